@@ -1,0 +1,1 @@
+"""The besitos wallet: ledger, balance, escrow holds (internal package; import from ``gamification``)."""

@@ -1,0 +1,27 @@
+"""The welcome gift: besitos for every newly registered user, once, however often the event arrives."""
+
+from yabot_core.gamification.wallet.models import LedgerReason
+from yabot_core.gamification.wallet.service import WalletService
+from yabot_core.users import UserRegistered
+
+
+class WelcomeGift:
+    """Credits ``amount`` besitos when a user registers; the key ``welcome:<user>`` makes it once per user."""
+
+    def __init__(self, wallet: WalletService, amount: int) -> None:
+        if amount < 0:
+            msg = "the welcome gift cannot be negative"
+            raise ValueError(msg)
+        self._wallet = wallet
+        self.amount = amount
+
+    async def on_user_registered(self, event: UserRegistered) -> None:
+        """Handle ``UserRegistered`` (at-least-once delivery is fine: the credit is idempotent)."""
+        if self.amount == 0:
+            return
+        await self._wallet.credit(
+            event.user_id,
+            self.amount,
+            LedgerReason.WELCOME_GIFT,
+            idempotency_key=f"welcome:{event.user_id}",
+        )

@@ -1,0 +1,88 @@
+"""The user directory: registers users once, keeps their profile fresh, answers who someone is."""
+
+from dataclasses import dataclass
+
+from yabot_core.kernel import Clock, EventStamper, IdGenerator, InvalidInputError, Transactions, UserId
+from yabot_core.users.errors import UserNotFoundError
+from yabot_core.users.events import UserRegistered
+from yabot_core.users.models import User, UserProfile, UserSource
+from yabot_core.users.ports import UserQueries, UsersUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """The outcome of :meth:`UserDirectory.register`: the stored user and whether they are new."""
+
+    user: User
+    created: bool
+
+
+class UserDirectory:
+    """Registers users and publishes ``UserRegistered`` exactly once per user."""
+
+    def __init__(
+        self,
+        transactions: Transactions[UsersUnitOfWork],
+        queries: UserQueries,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._transactions = transactions
+        self._queries = queries
+        self._clock = clock
+        self._stamper = EventStamper(clock, ids)
+
+    async def register(
+        self, profile: UserProfile, *, source: UserSource = UserSource.TELEGRAM
+    ) -> Registration:
+        """Register the user if new, or refresh their profile if it changed; safe to call on every update.
+
+        Registering a known user never publishes ``UserRegistered`` again. Telegram's profile is authoritative
+        and replaces the stored one when it differs; an operator's registration never changes a known profile.
+        """
+        known = await self._queries.get(profile.user_id)
+        if known is not None and _refreshed(known, profile, source) == known.profile():
+            return Registration(known, created=False)
+        return await self._transactions.run(lambda uow: self._register(uow, profile, source))
+
+    async def get(self, user_id: UserId) -> User:
+        """Return a registered user.
+
+        Raises:
+            InvalidInputError: ``user_id`` is not a positive integer.
+            UserNotFoundError: nobody is registered with that id.
+        """
+        if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+            raise InvalidInputError("El id de usuario debe ser un número entero positivo.")
+        user = await self._queries.get(user_id)
+        if user is None:
+            raise UserNotFoundError(user_id)
+        return user
+
+    async def _register(self, uow: UsersUnitOfWork, profile: UserProfile, source: UserSource) -> Registration:
+        now = self._clock.now()
+        known = await uow.users.get(profile.user_id)
+        if known is None:
+            user = User(**profile.model_dump(), source=source, registered_at=now, updated_at=now)
+            await uow.users.save(user)
+            uow.record(
+                UserRegistered(
+                    **self._stamper.stamp(),
+                    user_id=user.user_id,
+                    source=source,
+                    first_name=user.first_name,
+                    username=user.username,
+                )
+            )
+            return Registration(user, created=True)
+        refreshed = _refreshed(known, profile, source)
+        if refreshed == known.profile():
+            return Registration(known, created=False)
+        user = known.model_copy(update={**refreshed.model_dump(), "updated_at": now})
+        await uow.users.save(user)
+        return Registration(user, created=False)
+
+
+def _refreshed(known: User, fresh: UserProfile, source: UserSource) -> UserProfile:
+    """The profile to keep: Telegram's word replaces ours; an operator only vouches that the id exists."""
+    return fresh if source is UserSource.TELEGRAM else known.profile()

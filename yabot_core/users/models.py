@@ -1,0 +1,47 @@
+"""Who the bot knows: a user's profile as Telegram (or an operator) described it."""
+
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from yabot_core.kernel import UserId
+
+
+class UserSource(StrEnum):
+    """How YABOT first learned of a user."""
+
+    TELEGRAM = "telegram"
+    OPERATOR = "operator"
+
+
+class UserProfile(BaseModel):
+    """The mutable part of a user: names as Telegram reports them (all optional but the id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UserId = Field(gt=0)
+    first_name: str | None = Field(default=None, max_length=256)
+    last_name: str | None = Field(default=None, max_length=256)
+    username: str | None = Field(default=None, max_length=64)
+    language_code: str | None = Field(default=None, max_length=16)
+
+    @property
+    def display_name(self) -> str:
+        """The name to address the user by, falling back to ``@username`` and then the id."""
+        if self.first_name:
+            return self.first_name
+        if self.username:
+            return f"@{self.username}"
+        return f"usuario {self.user_id}"
+
+
+class User(UserProfile):
+    """A registered user."""
+
+    source: UserSource
+    registered_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    def profile(self) -> UserProfile:
+        """Return just the profile fields, to compare with a fresh one."""
+        return UserProfile.model_validate(self.model_dump(include=set(UserProfile.model_fields)))

@@ -5,11 +5,15 @@ from datetime import UTC, datetime
 
 
 class SystemClock:
-    """The wall clock, in UTC."""
+    """The wall clock, in UTC, to the millisecond.
+
+    Milliseconds because that is what BSON keeps: every backend then stores and returns the same instant.
+    """
 
     def now(self) -> datetime:
-        """Return the current UTC time."""
-        return datetime.now(UTC)
+        """Return the current UTC time, truncated to whole milliseconds."""
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond - now.microsecond % 1000)
 
 
 class UuidGenerator:

@@ -33,6 +33,7 @@ from yabot_core.kernel import (
     IdempotencyKey,
     SequentialIds,
     UserId,
+    correlation_scope,
     parse_event,
 )
 from yabot_core.users import User, UserDirectory, UserProfile, UserRegistered, UserSource
@@ -227,6 +228,19 @@ class StorageContract:
 
         with pytest.raises(RuntimeError):
             await storage.transactions.run(outer)
+
+    async def test_works_see_their_callers_context(
+        self, storage: StorageBackend, wallet: WalletService
+    ) -> None:
+        """A work runs in its caller's context: its events carry the caller's correlation id."""
+        callers = []
+        for key in ("update-1", "update-2"):
+            with correlation_scope(CorrelationId(key)):
+                credit = wallet.credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key=key)
+                callers.append(asyncio.create_task(credit))
+        await asyncio.gather(*callers)
+        records = await storage.outbox.pending(10)
+        assert sorted(parse_event(r.payload).correlation_id for r in records) == ["update-1", "update-2"]
 
     async def test_holds_are_saved_and_replaced(self, storage: StorageBackend, clock: FakeClock) -> None:
         """A hold is stored by id; saving it again replaces it."""

@@ -1,0 +1,331 @@
+"""The SQLite backend passes the storage contract, and keeps its promises across processes and failures."""
+
+import asyncio
+import itertools
+import json
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.sqlite_helpers import CREDIT, WALLET_OWNER, credit_many
+from tests.contracts.factory import StorageFactory
+from tests.contracts.storage import (
+    ALICE,
+    BoomError,
+    StorageContract,
+    make_dead_letter,
+    make_entry,
+    make_user,
+)
+from yabot_adapters.sqlite import SqliteStorage
+from yabot_adapters.sqlite.schema import LATEST, migrate
+from yabot_adapters.storage import StorageBackend, StorageUnitOfWork
+from yabot_core.gamification import BesitosAwarded, LedgerEntry, LedgerReason, WalletService
+from yabot_core.kernel import (
+    CorrelationId,
+    EventId,
+    FakeClock,
+    SequentialIds,
+    UnavailableError,
+    UserId,
+    correlation_scope,
+    parse_event,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@asynccontextmanager
+async def opened(path: Path, clock: FakeClock) -> AsyncIterator[SqliteStorage]:
+    storage = SqliteStorage(path, clock)
+    await storage.open()
+    try:
+        yield storage
+    finally:
+        await storage.close()
+
+
+class TestSqliteStorage(StorageContract):
+    stateful_examples = 25
+
+    @pytest.fixture(name="storage_factory")
+    def storage_factory_fixture(self, tmp_path: Path) -> StorageFactory:
+        numbers = itertools.count()
+
+        def factory(clock: FakeClock) -> AbstractAsyncContextManager[StorageBackend]:
+            return opened(tmp_path / f"db-{next(numbers)}" / "yabot.sqlite3", clock)
+
+        return factory
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(name="path")
+def path_fixture(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "yabot.sqlite3"
+
+
+async def start_helper(*args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.adapters.sqlite_helpers",
+        *args,
+        cwd=REPO,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def expect_line(process: asyncio.subprocess.Process, expected: str) -> None:
+    assert process.stdout is not None
+    line = (await process.stdout.readline()).decode().strip()
+    if line != expected:
+        _, err = await process.communicate()
+        pytest.fail(f"helper said {line!r}, expected {expected!r}; stderr:\n{err.decode()}")
+
+
+async def say(process: asyncio.subprocess.Process, line: str) -> None:
+    assert process.stdin is not None
+    process.stdin.write(f"{line}\n".encode())
+    await process.stdin.drain()
+
+
+async def whole_ledger(storage: StorageBackend, user: UserId) -> list[LedgerEntry]:
+    total = (await storage.wallet_queries.history(user, limit=1, offset=0)).total
+    pages = [await storage.wallet_queries.history(user, limit=100, offset=o) for o in range(0, total, 100)]
+    return [entry for page in pages for entry in page.entries]
+
+
+def wallet_of(storage: StorageBackend, clock: FakeClock, prefix: str = "w") -> WalletService:
+    return WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds(prefix))
+
+
+# --- SQLite's own promises -----------------------------------------------------------------------------
+
+
+async def test_data_survives_close_and_reopen(path: Path, clock: FakeClock) -> None:
+    """Everything committed is still there, equal, after closing the file and opening it again."""
+    letter = make_dead_letter(clock, "dl")
+    async with opened(path, clock) as storage:
+        entry = await wallet_of(storage, clock).credit(
+            ALICE, 7, LedgerReason.ADMIN_GRANT, idempotency_key="k"
+        )
+
+        async def work(uow: StorageUnitOfWork) -> None:
+            await uow.users.save(make_user(clock))
+            await uow.dead_letters.save(letter)
+
+        await storage.transactions.run(work)
+        before = await storage.outbox.pending(10)
+    async with opened(path, clock) as storage:
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 7
+        assert (await storage.wallet_queries.history(ALICE, limit=10, offset=0)).entries == (entry,)
+        assert await storage.user_queries.get(ALICE) == make_user(clock)
+        assert await storage.dead_letter_queries.get("dl") == letter
+        assert await storage.outbox.pending(10) == before
+        assert len(before) == 1
+
+
+async def test_migrations_apply_once_and_set_user_version(path: Path, clock: FakeClock) -> None:
+    """Opening creates the directory and the schema; opening again changes nothing; user_version is set."""
+    async with opened(path, clock) as storage:
+        await wallet_of(storage, clock).credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+    async with opened(path, clock) as storage:
+        await storage.ping()
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 1
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (LATEST,)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert migrate(conn) == LATEST
+    finally:
+        conn.close()
+
+
+def test_migrations_are_reversible(path: Path) -> None:
+    """Migrating down to version 0 removes every table; migrating up again rebuilds the same schema."""
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+
+    def schema() -> list[tuple[str, str]]:
+        return conn.execute("SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").fetchall()
+
+    try:
+        assert migrate(conn) == 0
+        built = schema()
+        assert {"wallets", "ledger_entries", "holds", "users", "outbox", "dead_letters", "leases"} <= {
+            name for name, _ in built
+        }
+        assert migrate(conn, 0) == LATEST
+        assert schema() == []
+        assert conn.execute("PRAGMA user_version").fetchone() == (0,)
+        assert migrate(conn) == 0
+        assert schema() == built
+    finally:
+        conn.close()
+
+
+async def test_closed_storage_refuses_work(path: Path, clock: FakeClock) -> None:
+    """After close, units of work and reads fail with UnavailableError rather than a driver error."""
+    async with opened(path, clock) as storage:
+        pass
+
+    async def work(uow: StorageUnitOfWork) -> None:
+        await uow.wallets.get(ALICE)
+
+    with pytest.raises(UnavailableError):
+        await storage.transactions.run(work)
+    with pytest.raises(UnavailableError):
+        await storage.wallet_queries.balance(ALICE)
+    with pytest.raises(UnavailableError):
+        await storage.ping()
+
+
+async def test_close_lets_queued_work_commit(path: Path, clock: FakeClock) -> None:
+    """Work already queued when close is called still commits before the file is closed."""
+    storage = SqliteStorage(path, clock)
+    await storage.open()
+    wallet = wallet_of(storage, clock)
+    results = await asyncio.gather(
+        *(wallet.credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key=f"k{n}") for n in range(50)),
+        storage.close(),
+    )
+    assert len([r for r in results if isinstance(r, LedgerEntry)]) == 50
+    async with opened(path, clock) as reopened:
+        assert (await reopened.wallet_queries.balance(ALICE)).balance == 50
+
+
+async def test_a_failing_work_does_not_undo_the_rest_of_its_batch(path: Path, clock: FakeClock) -> None:
+    """Works of one batch commit even when others of that batch raise; the failures leave no trace."""
+    commits: list[int] = []
+
+    def numbered(n: int) -> Callable[[StorageUnitOfWork], Awaitable[int]]:
+        return lambda uow: work(uow, n)
+
+    async def work(uow: StorageUnitOfWork, n: int) -> int:
+        entry = make_entry(clock, await uow.wallets.get(ALICE), 2, f"k{n}")
+        await uow.wallets.append(entry)
+        uow.record(
+            BesitosAwarded(
+                event_id=EventId(f"ev-{n}"),
+                occurred_at=clock.now(),
+                correlation_id=CorrelationId("c"),
+                user_id=ALICE,
+                amount=2,
+                balance_after=entry.balance_after,
+                reason=LedgerReason.ADMIN_GRANT,
+                entry_id=entry.entry_id,
+            )
+        )
+        if n % 3 == 0:
+            raise BoomError(n)
+        return n
+
+    async with opened(path, clock) as storage:
+        storage.add_commit_listener(lambda: commits.append(1))
+        outcomes = await asyncio.gather(
+            *(storage.transactions.run(numbered(n)) for n in range(300)),
+            return_exceptions=True,
+        )
+        kept = [n for n in range(300) if n % 3]
+        assert [o for o in outcomes if not isinstance(o, BoomError)] == kept
+        failed = {n: outcomes[n] for n in range(0, 300, 3)}
+        assert all(isinstance(o, BoomError) and o.args == (n,) for n, o in failed.items())
+        ledger = await whole_ledger(storage, ALICE)
+        assert sorted(e.idempotency_key for e in ledger) == sorted(f"k{n}" for n in kept)
+        assert sorted(e.sequence for e in ledger) == list(range(1, len(kept) + 1))
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 2 * len(kept)
+        pending = await storage.outbox.pending(1000)
+        assert sorted(r.event_id for r in pending) == sorted(f"ev-{n}" for n in kept)
+        assert 1 <= len(commits) < len(kept), "the works were not grouped into shared commits"
+
+
+async def test_works_run_in_the_callers_context(path: Path, clock: FakeClock) -> None:
+    """Works share the writer's batch yet each sees its caller's context, so events keep their correlation."""
+    async with opened(path, clock) as storage:
+        wallet = wallet_of(storage, clock)
+        callers = []
+        for key in ("update-1", "update-2"):
+            with correlation_scope(CorrelationId(key)):  # a task copies the context it is created in
+                credit = wallet.credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key=key)
+                callers.append(asyncio.create_task(credit))
+        entries = await asyncio.gather(*callers)
+        assert [e.correlation_id for e in entries] == ["update-1", "update-2"]
+        records = await storage.outbox.pending(10)
+        assert [parse_event(r.payload).correlation_id for r in records] == ["update-1", "update-2"]
+
+
+async def test_two_processes_writing_one_file_lose_nothing(path: Path, clock: FakeClock) -> None:
+    """Another process crediting the same wallet at the same time: every credit of both is kept, once."""
+    count = 150
+    child = await start_helper("credits", str(path), str(count), "child")
+    async with opened(path, clock) as storage:
+        await expect_line(child, "ready")
+        await say(child, "go")
+        await credit_many(wallet_of(storage, clock, "parent"), "parent", count)
+        out, err = await child.communicate()
+        assert child.returncode == 0, err.decode()
+        assert out.decode().split() == ["done"]
+
+        ledger = await whole_ledger(storage, WALLET_OWNER)
+        keys = [e.idempotency_key for e in ledger]
+        expected = {f"{who}-{n}" for who in ("parent", "child") for n in range(count)}
+        assert len(keys) == len(set(keys)) == 2 * count
+        assert set(keys) == expected
+        assert sorted(e.sequence for e in ledger) == list(range(1, 2 * count + 1))
+        balance = (await storage.wallet_queries.balance(WALLET_OWNER)).balance
+        assert balance == sum(e.amount for e in ledger) == 2 * count * CREDIT
+
+
+async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(
+    path: Path, clock: FakeClock
+) -> None:
+    """A write waiting for another process's lock waits asynchronously: the loop ticks, reads answer."""
+    async with opened(path, clock) as storage:
+        holder = await start_helper("hold-lock", str(path))
+        await expect_line(holder, "locked")
+        credit = asyncio.create_task(
+            wallet_of(storage, clock).credit(ALICE, 5, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+        )
+        ticks = 0
+        for _ in range(10):
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 10
+        assert not credit.done(), "the write did not wait for the other process's lock"
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 0
+
+        await say(holder, "release")
+        entry = await credit
+        await expect_line(holder, "released")
+        assert await holder.wait() == 0
+        assert entry.balance_after == 5
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 5
+        assert await storage.outbox.acquire_lease(
+            "cli", "me", clock.now(), clock.now() + timedelta(seconds=1)
+        )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file-size limits are a POSIX feature")
+async def test_a_failed_commit_fails_its_whole_batch_as_unavailable(path: Path, clock: FakeClock) -> None:
+    """When COMMIT itself fails (the disk refuses to grow), every work of the batch gets UnavailableError."""
+    helper = await start_helper("commit-failure", str(path))
+    out, err = await helper.communicate()
+    assert helper.returncode == 0, err.decode()
+    outcomes: list[str] = json.loads(out)["outcomes"]
+    assert all(o in {"ok", "unavailable:OperationalError"} for o in outcomes), outcomes
+    assert "unavailable:OperationalError" in outcomes
+    async with opened(path, clock) as storage:
+        ledger = await whole_ledger(storage, WALLET_OWNER)
+        kept = {f"big-{n}" for n, outcome in enumerate(outcomes) if outcome == "ok"}
+        assert {e.idempotency_key for e in ledger} == {"before", "after"} | kept
+        balance = (await storage.wallet_queries.balance(WALLET_OWNER)).balance
+        assert balance == sum(e.amount for e in ledger) == CREDIT * len(ledger)

@@ -1,0 +1,114 @@
+"""Connections to the database file, and the two error rules: retry a busy file, never leak a driver error."""
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final, Literal, TypeVar
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_random_exponential
+
+from yabot_core.kernel import UnavailableError
+
+T = TypeVar("T")
+
+Synchronous = Literal["FULL", "NORMAL"]
+
+BUSY_PATIENCE: Final = 10.0
+"""Seconds to keep retrying a file another process has locked before reporting storage unavailable."""
+
+
+def connect(path: Path, *, synchronous: Synchronous) -> sqlite3.Connection:
+    """Open a connection in autocommit mode (transactions are explicit) that never waits for a lock.
+
+    ``timeout=0`` sets ``busy_timeout`` to 0: SQLite's own busy wait would sleep on the event loop's thread,
+    so a locked file fails at once and :func:`retry_busy` waits asynchronously instead. The connection is
+    shared with worker threads (the writer commits there), never used by two threads at once.
+    """
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA synchronous = {synchronous}")  # a Literal, never user input
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` means another connection holds a lock we need: worth retrying."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc)
+
+
+def unavailable(exc: sqlite3.Error) -> UnavailableError:
+    """Return the error the core understands for a driver failure (raise it ``from exc``)."""
+    return UnavailableError(detail={"storage": "sqlite", "error": str(exc)})
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Turn any driver error raised in the body into ``UnavailableError``."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise unavailable(exc) from exc
+
+
+async def retry_busy(attempt: Callable[[], T], *, in_thread: bool = False) -> T:
+    """Call ``attempt`` until the file is not busy, waiting asynchronously with jitter between tries.
+
+    ``attempt`` must leave nothing half-done when it raises; ``in_thread`` runs it in a worker thread (for
+    one that fsyncs). Busy past :data:`BUSY_PATIENCE`, or any other driver error, raises
+    ``UnavailableError``.
+    """
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(is_busy),
+        wait=wait_random_exponential(multiplier=0.002, max=0.1),
+        stop=stop_after_delay(BUSY_PATIENCE),
+        reraise=True,
+    )
+    try:
+        async for try_ in retrying:
+            with try_:
+                return await asyncio.to_thread(attempt) if in_thread else attempt()
+    except sqlite3.Error as exc:
+        raise unavailable(exc) from exc
+    raise AssertionError  # pragma: no cover  (tenacity returns the attempt's value or raises)
+
+
+class Reader:
+    """The read connection: committed state only, on the event loop's thread (WAL never blocks it)."""
+
+    def __init__(self) -> None:
+        self._conn: sqlite3.Connection | None = None
+
+    def attach(self, conn: sqlite3.Connection) -> None:
+        """Read through ``conn`` from now on."""
+        self._conn = conn
+
+    async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``query`` in one read transaction, so its statements see one snapshot."""
+        return await retry_busy(lambda: self._snapshot(query))
+
+    def _snapshot(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._conn
+        if conn is None:
+            raise UnavailableError(detail={"storage": "sqlite", "error": "not open"})
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # a snapshot an earlier failure left open would hide newer commits
+        conn.execute("BEGIN")
+        try:
+            result = query(conn)
+        finally:
+            # Ending the read transaction at once lets checkpoints reclaim the WAL behind it.
+            conn.execute("ROLLBACK")
+        return result
+
+    def close(self) -> None:
+        """Close the connection; later reads raise ``UnavailableError``."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,71 @@
+"""Users in SQLite: the repository of a unit of work and the read model."""
+
+import sqlite3
+from typing import Final
+
+from yabot_adapters.sqlite.codec import decode_time, encode_time
+from yabot_adapters.sqlite.connection import Reader
+from yabot_adapters.sqlite.session import Session
+from yabot_core.kernel import UserId
+from yabot_core.users import User, UserQueries, UserRepository, UserSource
+
+_USER_BY_ID: Final = (
+    "SELECT user_id, first_name, last_name, username, language_code, source, registered_at, updated_at"
+    " FROM users WHERE user_id = ?"
+)
+_SAVE_USER: Final = (
+    "INSERT OR REPLACE INTO users (user_id, first_name, last_name, username, language_code, source,"
+    " registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class SqliteUserRepository(UserRepository):
+    """Users inside one unit of work, on the writer connection."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def get(self, user_id: UserId) -> User | None:
+        with self._session.use() as conn:
+            return user_by_id(conn, user_id)
+
+    async def save(self, user: User) -> None:
+        values = (
+            user.user_id,
+            user.first_name,
+            user.last_name,
+            user.username,
+            user.language_code,
+            user.source.value,
+            encode_time(user.registered_at),
+            encode_time(user.updated_at),
+        )
+        with self._session.use() as conn:
+            conn.execute(_SAVE_USER, values)
+
+
+class SqliteUserQueries(UserQueries):
+    """Users from committed state, on the read connection."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def get(self, user_id: UserId) -> User | None:
+        return await self._reader.read(lambda conn: user_by_id(conn, user_id))
+
+
+def user_by_id(conn: sqlite3.Connection, user_id: UserId) -> User | None:
+    """Return the stored user, or ``None``."""
+    row = conn.execute(_USER_BY_ID, (user_id,)).fetchone()
+    if row is None:
+        return None
+    return User(
+        user_id=UserId(row["user_id"]),
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        language_code=row["language_code"],
+        source=UserSource(row["source"]),
+        registered_at=decode_time(row["registered_at"]),
+        updated_at=decode_time(row["updated_at"]),
+    )

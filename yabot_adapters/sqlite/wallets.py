@@ -1,0 +1,171 @@
+"""Wallets, ledger entries and holds in SQLite: the repository of a unit of work and the read model."""
+
+import sqlite3
+from typing import Final
+
+from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
+from yabot_adapters.sqlite.connection import Reader
+from yabot_adapters.sqlite.session import Session
+from yabot_core.gamification import (
+    Hold,
+    HoldStatus,
+    LedgerEntry,
+    LedgerPage,
+    LedgerReason,
+    Wallet,
+    WalletBalance,
+    WalletQueries,
+    WalletRepository,
+)
+from yabot_core.kernel import ConcurrentUpdateError, CorrelationId, IdempotencyKey, UserId
+
+_ENTRY: Final = (
+    "SELECT entry_id, user_id, sequence, amount, reason, note, idempotency_key, correlation_id, created_at,"
+    " balance_after, hold_id FROM ledger_entries"
+)
+_ENTRY_BY_KEY: Final = _ENTRY + " WHERE idempotency_key = ?"
+_ENTRIES_NEWEST_FIRST: Final = _ENTRY + " WHERE user_id = ? ORDER BY sequence DESC LIMIT ? OFFSET ?"
+_INSERT_ENTRY: Final = (
+    "INSERT INTO ledger_entries (entry_id, user_id, sequence, amount, reason, note, idempotency_key,"
+    " correlation_id, created_at, balance_after, hold_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_MOVE_WALLET: Final = "UPDATE wallets SET balance = ?, sequence = ? WHERE user_id = ? AND sequence = ?"
+_FIRST_MOVE: Final = (
+    "INSERT INTO wallets (user_id, balance, sequence) VALUES (?, ?, 1) ON CONFLICT (user_id) DO NOTHING"
+)
+_HOLD_BY_ID: Final = (
+    "SELECT hold_id, user_id, amount, purpose, reference, status, created_at, settled_at"
+    " FROM holds WHERE hold_id = ?"
+)
+_SAVE_HOLD: Final = (
+    "INSERT OR REPLACE INTO holds (hold_id, user_id, amount, purpose, reference, status, created_at,"
+    " settled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class SqliteWalletRepository(WalletRepository):
+    """Wallets inside one unit of work, on the writer connection."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def get(self, user_id: UserId) -> Wallet:
+        with self._session.use() as conn:
+            row = conn.execute(
+                "SELECT balance, sequence FROM wallets WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        if row is None:
+            return Wallet(user_id=user_id)
+        return Wallet(user_id=user_id, balance=row["balance"], sequence=row["sequence"])
+
+    async def entry_by_key(self, key: IdempotencyKey) -> LedgerEntry | None:
+        with self._session.use() as conn:
+            row = conn.execute(_ENTRY_BY_KEY, (key,)).fetchone()
+        return None if row is None else _entry(row)
+
+    async def append(self, entry: LedgerEntry) -> None:
+        # The savepoint makes append all-or-nothing even for a work that catches the conflict and goes on.
+        with self._session.savepoint("append") as conn:
+            after = (entry.balance_after, entry.sequence, entry.user_id, entry.sequence - 1)
+            moved = conn.execute(_MOVE_WALLET, after).rowcount
+            if not moved and entry.sequence == 1:
+                moved = conn.execute(_FIRST_MOVE, (entry.user_id, entry.balance_after)).rowcount
+            if not moved:
+                raise ConcurrentUpdateError(detail={"user_id": entry.user_id, "sequence": entry.sequence})
+            try:
+                conn.execute(_INSERT_ENTRY, _entry_values(entry))
+            except sqlite3.IntegrityError as exc:
+                # The idempotency key (or entry id) is taken: another work stored it first.
+                raise ConcurrentUpdateError(detail={"idempotency_key": entry.idempotency_key}) from exc
+
+    async def get_hold(self, hold_id: str) -> Hold | None:
+        with self._session.use() as conn:
+            row = conn.execute(_HOLD_BY_ID, (hold_id,)).fetchone()
+        return None if row is None else _hold(row)
+
+    async def save_hold(self, hold: Hold) -> None:
+        values = (
+            hold.hold_id,
+            hold.user_id,
+            hold.amount,
+            hold.purpose.value,
+            hold.reference,
+            hold.status.value,
+            encode_time(hold.created_at),
+            encode_optional_time(hold.settled_at),
+        )
+        with self._session.use() as conn:
+            conn.execute(_SAVE_HOLD, values)
+
+
+class SqliteWalletQueries(WalletQueries):
+    """Balances and ledger pages from committed state, on the read connection."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def balance(self, user_id: UserId) -> WalletBalance:
+        def query(conn: sqlite3.Connection) -> WalletBalance:
+            row = conn.execute("SELECT balance FROM wallets WHERE user_id = ?", (user_id,)).fetchone()
+            (held,) = conn.execute(
+                "SELECT COALESCE(SUM(amount), 0) FROM holds WHERE user_id = ? AND status = ?",
+                (user_id, HoldStatus.HELD.value),
+            ).fetchone()
+            return WalletBalance(user_id=user_id, balance=0 if row is None else row["balance"], held=held)
+
+        return await self._reader.read(query)
+
+    async def history(self, user_id: UserId, *, limit: int, offset: int) -> LedgerPage:
+        def query(conn: sqlite3.Connection) -> LedgerPage:
+            (total,) = conn.execute(
+                "SELECT COUNT(*) FROM ledger_entries WHERE user_id = ?", (user_id,)
+            ).fetchone()
+            rows = conn.execute(_ENTRIES_NEWEST_FIRST, (user_id, limit, offset)).fetchall()
+            return LedgerPage(entries=tuple(map(_entry, rows)), total=total, limit=limit, offset=offset)
+
+        return await self._reader.read(query)
+
+
+def _entry_values(entry: LedgerEntry) -> tuple[object, ...]:
+    return (
+        entry.entry_id,
+        entry.user_id,
+        entry.sequence,
+        entry.amount,
+        entry.reason.value,
+        entry.note,
+        entry.idempotency_key,
+        entry.correlation_id,
+        encode_time(entry.created_at),
+        entry.balance_after,
+        entry.hold_id,
+    )
+
+
+def _entry(row: sqlite3.Row) -> LedgerEntry:
+    return LedgerEntry(
+        entry_id=row["entry_id"],
+        user_id=UserId(row["user_id"]),
+        sequence=row["sequence"],
+        amount=row["amount"],
+        reason=LedgerReason(row["reason"]),
+        note=row["note"],
+        idempotency_key=IdempotencyKey(row["idempotency_key"]),
+        correlation_id=CorrelationId(row["correlation_id"]),
+        created_at=decode_time(row["created_at"]),
+        balance_after=row["balance_after"],
+        hold_id=row["hold_id"],
+    )
+
+
+def _hold(row: sqlite3.Row) -> Hold:
+    return Hold(
+        hold_id=row["hold_id"],
+        user_id=UserId(row["user_id"]),
+        amount=row["amount"],
+        purpose=LedgerReason(row["purpose"]),
+        reference=row["reference"],
+        status=HoldStatus(row["status"]),
+        created_at=decode_time(row["created_at"]),
+        settled_at=decode_optional_time(row["settled_at"]),
+    )

@@ -1,0 +1,237 @@
+"""Group commit: one writer task runs every queued write in its own savepoint and commits them together."""
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from yabot_adapters.sqlite.connection import retry_busy, unavailable
+from yabot_core.kernel import UnavailableError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_BATCH: Final = 256
+"""The most writes one commit carries: enough to amortize an fsync, few enough to keep a batch short."""
+
+Body = Callable[[sqlite3.Connection], Coroutine[Any, Any, tuple[T, bool]]]
+"""A write: runs on the writer connection inside its savepoint; returns its result and whether it recorded
+events (which makes the commit worth announcing to the listeners)."""
+
+_inside: ContextVar[bool] = ContextVar("yabot_sqlite_write", default=False)
+
+
+@dataclass(eq=False)
+class _Job:
+    body: Body[Any]
+    context: contextvars.Context
+    future: asyncio.Future[Any]
+    result: Any = None
+    recorded: bool = False
+
+
+@dataclass(eq=False)
+class _Batch:
+    jobs: list[_Job]
+    done: list[_Job] = field(default_factory=list)
+
+
+class GroupCommitWriter:
+    """Serializes every write of one process through one connection, one ``BEGIN IMMEDIATE`` per batch.
+
+    Writes queue up while the previous batch commits, so under load many share one fsync; alone, a write
+    commits at once (nothing waits for a batch to fill). A write that raises is rolled back to its savepoint
+    and fails alone, at once; the others of its batch still commit. Nothing is reported done before
+    ``COMMIT`` returns; a failed ``COMMIT`` fails the whole batch with ``UnavailableError``.
+    """
+
+    def __init__(self) -> None:
+        self._conn: sqlite3.Connection | None = None
+        self._queue: deque[_Job] = deque()
+        self._wake = asyncio.Event()
+        self._listeners: list[Callable[[], None]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._batch: _Batch | None = None
+        self._closing = False
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The writer connection; only the writer task and the works it runs may use it."""
+        if self._conn is None:
+            msg = "the SQLite writer is not started"
+            raise RuntimeError(msg)
+        return self._conn
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every commit that carried recorded events."""
+        self._listeners.append(listener)
+
+    def start(self, conn: sqlite3.Connection) -> None:
+        """Start the writer task on the running loop, writing through ``conn``."""
+        self._conn = conn
+        self._closing = False
+        self._wake = asyncio.Event()
+        self._task = asyncio.create_task(self._write_forever(), name="yabot-sqlite-writer")
+
+    async def stop(self) -> None:
+        """Refuse new writes, let the queued ones commit, then end the writer task."""
+        self._closing = True
+        self._wake.set()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                await task
+            except Exception:
+                log.exception("the SQLite writer had failed")
+        self._conn = None
+
+    async def submit(self, body: Body[T]) -> T:
+        """Run ``body`` in the next batch, in a copy of the caller's context, and wait for the commit.
+
+        Raises:
+            RuntimeError: called from inside a write, which would wait for its own batch forever.
+            UnavailableError: the storage is closed, the file stayed locked, or the commit failed.
+        """
+        if _inside.get():
+            msg = "units of work do not nest"
+            raise RuntimeError(msg)
+        if self._closing or self._task is None:
+            raise UnavailableError(detail={"storage": "sqlite", "error": "not open"})
+        context = contextvars.copy_context()
+        context.run(_enter_write)
+        job = _Job(body, context, asyncio.get_running_loop().create_future())
+        self._queue.append(job)
+        self._wake.set()
+        result: T = await job.future
+        return result
+
+    # --- the writer task --------------------------------------------------------------------------------
+
+    async def _write_forever(self) -> None:
+        try:
+            while True:
+                if not self._queue:
+                    if self._closing:
+                        return
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                jobs = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
+                self._batch = _Batch([job for job in jobs if not job.future.done()])  # skip cancelled callers
+                if self._batch.jobs:
+                    await self._write(self._batch)
+                self._batch = None
+        except BaseException as exc:
+            # The loop is going away (cancelled) or a bug escaped: leave no caller waiting forever.
+            self._abandon(exc)
+            raise
+
+    async def _write(self, batch: _Batch) -> None:
+        try:
+            await retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        except UnavailableError as exc:
+            _fail(batch.jobs, exc)
+            return
+        before = self.conn.total_changes
+        cancelled = False
+        try:
+            for job in batch.jobs:
+                await self._attempt(job, batch)
+            if not batch.done:
+                self.conn.execute("ROLLBACK")
+                return
+            if self.conn.total_changes == before:
+                self.conn.execute("COMMIT")  # nothing was written: no fsync, no thread hop
+            else:
+                cancelled = await self._commit_in_thread()
+        except sqlite3.Error as exc:
+            self._rollback()
+            _fail(batch.jobs, exc)
+            return
+        recorded = False
+        for job in batch.done:
+            recorded = recorded or job.recorded
+            if not job.future.done():
+                job.future.set_result(job.result)
+        if recorded:
+            self._announce()
+        if cancelled:
+            raise asyncio.CancelledError
+
+    async def _attempt(self, job: _Job, batch: _Batch) -> None:
+        """Run one write inside its savepoint; a failure undoes only that write and fails only its caller."""
+        self.conn.execute("SAVEPOINT work")
+        try:
+            job.result, job.recorded = await asyncio.create_task(job.body(self.conn), context=job.context)
+        except (Exception, asyncio.CancelledError) as exc:
+            # A driver error here (the savepoint is gone) escapes to ``_write`` and fails the whole batch.
+            self.conn.execute("ROLLBACK TO work")
+            self.conn.execute("RELEASE work")
+            writer = asyncio.current_task()
+            if writer is not None and writer.cancelling():
+                raise  # the writer itself is being cancelled, not just this write
+            _fail([job], exc)
+        else:
+            self.conn.execute("RELEASE work")
+            batch.done.append(job)
+
+    async def _commit_in_thread(self) -> bool:
+        """COMMIT off the loop's thread (it fsyncs); return whether the writer was cancelled meanwhile.
+
+        A cancellation waits for the COMMIT to finish: its callers must learn whether their writes happened.
+        """
+        commit = asyncio.ensure_future(asyncio.to_thread(self.conn.execute, "COMMIT"))
+        cancelled = False
+        while not commit.done():
+            try:
+                await asyncio.shield(commit)
+            except asyncio.CancelledError:
+                cancelled = True
+        commit.result()
+        return cancelled
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self._conn is not None and self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+
+    def _announce(self) -> None:
+        for listener in self._listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("a commit listener failed")
+
+    def _abandon(self, exc: BaseException) -> None:
+        self._closing = True
+        self._rollback()
+        error = UnavailableError(detail={"storage": "sqlite", "error": "the writer stopped"})
+        error.__cause__ = exc
+        _fail([*(self._batch.jobs if self._batch else ()), *self._queue], error)
+        self._queue.clear()
+
+
+def _enter_write() -> None:
+    _inside.set(True)
+
+
+def _fail(jobs: list[_Job], exc: BaseException) -> None:
+    """Fail every job not already settled: its own exception unchanged, a driver error as unavailability."""
+    for job in jobs:
+        if job.future.done():
+            continue
+        if isinstance(exc, asyncio.CancelledError):
+            job.future.cancel()
+        elif isinstance(exc, sqlite3.Error):
+            error = unavailable(exc)
+            error.__cause__ = exc
+            job.future.set_exception(error)
+        else:
+            job.future.set_exception(exc)

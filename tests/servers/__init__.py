@@ -1,0 +1,1 @@
+"""Servers the test suites start or find: MongoDB (nx-27017 or a real one)."""

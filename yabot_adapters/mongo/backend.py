@@ -1,0 +1,147 @@
+"""The MongoDB storage backend: every storage port over one database of a replica set."""
+
+from collections.abc import Callable
+from datetime import UTC
+from typing import Final, Self
+
+from bson.codec_options import CodecOptions
+from pymongo import AsyncMongoClient, ReadPreference
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+from yabot_adapters.mongo.documents import Document
+from yabot_adapters.mongo.errors import driver_errors
+from yabot_adapters.mongo.gate import Gate
+from yabot_adapters.mongo.outbox import MongoOutboxStore
+from yabot_adapters.mongo.queries import MongoDeadLetterQueries, MongoUserQueries, MongoWalletQueries
+from yabot_adapters.mongo.schema import check_server, migrate
+from yabot_adapters.mongo.transactions import MongoTransactions
+from yabot_adapters.storage import StorageBackend
+from yabot_core.kernel import Clock
+
+DEFAULT_TIMEOUT: Final = 30.0
+"""Seconds one storage operation may take, as long as PyMongo's default wait for a server."""
+
+
+class MongoStorage(StorageBackend):
+    """Every port of the core in one MongoDB database; correct with any number of processes sharing it.
+
+    MongoDB must run as a replica set (or behind mongos): ``open`` refuses a standalone server. Nothing that
+    matters for correctness lives in this process's memory.
+
+    ``exclusive=True`` runs every storage operation of this instance one at a time. It is for MongoDB
+    wire-protocol servers that cannot isolate concurrent transactions, such as the nx-27017 test server; it
+    is never needed with real MongoDB. It also skips the replica-set check, since such servers describe
+    themselves as standalones.
+
+    Every operation (a whole transaction counts as one) must finish within ``timeout`` seconds, PyMongo's
+    own retries included, or fail with ``UnavailableError``; ``None`` leaves it to the client's settings.
+    """
+
+    def __init__(
+        self,
+        client: AsyncMongoClient[Document],
+        database: str,
+        clock: Clock,
+        *,
+        exclusive: bool = False,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        owns_client: bool = False,
+    ) -> None:
+        self._client = client
+        self._owns_client = owns_client
+        self._exclusive = exclusive
+        # Whatever the client's defaults: aware UTC datetimes, and outside transactions, reads of majority-
+        # committed data and majority-acknowledged writes (a relay must never deliver, or lease, what a
+        # failover could roll back). Inside a transaction its own concerns apply.
+        self._database: AsyncDatabase[Document] = client.get_database(
+            database,
+            codec_options=CodecOptions(tz_aware=True, tzinfo=UTC),
+            read_preference=ReadPreference.PRIMARY,
+            read_concern=ReadConcern("majority"),
+            write_concern=WriteConcern("majority"),
+        )
+        self._gate = Gate(exclusive=exclusive, timeout=timeout)
+        self._transactions = MongoTransactions(self._database, clock, self._gate)
+        self._wallet_queries = MongoWalletQueries(self._database, self._gate)
+        self._user_queries = MongoUserQueries(self._database, self._gate)
+        self._outbox = MongoOutboxStore(self._database, self._gate)
+        self._dead_letter_queries = MongoDeadLetterQueries(self._database, self._gate)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        database: str,
+        clock: Clock,
+        *,
+        exclusive: bool = False,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> Self:
+        """Connect to ``url`` with a client of its own, which :meth:`close` closes."""
+        client: AsyncMongoClient[Document] = AsyncMongoClient(url, tz_aware=True)
+        return cls(client, database, clock, exclusive=exclusive, timeout=timeout, owns_client=True)
+
+    @property
+    def client(self) -> AsyncMongoClient[Document]:
+        """The driver's client (for operations tooling and tests)."""
+        return self._client
+
+    @property
+    def database(self) -> AsyncDatabase[Document]:
+        """The database holding every collection of this backend."""
+        return self._database
+
+    @property
+    def transactions(self) -> MongoTransactions:
+        """Atomic units of work."""
+        return self._transactions
+
+    @property
+    def wallet_queries(self) -> MongoWalletQueries:
+        """Committed balances and ledgers."""
+        return self._wallet_queries
+
+    @property
+    def user_queries(self) -> MongoUserQueries:
+        """Committed users."""
+        return self._user_queries
+
+    @property
+    def outbox(self) -> MongoOutboxStore:
+        """Committed events awaiting delivery, and the relay's leases."""
+        return self._outbox
+
+    @property
+    def dead_letter_queries(self) -> MongoDeadLetterQueries:
+        """Dead letters."""
+        return self._dead_letter_queries
+
+    async def open(self) -> None:
+        """Check the server can run transactions, then create missing collections and indexes.
+
+        Raises:
+            UnavailableError: the server is unreachable, or a standalone (unless ``exclusive``).
+        """
+        async with self._gate.admit():
+            with driver_errors():
+                await check_server(self._database, exclusive=self._exclusive)
+                await migrate(self._database)
+
+    async def close(self) -> None:
+        """Refuse new operations, wait for those in flight, then close the client if this backend made it."""
+        await self._gate.close()
+        if self._owns_client:
+            await self._client.close()
+
+    async def ping(self) -> None:
+        """Return if MongoDB answers ``ping``; raise ``UnavailableError`` otherwise."""
+        # Not through the gate: a ping touches no data, and a health check must not queue behind work.
+        self._gate.ensure_open()
+        with driver_errors(), self._gate.deadline():
+            await self._client.admin.command("ping")
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (in this process) after every commit that recorded events."""
+        self._transactions.add_commit_listener(listener)

@@ -1,0 +1,105 @@
+"""The OpenAPI document the HTTP API serves under ``/api/v1/schema``."""
+
+from importlib.metadata import version
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from yabot_adapters.http import create_app
+from yabot_adapters.memory import InMemoryStorage
+from yabot_core.gamification import WalletService
+from yabot_core.kernel import FakeClock, SequentialIds
+from yabot_core.users import UserDirectory
+
+BESITOS = "/api/v1/users/{user_id}/besitos"
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+@pytest.fixture(name="schema")
+async def schema_fixture(clock: FakeClock, ids: SequentialIds) -> dict[str, Any]:
+    storage = InMemoryStorage(clock)
+    app = create_app(
+        wallet=WalletService(storage.transactions, storage.wallet_queries, clock, ids),
+        users=UserDirectory(storage.transactions, storage.user_queries, clock, ids),
+    )
+    async with AsyncTestClient(app=app) as client:
+        response = await client.get("/api/v1/schema/openapi.json")
+    assert response.status_code == 200
+    schema: dict[str, Any] = response.json()
+    return schema
+
+
+def test_info_names_yabot_and_its_version(schema: dict[str, Any]) -> None:
+    """The document is titled YABOT and carries the installed package's version."""
+    assert (schema["info"]["title"], schema["info"]["version"]) == ("YABOT", version("yabot"))
+
+
+def test_besitos_route_is_listed_with_its_parameters(schema: dict[str, Any]) -> None:
+    """The besitos route is documented with its integer id and bounded ``limit`` and ``offset``."""
+    operation = schema["paths"][BESITOS]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+
+    assert parameters["user_id"]["in"] == "path"
+    assert parameters["user_id"]["schema"]["type"] == "integer"
+    assert (parameters["limit"]["schema"]["minimum"], parameters["limit"]["schema"]["maximum"]) == (1, 100)
+    assert parameters["offset"]["schema"]["minimum"] == 0
+
+
+@pytest.mark.parametrize("status", ["400", "404", "429", "500", "503"])
+def test_besitos_errors_use_the_error_schema(schema: dict[str, Any], status: str) -> None:
+    """Each error the besitos route may answer is documented with the one error schema and an example."""
+    response = schema["paths"][BESITOS]["get"]["responses"][status]
+    content = response["content"]["application/json"]
+
+    assert content["schema"] == ERROR_SCHEMA
+    [example] = content["examples"].values()
+    assert set(example["value"]) == {"code", "message", "detail"}
+
+
+def test_readyz_documents_its_503(schema: dict[str, Any]) -> None:
+    """``/readyz`` documents its 503 with the error schema."""
+    response = schema["paths"]["/readyz"]["get"]["responses"]["503"]
+
+    assert response["content"]["application/json"]["schema"] == ERROR_SCHEMA
+
+
+def test_error_schema_has_code_message_and_detail(schema: dict[str, Any]) -> None:
+    """The error schema requires ``code``, ``message`` and ``detail``."""
+    error = schema["components"]["schemas"]["ErrorBody"]
+
+    assert set(error["required"]) == {"code", "message", "detail"}
+    assert (error["properties"]["code"]["type"], error["properties"]["detail"]["type"]) == (
+        "string",
+        "object",
+    )
+
+
+def test_every_operation_has_a_summary_and_description(schema: dict[str, Any]) -> None:
+    """Every documented operation says what it does."""
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    ]
+
+    assert {path for path, _, _ in operations} >= {BESITOS, "/healthz", "/readyz"}
+    for path, method, operation in operations:
+        assert operation.get("summary"), (path, method)
+        assert operation.get("description"), (path, method)
+
+
+def test_ledger_items_publish_no_internal_keys(schema: dict[str, Any]) -> None:
+    """The ledger item schema has the published fields and no idempotency key."""
+    item = schema["components"]["schemas"]["LedgerItem"]
+
+    assert set(item["properties"]) == {
+        "entry_id",
+        "sequence",
+        "amount",
+        "reason",
+        "reason_label",
+        "note",
+        "balance_after",
+        "created_at",
+    }

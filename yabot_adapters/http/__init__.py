@@ -1,0 +1,18 @@
+"""YABOT's HTTP API (Litestar): ``create_app`` and what callers of it need."""
+
+from yabot_adapters.http.app import API_PREFIX, create_app
+from yabot_adapters.http.controllers import NotReadyError, ReadinessCheck
+from yabot_adapters.http.correlation import CORRELATION_HEADER
+from yabot_adapters.http.errors import EXCEPTION_HANDLERS, status_for
+from yabot_adapters.http.schemas import ErrorBody
+
+__all__ = [
+    "API_PREFIX",
+    "CORRELATION_HEADER",
+    "EXCEPTION_HANDLERS",
+    "ErrorBody",
+    "NotReadyError",
+    "ReadinessCheck",
+    "create_app",
+    "status_for",
+]

@@ -1,0 +1,84 @@
+"""Builds the Litestar application of YABOT's HTTP API from the services it serves."""
+
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Final
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from yabot_adapters.http.controllers import HealthController, ReadinessCheck, WalletController
+from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlation_id
+from yabot_adapters.http.errors import EXCEPTION_HANDLERS
+from yabot_core.gamification import WalletService
+from yabot_core.users import UserDirectory
+
+if TYPE_CHECKING:
+    from litestar.types import Middleware
+
+API_PREFIX: Final = "/api/v1"
+PROBE_PATHS: Final = ("/healthz", "/readyz")
+"""Never rate limited: an orchestrator polling them must not lock itself (or real users) out."""
+
+
+def create_app(
+    *,
+    wallet: WalletService,
+    users: UserDirectory,
+    readiness: Sequence[ReadinessCheck] = (),
+    rate_limit_per_minute: int | None = 600,
+    debug: bool = False,
+) -> Litestar:
+    """Return the HTTP API over the given services.
+
+    ``rate_limit_per_minute`` caps requests per client address (``None`` disables the limit); the limiter
+    keeps its counts in the app's own memory store, so each process counts alone. ``debug`` only affects
+    Litestar's diagnostics: error bodies never carry internals.
+
+    Raises:
+        ValueError: ``rate_limit_per_minute`` is not positive.
+    """
+    middleware: list[Middleware] = [CorrelationMiddleware()]
+    if rate_limit_per_minute is not None:
+        middleware.append(_rate_limit(rate_limit_per_minute))
+    checks = tuple(readiness)
+    return Litestar(
+        route_handlers=[Router(path=API_PREFIX, route_handlers=[WalletController]), HealthController],
+        dependencies={
+            "wallet": Provide(lambda: wallet, sync_to_thread=False),
+            "users": Provide(lambda: users, sync_to_thread=False),
+            "readiness_checks": Provide(lambda: checks, sync_to_thread=False),
+        },
+        middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[echo_correlation_id],
+        openapi_config=OpenAPIConfig(
+            title="YABOT",
+            version=_version(),
+            description="API HTTP de YABOT: besitos, historia, mochila y administración del canal.",
+            path=f"{API_PREFIX}/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        # Logging is the composition root's to configure; errors are logged through the stdlib logger.
+        logging_config=None,
+        debug=debug,
+    )
+
+
+def _rate_limit(per_minute: int) -> DefineMiddleware:
+    if isinstance(per_minute, bool) or per_minute < 1:
+        msg = f"rate_limit_per_minute must be a positive integer or None, not {per_minute!r}"
+        raise ValueError(msg)
+    exclude = [f"^{path}$" for path in PROBE_PATHS]
+    return RateLimitConfig(rate_limit=("minute", per_minute), exclude=exclude).middleware
+
+
+def _version() -> str:
+    try:
+        return version("yabot")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"

@@ -1,0 +1,446 @@
+"""The Telegram bot end to end: aiogram's real Bot and Dispatcher polling a fake Bot API server over HTTP.
+
+Everything behind the bot is real too: in-memory storage, the user directory, the wallet, the welcome gift
+and the local event bus relaying the outbox.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from yabot_adapters.bus import LocalEventBus
+from yabot_adapters.memory import InMemoryStorage
+from yabot_adapters.telegram import (
+    ALLOWED_UPDATES,
+    BesitosNotifier,
+    build_dispatcher,
+    create_bot,
+    prepare_bot,
+)
+from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_core.gamification import (
+    BesitosAwarded,
+    InsufficientBesitosError,
+    LedgerReason,
+    WalletService,
+    WelcomeGift,
+)
+from yabot_core.kernel import FakeClock, RetryPolicy, SequentialIds, UnavailableError, UserId, parse_event
+from yabot_core.users import UserDirectory, UserProfile, UserRegistered, UserSource
+
+MADRID = ZoneInfo("Europe/Madrid")
+ANA = UserId(4242)
+WELCOME = 10
+
+
+class World:
+    """One bot with its whole backend, talking to one fake Telegram server."""
+
+    def __init__(
+        self,
+        clock: FakeClock,
+        server: FakeTelegramServer,
+        *,
+        welcome_besitos: int = WELCOME,
+        routers: Iterable[Router] = (),
+    ) -> None:
+        self.server = server
+        self.storage = InMemoryStorage(clock)
+        self.users = UserDirectory(
+            self.storage.transactions, self.storage.user_queries, clock, SequentialIds("u")
+        )
+        self.wallet = WalletService(
+            self.storage.transactions, self.storage.wallet_queries, clock, SequentialIds("w")
+        )
+        self.bus = LocalEventBus(
+            outbox=self.storage.outbox,
+            transactions=self.storage.transactions,
+            dead_letters=self.storage.dead_letter_queries,
+            clock=clock,
+            ids=SequentialIds("bus"),
+            retry=RetryPolicy(attempts=3, first_delay=0.0, max_delay=0.0),
+        )
+        self.registered: list[UserRegistered] = []
+        self.bot = create_bot(server.token, api_url=server.base_url)
+        gift = WelcomeGift(self.wallet, welcome_besitos)
+        self.bus.subscribe(UserRegistered, gift.on_user_registered, name="gamification.welcome_gift")
+        self.bus.subscribe(UserRegistered, self._remember, name="test.registered")
+        notifier = BesitosNotifier(self.bot)
+        self.bus.subscribe(
+            BesitosAwarded, notifier.on_besitos_awarded, name="telegram.notify_besitos_awarded"
+        )
+        self.dp = build_dispatcher(
+            users=self.users,
+            wallet=self.wallet,
+            welcome_besitos=welcome_besitos,
+            timezone=MADRID,
+            routers=routers,
+        )
+        self._polling: asyncio.Task[None] | None = None
+
+    async def _remember(self, event: UserRegistered) -> None:
+        self.registered.append(event)
+
+    async def start_polling(self) -> None:
+        polls = len(self.server.calls("getUpdates"))
+        self._polling = asyncio.create_task(
+            self.dp.start_polling(
+                self.bot, handle_signals=False, allowed_updates=list(ALLOWED_UPDATES), polling_timeout=5
+            )
+        )
+        await self.server.wait_for_call("getUpdates", count=polls + 1)
+
+    async def stop_polling(self) -> None:
+        if self._polling is not None:
+            await self.dp.stop_polling()
+            await self._polling
+            self._polling = None
+
+    async def close(self) -> None:
+        await self.stop_polling()
+        await self.bot.session.close()
+
+    async def say(self, text: str, *, user_id: int = ANA, first_name: str = "Ana") -> str:
+        """Send ``text`` as the user and return the bot's reply."""
+        before = len(self.server.messages(user_id))
+        self.server.feed(self.server.message_update(user_id, text, first_name=first_name))
+        return (await self.server.wait_for_messages(user_id, before + 1))[-1]
+
+
+@pytest.fixture(name="server")
+async def server_fixture() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer() as server:
+        yield server
+
+
+@pytest.fixture(name="world")
+async def world_fixture(clock: FakeClock, server: FakeTelegramServer) -> AsyncIterator[World]:
+    world = World(clock, server)
+    await world.start_polling()
+    yield world
+    await world.close()
+
+
+async def make_world(
+    clock: FakeClock,
+    server: FakeTelegramServer,
+    *,
+    welcome_besitos: int = WELCOME,
+    routers: Iterable[Router] = (),
+) -> World:
+    world = World(clock, server, welcome_besitos=welcome_besitos, routers=routers)
+    await world.start_polling()
+    return world
+
+
+class TestStart:
+    async def test_new_user_is_greeted_and_then_finds_the_welcome_gift(self, world: World) -> None:
+        """A new user hears Lucien by name and of Diana's gift; once the bus delivers, /saldo shows it."""
+        greeting = await world.say("/start")
+        assert "Ana" in greeting
+        assert "Lucien" in greeting
+        assert "mayordomo de Diana" in greeting
+        assert "<b>10 besitos</b> como regalo de bienvenida" in greeting
+        assert "/saldo" in greeting
+
+        await world.bus.deliver_pending()
+        balance = await world.say("/saldo")
+        assert "Dispone usted de <b>10 besitos</b>." in balance
+        assert "<b>+10</b> · Regalo de bienvenida · 1 ene 2026, 13:00" in balance
+        assert len(world.server.messages(ANA)) == 2  # the welcome gift itself is not announced again
+
+    async def test_redelivered_start_changes_nothing_twice(self, world: World) -> None:
+        """The same /start update delivered twice registers one user, one event and one gift."""
+        update = world.server.feed(world.server.message_update(ANA, "/start", first_name="Ana"))
+        await world.server.wait_for_messages(ANA, 1)
+        await world.bus.deliver_pending()
+
+        await world.stop_polling()  # the bot "crashes" and comes back; Telegram delivers the update again
+        world.server.redeliver(update)
+        await world.start_polling()
+        await world.server.wait_for_messages(ANA, 2)
+        await world.bus.deliver_pending()
+
+        assert len(world.registered) == 1
+        assert (await world.wallet.balance(ANA)).balance == WELCOME
+        assert (await world.wallet.history(ANA)).total == 1
+
+    async def test_returning_user_is_welcomed_back_without_a_new_gift(self, world: World) -> None:
+        """A user who already met Lucien is welcomed back, with no mention of a gift."""
+        await world.say("/start")
+        await world.bus.deliver_pending()
+
+        again = await world.say("/start")
+        assert "de vuelta" in again
+        assert "Ana" in again
+        assert "regalo" not in again.lower()
+        await world.bus.deliver_pending()
+        assert (await world.wallet.balance(ANA)).balance == WELCOME
+
+    async def test_without_a_welcome_gift_nothing_is_promised(
+        self, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """With no welcome gift configured, /start promises none and /saldo kindly shows an empty book."""
+        world = await make_world(clock, server, welcome_besitos=0)
+        try:
+            greeting = await world.say("/start")
+            assert "regalo" not in greeting.lower()
+            await world.bus.deliver_pending()
+            balance = await world.say("/saldo")
+            assert "no guarda ningún besito" in balance
+            assert "no consta movimiento alguno" in balance
+        finally:
+            await world.close()
+
+    async def test_names_are_escaped_for_html(self, world: World) -> None:
+        """A name full of HTML is shown literally, and Telegram accepts the message."""
+        greeting = await world.say("/start", first_name="<Ana & Co>")
+        assert "<b>&lt;Ana &amp; Co&gt;</b>" in greeting
+        assert all(call.ok for call in world.server.calls("sendMessage"))
+
+    async def test_the_update_correlation_id_reaches_the_events_it_causes(self, world: World) -> None:
+        """Events caused by an update carry ``tg-<update_id>``, through the bus into the ledger."""
+        update = world.server.feed(world.server.message_update(ANA, "/start"))
+        await world.server.wait_for_messages(ANA, 1)
+        (record,) = await world.storage.outbox.pending(10)
+        registered = parse_event(record.payload)
+        assert isinstance(registered, UserRegistered)
+        assert registered.correlation_id == f"tg-{update['update_id']}"
+
+        await world.bus.deliver_pending()
+        (gift,) = (await world.wallet.history(ANA)).entries
+        assert gift.correlation_id == f"tg-{update['update_id']}"
+
+
+class TestBalance:
+    async def test_balance_shows_held_besitos_and_the_five_latest_movements(
+        self, world: World, clock: FakeClock
+    ) -> None:
+        """/saldo shows spendable and held besitos and only the five newest movements, with notes."""
+        await world.say("/start")
+        await world.bus.deliver_pending()
+        for n in range(1, 6):
+            clock.advance(timedelta(hours=1))
+            await world.wallet.credit(ANA, n, LedgerReason.MISSION_REWARD, idempotency_key=f"m{n}")
+        clock.advance(timedelta(hours=1))
+        await world.wallet.credit(
+            ANA, 1000, LedgerReason.ADMIN_GRANT, idempotency_key="g", note="Por ser <tan> especial"
+        )
+        await world.wallet.hold(ANA, 4, purpose=LedgerReason.AUCTION_WIN, idempotency_key="h")
+
+        balance = await world.say("/saldo")
+        assert "Dispone usted de <b>1.021 besitos</b>." in balance
+        assert "Otros <b>4 besitos</b> aguardan reservados" in balance
+        movements = [line for line in balance.splitlines() if line.startswith("<b>") and " · " in line]
+        assert len(movements) == 5
+        assert movements[0].startswith("<b>−4</b> · Besitos reservados")
+        assert movements[1] == (
+            "<b>+1.000</b> · Regalo de Diana: <i>Por ser &lt;tan&gt; especial</i> · 1 ene 2026, 19:00"
+        )
+        assert movements[-1].startswith("<b>+3</b> · Misión cumplida")
+        assert "Le muestro los 5 más recientes de un total de 8." in balance
+
+
+class TestFallback:
+    async def test_unknown_commands_and_chatter_get_the_list_of_services(self, world: World) -> None:
+        """Lucien answers what he does not understand with what he can do."""
+        unknown = await world.say("/bailar")
+        assert "no figura entre mis atribuciones" in unknown
+        assert "/saldo" in unknown
+        chatter = await world.say("Hola, Lucien")
+        assert "Le escucho" in chatter
+        assert "/start" in chatter
+
+
+class TestErrors:
+    @staticmethod
+    def failing_router() -> Router:
+        router = Router(name="test.failing")
+
+        async def explode(message: Message) -> None:
+            raise RuntimeError("detalle interno secreto")
+
+        async def refuse(message: Message) -> None:
+            raise InsufficientBesitosError(balance=3, requested=5)
+
+        async def wait(message: Message) -> None:
+            raise UnavailableError
+
+        async def explode_on_press(query: CallbackQuery) -> None:
+            raise RuntimeError("detalle interno secreto")
+
+        router.message.register(explode, Command("romper"))
+        router.message.register(refuse, Command("gastar"))
+        router.message.register(wait, Command("esperar"))
+        router.callback_query.register(explode_on_press)
+        return router
+
+    async def test_an_unexpected_error_gets_an_apology_and_no_details(
+        self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A handler crash ends in a courteous Spanish apology; the details go to the log, not the user."""
+        world = await make_world(clock, server, routers=[self.failing_router()])
+        try:
+            with caplog.at_level(logging.ERROR, logger="yabot_adapters.telegram.errors"):
+                reply = await world.say("/romper")
+        finally:
+            await world.close()
+        assert reply.startswith("Le ruego que me disculpe")
+        for leak in ("secreto", "RuntimeError", "Traceback", "Error"):
+            assert leak not in reply
+        (record,) = [r for r in caplog.records if r.name == "yabot_adapters.telegram.errors"]
+        assert record.levelno == logging.ERROR
+        assert "tg-" in record.getMessage()
+        assert record.exc_info is not None
+
+    async def test_a_yabot_error_shows_its_spanish_message(
+        self, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """A refused operation shows the core's Spanish message in Lucien's words."""
+        world = await make_world(clock, server, routers=[self.failing_router()])
+        try:
+            reply = await world.say("/gastar")
+        finally:
+            await world.close()
+        assert reply.startswith("Le ruego que me disculpe")
+        assert "No hay besitos suficientes: el saldo es de 3 y se necesitan 5." in reply
+
+    async def test_a_transient_error_asks_for_patience(
+        self, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """An unavailable dependency is explained as a passing trouble, with the core's message."""
+        world = await make_world(clock, server, routers=[self.failing_router()])
+        try:
+            reply = await world.say("/esperar")
+        finally:
+            await world.close()
+        assert "en este preciso momento no puedo atender su petición" in reply
+        assert UnavailableError.default_message in reply
+
+    async def test_an_error_on_a_button_press_is_answered_with_an_alert(
+        self, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """A failing button press stops the button's spinner with Lucien's apology as a plain alert."""
+        world = await make_world(clock, server, routers=[self.failing_router()])
+        message = server.message_update(ANA, "Menú")["message"]
+        press = {
+            "update_id": server.next_update_id(),
+            "callback_query": {
+                "id": "press-1",
+                "from": message["from"],
+                "chat_instance": "ci-1",
+                "message": message,
+                "data": "romper",
+            },
+        }
+        try:
+            server.feed(press)
+            answer = await server.wait_for_call("answerCallbackQuery")
+        finally:
+            await world.close()
+        assert answer.params["callback_query_id"] == "press-1"
+        assert answer.params["show_alert"] is True
+        assert answer.params["text"].startswith("Le ruego que me disculpe")
+        assert "<" not in answer.params["text"]
+        assert len(answer.params["text"]) <= 200
+
+    async def test_a_failed_apology_is_logged_and_swallowed(
+        self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """If even the apology cannot be sent, it is logged and the bot goes on serving."""
+        world = await make_world(clock, server, routers=[self.failing_router()])
+        try:
+            server.block(ANA)
+            with caplog.at_level(logging.WARNING, logger="yabot_adapters.telegram.errors"):
+                server.feed(server.message_update(ANA, "/romper"))
+                await server.wait_for_call("sendMessage")
+                server.clear_failures()
+                assert "de vuelta" in await world.say("/start")  # the next update is served as usual
+        finally:
+            await world.close()
+        assert any("could not apologise" in r.getMessage() for r in caplog.records)
+
+
+class TestStartup:
+    async def test_prepare_bot_sets_the_spanish_command_menu(self, world: World) -> None:
+        """The command menu lists /start and /saldo in Spanish, for private chats; polling asks for §5."""
+        await prepare_bot(world.bot)
+        (call,) = world.server.calls("setMyCommands")
+        assert [command["command"] for command in call.params["commands"]] == ["start", "saldo"]
+        assert call.params["commands"][1]["description"] == "Consultar sus besitos y sus últimos movimientos"
+        assert call.params["scope"] == {"type": "all_private_chats"}
+        assert world.server.calls("getUpdates")[0].params["allowed_updates"] == list(ALLOWED_UPDATES)
+
+    async def test_a_failing_startup_call_is_a_warning_and_the_bot_still_answers(
+        self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """When Telegram refuses the command menu, a warning is logged and the bot serves users anyway."""
+        server.fail("setMyCommands", 500, "Internal Server Error")
+        world = World(clock, server)
+        try:
+            with caplog.at_level(logging.WARNING, logger="yabot_adapters.telegram.bot"):
+                await prepare_bot(world.bot)
+            await world.start_polling()
+            assert "Le doy la bienvenida" in await world.say("/start")
+        finally:
+            await world.close()
+        (warning,) = [r for r in caplog.records if r.name == "yabot_adapters.telegram.bot"]
+        assert warning.levelno == logging.WARNING
+        assert "Internal Server Error" in warning.getMessage()
+
+
+class TestGrantNotifications:
+    async def test_an_operator_grant_is_announced_to_the_user(self, world: World) -> None:
+        """When Diana grants besitos, Lucien tells the user the amount, her note and the new balance."""
+        await world.say("/start")
+        await world.bus.deliver_pending()
+        await world.wallet.credit(
+            ANA, 25, LedgerReason.ADMIN_GRANT, idempotency_key="grant-1", note="Por ser tan especial"
+        )
+        await world.bus.deliver_pending()
+
+        news = (await world.server.wait_for_messages(ANA, 2))[-1]
+        assert "Diana le envía <b>25 besitos</b>" in news
+        assert "<i>«Por ser tan especial»</i>" in news
+        assert "Su saldo asciende ahora a <b>35 besitos</b>" in news
+
+    async def test_a_user_who_blocked_the_bot_does_not_fail_the_handler(self, world: World) -> None:
+        """A 403 from Telegram is accepted: no retry, no dead letter, the event is done."""
+        await world.say("/start")
+        await world.bus.deliver_pending()
+        world.server.block(ANA)
+        await world.wallet.credit(ANA, 25, LedgerReason.ADMIN_GRANT, idempotency_key="grant-1")
+        await world.bus.deliver_pending()
+
+        assert [call.status for call in world.server.calls("sendMessage")] == [200, 403]
+        assert await world.storage.dead_letter_queries.list() == []
+        assert await world.storage.outbox.pending(10) == []
+
+    async def test_a_user_who_never_started_the_bot_does_not_fail_the_handler(self, world: World) -> None:
+        """Telegram's "chat not found" (the user never wrote to the bot) is accepted like a block."""
+        await world.users.register(UserProfile(user_id=UserId(777)), source=UserSource.OPERATOR)
+        await world.wallet.credit(UserId(777), 5, LedgerReason.ADMIN_GRANT, idempotency_key="grant-2")
+        await world.bus.deliver_pending()
+
+        (call,) = world.server.calls("sendMessage")
+        assert call.status == 400
+        assert await world.storage.dead_letter_queries.list() == []
+
+    async def test_flood_control_is_retried_by_the_bus(self, world: World) -> None:
+        """A 429 propagates, so the bus retries and the user hears the news exactly once."""
+        await world.say("/start")
+        await world.bus.deliver_pending()
+        world.server.fail("sendMessage", 429, "Too Many Requests: retry after 1", times=1, retry_after=1)
+        await world.wallet.credit(ANA, 25, LedgerReason.ADMIN_GRANT, idempotency_key="grant-1")
+        await world.bus.deliver_pending()
+
+        assert [call.status for call in world.server.calls("sendMessage")] == [200, 429, 200]
+        assert len(world.server.messages(ANA)) == 2
+        assert await world.storage.dead_letter_queries.list() == []

@@ -1,0 +1,29 @@
+"""The Telegram adapter (aiogram 3): the bot, its dispatcher and routers, and bus notifications.
+
+A fake Bot API server for tests lives in :mod:`yabot_adapters.telegram.testing`.
+"""
+
+from yabot_adapters.telegram.bot import (
+    ALLOWED_UPDATES,
+    BOT_COMMANDS,
+    DEFAULT_API_URL,
+    create_bot,
+    prepare_bot,
+)
+from yabot_adapters.telegram.dispatcher import build_dispatcher
+from yabot_adapters.telegram.errors import reply_for
+from yabot_adapters.telegram.middlewares import REGISTRATION_KEY, correlation_id_for
+from yabot_adapters.telegram.notifications import BesitosNotifier
+
+__all__ = [
+    "ALLOWED_UPDATES",
+    "BOT_COMMANDS",
+    "DEFAULT_API_URL",
+    "REGISTRATION_KEY",
+    "BesitosNotifier",
+    "build_dispatcher",
+    "correlation_id_for",
+    "create_bot",
+    "prepare_bot",
+    "reply_for",
+]

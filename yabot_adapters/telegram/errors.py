@@ -1,0 +1,84 @@
+"""The errors router: whatever goes wrong while handling an update ends in a courteous Spanish reply."""
+
+import logging
+from html import unescape
+
+from aiogram import Bot, Router
+from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+from aiogram.types import ErrorEvent
+
+from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.middlewares import correlation_id_for
+from yabot_core.kernel import YabotError
+
+log = logging.getLogger(__name__)
+
+_ALERT_LIMIT = 200
+"""Telegram shows at most 200 characters in a callback query's alert."""
+
+
+def setup() -> Router:
+    """Return the router holding the one error handler of the bot (include it in the dispatcher)."""
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router
+
+
+def reply_for(exception: BaseException) -> str:
+    """The text Lucien answers an exception with: the error's own Spanish message, or an apology."""
+    if isinstance(exception, YabotError):
+        if exception.transient:
+            return texts.unavailable(exception.message)
+        return texts.refused(exception.message)
+    return texts.unexpected()
+
+
+async def on_error(event: ErrorEvent, bot: Bot) -> None:
+    """Log the failure with its correlation id and tell the user, without ever showing them the details."""
+    update = event.update
+    exception = event.exception
+    correlation_id = correlation_id_for(update)
+    if isinstance(exception, YabotError):
+        log.info(
+            "update %s [%s] refused: %s (%s)",
+            update.update_id,
+            correlation_id,
+            exception.code,
+            exception.message,
+        )
+    else:
+        log.error(
+            "update %s [%s] failed: %s",
+            update.update_id,
+            correlation_id,
+            type(exception).__name__,
+            exc_info=exception,
+        )
+    text = reply_for(exception)
+    try:
+        await _reply(event, bot, text)
+    except Exception:
+        # The user may have blocked the bot, or Telegram may be down: nothing more to do for this update.
+        log.warning("could not apologise for update %s [%s]", update.update_id, correlation_id, exc_info=True)
+
+
+async def _reply(event: ErrorEvent, bot: Bot, text: str) -> None:
+    update = event.update
+    if update.message is not None:
+        await update.message.answer(text)
+        return
+    if update.callback_query is not None:
+        # The spinner on the pressed button stops only when the query is answered.
+        await update.callback_query.answer(_plain(text)[:_ALERT_LIMIT], show_alert=True)
+        return
+    context = UserContextMiddleware.resolve_event_context(update)
+    chat = context.chat
+    if chat is not None and chat.type == "private":
+        await bot.send_message(chat.id, text)
+
+
+def _plain(html: str) -> str:
+    """Alerts are plain text: drop the few tags the catalog uses and undo its escaping."""
+    for tag in ("<b>", "</b>", "<i>", "</i>"):
+        html = html.replace(tag, "")
+    return unescape(html)

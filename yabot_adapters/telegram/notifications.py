@@ -1,0 +1,41 @@
+"""Bus handlers that tell users, through Telegram, about things that happened to them."""
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+
+from yabot_adapters.telegram import texts
+from yabot_core.gamification import BesitosAwarded, LedgerReason
+
+log = logging.getLogger(__name__)
+
+
+class BesitosNotifier:
+    """Announces Diana's gifts of besitos (operator grants) in the user's private chat.
+
+    Subscribe it with ``bus.subscribe(BesitosAwarded, notifier.on_besitos_awarded,
+    name="telegram.notify_besitos_awarded")``. Delivery is at least once, so after a crash a user may
+    rarely hear the same news twice; Telegram offers no way to make a message idempotent.
+    """
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def on_besitos_awarded(self, event: BesitosAwarded) -> None:
+        """Tell the user about an operator grant; other credits (welcome gift, rewards) stay silent.
+
+        A user who blocked the bot, or never started it, cannot be told: that is logged and accepted.
+        Any other failure (network, 429 flood control) propagates so the bus retries it.
+        """
+        if event.reason is not LedgerReason.ADMIN_GRANT:
+            return
+        text = texts.grant_received(event.amount, event.note, event.balance_after)
+        try:
+            await self._bot.send_message(event.user_id, text)
+        except TelegramForbiddenError as exc:
+            log.info("user %s cannot hear of their %s besitos: %s", event.user_id, event.amount, exc.message)
+        except TelegramBadRequest as exc:
+            if "chat not found" not in exc.message.lower():
+                raise
+            log.info("user %s never started the bot; grant not announced", event.user_id)

@@ -2,7 +2,12 @@
 
 import pytest
 
+from yabot_adapters.memory import InMemoryStorage
+from yabot_core.gamification import WalletService
 from yabot_core.kernel import FakeClock, SequentialIds
+from yabot_core.users import UserDirectory
+
+pytest_plugins = ["tests.servers.mongo"]
 
 
 @pytest.fixture(name="clock")
@@ -13,3 +18,19 @@ def clock_fixture() -> FakeClock:
 @pytest.fixture(name="ids")
 def ids_fixture() -> SequentialIds:
     return SequentialIds()
+
+
+@pytest.fixture(name="storage")
+def storage_fixture(clock: FakeClock) -> InMemoryStorage:
+    """The in-memory backend: the real, complete fake every suite builds services on."""
+    return InMemoryStorage(clock)
+
+
+@pytest.fixture(name="wallet")
+def wallet_fixture(storage: InMemoryStorage, clock: FakeClock, ids: SequentialIds) -> WalletService:
+    return WalletService(storage.transactions, storage.wallet_queries, clock, ids)
+
+
+@pytest.fixture(name="users")
+def users_fixture(storage: InMemoryStorage, clock: FakeClock, ids: SequentialIds) -> UserDirectory:
+    return UserDirectory(storage.transactions, storage.user_queries, clock, ids)

@@ -54,11 +54,6 @@ class Sleeps:
         self.asked.append(seconds)
 
 
-@pytest.fixture(name="storage")
-def storage_fixture(clock: FakeClock) -> InMemoryStorage:
-    return InMemoryStorage(clock)
-
-
 @pytest.fixture(name="sleeps")
 def sleeps_fixture() -> Sleeps:
     return Sleeps()

@@ -33,6 +33,7 @@ from yabot_core.kernel import (
     ReplayFailedError,
     RetryPolicy,
     Transactions,
+    UnavailableError,
     UnknownHandlerError,
     correlation_scope,
     dead_letter_id,
@@ -145,6 +146,16 @@ class LocalEventBus(EventBus):
             self._task = None
         with contextlib.suppress(Exception):
             await self._outbox.release_lease(RELAY_LEASE, self._owner)
+
+    @property
+    def running(self) -> bool:
+        """Whether the background relay is alive."""
+        return self._task is not None and not self._task.done()
+
+    async def check_running(self) -> None:
+        """Readiness probe: raise ``UnavailableError`` unless the background relay is alive."""
+        if not self.running:
+            raise UnavailableError("El reparto de eventos no está en marcha.")
 
     async def deliver_pending(self) -> int:
         """Deliver everything pending now, if this bus can take the relay lease; return how many records.

@@ -42,7 +42,7 @@ class NotFoundError(YabotError):
     """The thing asked for does not exist."""
 
     code = "no_encontrado"
-    default_message = "No se ha encontrado lo que buscas."
+    default_message = "No se ha encontrado lo que se buscaba."
 
 
 class ConflictError(YabotError):
@@ -66,7 +66,7 @@ class ConcurrentUpdateError(ConflictError):
     """Another transaction changed the same record first; retrying from scratch is safe."""
 
     code = "actualizacion_concurrente"
-    default_message = "Otra operación modificó los mismos datos a la vez; vuelve a intentarlo."
+    default_message = "Otra operación modificó los mismos datos a la vez; vuelva a intentarlo."
     transient = True
 
 
@@ -74,5 +74,5 @@ class UnavailableError(YabotError):
     """A dependency (storage, Telegram) is unreachable or overloaded; nothing changed."""
 
     code = "servicio_no_disponible"
-    default_message = "El servicio no está disponible en este momento; inténtalo de nuevo en unos segundos."
+    default_message = "El servicio no está disponible en este momento; inténtelo de nuevo en unos segundos."
     transient = True

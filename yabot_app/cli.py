@@ -1,0 +1,267 @@
+"""The ``yabot`` command: serve, and operate a running community from the shell (all output in Spanish)."""
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NoReturn, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from yabot_app.container import Container, build_container
+from yabot_app.lifecycle import StartupError, serving
+from yabot_app.settings import Settings
+from yabot_core.gamification import MAX_AMOUNT, LedgerReason
+from yabot_core.kernel import UserId, YabotError
+from yabot_core.users import UserProfile, UserSource
+
+T = TypeVar("T")
+
+log = logging.getLogger("yabot")
+
+
+# --- plumbing -------------------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+_PYDANTIC_ES = {
+    "int_parsing": "debe ser un número entero",
+    "float_parsing": "debe ser un número",
+    "bool_parsing": "debe ser verdadero o falso",
+    "literal_error": "valor no admitido",
+    "greater_than_equal": "es demasiado pequeño",
+    "greater_than": "es demasiado pequeño",
+    "less_than_equal": "es demasiado grande",
+    "missing": "falta",
+}
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning a bad value into one clear Spanish line per problem."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            reason = error.get("ctx", {}).get("error") or _PYDANTIC_ES.get(error["type"], error["msg"])
+            if error["type"] == "literal_error":
+                reason = f"debe ser uno de: {error['ctx']['expected']}"
+            lines.append(f"  YABOT_{field.upper()}: {reason} (valor: {error.get('input')!r})")
+        _fail("la configuración no es válida:\n" + "\n".join(lines))
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if settings.log_level != "DEBUG":
+        logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # one line per update is noise
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine, turning our errors into a Spanish line and exit code 1."""
+    try:
+        return asyncio.run(coro)
+    except YabotError as exc:
+        _fail(exc.message)
+    except StartupError as exc:
+        _fail(str(exc))
+
+
+async def _with_storage(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
+    """Open the configured storage for a one-off command, run it, close everything."""
+    container = build_container(settings)
+    storage = container.storage()
+    await storage.open()
+    try:
+        return await work(container)
+    finally:
+        if settings.telegram_state == "on":
+            await container.bot().session.close()  # a no-op when no request was made
+        await storage.close()
+
+
+class _PositiveInt(click.ParamType[int, str]):
+    """A whole number from 1 to ``maximum``, refused in Spanish otherwise."""
+
+    name = "entero"
+
+    def __init__(self, what: str, maximum: int) -> None:
+        self.what = what
+        self.maximum = maximum
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            number = int(str(value))
+        except ValueError:
+            self.fail(f"{self.what} debe ser un número entero; «{value}» no lo es.", param, ctx)
+        if not 1 <= number <= self.maximum:
+            self.fail(f"{self.what} debe estar entre 1 y {self.maximum:,}.".replace(",", "."), param, ctx)
+        return number
+
+
+# --- commands -------------------------------------------------------------------------------------------
+
+
+@click.group(help="YABOT: el bot de Telegram y la API de la comunidad de Diana.")
+@click.version_option(package_name="yabot", message="yabot %(version)s")
+def main() -> None:
+    """Entry point of the ``yabot`` console script."""
+
+
+@main.command(help="Sirve la API y, si hay token, el bot de Telegram. Ctrl+C lo detiene limpiamente.")
+@click.option("--ephemeral", is_flag=True, help="Guarda todo en memoria: nada sobrevive al salir.")
+def run(ephemeral: bool) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    settings = load_settings()
+    if ephemeral:
+        settings = settings.model_copy(update={"storage": "memory"})
+    _configure_logging(settings)
+    _run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+
+    def on_signal() -> None:
+        if stop.is_set() and main_task is not None:  # a second Ctrl+C: stop waiting for the drain
+            click.echo("Salida forzada.", err=True)
+            main_task.cancel()
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+    with contextlib.suppress(asyncio.CancelledError):
+        async with serving(build_container(settings), click.echo):
+            await stop.wait()
+
+
+@main.group(help="Besitos: consultar y conceder desde la consola.")
+def wallet() -> None:
+    """Wallet commands."""
+
+
+@wallet.command(help="Concede besitos a un usuario (también mientras `yabot run` está sirviendo).")
+@click.argument("user_id", type=_PositiveInt("El id de usuario", 2**53))
+@click.argument("amount", type=_PositiveInt("La cantidad", MAX_AMOUNT))
+@click.option("--reason", required=True, help="Motivo que verá el usuario, p. ej. «Premio del concurso».")
+@click.option(
+    "--key", default=None, help="Clave de idempotencia: repetir el comando con la misma clave no duplica."
+)
+def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
+    """Credit a user from the shell."""
+    settings = load_settings()
+    if settings.storage == "memory":
+        _fail("con YABOT_STORAGE=memory los datos viven solo dentro de `yabot run`; usa sqlite o mongo.")
+    key = key or f"grant:{uuid.uuid4().hex}"
+
+    async def work(container: Container) -> None:
+        registration = await container.users().register(
+            UserProfile(user_id=UserId(user_id)), source=UserSource.OPERATOR
+        )
+        entry = await container.wallet().credit(
+            UserId(user_id), amount, LedgerReason.ADMIN_GRANT, idempotency_key=key, note=reason
+        )
+        balance = await container.wallet().balance(UserId(user_id))
+        click.echo(f"Concedidos {amount} besitos a {registration.user.display_name} ({user_id}).")
+        click.echo(f"Saldo disponible: {balance.balance} besitos. Movimiento {entry.entry_id}, clave {key}.")
+        if registration.created and settings.welcome_besitos:
+            click.echo(
+                "Es un usuario nuevo: también recibirá el regalo de bienvenida "
+                f"({settings.welcome_besitos} besitos)."
+            )
+
+    _run(_with_storage(settings, work))
+
+
+@wallet.command(help="Muestra el saldo y los últimos movimientos de un usuario.")
+@click.argument("user_id", type=_PositiveInt("El id de usuario", 2**53))
+@click.option(
+    "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Movimientos a mostrar."
+)
+def balance(user_id: int, limit: int) -> None:
+    """Show a user's balance and last movements."""
+    settings = load_settings()
+
+    async def work(container: Container) -> None:
+        wallet_service = container.wallet()
+        summary = await wallet_service.balance(UserId(user_id))
+        page = await wallet_service.history(UserId(user_id), limit=limit)
+        click.echo(f"Usuario {user_id}: {summary.balance} besitos disponibles, {summary.held} reservados.")
+        for entry in page.entries:
+            note = f" — {entry.note}" if entry.note else ""
+            when = entry.created_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
+            click.echo(f"  {when}  {entry.amount:+d}  {entry.reason.label}{note}")
+        if page.total == 0:
+            click.echo("  Sin movimientos.")
+
+    _run(_with_storage(settings, work))
+
+
+@main.group(help="Eventos: los que fallaron y su reenvío.")
+def events() -> None:
+    """Event commands."""
+
+
+@events.command("dead-letters", help="Lista los eventos que un manejador no pudo procesar tras 3 intentos.")
+@click.option("--all", "include_replayed", is_flag=True, help="Incluye los ya reenviados con éxito.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+def dead_letters(include_replayed: bool, limit: int) -> None:
+    """List dead letters."""
+    settings = load_settings()
+
+    async def work(container: Container) -> None:
+        queries = container.storage().dead_letter_queries
+        letters = await queries.list(include_replayed=include_replayed, limit=limit)
+        if not letters:
+            click.echo("No hay eventos fallidos. Todo en orden.")
+            return
+        click.echo(f"{'ID':<12}  {'FALLÓ':<16}  {'EVENTO':<28}  {'MANEJADOR':<34}  INT.  ERROR")
+        for letter in letters:
+            when = letter.failed_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
+            state = " (reenviado)" if letter.replayed_at else ""
+            click.echo(
+                f"{letter.dead_letter_id:<12}  {when:<16}  {letter.event_type:<28}  {letter.handler:<34}  "
+                f"{letter.attempts:>4}  {letter.error[:80]}{state}"
+            )
+        click.echo("Reenvía uno con: yabot events replay ID")
+
+    _run(_with_storage(settings, work))
+
+
+@events.command(help="Reenvía un evento fallido a su manejador, una vez (arregla antes la causa).")
+@click.argument("dead_letter_id")
+def replay(dead_letter_id: str) -> None:
+    """Replay one dead letter."""
+    settings = load_settings()
+    _configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
+
+    async def work(container: Container) -> None:
+        bus = container.event_routes()
+        letter = await bus.replay(dead_letter_id.strip())
+        click.echo(f"Reenviado: {letter.event_type} {letter.event_id} entregado a {letter.handler}.")
+
+    _run(_with_storage(settings, work))
+
+
+@main.command("settings", help="Muestra la configuración efectiva (los secretos, ocultos).")
+def show_settings() -> None:
+    """Print the effective settings."""
+    settings = load_settings()
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        shown = "(definido, oculto)" if hasattr(value, "get_secret_value") else value
+        click.echo(f"YABOT_{name.upper():<28} {shown}")

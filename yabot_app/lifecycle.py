@@ -1,0 +1,164 @@
+"""Start and stop a serving YABOT: storage, event relay, HTTP API and Telegram bot, in that order and back.
+
+Stopping reverses the order: the bot stops taking updates, the API finishes its requests, the relay delivers
+what is pending (for at most ``shutdown_timeout``), then storage closes. Events not delivered by then stay in
+the outbox, durable, and the next start delivers them.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import uvicorn
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramUnauthorizedError
+from litestar import Litestar
+from tenacity import AsyncRetrying, retry_if_not_exception_type, wait_exponential
+
+from yabot_adapters.telegram import ALLOWED_UPDATES, prepare_bot
+from yabot_app.container import Container
+
+log = logging.getLogger(__name__)
+
+Report = Callable[[str], None]
+
+
+class StartupError(Exception):
+    """A piece could not start; the message is Spanish and meant for the operator."""
+
+
+class _EmbeddedUvicorn(uvicorn.Server):
+    """Uvicorn minus its signal handling: YABOT handles SIGINT/SIGTERM and stops every piece in order."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class HttpServer:
+    """The Litestar app served by uvicorn inside our event loop."""
+
+    def __init__(self, app: Litestar, *, host: str, port: int, log_level: str) -> None:
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            log_level=log_level.lower(),
+            access_log=log_level == "DEBUG",
+            lifespan="on",
+        )
+        self._server = _EmbeddedUvicorn(config)
+        self._task: asyncio.Task[None] | None = None
+        self.url = f"http://{host}:{port}"
+
+    async def start(self) -> None:
+        """Serve in the background; return once listening.
+
+        Raises:
+            StartupError: the address cannot be bound (port taken, say).
+        """
+        self._task = asyncio.create_task(self._server.serve(), name="yabot-http")
+        while not self._server.started:
+            if self._task.done():
+                with contextlib.suppress(BaseException):
+                    self._task.result()
+                msg = f"No se pudo abrir la API en {self.url}: ¿está ocupado el puerto? (YABOT_API_PORT)"
+                raise StartupError(msg)
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        """Stop accepting connections and finish the requests in flight."""
+        if self._task is None:
+            return
+        self._server.should_exit = True
+        with contextlib.suppress(Exception, SystemExit):
+            await self._task
+
+
+class TelegramPolling:
+    """Long polling with a supervisor: network failures are retried with backoff; a rejected token is not."""
+
+    def __init__(self, bot: Bot, dispatcher: Dispatcher, report: Report) -> None:
+        self._bot = bot
+        self._dispatcher = dispatcher
+        self._report = report
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Run the optional start-up calls, then poll in the background."""
+        await prepare_bot(self._bot)
+        self._task = asyncio.create_task(self._supervise(), name="yabot-telegram")
+
+    async def _supervise(self) -> None:
+        retrying = AsyncRetrying(
+            retry=retry_if_not_exception_type(TelegramUnauthorizedError),
+            wait=wait_exponential(multiplier=1, max=60),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await self._dispatcher.start_polling(
+                        self._bot,
+                        allowed_updates=list(ALLOWED_UPDATES),
+                        handle_signals=False,
+                        close_bot_session=False,
+                    )
+        except TelegramUnauthorizedError:
+            self._report(
+                "Telegram rechazó el token del bot: revisa YABOT_BOT_TOKEN. "
+                "La API sigue funcionando sin el bot."
+            )
+
+    async def stop(self) -> None:
+        """Stop taking updates; handlers in flight finish."""
+        if self._task is None:
+            return
+        with contextlib.suppress(RuntimeError):  # polling may not have started yet
+            await self._dispatcher.stop_polling()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+@contextlib.asynccontextmanager
+async def serving(container: Container, report: Report) -> AsyncIterator[None]:
+    """Start every piece of a serving process; stop them in reverse order on exit."""
+    settings = container.settings()
+    async with contextlib.AsyncExitStack() as stack:
+        storage = container.storage()
+        await storage.open()
+        stack.push_async_callback(storage.close)
+
+        telegram_on = settings.telegram_state == "on"
+        if telegram_on:
+            bot: Bot = container.bot()
+            stack.push_async_callback(bot.session.close)  # after the relay stops: its handlers send messages
+
+        bus = container.event_routes()
+        await bus.start()
+        stack.push_async_callback(bus.stop, drain_timeout=settings.shutdown_timeout)
+
+        http = HttpServer(
+            container.http_app(), host=settings.api_host, port=settings.api_port, log_level=settings.log_level
+        )
+        await http.start()
+        stack.push_async_callback(http.stop)
+
+        report(f"YABOT en marcha. Datos: {settings.describe_storage()}.")
+        report(f"API: {http.url}  (salud: {http.url}/healthz · documentación: {http.url}/api/v1/schema)")
+        if telegram_on:
+            polling = TelegramPolling(bot, container.dispatcher(), report)
+            await polling.start()
+            stack.push_async_callback(polling.stop)
+            report(f"Bot de Telegram escuchando (API de Telegram: {settings.telegram_api_url}).")
+        else:
+            report(
+                "Bot de Telegram apagado: define YABOT_BOT_TOKEN (en el entorno o en .env) para encenderlo."
+            )
+        report("Pulsa Ctrl+C para detener.")
+        yield
+        report("Deteniendo YABOT…")
+    report("YABOT detenido.")

@@ -1,0 +1,142 @@
+"""YABOT's settings: ``YABOT_*`` environment variables, then a ``.env`` file, then these defaults."""
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from yabot_core.gamification import MAX_AMOUNT
+
+SQLITE_FILE = "yabot.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Every knob of a YABOT process. Each field's description is what README's configuration table says."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="YABOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    storage: Literal["memory", "sqlite", "mongo"] = Field(
+        default="sqlite",
+        description=(
+            "Storage backend: `sqlite` (embedded, one file), `mongo` (production), `memory` (lost on exit)."
+        ),
+    )
+    data_dir: Path = Field(
+        default=Path("./yabot-data"),
+        description="Directory for the SQLite database (`yabot.sqlite3`) and other local data.",
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="SQLite durability: `FULL` survives power loss; `NORMAL` survives crashes and is faster.",
+    )
+    mongo_url: SecretStr = Field(
+        default=SecretStr("mongodb://127.0.0.1:27017/?replicaSet=rs0"),
+        description="MongoDB connection URL (a replica set: transactions need one).",
+    )
+    mongo_database: str = Field(default="yabot", description="MongoDB database name.")
+    bot_token: SecretStr | None = Field(
+        default=None,
+        description="Telegram bot token from @BotFather. Without it the bot is off and only the API runs.",
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="Bot API base URL (a local Bot API server, or a test server).",
+    )
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Telegram user ids of the creator and her admins, comma-separated (`123,456`).",
+    )
+    api_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
+    api_port: int = Field(default=8080, ge=1, le=65535, description="Port the HTTP API listens on.")
+    api_rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests per minute per client on the API (`0` turns the limit off)."
+    )
+    welcome_besitos: int = Field(
+        default=10,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Besitos every new user receives once (`0` turns it off).",
+    )
+    timezone: str = Field(default="UTC", description="Time zone for dates shown to users (IANA name).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Logging level."
+    )
+    outbox_poll_interval: float = Field(
+        default=1.0,
+        gt=0,
+        description="Seconds between outbox checks for events committed by other processes.",
+    )
+    outbox_lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description=(
+            "How long one process keeps the right to deliver events; a crashed one is replaced after it."
+        ),
+    )
+    shutdown_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to finish deliveries and requests on Ctrl+C or SIGTERM."
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept ``"1, 2,3"`` as well as a list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            msg = f"zona horaria desconocida: {value!r} (usa un nombre IANA como 'Europe/Madrid')"
+            raise ValueError(msg) from exc
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            msg = "la URL de la Bot API debe empezar por http:// o https://"
+            raise ValueError(msg)
+        return value.rstrip("/")
+
+    @property
+    def telegram_state(self) -> Literal["on", "off"]:
+        """Whether the bot runs: ``"on"`` exactly when a token is set."""
+        return "on" if self.bot_token and self.bot_token.get_secret_value().strip() else "off"
+
+    @property
+    def api_rate_limit(self) -> int | None:
+        """Requests per minute per client, or ``None`` when the limit is off."""
+        return self.api_rate_limit_per_minute or None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the SQLite database lives."""
+        return self.data_dir / SQLITE_FILE
+
+    def describe_storage(self) -> str:
+        """Say in Spanish where data lives, for the start-up banner."""
+        if self.storage == "sqlite":
+            return f"SQLite en {self.sqlite_path}"
+        if self.storage == "mongo":
+            return f"MongoDB, base de datos {self.mongo_database!r}"
+        return "memoria (los datos se pierden al salir)"

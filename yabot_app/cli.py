@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 import uuid
@@ -66,7 +67,8 @@ def _configure_logging(settings: Settings) -> None:
         stream=sys.stderr,
     )
     if settings.log_level != "DEBUG":
-        logging.getLogger("aiogram.event").setLevel(logging.WARNING)  # one line per update is noise
+        # One log line per Telegram update is noise at INFO.
+        logging.getLogger("aiogram.event").setLevel(logging.WARNING)
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -79,16 +81,22 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
         _fail(str(exc))
 
 
-async def _with_storage(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
-    """Open the configured storage for a one-off command, run it, close everything."""
+async def _with_storage(
+    settings: Settings, work: Callable[[Container], Awaitable[T]], *, telegram: bool = False
+) -> T:
+    """Open the configured storage for a one-off command, run it, close everything.
+
+    ``telegram``: the command may talk to Telegram (its bot session is closed at the end). Others never
+    touch the bot, so they do not pay aiogram's import time.
+    """
     container = build_container(settings)
     storage = container.storage()
     await storage.open()
     try:
         return await work(container)
     finally:
-        if settings.telegram_state == "on":
-            await container.bot().session.close()  # a no-op when no request was made
+        if telegram and settings.telegram_state == "on":
+            await container.bot().session.close()
         await storage.close()
 
 
@@ -114,13 +122,47 @@ class _PositiveInt(click.ParamType[int, str]):
 # --- commands -------------------------------------------------------------------------------------------
 
 
-@click.group(help="YABOT: el bot de Telegram y la API de la comunidad de Diana.")
-@click.version_option(package_name="yabot", message="yabot %(version)s")
+@click.group(
+    help="YABOT: el bot de Telegram y la API de la comunidad de Diana.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="yabot", message="yabot %(version)s", help="Muestra la versión y sale.")
+@click.help_option("-h", "--help", help="Muestra esta ayuda y sale.")
+def cli() -> None:
+    """The ``yabot`` command group."""
+
+
 def main() -> None:
-    """Entry point of the ``yabot`` console script."""
+    """Entry point of the ``yabot`` console script: click's usage errors, told in Spanish."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"Error: {_usage_error_es(exc)}", err=True)
+        if exc.ctx is not None:
+            click.echo(f"Ayuda: {exc.ctx.command_path} --help", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Cancelado.", err=True)
+        sys.exit(1)
 
 
-@main.command(help="Sirve la API y, si hay token, el bot de Telegram. Ctrl+C lo detiene limpiamente.")
+def _usage_error_es(exc: click.UsageError) -> str:
+    hint = ""
+    if isinstance(exc, click.BadParameter | click.MissingParameter) and exc.param is not None:
+        hint = exc.param.get_error_hint(exc.ctx) if exc.ctx is not None else str(exc.param.name)
+    if isinstance(exc, click.MissingParameter):
+        return f"falta {hint}."
+    if isinstance(exc, click.BadParameter):
+        return f"valor no válido para {hint}: {exc.message}" if hint else exc.message
+    if isinstance(exc, click.NoSuchOption):
+        return f"la opción {exc.option_name} no existe."
+    unknown = re.fullmatch(r"No such command '(.+)'\.", exc.message)
+    if unknown:
+        return f"el comando «{unknown.group(1)}» no existe."
+    return exc.message
+
+
+@cli.command(help="Sirve la API y, si hay token, el bot de Telegram. Ctrl+C lo detiene limpiamente.")
 @click.option("--ephemeral", is_flag=True, help="Guarda todo en memoria: nada sobrevive al salir.")
 def run(ephemeral: bool) -> None:
     """Serve until SIGINT or SIGTERM."""
@@ -149,7 +191,7 @@ async def _serve(settings: Settings) -> None:
             await stop.wait()
 
 
-@main.group(help="Besitos: consultar y conceder desde la consola.")
+@cli.group(help="Besitos: consultar y conceder desde la consola.")
 def wallet() -> None:
     """Wallet commands."""
 
@@ -211,7 +253,7 @@ def balance(user_id: int, limit: int) -> None:
     _run(_with_storage(settings, work))
 
 
-@main.group(help="Eventos: los que fallaron y su reenvío.")
+@cli.group(help="Eventos: los que fallaron y su reenvío.")
 def events() -> None:
     """Event commands."""
 
@@ -254,10 +296,10 @@ def replay(dead_letter_id: str) -> None:
         letter = await bus.replay(dead_letter_id.strip())
         click.echo(f"Reenviado: {letter.event_type} {letter.event_id} entregado a {letter.handler}.")
 
-    _run(_with_storage(settings, work))
+    _run(_with_storage(settings, work, telegram=True))
 
 
-@main.command("settings", help="Muestra la configuración efectiva (los secretos, ocultos).")
+@cli.command("settings", help="Muestra la configuración efectiva (los secretos, ocultos).")
 def show_settings() -> None:
     """Print the effective settings."""
     settings = load_settings()

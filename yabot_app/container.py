@@ -5,6 +5,10 @@ that says which handler reacts to which event) -> entry points (HTTP app, Telegr
 Nothing outside this file imports dependency_injector.
 """
 
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from dependency_injector import containers, providers
 
 from yabot_adapters.bus import LocalEventBus
@@ -14,10 +18,12 @@ from yabot_adapters.mongo import MongoStorage
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.system import SystemClock, UuidGenerator
-from yabot_adapters.telegram import BesitosNotifier, build_dispatcher, create_bot
 from yabot_app.settings import Settings
 from yabot_core.gamification import BesitosAwarded, WalletService, WelcomeGift
 from yabot_core.users import UserDirectory, UserRegistered
+
+if TYPE_CHECKING:
+    from yabot_adapters.telegram import BesitosNotifier
 
 
 def route_events(
@@ -25,7 +31,7 @@ def route_events(
     storage: StorageBackend,
     bus: LocalEventBus,
     welcome_gift: WelcomeGift,
-    notifier: BesitosNotifier | None,
+    notifier: "BesitosNotifier | None",
 ) -> LocalEventBus:
     """Subscribe every handler to the events it reacts to, and wake the bus on each local commit.
 
@@ -36,6 +42,18 @@ def route_events(
     if notifier is not None:
         bus.subscribe(BesitosAwarded, notifier.on_besitos_awarded, name="telegram.notify_besitos_awarded")
     return bus
+
+
+def _telegram(name: str) -> Callable[..., Any]:
+    """A factory for ``yabot_adapters.telegram.<name>`` that imports aiogram only when first called.
+
+    aiogram takes about two seconds to import; shell commands that never talk to Telegram skip that.
+    """
+
+    def build(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  (forwards to the named factory)
+        return getattr(importlib.import_module("yabot_adapters.telegram"), name)(*args, **kwargs)
+
+    return build
 
 
 def _secret(value: object) -> str:
@@ -88,13 +106,13 @@ class Container(containers.DeclarativeContainer):
 
     # --- Telegram (resolved only when a bot token is set) -------------------------------------------------
     bot = providers.Singleton(
-        create_bot,
+        _telegram("create_bot"),
         providers.Callable(_secret, settings.provided.bot_token),
         api_url=settings.provided.telegram_api_url,
     )
-    notifier = providers.Singleton(BesitosNotifier, bot=bot)
+    notifier = providers.Singleton(_telegram("BesitosNotifier"), bot=bot)
     dispatcher = providers.Singleton(
-        build_dispatcher,
+        _telegram("build_dispatcher"),
         users=users,
         wallet=wallet,
         welcome_besitos=settings.provided.welcome_besitos,

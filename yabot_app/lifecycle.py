@@ -11,12 +11,8 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import uvicorn
-from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramUnauthorizedError
 from litestar import Litestar
-from tenacity import AsyncRetrying, retry_if_not_exception_type, wait_exponential
 
-from yabot_adapters.telegram import ALLOWED_UPDATES, prepare_bot
 from yabot_app.container import Container
 
 log = logging.getLogger(__name__)
@@ -45,7 +41,8 @@ class HttpServer:
             host=host,
             port=port,
             log_config=None,
-            log_level=log_level.lower(),
+            # uvicorn sets its loggers to this level; below WARNING it repeats what the banner says
+            log_level="debug" if log_level == "DEBUG" else "warning",
             access_log=log_level == "DEBUG",
             lifespan="on",
         )
@@ -77,52 +74,6 @@ class HttpServer:
             await self._task
 
 
-class TelegramPolling:
-    """Long polling with a supervisor: network failures are retried with backoff; a rejected token is not."""
-
-    def __init__(self, bot: Bot, dispatcher: Dispatcher, report: Report) -> None:
-        self._bot = bot
-        self._dispatcher = dispatcher
-        self._report = report
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        """Run the optional start-up calls, then poll in the background."""
-        await prepare_bot(self._bot)
-        self._task = asyncio.create_task(self._supervise(), name="yabot-telegram")
-
-    async def _supervise(self) -> None:
-        retrying = AsyncRetrying(
-            retry=retry_if_not_exception_type(TelegramUnauthorizedError),
-            wait=wait_exponential(multiplier=1, max=60),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    await self._dispatcher.start_polling(
-                        self._bot,
-                        allowed_updates=list(ALLOWED_UPDATES),
-                        handle_signals=False,
-                        close_bot_session=False,
-                    )
-        except TelegramUnauthorizedError:
-            self._report(
-                "Telegram rechazó el token del bot: revisa YABOT_BOT_TOKEN. "
-                "La API sigue funcionando sin el bot."
-            )
-
-    async def stop(self) -> None:
-        """Stop taking updates; handlers in flight finish."""
-        if self._task is None:
-            return
-        with contextlib.suppress(RuntimeError):  # polling may not have started yet
-            await self._dispatcher.stop_polling()
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-
 @contextlib.asynccontextmanager
 async def serving(container: Container, report: Report) -> AsyncIterator[None]:
     """Start every piece of a serving process; stop them in reverse order on exit."""
@@ -134,7 +85,7 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
 
         telegram_on = settings.telegram_state == "on"
         if telegram_on:
-            bot: Bot = container.bot()
+            bot = container.bot()
             stack.push_async_callback(bot.session.close)  # after the relay stops: its handlers send messages
 
         bus = container.event_routes()
@@ -150,7 +101,9 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         report(f"YABOT en marcha. Datos: {settings.describe_storage()}.")
         report(f"API: {http.url}  (salud: {http.url}/healthz · documentación: {http.url}/api/v1/schema)")
         if telegram_on:
-            polling = TelegramPolling(bot, container.dispatcher(), report)
+            from yabot_adapters.telegram import TelegramPolling  # noqa: PLC0415  (aiogram takes ~2 s to import)
+
+            polling = TelegramPolling(bot, container.dispatcher(), on_unauthorized=report)
             await polling.start()
             stack.push_async_callback(polling.stop)
             report(f"Bot de Telegram escuchando (API de Telegram: {settings.telegram_api_url}).")

@@ -14,6 +14,7 @@ from yabot_adapters.telegram.dispatcher import build_dispatcher
 from yabot_adapters.telegram.errors import reply_for
 from yabot_adapters.telegram.middlewares import REGISTRATION_KEY, correlation_id_for
 from yabot_adapters.telegram.notifications import BesitosNotifier
+from yabot_adapters.telegram.polling import TelegramPolling
 
 __all__ = [
     "ALLOWED_UPDATES",
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_API_URL",
     "REGISTRATION_KEY",
     "BesitosNotifier",
+    "TelegramPolling",
     "build_dispatcher",
     "correlation_id_for",
     "create_bot",

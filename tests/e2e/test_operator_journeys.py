@@ -1,0 +1,174 @@
+"""Whole journeys through real `yabot` processes: serving, shell grants, crashes, replays."""
+
+import asyncio
+import re
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.process import Served, yabot, yabot_env
+from yabot_adapters.telegram.testing import FakeTelegramServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(name="telegram")
+async def telegram_fixture() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(known_chats_only=False) as server:
+        yield server
+
+
+async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> None:
+    """`yabot run` serves /healthz, shows a shell grant, stops cleanly on SIGTERM and keeps the data."""
+    env = yabot_env(tmp_path)
+    served = Served(env, tmp_path)
+    await served.start()
+    try:
+        assert "define YABOT_BOT_TOKEN" in served.printed
+        assert (await served.get("/api/v1/users/42/besitos")).json()["code"] == "usuario_no_encontrado"
+
+        grant = await yabot(
+            "wallet", "grant", "42", "50", "--reason", "Premio del concurso", env=env, cwd=tmp_path
+        )
+        assert grant.returncode == 0, grant.stderr
+        assert "Concedidos 50 besitos" in grant.stdout
+
+        body = (await served.get("/api/v1/users/42/besitos")).json()
+        assert body["balance"] == 50
+        (item,) = body["history"]["items"]
+        assert (item["amount"], item["reason_label"], item["note"]) == (
+            50,
+            "Regalo de Diana",
+            "Premio del concurso",
+        )
+    finally:
+        code = await served.stop(signal.SIGTERM)
+    assert code == 0, served.printed
+    assert "YABOT detenido." in served.printed
+
+    again = Served(env, tmp_path)
+    await again.start()
+    try:
+        assert (await again.get("/api/v1/users/42/besitos")).json()["balance"] == 50
+    finally:
+        assert await again.stop() == 0
+
+
+async def test_bad_input_from_the_shell_is_refused_in_spanish(tmp_path: Path) -> None:
+    """Bad ids, amounts and settings get one Spanish line and change nothing."""
+    env = yabot_env(tmp_path)
+    for args, expected in (
+        (("wallet", "grant", "abc", "5", "--reason", "x"), "debe ser un número entero"),
+        (("wallet", "grant", "42", "0", "--reason", "x"), "entre 1 y 1.000.000"),
+        (("wallet", "grant", "42", "5"), "falta '--reason'"),
+    ):
+        result = await yabot(*args, env=env, cwd=tmp_path)
+        assert result.returncode == 2
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
+    broken = await yabot("wallet", "balance", "42", env={**env, "YABOT_STORAGE": "papel"}, cwd=tmp_path)
+    assert broken.returncode == 1
+    assert "YABOT_STORAGE: debe ser uno de" in broken.stderr
+    balance = await yabot("wallet", "balance", "42", env=env, cwd=tmp_path)
+    assert "0 besitos disponibles" in balance.stdout
+
+
+async def test_an_event_committed_before_a_sigkill_is_delivered_after_restart(
+    tmp_path: Path, telegram: FakeTelegramServer
+) -> None:
+    """SIGKILL after a commit and before delivery loses no event: the next process delivers it, once."""
+    env = yabot_env(
+        tmp_path,
+        bot_token=telegram.token,
+        telegram_api_url=telegram.base_url,
+        outbox_poll_interval="3600",  # this process will not look at the outbox again before it dies
+        outbox_lease_seconds="2",
+    )
+    doomed = Served(env, tmp_path)
+    await doomed.start()
+    await telegram.wait_for_call("getUpdates")
+    grant = await yabot("wallet", "grant", "77", "25", "--reason", "Sorpresa", env=env, cwd=tmp_path)
+    assert grant.returncode == 0, grant.stderr
+    assert telegram.messages(77) == []
+    await doomed.kill()
+
+    heir = Served({**env, "YABOT_OUTBOX_POLL_INTERVAL": "0.2"}, tmp_path)
+    await heir.start()
+    try:
+        (text,) = await telegram.wait_for_messages(77, 1, timeout=20)
+        assert "25 besitos" in text
+        assert "Sorpresa" in text
+    finally:
+        assert await heir.stop() == 0
+    assert len(telegram.messages(77)) == 1
+    dead = await yabot("events", "dead-letters", env=env, cwd=tmp_path)
+    assert "No hay eventos fallidos" in dead.stdout
+
+
+async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
+    tmp_path: Path, telegram: FakeTelegramServer
+) -> None:
+    """Telegram failing every attempt makes a dead letter; after the fix, `replay` delivers it once."""
+    env = yabot_env(tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url)
+    telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=88)
+    served = Served(env, tmp_path)
+    await served.start()
+    try:
+        grant = await yabot("wallet", "grant", "88", "30", "--reason", "Paciencia", env=env, cwd=tmp_path)
+        assert grant.returncode == 0, grant.stderr
+        listing = ""
+        for _ in range(100):
+            listing = (await yabot("events", "dead-letters", env=env, cwd=tmp_path)).stdout
+            if "telegram.notify_besitos_awarded" in listing:
+                break
+            await asyncio.sleep(0.2)
+        assert "telegram.notify_besitos_awarded" in listing, listing
+        assert "besitos.awarded" in listing
+        attempts = [c for c in telegram.calls("sendMessage") if c.params.get("chat_id") == 88]
+        assert len(attempts) == 3
+        match = re.search(r"^([0-9a-f]{12})\s", listing, re.MULTILINE)
+        assert match, listing
+
+        telegram.clear_failures()
+        replay = await yabot("events", "replay", match.group(1), env=env, cwd=tmp_path)
+        assert replay.returncode == 0, replay.stderr
+        assert "Reenviado" in replay.stdout
+        (text,) = telegram.messages(88)
+        assert "30 besitos" in text
+
+        again = await yabot("events", "replay", match.group(1), env=env, cwd=tmp_path)
+        assert again.returncode == 1
+        assert "ya se reenvió" in again.stderr
+        assert len(telegram.messages(88)) == 1
+        assert (
+            "No hay eventos fallidos" in (await yabot("events", "dead-letters", env=env, cwd=tmp_path)).stdout
+        )
+    finally:
+        assert await served.stop() == 0
+
+
+async def test_a_fan_talks_to_the_running_bot(tmp_path: Path, telegram: FakeTelegramServer) -> None:
+    """Through the real process: /start greets in Spanish, the welcome gift lands, /saldo shows it."""
+    env = yabot_env(
+        tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url, welcome_besitos="10"
+    )
+    served = Served(env, tmp_path)
+    await served.start()
+    try:
+        assert "Bot de Telegram escuchando" in served.printed
+        telegram.feed(telegram.message_update(501, "/start", first_name="Marta"))
+        (greeting,) = await telegram.wait_for_messages(501, 1, timeout=20)
+        assert "Marta" in greeting
+        assert "Lucien" in greeting
+        for _ in range(100):
+            if (await served.get("/api/v1/users/501/besitos")).json().get("balance") == 10:
+                break
+            await asyncio.sleep(0.1)
+        telegram.feed(telegram.message_update(501, "/saldo", first_name="Marta"))
+        texts = await telegram.wait_for_messages(501, 2, timeout=20)
+        assert "10 besitos" in texts[1]
+        assert "Regalo de bienvenida" in texts[1]
+    finally:
+        assert await served.stop() == 0

@@ -4,7 +4,10 @@ SHELL := /bin/sh
 
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two stamps: `make run` needs only the product's dependencies; the other targets add the dev tools.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # The first interpreter on PATH that is Python 3.11 or newer; override with `make PYTHON=/path/to/python3.x`.
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -20,33 +23,43 @@ help: ## List the targets
 check-python:
 	@test -n "$(PYTHON)" || { echo "YABOT necesita Python 3.11 o más reciente (python3 en el PATH)."; exit 1; }
 
-$(STAMP): pyproject.toml | check-python
+$(BIN)/python: | check-python
 	@echo "Preparando el entorno virtual en $(VENV) con $(PYTHON)…"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "No se pudo crear el entorno virtual: instala el módulo venv de Python (en Debian/Ubuntu: python3-venv)."; \
+		exit 1; }
+	@$(PIP) --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@echo "Instalando YABOT y sus dependencias…"
+	@$(PIP) -e .
 	@touch $@
 
-run: $(STAMP) ## Start YABOT on the embedded defaults (SQLite under ./yabot-data, API on 127.0.0.1:8080)
+$(DEV_STAMP): pyproject.toml $(RUN_STAMP)
+	@echo "Instalando las herramientas de desarrollo…"
+	@$(PIP) -e '.[dev]'
+	@touch $@
+
+run: $(RUN_STAMP) ## Start YABOT on the embedded defaults (SQLite under ./yabot-data, API on 127.0.0.1:8080)
 	$(BIN)/yabot run
 
-test: $(STAMP) ## Lint, type-check, check the architecture contracts, then run every test
+test: $(DEV_STAMP) ## Lint, type-check, check the architecture contracts, then run every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
-bench: $(STAMP) ## Run the benchmarks and print medians (no pass/fail)
+bench: $(DEV_STAMP) ## Run the benchmarks and print medians (no pass/fail)
 	$(BIN)/python -m benchmarks
 
-lint: $(STAMP) ## ruff, mypy and import-linter only
+lint: $(DEV_STAMP) ## ruff, mypy and import-linter only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-fmt: $(STAMP) ## Format and auto-fix with ruff
+fmt: $(DEV_STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

@@ -9,7 +9,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import stop_after_attempt, wait_random_exponential
 
 from yabot_adapters.mongo.documents import Document
 from yabot_adapters.mongo.errors import driver_errors
@@ -17,6 +17,7 @@ from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.outbox import write_records
 from yabot_adapters.mongo.users import MongoDeadLetterRepository, MongoUserRepository
 from yabot_adapters.mongo.wallets import MongoWalletRepository
+from yabot_adapters.retrying import retry_after_first
 from yabot_adapters.storage import StorageUnitOfWork
 from yabot_core.kernel import Clock, ConcurrentUpdateError, Event, Transactions
 
@@ -84,21 +85,21 @@ class MongoTransactions(Transactions[MongoUnitOfWork]):
             raise RuntimeError(msg)
         token = _inside.set(True)
         try:
-            retrying = AsyncRetrying(
-                retry=retry_if_exception_type(ConcurrentUpdateError),
-                stop=stop_after_attempt(ATTEMPTS),
-                wait=wait_random_exponential(multiplier=0.01, max=0.5),
-                reraise=True,
-            )
-            async for attempt in retrying:
-                with attempt:
-                    result, recorded = await self._attempt(work)
+            result, recorded = await self._attempts(work)
         finally:
             _inside.reset(token)
         if recorded:
             for listener in self._listeners:
                 listener()
         return result
+
+    async def _attempts(self, work: Callable[[MongoUnitOfWork], Awaitable[T]]) -> tuple[T, bool]:
+        return await retry_after_first(
+            lambda: self._attempt(work),
+            retryable=lambda exc: isinstance(exc, ConcurrentUpdateError),
+            stop=stop_after_attempt(ATTEMPTS - 1),
+            wait=wait_random_exponential(multiplier=0.01, max=0.5),
+        )
 
     async def _attempt(self, work: Callable[[MongoUnitOfWork], Awaitable[T]]) -> tuple[T, bool]:
         async def transaction(session: AsyncClientSession) -> tuple[T, bool]:

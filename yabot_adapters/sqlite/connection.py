@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_random_exponential
+from tenacity import stop_after_delay, wait_random_exponential
 
+from yabot_adapters.retrying import retry_after_first
 from yabot_core.kernel import UnavailableError
 
 T = TypeVar("T")
@@ -64,19 +65,19 @@ async def retry_busy(attempt: Callable[[], T], *, in_thread: bool = False) -> T:
     one that fsyncs). Busy past :data:`BUSY_PATIENCE`, or any other driver error, raises
     ``UnavailableError``.
     """
-    retrying = AsyncRetrying(
-        retry=retry_if_exception(is_busy),
-        wait=wait_random_exponential(multiplier=0.002, max=0.1),
-        stop=stop_after_delay(BUSY_PATIENCE),
-        reraise=True,
-    )
+
+    async def once() -> T:
+        return await asyncio.to_thread(attempt) if in_thread else attempt()
+
     try:
-        async for try_ in retrying:
-            with try_:
-                return await asyncio.to_thread(attempt) if in_thread else attempt()
+        return await retry_after_first(
+            once,
+            retryable=is_busy,
+            wait=wait_random_exponential(multiplier=0.002, max=0.1),
+            stop=stop_after_delay(BUSY_PATIENCE),
+        )
     except sqlite3.Error as exc:
         raise unavailable(exc) from exc
-    raise AssertionError  # pragma: no cover  (tenacity returns the attempt's value or raises)
 
 
 class Reader:

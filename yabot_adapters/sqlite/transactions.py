@@ -4,8 +4,9 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity import stop_after_attempt
 
+from yabot_adapters.retrying import retry_after_first
 from yabot_adapters.sqlite.dead_letters import SqliteDeadLetterRepository
 from yabot_adapters.sqlite.outbox import write_events
 from yabot_adapters.sqlite.session import Session
@@ -73,11 +74,8 @@ class SqliteTransactions(Transactions[SqliteUnitOfWork]):
                 session.end()
             return result, bool(uow.events)
 
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception_type(ConcurrentUpdateError),
-            stop=stop_after_attempt(CONFLICT_ATTEMPTS),
-            reraise=True,
-        ):
-            with attempt:
-                return await self._writer.submit(body)
-        raise AssertionError  # pragma: no cover  (tenacity returns the attempt's value or raises)
+        return await retry_after_first(
+            lambda: self._writer.submit(body),
+            retryable=lambda exc: isinstance(exc, ConcurrentUpdateError),
+            stop=stop_after_attempt(CONFLICT_ATTEMPTS - 1),
+        )

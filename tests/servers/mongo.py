@@ -6,30 +6,20 @@ each on a fresh database that is dropped afterwards.
 """
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
 
 from tests.contracts.factory import StorageFactory
 from yabot_adapters.mongo import MongoStorage
+from yabot_adapters.mongo.testing import NX_27017, nx_27017
 from yabot_core.kernel import Clock
 
 MONGO_URL_VARIABLE = "YABOT_TEST_MONGO_URL"
-NX_27017 = "nx-27017"
 MONGODB = "mongodb"
-STARTUP_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,81 +60,14 @@ def _available_servers() -> list[str]:
     return [NX_27017, MONGODB] if os.environ.get(MONGO_URL_VARIABLE) else [NX_27017]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _nx_command() -> str:
-    beside_python = Path(sys.executable).parent / NX_27017
-    found = str(beside_python) if beside_python.exists() else shutil.which(NX_27017)
-    if found is None:
-        pytest.fail("nx-27017 is not installed: run `make test` (or pip install -e '.[dev]')")
-    return found
-
-
-def _answers(url: str) -> bool:
-    client: MongoClient[dict[str, Any]] = MongoClient(url, serverSelectionTimeoutMS=250, connectTimeoutMS=250)
-    try:
-        with client:
-            client.admin.command("ping")
-    except PyMongoError:
-        return False
-    return True
-
-
-def _start_nx(root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start nx-27017 on a free port and wait until it answers; retry on another port if it dies."""
-    log = root / "nx-27017.log"
-    for attempt in range(3):
-        port = _free_port()
-        url = f"mongodb://127.0.0.1:{port}/?directConnection=true&serverSelectionTimeoutMS=5000"
-        command = [
-            _nx_command(),
-            "--host",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "--data-dir",
-            str(root / "data"),
-            "--log-file",
-            str(log),
-            "--pid-file",
-            str(root / "nx-27017.pid"),
-        ]
-        with (root / f"output-{attempt}.log").open("wb") as output:
-            server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while server.poll() is None and time.monotonic() < deadline:
-            if _answers(url):
-                return server, url
-            time.sleep(0.1)
-        if server.poll() is None:
-            server.kill()
-            server.wait()
-            problem = f"did not answer on port {port} within {STARTUP_SECONDS:.0f}s"
-            break  # alive but silent: another port will not help
-        problem = f"exited with code {server.returncode}"  # perhaps the port was taken meanwhile: retry
-    logs = "\n".join(
-        f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}" for path in sorted(root.glob("*.log"))
-    )
-    pytest.fail(f"nx-27017 {problem}: {' '.join(command)}\n{logs}")
-
-
 @pytest.fixture(scope="session", name="nx_27017_url")
 def nx_27017_url_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start nx-27017 (one SQLite file per database) for the whole session; yield its URL."""
-    server, url = _start_nx(tmp_path_factory.mktemp("nx-27017"))
     try:
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with nx_27017(tmp_path_factory.mktemp("nx-27017")) as url:
+            yield url
+    except RuntimeError as exc:  # not installed, or never answered: the message carries its logs
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session", name="mongo_server", params=_available_servers())

@@ -10,22 +10,16 @@ from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.mongo import MongoStorage
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.sqlite.connection import Synchronous
-from yabot_adapters.storage import StorageBackend
+from yabot_adapters.storage import StorageBackend, opened
 from yabot_core.kernel import Clock
 
 OpenBackend = Callable[[Clock], AbstractAsyncContextManager[StorageBackend]]
 """Opens a fresh backend for one run; closing it removes its data."""
 
 
-@asynccontextmanager
-async def memory(clock: Clock) -> AsyncIterator[StorageBackend]:
+def memory(clock: Clock) -> AbstractAsyncContextManager[StorageBackend]:
     """A fresh in-memory backend."""
-    storage = InMemoryStorage(clock)
-    await storage.open()
-    try:
-        yield storage
-    finally:
-        await storage.close()
+    return opened(InMemoryStorage(clock))
 
 
 def sqlite(synchronous: Synchronous) -> OpenBackend:
@@ -34,12 +28,10 @@ def sqlite(synchronous: Synchronous) -> OpenBackend:
     @asynccontextmanager
     async def open_sqlite(clock: Clock) -> AsyncIterator[StorageBackend]:
         with tempfile.TemporaryDirectory(prefix="yabot-bench-sqlite-") as root:
-            storage = SqliteStorage(Path(root) / "yabot.db", clock, synchronous=synchronous)
-            await storage.open()
-            try:
+            async with opened(
+                SqliteStorage(Path(root) / "yabot.db", clock, synchronous=synchronous)
+            ) as storage:
                 yield storage
-            finally:
-                await storage.close()
 
     return open_sqlite
 

@@ -1,7 +1,8 @@
 """What every storage backend offers the application: one object per backend serving all the core's ports."""
 
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Protocol, TypeVar
 
 from yabot_core.gamification import WalletQueries, WalletRepository
 from yabot_core.kernel import DeadLetterQueries, DeadLetterRepository, Event, OutboxStore, Transactions
@@ -78,3 +79,16 @@ class StorageBackend(Protocol):
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (in this process) after every commit that recorded events."""
         ...
+
+
+B = TypeVar("B", bound=StorageBackend)
+
+
+@asynccontextmanager
+async def opened(storage: B) -> AsyncIterator[B]:
+    """Open ``storage``, yield it, and close it however the block ends (commands, tests, benchmarks)."""
+    await storage.open()
+    try:
+        yield storage
+    finally:
+        await storage.close()

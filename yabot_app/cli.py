@@ -13,6 +13,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 from pydantic import ValidationError
 
+from yabot_adapters.storage import opened
 from yabot_app.container import Container, build_container
 from yabot_app.lifecycle import StartupError, serving
 from yabot_app.settings import Settings
@@ -90,14 +91,12 @@ async def _with_storage(
     touch the bot, so they do not pay aiogram's import time.
     """
     container = build_container(settings)
-    storage = container.storage()
-    await storage.open()
-    try:
-        return await work(container)
-    finally:
-        if telegram and settings.telegram_state == "on":
-            await container.bot().session.close()
-        await storage.close()
+    async with opened(container.storage()):
+        try:
+            return await work(container)
+        finally:
+            if telegram and settings.telegram_state == "on":
+                await container.bot().session.close()
 
 
 class _PositiveInt(click.ParamType[int, str]):

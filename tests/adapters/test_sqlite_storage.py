@@ -5,8 +5,8 @@ import itertools
 import json
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from tests.contracts.storage import (
 )
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.sqlite.schema import LATEST, migrate
-from yabot_adapters.storage import StorageBackend, StorageUnitOfWork
+from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
 from yabot_core.gamification import BesitosAwarded, LedgerEntry, LedgerReason, WalletService
 from yabot_core.kernel import (
     CorrelationId,
@@ -40,14 +40,8 @@ from yabot_core.kernel import (
 REPO = Path(__file__).resolve().parents[2]
 
 
-@asynccontextmanager
-async def opened(path: Path, clock: FakeClock) -> AsyncIterator[SqliteStorage]:
-    storage = SqliteStorage(path, clock)
-    await storage.open()
-    try:
-        yield storage
-    finally:
-        await storage.close()
+def opened_at(path: Path, clock: FakeClock) -> AbstractAsyncContextManager[SqliteStorage]:
+    return opened(SqliteStorage(path, clock))
 
 
 class TestSqliteStorage(StorageContract):
@@ -58,7 +52,7 @@ class TestSqliteStorage(StorageContract):
         numbers = itertools.count()
 
         def factory(clock: FakeClock) -> AbstractAsyncContextManager[StorageBackend]:
-            return opened(tmp_path / f"db-{next(numbers)}" / "yabot.sqlite3", clock)
+            return opened_at(tmp_path / f"db-{next(numbers)}" / "yabot.sqlite3", clock)
 
         return factory
 
@@ -114,7 +108,7 @@ def wallet_of(storage: StorageBackend, clock: FakeClock, prefix: str = "w") -> W
 async def test_data_survives_close_and_reopen(path: Path, clock: FakeClock) -> None:
     """Everything committed is still there, equal, after closing the file and opening it again."""
     letter = make_dead_letter(clock, "dl")
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         entry = await wallet_of(storage, clock).credit(
             ALICE, 7, LedgerReason.ADMIN_GRANT, idempotency_key="k"
         )
@@ -125,7 +119,7 @@ async def test_data_survives_close_and_reopen(path: Path, clock: FakeClock) -> N
 
         await storage.transactions.run(work)
         before = await storage.outbox.pending(10)
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         assert (await storage.wallet_queries.balance(ALICE)).balance == 7
         assert (await storage.wallet_queries.history(ALICE, limit=10, offset=0)).entries == (entry,)
         assert await storage.user_queries.get(ALICE) == make_user(clock)
@@ -136,9 +130,9 @@ async def test_data_survives_close_and_reopen(path: Path, clock: FakeClock) -> N
 
 async def test_migrations_apply_once_and_set_user_version(path: Path, clock: FakeClock) -> None:
     """Opening creates the directory and the schema; opening again changes nothing; user_version is set."""
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         await wallet_of(storage, clock).credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         await storage.ping()
         assert (await storage.wallet_queries.balance(ALICE)).balance == 1
     conn = sqlite3.connect(path, isolation_level=None)
@@ -175,7 +169,7 @@ def test_migrations_are_reversible(path: Path) -> None:
 
 async def test_closed_storage_refuses_work(path: Path, clock: FakeClock) -> None:
     """After close, units of work and reads fail with UnavailableError rather than a driver error."""
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         pass
 
     async def work(uow: StorageUnitOfWork) -> None:
@@ -199,7 +193,7 @@ async def test_close_lets_queued_work_commit(path: Path, clock: FakeClock) -> No
         storage.close(),
     )
     assert len([r for r in results if isinstance(r, LedgerEntry)]) == 50
-    async with opened(path, clock) as reopened:
+    async with opened_at(path, clock) as reopened:
         assert (await reopened.wallet_queries.balance(ALICE)).balance == 50
 
 
@@ -229,7 +223,7 @@ async def test_a_failing_work_does_not_undo_the_rest_of_its_batch(path: Path, cl
             raise BoomError(n)
         return n
 
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         storage.add_commit_listener(lambda: commits.append(1))
         outcomes = await asyncio.gather(
             *(storage.transactions.run(numbered(n)) for n in range(300)),
@@ -250,7 +244,7 @@ async def test_a_failing_work_does_not_undo_the_rest_of_its_batch(path: Path, cl
 
 async def test_works_run_in_the_callers_context(path: Path, clock: FakeClock) -> None:
     """Works share the writer's batch yet each sees its caller's context, so events keep their correlation."""
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         wallet = wallet_of(storage, clock)
         callers = []
         for key in ("update-1", "update-2"):
@@ -267,7 +261,7 @@ async def test_two_processes_writing_one_file_lose_nothing(path: Path, clock: Fa
     """Another process crediting the same wallet at the same time: every credit of both is kept, once."""
     count = 150
     child = await start_helper("credits", str(path), str(count), "child")
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         await expect_line(child, "ready")
         await say(child, "go")
         await credit_many(wallet_of(storage, clock, "parent"), "parent", count)
@@ -289,7 +283,7 @@ async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(
     path: Path, clock: FakeClock
 ) -> None:
     """A write waiting for another process's lock waits asynchronously: the loop ticks, reads answer."""
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         holder = await start_helper("hold-lock", str(path))
         await expect_line(holder, "locked")
         credit = asyncio.create_task(
@@ -323,7 +317,7 @@ async def test_a_failed_commit_fails_its_whole_batch_as_unavailable(path: Path, 
     outcomes: list[str] = json.loads(out)["outcomes"]
     assert all(o in {"ok", "unavailable:OperationalError"} for o in outcomes), outcomes
     assert "unavailable:OperationalError" in outcomes
-    async with opened(path, clock) as storage:
+    async with opened_at(path, clock) as storage:
         ledger = await whole_ledger(storage, WALLET_OWNER)
         kept = {f"big-{n}" for n, outcome in enumerate(outcomes) if outcome == "ok"}
         assert {e.idempotency_key for e in ledger} == {"before", "after"} | kept

@@ -101,6 +101,15 @@ class Served:
     def printed(self) -> str:
         return "\n".join(self.output)
 
+    async def wait_for_output(self, text: str, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        """Wait until the process printed a line containing ``text``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while text not in self.printed:
+            if loop.time() > deadline:
+                raise AssertionError(f"yabot run never printed {text!r}:\n{self.printed}")
+            await asyncio.sleep(0.05)
+
     async def stop(self, sig: int = signal.SIGTERM) -> int:
         """Send ``sig`` and wait for the process to exit; return its exit code."""
         assert self._process is not None

@@ -26,7 +26,7 @@ async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> No
     served = Served(env, tmp_path)
     await served.start()
     try:
-        assert "define YABOT_BOT_TOKEN" in served.printed
+        await served.wait_for_output("define YABOT_BOT_TOKEN")
         assert (await served.get("/api/v1/users/42/besitos")).json()["code"] == "usuario_no_encontrado"
 
         grant = await yabot(
@@ -157,7 +157,7 @@ async def test_a_fan_talks_to_the_running_bot(tmp_path: Path, telegram: FakeTele
     served = Served(env, tmp_path)
     await served.start()
     try:
-        assert "Bot de Telegram escuchando" in served.printed
+        await served.wait_for_output("Bot de Telegram escuchando")
         telegram.feed(telegram.message_update(501, "/start", first_name="Marta"))
         (greeting,) = await telegram.wait_for_messages(501, 1, timeout=20)
         assert "Marta" in greeting

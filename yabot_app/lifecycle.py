@@ -7,8 +7,10 @@ the outbox, durable, and the next start delivers them.
 
 import asyncio
 import contextlib
+import errno
 import gc
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import uvicorn
@@ -19,6 +21,12 @@ from yabot_app.container import Container
 log = logging.getLogger(__name__)
 
 Report = Callable[[str], None]
+
+_BIND_ERRORS = {
+    errno.EADDRINUSE: "el puerto ya está en uso (¿otro YABOT en marcha?)",
+    errno.EACCES: "no hay permiso para usar ese puerto",
+    errno.EADDRNOTAVAIL: "esa dirección no pertenece a esta máquina",
+}
 
 
 class StartupError(Exception):
@@ -57,13 +65,20 @@ class HttpServer:
         Raises:
             StartupError: the address cannot be bound (port taken, say).
         """
-        self._task = asyncio.create_task(self._server.serve(), name="yabot-http")
+        # Bind here rather than in uvicorn, which answers a taken port with sys.exit() inside its task.
+        config = self._server.config
+        try:
+            sock = socket.create_server((config.host, config.port))
+        except OSError as exc:
+            reason = _BIND_ERRORS.get(exc.errno or 0, exc.strerror)
+            msg = f"No se pudo abrir la API en {self.url}: {reason}. Revisa YABOT_API_HOST y YABOT_API_PORT."
+            raise StartupError(msg) from exc
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="yabot-http")
         while not self._server.started:
             if self._task.done():
-                with contextlib.suppress(BaseException):
-                    self._task.result()
-                msg = f"No se pudo abrir la API en {self.url}: ¿está ocupado el puerto? (YABOT_API_PORT)"
-                raise StartupError(msg)
+                sock.close()
+                msg = f"No se pudo servir la API en {self.url}."
+                raise StartupError(msg) from self._task.exception()
             await asyncio.sleep(0.02)
 
     async def stop(self) -> None:

@@ -3,6 +3,7 @@
 import asyncio
 import re
 import signal
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -172,3 +173,13 @@ async def test_a_fan_talks_to_the_running_bot(tmp_path: Path, telegram: FakeTele
         assert "Regalo de bienvenida" in texts[1]
     finally:
         assert await served.stop() == 0
+
+
+async def test_a_taken_port_is_reported_in_spanish(tmp_path: Path) -> None:
+    """When the API port is taken, `yabot run` says so in one Spanish line and exits 1, without a traceback."""
+    env = yabot_env(tmp_path)
+    with socket.create_server(("127.0.0.1", int(env["YABOT_API_PORT"]))):
+        result = await yabot("run", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "el puerto ya está en uso" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -4,9 +4,11 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Final, Self
 
+import pymongo
 from bson.codec_options import CodecOptions
 from pymongo import AsyncMongoClient, ReadPreference
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -18,9 +20,11 @@ from yabot_adapters.mongo.queries import MongoDeadLetterQueries, MongoUserQuerie
 from yabot_adapters.mongo.schema import check_server, migrate
 from yabot_adapters.mongo.transactions import MongoTransactions
 from yabot_adapters.storage import StorageBackend
-from yabot_core.kernel import Clock
+from yabot_core.kernel import Clock, UnavailableError
 
 DEFAULT_TIMEOUT: Final = 30.0
+OPEN_TIMEOUT: Final = 10.0
+"""How long start-up waits for the server: an operator at the console wants to hear of a wrong URL soon."""
 """Seconds one storage operation may take, as long as PyMongo's default wait for a server."""
 
 
@@ -125,8 +129,22 @@ class MongoStorage(StorageBackend):
             UnavailableError: the server is unreachable, or a standalone (unless ``exclusive``).
         """
         async with self._gate.admit():
+            try:
+                with pymongo.timeout(OPEN_TIMEOUT), driver_errors():
+                    await check_server(self._database, exclusive=self._exclusive)
+            except UnavailableError as exc:
+                if isinstance(exc.__cause__, ConnectionFailure):
+                    hosts = ", ".join(
+                        f"{host}:{port}"
+                        for host, port in self._client.topology_description.server_descriptions()
+                    )
+                    msg = (
+                        f"No se pudo conectar con MongoDB en {hosts}: "
+                        "¿está en marcha y es correcta YABOT_MONGO_URL?"
+                    )
+                    raise UnavailableError(msg) from exc.__cause__
+                raise
             with driver_errors():
-                await check_server(self._database, exclusive=self._exclusive)
                 await migrate(self._database)
 
     async def close(self) -> None:

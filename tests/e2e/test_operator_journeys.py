@@ -176,7 +176,7 @@ async def test_a_fan_talks_to_the_running_bot(tmp_path: Path, telegram: FakeTele
 
 
 async def test_a_taken_port_is_reported_in_spanish(tmp_path: Path) -> None:
-    """When the API port is taken, `yabot run` says so in one Spanish line and exits 1, without a traceback."""
+    """A taken API port gets one Spanish line and exit code 1 from `yabot run`, without a traceback."""
     env = yabot_env(tmp_path)
     with socket.create_server(("127.0.0.1", int(env["YABOT_API_PORT"]))):
         result = await yabot("run", env=env, cwd=tmp_path)

@@ -20,10 +20,11 @@ from yabot_adapters.storage import StorageBackend
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_app.settings import Settings
 from yabot_core.gamification import BesitosAwarded, WalletService, WelcomeGift
+from yabot_core.kernel import EventProcessingFailed
 from yabot_core.users import UserDirectory, UserRegistered
 
 if TYPE_CHECKING:
-    from yabot_adapters.telegram import BesitosNotifier
+    from yabot_adapters.telegram import AdminAlerts, BesitosNotifier
 
 
 def route_events(
@@ -32,6 +33,7 @@ def route_events(
     bus: LocalEventBus,
     welcome_gift: WelcomeGift,
     notifier: "BesitosNotifier | None",
+    admin_alerts: "AdminAlerts | None",
 ) -> LocalEventBus:
     """Subscribe every handler to the events it reacts to, and wake the bus on each local commit.
 
@@ -41,6 +43,10 @@ def route_events(
     bus.subscribe(UserRegistered, welcome_gift.on_user_registered, name="gamification.welcome_gift")
     if notifier is not None:
         bus.subscribe(BesitosAwarded, notifier.on_besitos_awarded, name="telegram.notify_besitos_awarded")
+    if admin_alerts is not None:
+        bus.subscribe(
+            EventProcessingFailed, admin_alerts.on_event_processing_failed, name="telegram.alert_admins"
+        )
     return bus
 
 
@@ -111,6 +117,9 @@ class Container(containers.DeclarativeContainer):
         api_url=settings.provided.telegram_api_url,
     )
     notifier = providers.Singleton(_telegram("BesitosNotifier"), bot=bot)
+    admin_alerts = providers.Singleton(
+        _telegram("AdminAlerts"), bot=bot, admin_ids=settings.provided.admin_ids
+    )
     dispatcher = providers.Singleton(
         _telegram("build_dispatcher"),
         users=users,
@@ -136,9 +145,10 @@ class Container(containers.DeclarativeContainer):
         bus=bus,
         welcome_gift=welcome_gift,
         notifier=providers.Selector(
-            settings.provided.telegram_state,
-            on=notifier,
-            off=providers.Object(None),
+            settings.provided.telegram_state, on=notifier, off=providers.Object(None)
+        ),
+        admin_alerts=providers.Selector(
+            settings.provided.admin_alerts_state, on=admin_alerts, off=providers.Object(None)
         ),
     )
 

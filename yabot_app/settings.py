@@ -52,7 +52,10 @@ class Settings(BaseSettings):
     )
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
-        description="Telegram user ids of the creator and her admins, comma-separated (`123,456`).",
+        description=(
+            "Telegram user ids of the creator and her admins, comma-separated (`123,456`); "
+            "they are alerted when an event fails."
+        ),
     )
     api_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")
     api_port: int = Field(default=8080, ge=1, le=65535, description="Port the HTTP API listens on.")
@@ -117,6 +120,11 @@ class Settings(BaseSettings):
     def telegram_state(self) -> Literal["on", "off"]:
         """Whether the bot runs: ``"on"`` exactly when a token is set."""
         return "on" if self.bot_token and self.bot_token.get_secret_value().strip() else "off"
+
+    @property
+    def admin_alerts_state(self) -> Literal["on", "off"]:
+        """Whether admins are told of failed events: ``"on"`` when the bot runs and admins are named."""
+        return "on" if self.telegram_state == "on" and self.admin_ids else "off"
 
     @property
     def api_rate_limit(self) -> int | None:

@@ -112,7 +112,7 @@ async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
     tmp_path: Path, telegram: FakeTelegramServer
 ) -> None:
     """Telegram failing every attempt makes a dead letter; after the fix, `replay` delivers it once."""
-    env = yabot_env(tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url)
+    env = yabot_env(tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url, admin_ids="999")
     telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=88)
     served = Served(env, tmp_path)
     await served.start()
@@ -131,6 +131,8 @@ async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
         assert len(attempts) == 3
         match = re.search(r"^([0-9a-f]{12})\s", listing, re.MULTILINE)
         assert match, listing
+        (alert,) = await telegram.wait_for_messages(999, 1, timeout=20)
+        assert f"yabot events replay {match.group(1)}" in alert
 
         telegram.clear_failures()
         replay = await yabot("events", "replay", match.group(1), env=env, cwd=tmp_path)

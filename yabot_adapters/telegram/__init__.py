@@ -13,7 +13,7 @@ from yabot_adapters.telegram.bot import (
 from yabot_adapters.telegram.dispatcher import build_dispatcher
 from yabot_adapters.telegram.errors import reply_for
 from yabot_adapters.telegram.middlewares import REGISTRATION_KEY, correlation_id_for
-from yabot_adapters.telegram.notifications import BesitosNotifier
+from yabot_adapters.telegram.notifications import AdminAlerts, BesitosNotifier
 from yabot_adapters.telegram.polling import TelegramPolling
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "BOT_COMMANDS",
     "DEFAULT_API_URL",
     "REGISTRATION_KEY",
+    "AdminAlerts",
     "BesitosNotifier",
     "TelegramPolling",
     "build_dispatcher",

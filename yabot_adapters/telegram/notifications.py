@@ -1,12 +1,14 @@
 """Bus handlers that tell users, through Telegram, about things that happened to them."""
 
 import logging
+from collections.abc import Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 
 from yabot_adapters.telegram import texts
 from yabot_core.gamification import BesitosAwarded, LedgerReason
+from yabot_core.kernel import EventProcessingFailed
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +41,32 @@ class BesitosNotifier:
             if "chat not found" not in exc.message.lower():
                 raise
             log.info("user %s never started the bot; grant not announced", event.user_id)
+
+
+class AdminAlerts:
+    """Tells the creator and her admins in private, at once, when a handler gave up on an event.
+
+    Subscribe it to ``EventProcessingFailed``. An admin who cannot be reached (never started the bot, or
+    blocked it) is logged and skipped; other failures propagate so the bus retries (admins reached before
+    the failure may then hear the news twice). A failure of this very handler is dead-lettered without a new
+    alert, so alerts never loop.
+    """
+
+    def __init__(self, bot: Bot, admin_ids: Sequence[int]) -> None:
+        self._bot = bot
+        self._admin_ids = tuple(admin_ids)
+
+    async def on_event_processing_failed(self, event: EventProcessingFailed) -> None:
+        """Send the alert, with the replay command, to every admin."""
+        text = texts.handler_gave_up(
+            event.handler, event.failed_event_type, event.attempts, event.error, event.dead_letter_id
+        )
+        for admin_id in self._admin_ids:
+            try:
+                await self._bot.send_message(admin_id, text)
+            except TelegramForbiddenError:
+                log.warning("admin %s blocked the bot and missed an alert", admin_id)
+            except TelegramBadRequest as exc:
+                if "chat not found" not in exc.message.lower():
+                    raise
+                log.warning("admin %s never started the bot and missed an alert", admin_id)

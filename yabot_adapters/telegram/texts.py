@@ -157,6 +157,18 @@ def grant_received(amount: int, note: str | None, balance_after: int) -> str:
     return "\n\n".join(parts)
 
 
+def handler_gave_up(handler: str, event_type: str, attempts: int, error: str, dead_letter_id: str) -> str:
+    """For the creator and her admins: a handler failed an event every time; how to replay it."""
+    return (
+        "Lamento comunicarle un contratiempo en la casa.\n\n"
+        f"El encargo <code>{escape(handler)}</code> no ha podido atender el evento "
+        f"<code>{escape(event_type)}</code> tras {attempts} intentos.\n"
+        f"Motivo: <i>{escape(error[:500])}</i>\n\n"
+        "Cuando la causa esté resuelta, puede reenviarlo una vez con:\n"
+        f"<code>yabot events replay {escape(dead_letter_id)}</code>"
+    )
+
+
 # --- errors -------------------------------------------------------------------------------------------
 
 

@@ -91,9 +91,9 @@ class Settings(BaseSettings):
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        """Accept ``"1, 2,3"`` as well as a list."""
+        """Accept ``"1, 2,3"`` (and ``"[1, 2]"``) as well as a list."""
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            return [part.strip() for part in value.strip().strip("[]").split(",") if part.strip()]
         if isinstance(value, int):
             return [value]
         return value

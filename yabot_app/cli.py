@@ -18,7 +18,7 @@ from yabot_app.container import Container, build_container
 from yabot_app.lifecycle import StartupError, serving
 from yabot_app.settings import Settings
 from yabot_core.gamification import MAX_AMOUNT, LedgerReason
-from yabot_core.kernel import UserId, YabotError
+from yabot_core.kernel import MAX_USER_ID, UserId, YabotError
 from yabot_core.users import UserProfile, UserSource
 
 T = TypeVar("T")
@@ -196,7 +196,7 @@ def wallet() -> None:
 
 
 @wallet.command(help="Concede besitos a un usuario (también mientras `yabot run` está sirviendo).")
-@click.argument("user_id", type=_PositiveInt("El id de usuario", 2**53))
+@click.argument("user_id", type=_PositiveInt("El id de usuario", MAX_USER_ID))
 @click.argument("amount", type=_PositiveInt("La cantidad", MAX_AMOUNT))
 @click.option("--reason", required=True, help="Motivo que verá el usuario, p. ej. «Premio del concurso».")
 @click.option(
@@ -229,7 +229,7 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
 
 
 @wallet.command(help="Muestra el saldo y los últimos movimientos de un usuario.")
-@click.argument("user_id", type=_PositiveInt("El id de usuario", 2**53))
+@click.argument("user_id", type=_PositiveInt("El id de usuario", MAX_USER_ID))
 @click.option(
     "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Movimientos a mostrar."
 )

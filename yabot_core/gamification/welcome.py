@@ -1,12 +1,13 @@
 """The welcome gift: besitos for every newly registered user, once, however often the event arrives."""
 
+from yabot_core.gamification.wallet.keys import system_key
 from yabot_core.gamification.wallet.models import LedgerReason
 from yabot_core.gamification.wallet.service import WalletService
 from yabot_core.users import UserRegistered
 
 
 class WelcomeGift:
-    """Credits ``amount`` besitos when a user registers; the key ``welcome:<user>`` makes it once per user."""
+    """Credits ``amount`` besitos to each new user, once: the key is ``yabot:welcome:<user>``."""
 
     def __init__(self, wallet: WalletService, amount: int) -> None:
         if amount < 0:
@@ -23,5 +24,5 @@ class WelcomeGift:
             event.user_id,
             self.amount,
             LedgerReason.WELCOME_GIFT,
-            idempotency_key=f"welcome:{event.user_id}",
+            idempotency_key=system_key("welcome", event.user_id),
         )

@@ -22,6 +22,7 @@ from yabot_core.kernel.events import (
     parse_event,
 )
 from yabot_core.kernel.ids import CorrelationId, EventId, IdempotencyKey, IdGenerator, UserId
+from yabot_core.kernel.limits import MAX_USER_ID
 from yabot_core.kernel.outbox import (
     BusUnitOfWork,
     DeadLetter,
@@ -39,6 +40,7 @@ from yabot_core.kernel.testing import FakeClock, SequentialIds
 from yabot_core.kernel.uow import Transactions, UnitOfWork
 
 __all__ = [
+    "MAX_USER_ID",
     "BusUnitOfWork",
     "Clock",
     "ConcurrentUpdateError",

@@ -2,7 +2,15 @@
 
 from dataclasses import dataclass
 
-from yabot_core.kernel import Clock, EventStamper, IdGenerator, InvalidInputError, Transactions, UserId
+from yabot_core.kernel import (
+    MAX_USER_ID,
+    Clock,
+    EventStamper,
+    IdGenerator,
+    InvalidInputError,
+    Transactions,
+    UserId,
+)
 from yabot_core.users.errors import UserNotFoundError
 from yabot_core.users.events import UserRegistered
 from yabot_core.users.models import User, UserProfile, UserSource
@@ -43,7 +51,7 @@ class UserDirectory:
         known = await self._queries.get(profile.user_id)
         if known is not None and _refreshed(known, profile, source) == known.profile():
             return Registration(known, created=False)
-        return await self._transactions.run(lambda uow: self._register(uow, profile, source))
+        return await self._transactions.run(lambda uow: self.register_in(uow, profile, source=source))
 
     async def get(self, user_id: UserId) -> User:
         """Return a registered user.
@@ -52,14 +60,21 @@ class UserDirectory:
             InvalidInputError: ``user_id`` is not a positive integer.
             UserNotFoundError: nobody is registered with that id.
         """
-        if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+        if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
             raise InvalidInputError("El id de usuario debe ser un número entero positivo.")
         user = await self._queries.get(user_id)
         if user is None:
             raise UserNotFoundError(user_id)
         return user
 
-    async def _register(self, uow: UsersUnitOfWork, profile: UserProfile, source: UserSource) -> Registration:
+    async def register_in(
+        self, uow: UsersUnitOfWork, profile: UserProfile, *, source: UserSource = UserSource.TELEGRAM
+    ) -> Registration:
+        """:meth:`register` inside the caller's unit of work, to commit it with other modules' changes.
+
+        The caller runs ``Transactions.run`` over a unit of work serving every module involved; whatever the
+        caller raises later in the same work undoes the registration too.
+        """
         now = self._clock.now()
         known = await uow.users.get(profile.user_id)
         if known is None:

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from yabot_core.kernel import UserId
+from yabot_core.kernel import MAX_USER_ID, UserId
 
 
 class UserSource(StrEnum):
@@ -19,7 +19,7 @@ class UserProfile(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    user_id: UserId = Field(gt=0)
+    user_id: UserId = Field(gt=0, le=MAX_USER_ID)
     first_name: str | None = Field(default=None, max_length=256)
     last_name: str | None = Field(default=None, max_length=256)
     username: str | None = Field(default=None, max_length=64)

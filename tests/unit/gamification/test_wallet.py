@@ -2,7 +2,7 @@
 
 import pytest
 
-from yabot_adapters.memory import InMemoryStorage
+from yabot_adapters.memory import InMemoryStorage, InMemoryUnitOfWork
 from yabot_core.gamification import (
     MAX_AMOUNT,
     BesitosAwarded,
@@ -27,6 +27,7 @@ from yabot_core.kernel import (
     correlation_scope,
     parse_event,
 )
+from yabot_core.users import UserDirectory, UserProfile, UserSource
 
 ANA = UserId(11)
 LUIS = UserId(12)
@@ -278,3 +279,51 @@ class TestQueries:
         balance = await wallet.balance(ANA)
         assert (balance.balance, balance.held) == (0, 0)
         assert (await wallet.history(ANA)).total == 0
+
+
+class TestReservedKeys:
+    @pytest.mark.parametrize("key", ["yabot:release:x", "yabot:welcome:11", "yabot:"])
+    async def test_callers_cannot_use_the_reserved_prefix(
+        self, wallet: WalletService, storage: InMemoryStorage, key: str
+    ) -> None:
+        """Keys starting with ``yabot:`` belong to YABOT's own movements: refused to callers, no change."""
+        with pytest.raises(InvalidInputError, match="reservadas"):
+            await wallet.credit(ANA, 5, LedgerReason.ADMIN_GRANT, idempotency_key=key)
+        assert await snapshot(storage) == ({}, {}, {}, 0)
+
+    async def test_no_caller_key_can_block_a_release(self, wallet: WalletService) -> None:
+        """Whatever keys callers used before, releasing a hold still works (its key is reserved)."""
+        await wallet.credit(ANA, 50, LedgerReason.ADMIN_GRANT, idempotency_key="c")
+        hold = await wallet.hold(ANA, 40, purpose=LedgerReason.AUCTION_WIN, idempotency_key="h")
+        await wallet.credit(ANA, 1, LedgerReason.ADMIN_GRANT, idempotency_key=f"release:{hold.hold_id}")
+        released = await wallet.release(hold.hold_id)
+        assert released.status is HoldStatus.RELEASED
+        assert (await wallet.balance(ANA)).balance == 51
+
+    async def test_user_ids_beyond_what_storage_and_json_hold_are_refused(
+        self, wallet: WalletService
+    ) -> None:
+        """Ids above 2**53 - 1 are refused as input errors, not left to overflow in a driver."""
+        with pytest.raises(InvalidInputError):
+            await wallet.credit(UserId(2**53), 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+        with pytest.raises(InvalidInputError):
+            await wallet.balance(UserId(2**64))
+
+
+class TestAtomicWithOtherModules:
+    async def test_credit_in_commits_or_rolls_back_with_the_callers_work(
+        self, wallet: WalletService, users: UserDirectory, storage: InMemoryStorage
+    ) -> None:
+        """A registration and a credit in one unit of work: a refused credit undoes the registration too."""
+
+        async def grant(uow: InMemoryUnitOfWork, note: str) -> None:
+            await users.register_in(uow, UserProfile(user_id=LUIS), source=UserSource.OPERATOR)
+            await wallet.credit_in(uow, LUIS, 5, LedgerReason.ADMIN_GRANT, idempotency_key="g", note=note)
+
+        with pytest.raises(InvalidInputError):
+            await storage.transactions.run(lambda uow: grant(uow, "n" * 201))
+        assert await storage.user_queries.get(LUIS) is None
+        assert await storage.outbox.pending(10) == []
+        await storage.transactions.run(lambda uow: grant(uow, "bien"))
+        assert (await users.get(LUIS)).source is UserSource.OPERATOR
+        assert (await wallet.balance(LUIS)).balance == 5

@@ -1,6 +1,6 @@
 """Besitos over HTTP: a user's balance and their ledger, page by page."""
 
-from typing import Annotated, Final
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -9,11 +9,8 @@ from litestar.params import PathParameter, QueryParameter
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
 from yabot_adapters.http.schemas import BesitosView, ErrorBody, error_response
 from yabot_core.gamification import MAX_PAGE_SIZE, WalletService
-from yabot_core.kernel import UserId
+from yabot_core.kernel import MAX_USER_ID, UserId
 from yabot_core.users import UserDirectory
-
-MAX_USER_ID: Final = 2**53 - 1
-"""Telegram ids have at most 52 significant bits; past 2**53 JSON clients in JavaScript would round them."""
 
 
 class WalletController(Controller):

@@ -9,6 +9,7 @@ from yabot_core.gamification.wallet.errors import (
     InvalidAmountError,
 )
 from yabot_core.gamification.wallet.events import BesitosAwarded, BesitosHeld, BesitosReleased, BesitosSpent
+from yabot_core.gamification.wallet.keys import RESERVED_PREFIX, SystemKey, system_key
 from yabot_core.gamification.wallet.models import (
     MAX_AMOUNT,
     Hold,
@@ -20,6 +21,7 @@ from yabot_core.gamification.wallet.models import (
 )
 from yabot_core.gamification.wallet.ports import WalletQueries, WalletUnitOfWork
 from yabot_core.kernel import (
+    MAX_USER_ID,
     Clock,
     EventStamper,
     IdempotencyKey,
@@ -89,6 +91,22 @@ class WalletService:
         """
         posting = _posting(user_id, amount, reason, idempotency_key, note)
         return await self._transactions.run(lambda uow: self._post(uow, posting))
+
+    async def credit_in(
+        self,
+        uow: WalletUnitOfWork,
+        user_id: UserId,
+        amount: int,
+        reason: LedgerReason,
+        *,
+        idempotency_key: str,
+        note: str | None = None,
+    ) -> LedgerEntry:
+        """:meth:`credit` inside the caller's unit of work, to commit it with other modules' changes.
+
+        Raises what :meth:`credit` raises; raising undoes the caller's whole unit of work.
+        """
+        return await self._post(uow, _posting(user_id, amount, reason, idempotency_key, note))
 
     async def debit(
         self,
@@ -224,7 +242,7 @@ class WalletService:
             user_id=hold.user_id,
             amount=hold.amount,
             reason=LedgerReason.ESCROW_RELEASE,
-            key=IdempotencyKey(f"release:{hold_id}"),
+            key=IdempotencyKey(system_key("release", hold_id)),
             note=hold.reference,
             hold_id=hold_id,
         )
@@ -293,7 +311,7 @@ class WalletService:
 
 
 def _user(user_id: int) -> UserId:
-    if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
         raise InvalidInputError(
             "El id de usuario debe ser un número entero positivo.", detail={"user_id": repr(user_id)}
         )
@@ -325,6 +343,11 @@ def _posting(
         raise InvalidInputError(
             f"La clave de idempotencia debe tener entre 1 y {MAX_KEY_LENGTH} caracteres.",
             detail={"idempotency_key": repr(key)[:50]},
+        )
+    if key.startswith(RESERVED_PREFIX) and not isinstance(key, SystemKey):
+        raise InvalidInputError(
+            f"Las claves de idempotencia que empiezan por «{RESERVED_PREFIX}» están reservadas para YABOT.",
+            detail={"idempotency_key": key[:50]},
         )
     if note is not None:
         note = note.strip() or None

@@ -1,0 +1,7 @@
+"""Limits every module and adapter agrees on."""
+
+from typing import Final
+
+MAX_USER_ID: Final = 2**53 - 1
+"""Telegram user ids have at most 52 significant bits; beyond 2**53 JavaScript clients would round them, and
+every backend stores ids as 64-bit integers anyway."""

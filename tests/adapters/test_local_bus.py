@@ -2,14 +2,18 @@
 
 import asyncio
 import itertools
+import logging
 import random
 from datetime import timedelta
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
 from yabot_adapters.bus import LocalEventBus
 from yabot_adapters.memory import InMemoryStorage, InMemoryUnitOfWork
+from yabot_adapters.sqlite import SqliteStorage
+from yabot_adapters.system import SystemClock
 from yabot_core.kernel import (
     CorrelationId,
     DeadLetterAlreadyReplayedError,
@@ -162,10 +166,13 @@ class TestDelivery:
         """A handler sees the event's correlation id and the event as cause; its own events inherit them."""
         scopes: list[tuple[str, str | None]] = []
 
+        handled_ids: list[str] = []
+
         async def on_ping(event: Pinged) -> None:
             scope = current_scope()
             assert scope is not None
             scopes.append((scope.correlation_id, scope.causation_id))
+            handled_ids.append(event.event_id)
             await publish(storage, clock, (Ponged, {"n": event.n}))
 
         bus.subscribe(Pinged, on_ping, name="ping")
@@ -186,7 +193,7 @@ class TestDelivery:
         await bus.deliver_pending()
         (pong,) = bus2_seen
         assert pong.correlation_id == "tg-100"
-        assert pong.causation_id is not None
+        assert pong.causation_id == handled_ids[-1]
 
 
 class TestRetriesAndDeadLetters:
@@ -444,3 +451,165 @@ def test_parse_event_knows_the_test_events() -> None:
     """The test events are registered like any other (sanity check for the suite itself)."""
     raw = Ponged(event_id=EventId("e"), occurred_at=FakeClock().now(), correlation_id=CorrelationId("c"), n=1)
     assert parse_event(raw.to_json()) == raw
+
+
+class TestStuckAndRogueHandlers:
+    async def test_a_handler_that_never_answers_times_out_each_attempt(
+        self, storage: InMemoryStorage, clock: FakeClock, sleeps: Sleeps
+    ) -> None:
+        """A handler stuck forever is cut off per attempt, tried 3 times, then dead-lettered."""
+        bus = make_bus(storage, clock, sleeps, handler_timeout=0.05)
+        calls: list[int] = []
+
+        async def stuck(event: Pinged) -> None:
+            calls.append(event.n)
+            await asyncio.Event().wait()
+
+        bus.subscribe(Pinged, stuck, name="stuck")
+        await publish(storage, clock, ping(1, 1))
+        assert await bus.deliver_pending() == 2  # the ping, then the EventProcessingFailed it caused
+        assert calls == [1, 1, 1]
+        (letter,) = await storage.dead_letter_queries.list()
+        assert letter.error.startswith("TimeoutError: no answer within 0.05 s")
+
+    async def test_a_handler_raising_cancelled_error_is_a_failure_not_a_hang(
+        self, bus: LocalEventBus, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """A CancelledError escaping a handler is a failed attempt: the relay neither spins nor stalls."""
+        calls: list[int] = []
+        later: list[int] = []
+
+        async def rogue(event: Pinged) -> None:
+            calls.append(event.n)
+            if event.n == 1:
+                raise asyncio.CancelledError
+
+        async def after(event: Pinged) -> None:
+            later.append(event.n)
+
+        bus.subscribe(Pinged, rogue, name="rogue")
+        bus.subscribe(Pinged, after, name="after")
+        await publish(storage, clock, ping(1, 1), ping(1, 2))
+        assert await bus.deliver_pending() == 3  # two pings and one EventProcessingFailed
+        assert calls == [1, 1, 1, 2]
+        assert later == [1, 2]
+        (letter,) = await storage.dead_letter_queries.list()
+        assert "HandlerCancelledError" in letter.error
+
+
+class TestLeaseDuringLongBatches:
+    async def test_a_long_batch_keeps_its_lease_so_no_one_delivers_twice(
+        self, storage: InMemoryStorage
+    ) -> None:
+        """While a slow handler outlives the lease's length, the holder renews it; a rival gets nothing."""
+        clock = SystemClock()
+        holder = make_bus(storage, clock, Sleeps(), lease_ttl=0.6)
+        rival = make_bus(storage, clock, Sleeps(), lease_ttl=0.6)
+        release, started = asyncio.Event(), asyncio.Event()
+        calls: list[tuple[str, int]] = []
+
+        async def slow(event: Pinged) -> None:
+            calls.append(("holder", event.n))
+            started.set()
+            await release.wait()
+
+        async def eager(event: Pinged) -> None:
+            calls.append(("rival", event.n))
+
+        holder.subscribe(Pinged, slow, name="h")
+        rival.subscribe(Pinged, eager, name="h")
+        await publish(storage, clock, ping(1, 1))  # type: ignore[arg-type]
+        delivery = asyncio.create_task(holder.deliver_pending())
+        await started.wait()
+        for _ in range(15):  # 1.5 s: two and a half lease lengths
+            assert await rival.deliver_pending() == 0
+            await asyncio.sleep(0.1)
+        release.set()
+        assert await delivery == 1
+        assert calls == [("holder", 1)]
+
+    async def test_a_relay_that_loses_its_lease_stops_its_batch(self, storage: InMemoryStorage) -> None:
+        """If renewing fails (another process took the lease), the batch stops; the record stays pending."""
+        clock = SystemClock()
+        bus = make_bus(storage, clock, Sleeps(), lease_ttl=0.3)
+        started = asyncio.Event()
+
+        async def slow(event: Pinged) -> None:
+            started.set()
+            await asyncio.Event().wait()
+
+        bus.subscribe(Pinged, slow, name="slow")
+        await publish(storage, clock, ping(1, 1))  # type: ignore[arg-type]
+        delivery = asyncio.create_task(bus.deliver_pending())
+        await started.wait()
+        far = clock.now() + timedelta(hours=1)
+        storage.state.leases["outbox-relay"] = ("another-process", far.timestamp())
+        assert await asyncio.wait_for(delivery, timeout=10) == 0
+        assert len(await storage.outbox.pending(10)) == 1
+        assert await storage.dead_letter_queries.list() == []
+
+
+class TestStopping:
+    async def test_stop_gives_the_lease_up_even_when_storage_fails(
+        self, tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A final drain that hits failing storage is logged; stop returns and never raises."""
+        storage = SqliteStorage(tmp_path / "bus.sqlite3", clock)
+        await storage.open()
+        bus = LocalEventBus(
+            outbox=storage.outbox,
+            transactions=storage.transactions,
+            dead_letters=storage.dead_letter_queries,
+            clock=clock,
+            ids=SequentialIds("stop"),
+        )
+        await bus.start()
+        await storage.close()
+        with caplog.at_level(logging.WARNING):
+            await bus.stop(drain_timeout=5)
+        assert not bus.running
+        assert any("final delivery" in r.getMessage() or "lease" in r.getMessage() for r in caplog.records)
+
+
+class TestReplayOfUnparsable:
+    async def test_an_event_unknown_when_it_failed_is_delivered_once_its_code_exists(
+        self, storage: InMemoryStorage, clock: FakeClock, sleeps: Sleeps
+    ) -> None:
+        """A record no code could parse is dead-lettered; after the code is deployed, replay delivers it."""
+        storage.state.outbox[EventId("from-the-future")] = OutboxRecord(
+            event_id=EventId("from-the-future"),
+            event_type="tests.bus.arrived_later",
+            payload=Pinged(
+                event_id=EventId("from-the-future"),
+                occurred_at=clock.now(),
+                correlation_id=CorrelationId("c"),
+                user_id=UserId(1),
+                n=7,
+            )
+            .to_json()
+            .replace("tests.bus.pinged", "tests.bus.arrived_later"),
+            user_id=UserId(1),
+            position=1,
+            created_at=clock.now(),
+        )
+        old = make_bus(storage, clock, sleeps)
+        await old.deliver_pending()
+        (letter,) = await storage.dead_letter_queries.list()
+        assert letter.handler == "<unparsable>"
+
+        class ArrivedLater(Event):
+            event_type: ClassVar[str] = "tests.bus.arrived_later"
+
+            user_id: UserId
+            n: int
+
+        got: list[int] = []
+
+        async def handler(event: ArrivedLater) -> None:
+            got.append(event.n)
+
+        new = make_bus(storage, clock, sleeps)
+        new.subscribe(ArrivedLater, handler, name="later")
+        await new.replay(letter.dead_letter_id)
+        assert got == [7]
+        assert await storage.dead_letter_queries.list() == []

@@ -3,19 +3,19 @@
 Delivery is at-least-once: a record leaves the outbox only after every subscribed handler finished with it
 (succeeded, or failed every attempt and became a dead letter). A crash at any point leaves the record pending
 and the next relay delivers it again, skipping handlers already recorded as done. One relay per storage
-delivers at a time (a lease in the storage), and one user's records are delivered in commit order.
+delivers at a time (a lease in the storage, renewed while a batch runs; a relay that loses it stops), and one
+user's records are delivered in commit order. A record that cannot be finished (storage failing) holds back
+only its own user's later records, and is tried again on the next pass.
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential
-
+from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Subscription
 from yabot_core.kernel import (
     BusUnitOfWork,
     Clock,
@@ -46,23 +46,7 @@ E = TypeVar("E", bound=Event)
 
 RELAY_LEASE = "outbox-relay"
 UNPARSABLE = "<unparsable>"
-"""The handler name under which an event nobody can parse any more is dead-lettered."""
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """One handler of one event type, known by a durable name."""
-
-    name: str
-    event_type: type[Event]
-    handler: Callable[[Any], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    ok: bool
-    attempts: int
-    error: str = ""
+"""The handler name under which an event this code cannot parse is dead-lettered (replay parses it again)."""
 
 
 class LocalEventBus(EventBus):
@@ -77,6 +61,7 @@ class LocalEventBus(EventBus):
         clock: Clock,
         ids: IdGenerator,
         retry: RetryPolicy | None = None,
+        handler_timeout: float = 30.0,
         poll_interval: float = 1.0,
         lease_ttl: float = 15.0,
         batch_size: int = 200,
@@ -88,13 +73,13 @@ class LocalEventBus(EventBus):
         self._dead_letters = dead_letters
         self._clock = clock
         self._stamper = EventStamper(clock, ids)
-        self._retry = retry or RetryPolicy()
+        self._runner = HandlerRunner(retry or RetryPolicy(), timeout=handler_timeout, sleep=sleep)
         self._poll_interval = poll_interval
-        self._lease_ttl = lease_ttl
+        self._lease_ttl = timedelta(seconds=lease_ttl)
         self._batch_size = batch_size
         self._concurrency = concurrency
-        self._sleep = sleep
         self._owner = f"relay-{ids.new_id()}"
+        self._lease_until: datetime | None = None
         self._subscriptions: dict[str, Subscription] = {}
         self._by_type: dict[str, list[Subscription]] = {}
         self._wake = asyncio.Event()
@@ -132,20 +117,26 @@ class LocalEventBus(EventBus):
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
         """Stop relaying; first deliver what is pending, for at most ``drain_timeout`` seconds.
 
-        Whatever is left stays in the outbox, durable, for the next start.
+        Whatever is left stays in the outbox, durable, for the next start. The lease is always given up, so
+        another process can take over at once.
         """
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._task), timeout=drain_timeout)
-            if not self._task.done():
-                self._task.cancel()
+        task, self._task = self._task, None
+        try:
+            if task is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(task), timeout=drain_timeout)
+                if not task.done():
+                    task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
-            self._task = None
-        with contextlib.suppress(Exception):
-            await self._outbox.release_lease(RELAY_LEASE, self._owner)
+                    await task
+        finally:
+            self._lease_until = None
+            try:
+                await self._outbox.release_lease(RELAY_LEASE, self._owner)
+            except Exception:
+                log.warning("could not release the relay lease; it expires on its own", exc_info=True)
 
     @property
     def running(self) -> bool:
@@ -158,38 +149,56 @@ class LocalEventBus(EventBus):
             raise UnavailableError("El reparto de eventos no está en marcha.")
 
     async def deliver_pending(self) -> int:
-        """Deliver everything pending now, if this bus can take the relay lease; return how many records.
+        """Deliver everything deliverable now, if this bus holds or can take the relay lease.
 
-        For tests, for commands that run without a background relay, and for the final drain on stop.
+        Returns how many records were delivered. For tests, for commands that run without a background
+        relay, and for the final drain on stop. Stops early when a pass makes no progress (a record that
+        cannot be finished now waits for the next pass instead of being retried in a tight loop).
         """
         delivered = 0
         while True:
-            batch = await self._deliver_batch()
-            if batch == 0:
+            progress = await self._deliver_batch()
+            if progress == 0:
                 return delivered
-            delivered += batch
+            delivered += progress
 
     # --- replay -----------------------------------------------------------------------------------------
 
     async def replay(self, dead_letter_id: str) -> DeadLetter:
-        """Deliver a dead letter to its handler again (with the usual retries) and mark it replayed.
+        """Deliver a dead letter again (with the usual retries) and mark it replayed.
+
+        A dead letter of a handler goes to that handler; one this code could not parse when it failed
+        (``<unparsable>``) is parsed again and goes to every handler of its type.
 
         Raises:
             DeadLetterNotFoundError: no such dead letter.
             DeadLetterAlreadyReplayedError: an earlier replay already delivered it.
             UnknownHandlerError: its handler is no longer subscribed.
-            ReplayFailedError: the handler failed again; the dead letter keeps the new error.
+            ReplayFailedError: delivery failed again; the dead letter keeps the new error.
         """
         letter = await self._dead_letters.get(dead_letter_id)
         if letter is None:
             raise DeadLetterNotFoundError(dead_letter_id)
         if letter.replayed_at is not None:
             raise DeadLetterAlreadyReplayedError(dead_letter_id)
-        subscription = self._subscriptions.get(letter.handler)
-        if subscription is None:
+        if letter.handler == UNPARSABLE:
+            targets = self._by_type.get(letter.event_type, [])
+        elif letter.handler in self._subscriptions:
+            targets = [self._subscriptions[letter.handler]]
+        else:
             raise UnknownHandlerError(letter.handler)
-        event = parse_event(letter.payload)
-        outcome = await self._call(subscription, event)
+        try:
+            event = parse_event(letter.payload)
+        except ValueError as exc:
+            outcome = Outcome(ok=False, attempts=1, error=f"{type(exc).__name__}: {exc}")
+        else:
+            outcome = Outcome(ok=True, attempts=0)
+            for subscription in targets:
+                result = await self._runner.run(subscription, event)
+                attempts = outcome.attempts + result.attempts
+                outcome = Outcome(
+                    ok=outcome.ok and result.ok, attempts=attempts, error=result.error or outcome.error
+                )
         now = self._clock.now()
         if outcome.ok:
             replayed = letter.model_copy(update={"replayed_at": now})
@@ -224,35 +233,86 @@ class LocalEventBus(EventBus):
             if delivered == 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
-        await self.deliver_pending()
+        try:
+            await self.deliver_pending()
+        except Exception:
+            log.exception("the final delivery before stopping failed; the events stay in the outbox")
+
+    async def _hold_lease(self) -> bool:
+        """Take the relay lease, or renew it once a third of it has passed; return whether we hold it."""
+        now = self._clock.now()
+        if self._lease_until is not None and now < self._lease_until - self._lease_ttl * 2 / 3:
+            return True  # taken moments ago: nobody else can hold it before it ends
+        return await self._renew_lease(now)
+
+    async def _renew_lease(self, now: datetime | None = None) -> bool:
+        now = now or self._clock.now()
+        until = now + self._lease_ttl
+        held = await self._outbox.acquire_lease(RELAY_LEASE, self._owner, now, until)
+        self._lease_until = until if held else None
+        return held
 
     async def _deliver_batch(self) -> int:
         async with self._delivering:
-            now = self._clock.now()
-            until = now + timedelta(seconds=self._lease_ttl)
-            if not await self._outbox.acquire_lease(RELAY_LEASE, self._owner, now, until):
+            if not await self._hold_lease():
                 return 0
             records = await self._outbox.pending(self._batch_size)
             if not records:
                 return 0
-            gate = asyncio.Semaphore(self._concurrency)
+            delivery = asyncio.create_task(self._deliver_streams(records))
+            keeper = asyncio.create_task(self._keep_lease(delivery))
+            try:
+                return await delivery
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # we are being stopped, not merely out of lease
+                # A lost lease, not a bug: the cancellation's traceback would say nothing more.
+                log.error("the relay lost its lease mid-batch; another process delivers from now on")  # noqa: TRY400
+                return 0
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
 
-            async def deliver_stream(stream: list[OutboxRecord]) -> None:
-                async with gate:
-                    for record in stream:
+    async def _keep_lease(self, delivery: asyncio.Task[int]) -> None:
+        """Renew the lease every third of its length while a batch runs; cancel the batch if it is lost."""
+        while not delivery.done():
+            await asyncio.sleep(self._lease_ttl.total_seconds() / 3)
+            try:
+                held = await self._renew_lease()
+            except Exception:
+                log.warning("could not renew the relay lease", exc_info=True)
+                held = self._lease_until is not None and self._clock.now() < self._lease_until
+            if not held:
+                delivery.cancel()
+                return
+
+    async def _deliver_streams(self, records: Sequence[OutboxRecord]) -> int:
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def deliver_stream(stream: list[OutboxRecord]) -> int:
+            async with gate:
+                done = 0
+                for record in stream:
+                    try:
                         await self._deliver(record)
+                    except Exception:
+                        # Storage failed while finishing it: the user's later records wait behind it.
+                        log.exception("could not finish outbox record %s; retrying later", record.event_id)
+                        break
+                    done += 1
+                return done
 
-            async with asyncio.TaskGroup() as group:
-                for stream in _streams(records):
-                    group.create_task(deliver_stream(stream))
-            return len(records)
+        counts = await asyncio.gather(*(deliver_stream(stream) for stream in _streams(records)))
+        return sum(counts)
 
     async def _deliver(self, record: OutboxRecord) -> None:
         try:
             event = parse_event(record.payload)
         except ValueError as exc:
-            log.exception("outbox record %s cannot be parsed; dead-lettering it", record.event_id)
-            await self._bury(record, None, UNPARSABLE, _Outcome(ok=False, attempts=1, error=str(exc)))
+            log.error("outbox record %s cannot be parsed (%s); dead-lettering it", record.event_id, exc)  # noqa: TRY400
+            await self._bury(record, None, UNPARSABLE, Outcome(ok=False, attempts=1, error=str(exc)))
             await self._outbox.mark_delivered(record.event_id)
             return
         waiting = [
@@ -260,48 +320,21 @@ class LocalEventBus(EventBus):
             for subscription in self._by_type.get(record.event_type, [])
             if subscription.name not in record.handled_by
         ]
-        if waiting:
-            await asyncio.gather(*(self._hand(record, event, subscription) for subscription in waiting))
+        results = await asyncio.gather(
+            *(self._hand(record, event, subscription) for subscription in waiting), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):  # every handler has finished or failed: none is left behind
+                raise result
         await self._outbox.mark_delivered(record.event_id)
 
     async def _hand(self, record: OutboxRecord, event: Event, subscription: Subscription) -> None:
-        outcome = await self._call(subscription, event)
+        outcome = await self._runner.run(subscription, event)
         if not outcome.ok:
             await self._bury(record, event, subscription.name, outcome)
         await self._outbox.mark_handled(record.event_id, subscription.name)
 
-    async def _call(self, subscription: Subscription, event: Event) -> _Outcome:
-        """Run the handler with the retry policy, inside the event's correlation scope."""
-        policy = self._retry
-        attempts = 0
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(policy.attempts),
-            wait=wait_exponential(
-                multiplier=policy.first_delay, exp_base=policy.multiplier, max=policy.max_delay
-            ),
-            sleep=self._sleep,
-            reraise=False,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    with correlation_scope(event.correlation_id, event.event_id):
-                        await subscription.handler(event)
-        except RetryError as exc:
-            cause = exc.last_attempt.exception()
-            log.warning(
-                "handler %s failed %d times on %s %s: %r",
-                subscription.name,
-                attempts,
-                event.event_type,
-                event.event_id,
-                cause,
-            )
-            return _Outcome(ok=False, attempts=attempts, error=f"{type(cause).__name__}: {cause}")
-        return _Outcome(ok=True, attempts=attempts)
-
-    async def _bury(self, record: OutboxRecord, event: Event | None, handler: str, outcome: _Outcome) -> None:
+    async def _bury(self, record: OutboxRecord, event: Event | None, handler: str, outcome: Outcome) -> None:
         """Store the dead letter and publish ``EventProcessingFailed``, atomically and only once."""
         letter = DeadLetter(
             dead_letter_id=dead_letter_id(record.event_id, handler),

@@ -19,10 +19,13 @@ from yabot_adapters.bus import LocalEventBus
 from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.telegram import (
     ALLOWED_UPDATES,
+    UPDATE_TRACKER_KEY,
     BesitosNotifier,
+    TelegramPolling,
     build_dispatcher,
     create_bot,
     prepare_bot,
+    track_updates,
 )
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_core.gamification import (
@@ -37,6 +40,7 @@ from yabot_core.users import UserDirectory, UserProfile, UserRegistered, UserSou
 
 MADRID = ZoneInfo("Europe/Madrid")
 ANA = UserId(4242)
+SALON = -1001234567890  # a supergroup the bot is in
 WELCOME = 10
 
 
@@ -351,6 +355,26 @@ class TestErrors:
         assert "<" not in answer.params["text"]
         assert len(answer.params["text"]) <= 200
 
+    async def test_a_failure_in_a_group_is_logged_and_not_apologised_for_there(
+        self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A group message whose handling fails is logged, and Lucien posts no apology in the group."""
+        world = await make_world(clock, server, routers=[self.failing_router()])
+        tracker = track_updates(world.dp)
+        try:
+            with caplog.at_level(logging.ERROR, logger="yabot_adapters.telegram.errors"):
+                polls = len(server.calls("getUpdates"))
+                update = server.feed(server.group_message_update(SALON, ANA, "/romper"))
+                confirming = await server.wait_for_call("getUpdates", count=polls + 1)
+                assert confirming.params["offset"] > update["update_id"]  # taken: its handling is under way
+                assert await tracker.wait_idle(5)
+        finally:
+            await world.close()
+        assert server.calls("sendMessage") == []
+        (record,) = [r for r in caplog.records if r.name == "yabot_adapters.telegram.errors"]
+        assert record.levelno == logging.ERROR
+        assert f"tg-{update['update_id']}" in record.getMessage()
+
     async def test_a_failed_apology_is_logged_and_swallowed(
         self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
     ) -> None:
@@ -366,6 +390,85 @@ class TestErrors:
         finally:
             await world.close()
         assert any("could not apologise" in r.getMessage() for r in caplog.records)
+
+
+class TestShutdown:
+    @staticmethod
+    def slow_router(started: asyncio.Event, release: asyncio.Event) -> Router:
+        router = Router(name="test.slow")
+
+        async def slow(message: Message) -> None:
+            started.set()
+            await release.wait()
+            await message.answer("Hecho.")
+
+        router.message.register(slow, Command("lento"))
+        return router
+
+    @staticmethod
+    async def start_with_an_update_in_flight(
+        polling: TelegramPolling, server: FakeTelegramServer, started: asyncio.Event
+    ) -> None:
+        await polling.start()
+        await server.wait_for_call("getUpdates")
+        server.feed(server.message_update(ANA, "/lento"))
+        await asyncio.wait_for(started.wait(), 5)
+
+    async def test_an_update_counts_as_in_flight_through_every_middleware(self, world: World) -> None:
+        """The update tracker wraps every other update middleware, so an error's apology is waited for too."""
+        tracker = track_updates(world.dp)
+        assert list(world.dp.update.outer_middleware).count(tracker) == 1
+        assert world.dp.update.outer_middleware[0] is tracker
+        assert world.dp[UPDATE_TRACKER_KEY] is tracker
+
+    async def test_stop_waits_for_the_updates_being_handled(
+        self, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """Stopping returns only once the updates already taken from Telegram are fully handled."""
+        started, release, polling_stopped = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        world = World(clock, server, routers=[self.slow_router(started, release)])
+
+        async def on_shutdown() -> None:
+            polling_stopped.set()
+
+        world.dp.shutdown.register(on_shutdown)
+        polling = TelegramPolling(world.bot, world.dp, on_unauthorized=pytest.fail)
+        try:
+            await self.start_with_an_update_in_flight(polling, server, started)
+            stopping = asyncio.create_task(polling.stop())
+            await asyncio.wait_for(polling_stopped.wait(), 5)
+            done, _ = await asyncio.wait({stopping}, timeout=0.2)
+            assert not done  # no more updates are taken, but the one in flight is still awaited
+            assert track_updates(world.dp).in_flight == 1
+
+            release.set()
+            await asyncio.wait_for(stopping, 5)
+            assert server.messages(ANA) == ["Hecho."]  # answered through the still open session
+            assert track_updates(world.dp).in_flight == 0
+        finally:
+            release.set()
+            await polling.stop()
+            await world.close()
+
+    async def test_stop_gives_up_at_its_deadline_with_a_warning(
+        self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """At its deadline stop returns anyway, warning how many updates are still being handled."""
+        started, release = asyncio.Event(), asyncio.Event()
+        world = World(clock, server, routers=[self.slow_router(started, release)])
+        polling = TelegramPolling(world.bot, world.dp, on_unauthorized=pytest.fail)
+        try:
+            await self.start_with_an_update_in_flight(polling, server, started)
+            with caplog.at_level(logging.WARNING, logger="yabot_adapters.telegram.polling"):
+                await asyncio.wait_for(polling.stop(timeout=0.05), 5)
+            assert track_updates(world.dp).in_flight == 1
+        finally:
+            release.set()
+            await polling.stop()  # this time until the handler is done, before its session closes
+            await world.close()
+        (warning,) = [r for r in caplog.records if r.name == "yabot_adapters.telegram.polling"]
+        assert warning.levelno == logging.WARNING
+        assert warning.getMessage().startswith("1 Telegram update(s) still being handled")
 
 
 class TestStartup:

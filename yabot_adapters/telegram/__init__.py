@@ -12,7 +12,13 @@ from yabot_adapters.telegram.bot import (
 )
 from yabot_adapters.telegram.dispatcher import build_dispatcher
 from yabot_adapters.telegram.errors import reply_for
-from yabot_adapters.telegram.middlewares import REGISTRATION_KEY, correlation_id_for
+from yabot_adapters.telegram.middlewares import (
+    REGISTRATION_KEY,
+    UPDATE_TRACKER_KEY,
+    UpdateTracker,
+    correlation_id_for,
+    track_updates,
+)
 from yabot_adapters.telegram.notifications import AdminAlerts, BesitosNotifier
 from yabot_adapters.telegram.polling import TelegramPolling
 
@@ -21,12 +27,15 @@ __all__ = [
     "BOT_COMMANDS",
     "DEFAULT_API_URL",
     "REGISTRATION_KEY",
+    "UPDATE_TRACKER_KEY",
     "AdminAlerts",
     "BesitosNotifier",
     "TelegramPolling",
+    "UpdateTracker",
     "build_dispatcher",
     "correlation_id_for",
     "create_bot",
     "prepare_bot",
     "reply_for",
+    "track_updates",
 ]

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from aiogram import Dispatcher, Router
 
 from yabot_adapters.telegram import errors
-from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware
+from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
 from yabot_adapters.telegram.routers import fallback
 from yabot_adapters.telegram.routers import start as start_router
 from yabot_adapters.telegram.routers import wallet as wallet_router
@@ -23,6 +23,9 @@ def build_dispatcher(
     routers: Iterable[Router] = (),
 ) -> Dispatcher:
     """Return a Dispatcher serving YABOT's bot; the services reach handlers as workflow data.
+
+    It counts the updates in flight: :func:`~yabot_adapters.telegram.middlewares.track_updates` returns its
+    tracker (kept under ``UPDATE_TRACKER_KEY``), which :meth:`TelegramPolling.stop` waits on.
 
     Args:
         users: registers whoever writes to the bot.
@@ -42,7 +45,9 @@ def build_dispatcher(
         timezone=timezone,
     )
     # Outer update middlewares run in registration order, after aiogram's own (errors, user context):
-    # the correlation scope first, so the user upsert's events carry it too.
+    # the correlation scope first, so the user upsert's events carry it too. The update tracker goes
+    # before them all.
+    track_updates(dp)
     dp.update.outer_middleware(CorrelationMiddleware())
     dp.update.outer_middleware(UserUpsertMiddleware(users))
     dp.include_routers(

@@ -1,10 +1,14 @@
-"""The errors router: whatever goes wrong while handling an update ends in a courteous Spanish reply."""
+"""The errors router: whatever goes wrong while handling an update is logged and apologised for in private.
+
+A group never reads Lucien's apologies; a pressed button gets its alert, which only the presser sees.
+"""
 
 import logging
 from html import unescape
 
 from aiogram import Bot, Router
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+from aiogram.enums import ChatType
 from aiogram.types import ErrorEvent
 
 from yabot_adapters.telegram import texts
@@ -34,7 +38,7 @@ def reply_for(exception: BaseException) -> str:
 
 
 async def on_error(event: ErrorEvent, bot: Bot) -> None:
-    """Log the failure with its correlation id and tell the user, without ever showing them the details."""
+    """Log the failure with its correlation id and tell the user in private, never showing the details."""
     update = event.update
     exception = event.exception
     correlation_id = correlation_id_for(update)
@@ -64,17 +68,20 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
 
 async def _reply(event: ErrorEvent, bot: Bot, text: str) -> None:
     update = event.update
+    if update.callback_query is not None:
+        # The spinner on the pressed button stops only when the query is answered; the alert is seen only by
+        # whoever pressed it, wherever the button is.
+        await update.callback_query.answer(_plain(text)[:_ALERT_LIMIT], show_alert=True)
+        return
+    # Only in private: in a group the apology would sit under a member's message for all to read (and,
+    # while the storage is down, under every message of every member).
+    chat = UserContextMiddleware.resolve_event_context(update).chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
     if update.message is not None:
         await update.message.answer(text)
         return
-    if update.callback_query is not None:
-        # The spinner on the pressed button stops only when the query is answered.
-        await update.callback_query.answer(_plain(text)[:_ALERT_LIMIT], show_alert=True)
-        return
-    context = UserContextMiddleware.resolve_event_context(update)
-    chat = context.chat
-    if chat is not None and chat.type == "private":
-        await bot.send_message(chat.id, text)
+    await bot.send_message(chat.id, text)
 
 
 def _plain(html: str) -> str:

@@ -119,13 +119,42 @@ def private_message(
     language_code: str | None = None,
 ) -> dict[str, Any]:
     """A text ``Message`` a user sent the bot in their private chat, with a command's entity if any."""
-    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    user = _user(user_id, first_name, last_name, username, language_code)
     chat: dict[str, Any] = {"id": user_id, "type": "private", "first_name": first_name}
-    for key, value in (("last_name", last_name), ("username", username)):
-        if value is not None:
-            user[key] = chat[key] = value
-    if language_code is not None:
-        user["language_code"] = language_code
+    for key in ("last_name", "username"):
+        if key in user:
+            chat[key] = user[key]
+    return _text_message(message_id, chat, user, text)
+
+
+def group_message(
+    message_id: int,
+    chat_id: int,
+    user_id: int,
+    text: str,
+    *,
+    title: str,
+    first_name: str,
+    language_code: str | None = None,
+) -> dict[str, Any]:
+    """A text ``Message`` a user wrote in a supergroup the bot is in, with a command's entity if any."""
+    chat: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": title}
+    return _text_message(message_id, chat, _user(user_id, first_name, None, None, language_code), text)
+
+
+def _user(
+    user_id: int, first_name: str, last_name: str | None, username: str | None, language_code: str | None
+) -> dict[str, Any]:
+    optional = {"last_name": last_name, "username": username, "language_code": language_code}
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": first_name,
+        **{key: value for key, value in optional.items() if value is not None},
+    }
+
+
+def _text_message(message_id: int, chat: dict[str, Any], user: dict[str, Any], text: str) -> dict[str, Any]:
     message: dict[str, Any] = {
         "message_id": message_id,
         "date": int(time.time()),

@@ -1,9 +1,10 @@
-"""Update middlewares: the correlation id every caused event carries, and the user upsert."""
+"""Update middlewares: the updates in flight, the correlation id every caused event bears, the user upsert."""
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Dispatcher
 from aiogram.types import TelegramObject, Update, User
 
 from yabot_core.kernel import CorrelationId, UserId, correlation_scope
@@ -12,7 +13,77 @@ from yabot_core.users import UserDirectory, UserProfile
 REGISTRATION_KEY: Final = "registration"
 """Handler data key of the :class:`~yabot_core.users.Registration` of the user behind the update."""
 
+UPDATE_TRACKER_KEY: Final = "update_tracker"
+"""Workflow data key of the dispatcher's :class:`UpdateTracker` (get it with :func:`track_updates`)."""
+
 _Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UpdateTracker(BaseMiddleware):
+    """Counts the updates being handled, so a shutdown can wait for them before closing what they use.
+
+    aiogram handles each polled update in a task of its own and does not wait for those tasks when polling
+    stops; they were already confirmed to Telegram, so one cut short is lost half-done. Install it with
+    :func:`track_updates`, which puts it outside every other middleware: the count then covers the error
+    handler's apology too.
+    """
+
+    def __init__(self) -> None:
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def in_flight(self) -> int:
+        """How many updates are being handled right now."""
+        return self._in_flight
+
+    async def __call__(self, handler: _Handler, event: TelegramObject, data: dict[str, Any]) -> Any:  # noqa: ANN401  (aiogram's middleware signature)
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109  (a bounded wait is the point)
+        """Wait until no update is being handled, for at most ``timeout`` seconds (``None``: no limit).
+
+        Returns:
+            Whether none is being handled now (``False``: the deadline came first; see :attr:`in_flight`).
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                while self._in_flight:
+                    await self._idle.wait()
+        except TimeoutError:
+            return False
+        return True
+
+
+def track_updates(dispatcher: Dispatcher) -> UpdateTracker:
+    """The dispatcher's :class:`UpdateTracker`, installed on first use as its outermost update middleware.
+
+    Outermost, before aiogram's own error and user-context middlewares, so an update counts from its first
+    step to its last, the error handler's reply included. Kept in the workflow data under
+    :data:`UPDATE_TRACKER_KEY`, so later calls return the same tracker.
+    """
+    tracker = dispatcher.get(UPDATE_TRACKER_KEY)
+    if isinstance(tracker, UpdateTracker):
+        return tracker
+    tracker = UpdateTracker()
+    middlewares = dispatcher.update.outer_middleware
+    # aiogram only appends middlewares: take the others out and put them back after the tracker.
+    others = list(middlewares)
+    for middleware in others:
+        middlewares.unregister(middleware)
+    middlewares.register(tracker)
+    for middleware in others:
+        middlewares.register(middleware)
+    dispatcher[UPDATE_TRACKER_KEY] = tracker
+    return tracker
 
 
 def correlation_id_for(update: Update) -> CorrelationId:

@@ -10,6 +10,7 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from tenacity import AsyncRetrying, retry_if_not_exception_type, wait_exponential
 
 from yabot_adapters.telegram.bot import ALLOWED_UPDATES, prepare_bot
+from yabot_adapters.telegram.middlewares import track_updates
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +21,16 @@ class TelegramPolling:
     A failure to start polling (the network down, Telegram unreachable) is retried with exponential backoff
     up to a minute apart; a token Telegram rejects is not retried: ``on_unauthorized`` gets a Spanish line
     for the operator and the rest of the process keeps serving.
+
+    Stopping waits for the updates being handled: they were already confirmed to Telegram, so closing the
+    storage or the bot's session under them would lose them half-done.
     """
 
     def __init__(self, bot: Bot, dispatcher: Dispatcher, *, on_unauthorized: Callable[[str], None]) -> None:
         self._bot = bot
         self._dispatcher = dispatcher
         self._on_unauthorized = on_unauthorized
+        self._tracker = track_updates(dispatcher)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -33,16 +38,25 @@ class TelegramPolling:
         await prepare_bot(self._bot)
         self._task = asyncio.create_task(self._supervise(), name="yabot-telegram-polling")
 
-    async def stop(self) -> None:
-        """Stop taking updates and wait for the polling task to end."""
-        if self._task is None:
-            return
-        with contextlib.suppress(RuntimeError):  # polling had not started (still retrying, say)
-            await self._dispatcher.stop_polling()
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+    async def stop(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109  (a bounded wait is the point)
+        """Stop taking updates, then wait at most ``timeout`` seconds for those being handled to finish.
+
+        Updates still running at the deadline are left to run, with a warning: the caller is shutting down.
+        Calling it again waits for them again.
+        """
+        if self._task is not None:
+            with contextlib.suppress(RuntimeError):  # polling had not started (still retrying, say)
+                await self._dispatcher.stop_polling()
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if not await self._tracker.wait_idle(timeout):
+            log.warning(
+                "%d Telegram update(s) still being handled after waiting %.1f s; shutting down anyway",
+                self._tracker.in_flight,
+                timeout,
+            )
 
     async def _supervise(self) -> None:
         retrying = AsyncRetrying(

@@ -14,7 +14,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from yabot_adapters.telegram.fake_api import ApiError, FailureRules, bot_user, parse_params, render_html
-from yabot_adapters.telegram.fake_updates import UpdateQueue, chats_in, private_message
+from yabot_adapters.telegram.fake_updates import UpdateQueue, chats_in, group_message, private_message
 
 DEFAULT_TOKEN: Final = "123456789:TEST-fake-telegram-token"  # noqa: S105  (only the fake server knows it)
 
@@ -135,6 +135,30 @@ class FakeTelegramServer:
                 first_name=first_name,
                 last_name=last_name,
                 username=username,
+                language_code=language_code,
+            ),
+        }
+
+    def group_message_update(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        title: str = "Salón de Diana",
+        first_name: str = "Ana",
+        language_code: str | None = "es",
+    ) -> dict[str, Any]:
+        """Build a text message update from a supergroup (``chat_id`` negative, as Telegram's are)."""
+        return {
+            "update_id": next(self._update_ids),
+            "message": group_message(
+                next(self._message_ids),
+                chat_id,
+                user_id,
+                text,
+                title=title,
+                first_name=first_name,
                 language_code=language_code,
             ),
         }

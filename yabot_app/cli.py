@@ -8,18 +8,19 @@ import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 import click
+from click.exceptions import NoArgsIsHelpError
 from pydantic import ValidationError
 
-from yabot_adapters.storage import opened
+from yabot_adapters.storage import StorageUnitOfWork, opened
 from yabot_app.container import Container, build_container
 from yabot_app.lifecycle import StartupError, serving
 from yabot_app.settings import Settings
-from yabot_core.gamification import MAX_AMOUNT, LedgerReason
+from yabot_core.gamification import MAX_AMOUNT, LedgerEntry, LedgerReason
 from yabot_core.kernel import MAX_USER_ID, UserId, YabotError
-from yabot_core.users import UserProfile, UserSource
+from yabot_core.users import Registration, UserProfile, UserSource
 
 T = TypeVar("T")
 
@@ -73,10 +74,18 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a command's coroutine, turning our errors into a Spanish line and exit code 1."""
+    """Run a command's coroutine, turning our errors into a Spanish line and exit code 1.
+
+    An error raised ``from`` another adds a ``Causa:`` line with that cause's type and text: operators may
+    read a driver's words (API clients never do; they get the Spanish message alone).
+    """
     try:
         return asyncio.run(coro)
     except YabotError as exc:
+        cause = exc.__cause__
+        if cause is not None:
+            text = str(cause)
+            _fail(f"{exc.message}\nCausa: {type(cause).__name__}{': ' + text if text else ''}")
         _fail(exc.message)
     except StartupError as exc:
         _fail(str(exc))
@@ -118,23 +127,137 @@ class _PositiveInt(click.ParamType[int, str]):
         return number
 
 
+# --- help, in Spanish -----------------------------------------------------------------------------------
+
+HELP_OPTION_TEXT = "Muestra esta ayuda y sale."
+
+
+def _write_usage(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix="Uso: ")
+
+
+def _write_options(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """The options section, with click's bracketed notes (default, range, required) in Spanish."""
+    rows = []
+    for param in command.get_params(ctx):
+        if not isinstance(param, click.Option):
+            continue
+        record = param.get_help_record(ctx)  # its left column: spellings and metavar
+        if record is None:  # a hidden option
+            continue
+        extra = param.get_help_extra(ctx)
+        notes = []
+        if "envvars" in extra:
+            notes.append(f"variable de entorno: {', '.join(extra['envvars'])}")
+        if "default" in extra:
+            notes.append(f"por defecto: {extra['default']}")
+        if "range" in extra:
+            notes.append(extra["range"])
+        if "required" in extra:
+            notes.append("obligatorio")
+        text = param.help or ""
+        if notes:
+            text = f"{text}  [{'; '.join(notes)}]" if text else f"[{'; '.join(notes)}]"
+        rows.append((record[0], text))
+    if rows:
+        with formatter.section("Opciones"):
+            formatter.write_dl(rows)
+
+
+def _spanish_help_option(option: click.Option | None) -> click.Option | None:
+    if option is not None:
+        option.help = HELP_OPTION_TEXT
+    return option
+
+
+class SpanishCommand(click.Command):
+    """A command whose help is all Spanish: headings, the help option, the notes on each option."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  (click's own signature)
+        kwargs.setdefault("options_metavar", "[OPCIONES]")
+        super().__init__(*args, **kwargs)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write ``Uso: yabot … [OPCIONES] …``."""
+        _write_usage(self, ctx, formatter)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the ``Opciones:`` section."""
+        _write_options(self, ctx, formatter)
+
+    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the ``Argumentos:`` section, when some argument has help (none has yet)."""
+        arguments = [param for param in self.get_params(ctx) if isinstance(param, click.Argument)]
+        if any(argument.help for argument in arguments):
+            with formatter.section("Argumentos"):
+                formatter.write_dl([(a.make_metavar(ctx), a.help or "") for a in arguments])
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """The ``-h/--help`` option, described in Spanish."""
+        return _spanish_help_option(super().get_help_option(ctx))
+
+
+class SpanishGroup(click.Group):
+    """A group whose help is all Spanish; its subcommands and subgroups are Spanish too."""
+
+    command_class = SpanishCommand
+    group_class = type  # subgroups are SpanishGroups
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  (click's own signature)
+        kwargs.setdefault("options_metavar", "[OPCIONES]")
+        kwargs.setdefault("subcommand_metavar", "COMANDO [ARGUMENTOS]...")
+        super().__init__(*args, **kwargs)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write ``Uso: yabot … [OPCIONES] COMANDO [ARGUMENTOS]...``."""
+        _write_usage(self, ctx, formatter)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the ``Opciones:`` section, then ``Comandos:``."""
+        _write_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Write the ``Comandos:`` section: each visible subcommand and its short help."""
+        commands = [
+            (name, command)
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Comandos"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """The ``-h/--help`` option, described in Spanish."""
+        return _spanish_help_option(super().get_help_option(ctx))
+
+
 # --- commands -------------------------------------------------------------------------------------------
 
 
 @click.group(
+    cls=SpanishGroup,
     help="YABOT: el bot de Telegram y la API de la comunidad de Diana.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="yabot", message="yabot %(version)s", help="Muestra la versión y sale.")
-@click.help_option("-h", "--help", help="Muestra esta ayuda y sale.")
 def cli() -> None:
     """The ``yabot`` command group."""
 
 
 def main() -> None:
-    """Entry point of the ``yabot`` console script: click's usage errors, told in Spanish."""
+    """Entry point of the ``yabot`` console script: click's usage errors, told in Spanish.
+
+    A group called without a subcommand prints its (Spanish) help on stderr and exits 2, as click does: the
+    command line was incomplete. ``--help`` prints it on stdout and exits 0.
+    """
     try:
         cli.main(standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help(), err=True)
+        sys.exit(exc.exit_code)
     except click.UsageError as exc:
         click.echo(f"Error: {_usage_error_es(exc)}", err=True)
         if exc.ctx is not None:
@@ -143,6 +266,19 @@ def main() -> None:
     except click.Abort:
         click.echo("Cancelado.", err=True)
         sys.exit(1)
+
+
+_CLICK_MESSAGES_ES: Final = (
+    (re.compile(r"No such command '(?P<what>.+)'\."), "el comando «{what}» no existe."),
+    (re.compile(r"Got unexpected extra argument \((?P<what>.+)\)"), "sobra el argumento «{what}»."),
+    (re.compile(r"Got unexpected extra arguments \((?P<what>.+)\)"), "sobran los argumentos «{what}»."),
+    (
+        re.compile(r"Option '(?P<what>.+)' requires (an argument|\d+ arguments)\."),
+        "la opción {what} necesita un valor.",
+    ),
+    (re.compile(r"Missing command\."), "falta el comando."),
+)
+"""click's other usage errors, whose only trace is their English message, and what to say instead."""
 
 
 def _usage_error_es(exc: click.UsageError) -> str:
@@ -155,9 +291,9 @@ def _usage_error_es(exc: click.UsageError) -> str:
         return f"valor no válido para {hint}: {exc.message}" if hint else exc.message
     if isinstance(exc, click.NoSuchOption):
         return f"la opción {exc.option_name} no existe."
-    unknown = re.fullmatch(r"No such command '(.+)'\.", exc.message)
-    if unknown:
-        return f"el comando «{unknown.group(1)}» no existe."
+    for pattern, spanish in _CLICK_MESSAGES_ES:
+        if match := pattern.fullmatch(exc.message):
+            return spanish.format(**match.groupdict())
     return exc.message
 
 
@@ -196,27 +332,42 @@ def wallet() -> None:
 
 
 @wallet.command(help="Concede besitos a un usuario (también mientras `yabot run` está sirviendo).")
-@click.argument("user_id", type=_PositiveInt("El id de usuario", MAX_USER_ID))
-@click.argument("amount", type=_PositiveInt("La cantidad", MAX_AMOUNT))
-@click.option("--reason", required=True, help="Motivo que verá el usuario, p. ej. «Premio del concurso».")
+@click.argument("user_id", metavar="ID_USUARIO", type=_PositiveInt("El id de usuario", MAX_USER_ID))
+@click.argument("amount", metavar="CANTIDAD", type=_PositiveInt("La cantidad", MAX_AMOUNT))
 @click.option(
-    "--key", default=None, help="Clave de idempotencia: repetir el comando con la misma clave no duplica."
+    "--reason",
+    metavar="TEXTO",
+    required=True,
+    help="Motivo que verá el usuario, p. ej. «Premio del concurso».",
+)
+@click.option(
+    "--key",
+    metavar="CLAVE",
+    default=None,
+    help="Clave de idempotencia: repetir el comando con la misma clave no duplica.",
 )
 def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
-    """Credit a user from the shell."""
+    """Credit a user from the shell: registration and credit commit together, or neither does."""
     settings = load_settings()
     if settings.storage == "memory":
         _fail("con YABOT_STORAGE=memory los datos viven solo dentro de `yabot run`; usa sqlite o mongo.")
     key = key or f"grant:{uuid.uuid4().hex}"
 
     async def work(container: Container) -> None:
-        registration = await container.users().register(
-            UserProfile(user_id=UserId(user_id)), source=UserSource.OPERATOR
-        )
-        entry = await container.wallet().credit(
-            UserId(user_id), amount, LedgerReason.ADMIN_GRANT, idempotency_key=key, note=reason
-        )
-        balance = await container.wallet().balance(UserId(user_id))
+        users, wallet_service = container.users(), container.wallet()
+
+        async def register_and_credit(uow: StorageUnitOfWork) -> tuple[Registration, LedgerEntry]:
+            # One unit of work: a refused credit (long note, reused or reserved key) registers nobody.
+            registration = await users.register_in(
+                uow, UserProfile(user_id=UserId(user_id)), source=UserSource.OPERATOR
+            )
+            entry = await wallet_service.credit_in(
+                uow, UserId(user_id), amount, LedgerReason.ADMIN_GRANT, idempotency_key=key, note=reason
+            )
+            return registration, entry
+
+        registration, entry = await container.storage().transactions.run(register_and_credit)
+        balance = await wallet_service.balance(UserId(user_id))
         click.echo(f"Concedidos {amount} besitos a {registration.user.display_name} ({user_id}).")
         click.echo(f"Saldo disponible: {balance.balance} besitos. Movimiento {entry.entry_id}, clave {key}.")
         if registration.created and settings.welcome_besitos:
@@ -229,9 +380,13 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
 
 
 @wallet.command(help="Muestra el saldo y los últimos movimientos de un usuario.")
-@click.argument("user_id", type=_PositiveInt("El id de usuario", MAX_USER_ID))
+@click.argument("user_id", metavar="ID_USUARIO", type=_PositiveInt("El id de usuario", MAX_USER_ID))
 @click.option(
-    "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Movimientos a mostrar."
+    "--limit",
+    default=10,
+    show_default=True,
+    type=_PositiveInt("El límite", 100),
+    help="Movimientos a mostrar, de 1 a 100.",
 )
 def balance(user_id: int, limit: int) -> None:
     """Show a user's balance and last movements."""
@@ -259,7 +414,13 @@ def events() -> None:
 
 @events.command("dead-letters", help="Lista los eventos que un manejador no pudo procesar tras 3 intentos.")
 @click.option("--all", "include_replayed", is_flag=True, help="Incluye los ya reenviados con éxito.")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=_PositiveInt("El límite", 1000),
+    help="Eventos a mostrar, de 1 a 1000.",
+)
 def dead_letters(include_replayed: bool, limit: int) -> None:
     """List dead letters."""
     settings = load_settings()
@@ -284,7 +445,7 @@ def dead_letters(include_replayed: bool, limit: int) -> None:
 
 
 @events.command(help="Reenvía un evento fallido a su manejador, una vez (arregla antes la causa).")
-@click.argument("dead_letter_id")
+@click.argument("dead_letter_id", metavar="ID")
 def replay(dead_letter_id: str) -> None:
     """Replay one dead letter."""
     settings = load_settings()

@@ -88,7 +88,8 @@ async def commit_failure(path: Path) -> None:
                 WALLET_OWNER, CREDIT, LedgerReason.ADMIN_GRANT, idempotency_key=f"big-{n}", note="x" * 200
             )
         except UnavailableError as exc:
-            return f"unavailable:{type(exc.__cause__).__name__}"
+            # The driver's words are the cause, for operators; the detail (which API clients see) has none.
+            return f"unavailable:{type(exc.__cause__).__name__}:{json.dumps(exc.detail)}"
         except Exception as exc:  # reported to the test, which fails on it
             return f"other:{exc!r}"
         return "ok"

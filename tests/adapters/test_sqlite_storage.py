@@ -1,6 +1,7 @@
 """The SQLite backend passes the storage contract, and keeps its promises across processes and failures."""
 
 import asyncio
+import contextlib
 import itertools
 import json
 import sqlite3
@@ -24,6 +25,7 @@ from tests.contracts.storage import (
 )
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.sqlite.schema import LATEST, migrate
+from yabot_adapters.sqlite.writer import WRITER_STOPPED
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
 from yabot_core.gamification import BesitosAwarded, LedgerEntry, LedgerReason, WalletService
 from yabot_core.kernel import (
@@ -183,6 +185,74 @@ async def test_closed_storage_refuses_work(path: Path, clock: FakeClock) -> None
         await storage.ping()
 
 
+async def test_ping_fails_once_the_writer_has_stopped(path: Path, clock: FakeClock) -> None:
+    """With the writer task dead, reads still answer but ping (and so /readyz) says writes cannot commit."""
+    async with opened_at(path, clock) as storage:
+        await storage.ping()
+        (writer,) = [task for task in asyncio.all_tasks() if task.get_name() == "yabot-sqlite-writer"]
+        writer.cancel()  # as a loop tearing down, or a bug escaping the writer, would end it
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
+
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 0
+        with pytest.raises(UnavailableError) as refused:
+            await storage.ping()
+        assert refused.value.message == WRITER_STOPPED
+        assert refused.value.detail == {"storage": "sqlite"}
+        with pytest.raises(UnavailableError, match="escritura"):
+            await wallet_of(storage, clock).credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+    async with opened_at(path, clock) as reopened:  # closing the dead writer raised nothing; a reopen writes
+        await reopened.ping()
+        await wallet_of(reopened, clock).credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+
+
+async def test_a_newer_schema_is_refused_in_spanish(path: Path, clock: FakeClock) -> None:
+    """A file a newer YABOT migrated past LATEST is refused with a Spanish UnavailableError and left as is."""
+    async with opened_at(path, clock):
+        pass
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA user_version = 99")
+    finally:
+        conn.close()
+
+    with pytest.raises(UnavailableError) as refused:
+        async with opened_at(path, clock):
+            pass
+    assert refused.value.message == (
+        f"La base de datos {path} es de una versión más reciente de YABOT "
+        f"(esquema 99; esta versión conoce hasta el {LATEST}): actualiza YABOT."
+    )
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (99,)
+    finally:
+        conn.close()
+
+
+async def test_an_unusable_data_directory_is_named_in_spanish(tmp_path: Path, clock: FakeClock) -> None:
+    """A data directory that is a file, or a database path that is a directory, is named in the message."""
+    not_a_directory = tmp_path / "datos"
+    not_a_directory.write_text("soy un archivo")
+    with pytest.raises(UnavailableError) as refused:
+        await SqliteStorage(not_a_directory / "yabot.sqlite3", clock).open()
+    assert refused.value.message == (
+        f"No se puede usar el directorio de datos {not_a_directory}: existe pero no es un directorio; "
+        "revisa YABOT_DATA_DIR."
+    )
+    assert isinstance(refused.value.__cause__, FileExistsError)
+    assert refused.value.detail == {"storage": "sqlite"}
+
+    (tmp_path / "otro" / "yabot.sqlite3").mkdir(parents=True)
+    with pytest.raises(UnavailableError) as refused:
+        await SqliteStorage(tmp_path / "otro" / "yabot.sqlite3", clock).open()
+    assert refused.value.message == (
+        f"No se puede usar el directorio de datos {tmp_path / 'otro'}: yabot.sqlite3 es un directorio, "
+        "no un archivo; revisa YABOT_DATA_DIR."
+    )
+    assert isinstance(refused.value.__cause__, sqlite3.Error)
+
+
 async def test_close_lets_queued_work_commit(path: Path, clock: FakeClock) -> None:
     """Work already queued when close is called still commits before the file is closed."""
     storage = SqliteStorage(path, clock)
@@ -315,8 +385,9 @@ async def test_a_failed_commit_fails_its_whole_batch_as_unavailable(path: Path, 
     out, err = await helper.communicate()
     assert helper.returncode == 0, err.decode()
     outcomes: list[str] = json.loads(out)["outcomes"]
-    assert all(o in {"ok", "unavailable:OperationalError"} for o in outcomes), outcomes
-    assert "unavailable:OperationalError" in outcomes
+    unavailable = 'unavailable:OperationalError:{"storage": "sqlite"}'
+    assert all(o in {"ok", unavailable} for o in outcomes), outcomes
+    assert unavailable in outcomes
     async with opened_at(path, clock) as storage:
         ledger = await whole_ledger(storage, WALLET_OWNER)
         kept = {f"big-{n}" for n, outcome in enumerate(outcomes) if outcome == "ok"}

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import sys
@@ -15,6 +16,12 @@ import httpx
 YABOT = Path(sys.executable).with_name("yabot")
 STARTUP_DEADLINE = 15.0
 """The acceptance bar: `yabot run` answers /healthz within 15 s of starting."""
+
+CLICK_ENGLISH = re.compile(
+    r"Usage|Options|Commands|Positional arguments|Show this message|required|default|env var"
+    r"|\b(TEXT|INTEGER|FLOAT|RANGE|OPTIONS|COMMAND|ARGS)\b"
+)
+"""What click prints in English (headings, the help option, notes, metavars), were some help untranslated."""
 
 
 def free_port() -> int:

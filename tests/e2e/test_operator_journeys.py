@@ -4,13 +4,20 @@ import asyncio
 import re
 import signal
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.process import Served, yabot, yabot_env
+from tests.e2e.process import CLICK_ENGLISH, Served, yabot, yabot_env
+from yabot_adapters.sqlite import SqliteStorage
+from yabot_adapters.sqlite.schema import LATEST
+from yabot_adapters.storage import opened
+from yabot_adapters.system import SystemClock
 from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_app.settings import SQLITE_FILE
+from yabot_core.kernel import UserId
 
 pytestmark = pytest.mark.slow
 
@@ -57,13 +64,23 @@ async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> No
         assert await again.stop() == 0
 
 
+async def stored_traces(data_dir: Path, user_id: int) -> tuple[bool, list[str]]:
+    """Read the SQLite file no process is serving: is ``user_id`` registered, which of their events wait."""
+    async with opened(SqliteStorage(data_dir / SQLITE_FILE, SystemClock())) as storage:
+        user = await storage.user_queries.get(UserId(user_id))
+        pending = await storage.outbox.pending(1000)
+    return user is not None, sorted(record.event_type for record in pending if record.user_id == user_id)
+
+
 async def test_bad_input_from_the_shell_is_refused_in_spanish(tmp_path: Path) -> None:
-    """Bad ids, amounts and settings get one Spanish line and change nothing."""
+    """Bad ids, amounts, notes, keys and settings get one Spanish line, exit non-zero and change nothing."""
     env = yabot_env(tmp_path)
     for args, expected in (
         (("wallet", "grant", "abc", "5", "--reason", "x"), "debe ser un número entero"),
         (("wallet", "grant", "42", "0", "--reason", "x"), "entre 1 y 1.000.000"),
         (("wallet", "grant", "42", "5"), "falta '--reason'"),
+        (("wallet", "grant", "42", "5", "--reason"), "la opción --reason necesita un valor"),
+        (("settings", "de", "más"), "sobran los argumentos «de más»"),
     ):
         result = await yabot(*args, env=env, cwd=tmp_path)
         assert result.returncode == 2
@@ -74,6 +91,83 @@ async def test_bad_input_from_the_shell_is_refused_in_spanish(tmp_path: Path) ->
     assert "YABOT_STORAGE: debe ser uno de" in broken.stderr
     balance = await yabot("wallet", "balance", "42", env=env, cwd=tmp_path)
     assert "0 besitos disponibles" in balance.stdout
+
+    # Refusals from the core: the registration that would come with the grant is undone with it.
+    first = await yabot("wallet", "grant", "45", "5", "--reason", "x", "--key", "K", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    for args, expected in (
+        (("43", "5", "--reason", "x" * 201), "Error: La nota no puede tener más de 200 caracteres.\n"),
+        (
+            ("44", "5", "--reason", "x", "--key", "yabot:mia"),
+            "Error: Las claves de idempotencia que empiezan por «yabot:» están reservadas para YABOT.\n",
+        ),
+        (
+            ("46", "5", "--reason", "x", "--key", "K"),
+            "Error: Esa clave de idempotencia ya se usó para otra operación distinta.\n",
+        ),
+    ):
+        refused = await yabot("wallet", "grant", *args, env=env, cwd=tmp_path)
+        assert (refused.returncode, refused.stderr, refused.stdout) == (1, expected, "")
+    data_dir = tmp_path / "data"
+    for user_id in (43, 44, 46):
+        assert await stored_traces(data_dir, user_id) == (False, [])
+    assert await stored_traces(data_dir, 45) == (True, ["besitos.awarded", "user.registered"])
+
+
+async def test_storage_problems_are_explained_to_the_operator(tmp_path: Path) -> None:
+    """A file as data directory, or a newer database: exit 1, a Spanish reason (and cause), no traceback."""
+    not_a_directory = tmp_path / "datos"
+    not_a_directory.write_text("soy un archivo")
+    env = yabot_env(tmp_path, data_dir=str(not_a_directory))
+    result = await yabot("wallet", "balance", "1", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"Error: No se puede usar el directorio de datos {not_a_directory}: existe pero no es un directorio; "
+        "revisa YABOT_DATA_DIR.",
+        f"Causa: FileExistsError: [Errno 17] File exists: '{not_a_directory}'",
+    ]
+
+    env = yabot_env(tmp_path)
+    assert (await yabot("wallet", "balance", "1", env=env, cwd=tmp_path)).returncode == 0  # creates the file
+    database = tmp_path / "data" / SQLITE_FILE
+    conn = sqlite3.connect(database)
+    try:
+        conn.execute("PRAGMA user_version = 99")
+    finally:
+        conn.close()
+    for args in (("wallet", "balance", "1"), ("run",)):
+        result = await yabot(*args, env=env, cwd=tmp_path)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert (
+            f"Error: La base de datos {database} es de una versión más reciente de YABOT "
+            f"(esquema 99; esta versión conoce hasta el {LATEST}): actualiza YABOT.\n"
+        ) in result.stderr
+
+
+async def test_help_is_spanish_from_the_shell(tmp_path: Path) -> None:
+    """`--help` prints Spanish help (exit 0); a group without its subcommand prints it on stderr (exit 2)."""
+    env = yabot_env(tmp_path)
+    top = await yabot("--help", env=env, cwd=tmp_path)
+    assert top.returncode == 0
+    assert top.stdout.startswith("Uso: yabot [OPCIONES] COMANDO [ARGUMENTOS]...\n")
+    assert "\nComandos:\n" in top.stdout
+
+    grant = await yabot("wallet", "grant", "--help", env=env, cwd=tmp_path)
+    assert grant.returncode == 0
+    assert grant.stdout.startswith("Uso: yabot wallet grant [OPCIONES] ID_USUARIO CANTIDAD\n")
+    assert "\nOpciones:\n" in grant.stdout
+    assert "[obligatorio]" in grant.stdout
+    assert "-h, --help      Muestra esta ayuda y sale." in grant.stdout
+
+    bare = await yabot("events", env=env, cwd=tmp_path)
+    assert (bare.returncode, bare.stdout) == (2, "")
+    assert bare.stderr.startswith("Uso: yabot events [OPCIONES] COMANDO [ARGUMENTOS]...\n")
+    assert "dead-letters" in bare.stderr
+    assert "Error" not in bare.stderr
+
+    for output in (top.stdout, grant.stdout, bare.stderr):
+        assert not CLICK_ENGLISH.search(output), output
 
 
 async def test_an_event_committed_before_a_sigkill_is_delivered_after_restart(

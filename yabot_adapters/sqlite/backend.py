@@ -1,11 +1,22 @@
 """The SQLite storage backend: one WAL file, shared safely by the bot and short-lived CLI processes."""
 
+import errno
 import logging
+import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from yabot_adapters.sqlite.connection import Reader, Synchronous, connect, retry_busy, translated
+from yabot_adapters.sqlite.connection import (
+    DETAIL,
+    Reader,
+    Synchronous,
+    connect,
+    retry_busy,
+    translated,
+    unavailable,
+)
 from yabot_adapters.sqlite.dead_letters import SqliteDeadLetterQueries
 from yabot_adapters.sqlite.outbox import SqliteOutboxStore
 from yabot_adapters.sqlite.schema import migrate
@@ -17,9 +28,18 @@ from yabot_adapters.storage import StorageBackend
 from yabot_core.kernel import Clock, UnavailableError
 
 if TYPE_CHECKING:
-    import sqlite3
+    from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
+
+_DIRECTORY_ERRORS: "Mapping[int, str]" = {
+    errno.EEXIST: "existe pero no es un directorio",
+    errno.ENOTDIR: "parte de la ruta no es un directorio",
+    errno.EACCES: "no hay permiso para crearlo",
+    errno.EPERM: "no hay permiso para crearlo",
+    errno.EROFS: "está en un sistema de archivos de solo lectura",
+    errno.ENOSPC: "el disco está lleno",
+}
 
 
 class SqliteStorage(StorageBackend):
@@ -77,17 +97,25 @@ class SqliteStorage(StorageBackend):
         """Create the file if needed, switch it to WAL and apply the migrations it lacks.
 
         Raises:
-            UnavailableError: the file cannot be opened, or stays locked by another process.
+            UnavailableError: the data directory cannot hold the file (the message names it), the file stays
+                locked by another process, or a newer YABOT migrated it past this code's schema.
         """
         if self._connections is not None:
             return
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UnavailableError(detail={"storage": "sqlite", "error": str(exc)}) from exc
-        with translated():
+            reason = _DIRECTORY_ERRORS.get(exc.errno or 0, exc.strerror or "no se puede crear")
+            raise self._unusable(reason) from exc
+        try:
             write_conn = connect(self._path, synchronous=self._synchronous)
+        except sqlite3.Error as exc:
+            raise self._unusable(self._why_unopenable()) from exc
+        try:
             read_conn = connect(self._path, synchronous=self._synchronous)
+        except sqlite3.Error as exc:
+            write_conn.close()
+            raise unavailable(exc) from exc
         try:
             # WAL is a property of the file: the first process to open it switches it, for every process.
             mode = await retry_busy(lambda: write_conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
@@ -116,8 +144,30 @@ class SqliteStorage(StorageBackend):
             conn.close()
 
     async def ping(self) -> None:
-        """Return if the file answers a trivial read; raise ``UnavailableError`` otherwise."""
+        """Return if writes are accepted and the file answers a read; raise ``UnavailableError`` otherwise.
+
+        The writer task is checked too: were it dead, every write would fail while reads still answered.
+        """
+        self._writer.ensure_running()
         await self._reader.read(lambda conn: conn.execute("SELECT 1").fetchall())
+
+    def _unusable(self, reason: str) -> UnavailableError:
+        """The error for a data directory the file cannot live in, naming it for the operator."""
+        directory = self._path.parent
+        return UnavailableError(
+            f"No se puede usar el directorio de datos {directory}: {reason}; revisa YABOT_DATA_DIR.",
+            detail=DETAIL,
+        )
+
+    def _why_unopenable(self) -> str:
+        """Say in Spanish why SQLite could not open or create the file in an existing directory."""
+        if self._path.is_dir():
+            return f"{self._path.name} es un directorio, no un archivo"
+        if not self._path.exists() and not os.access(self._path.parent, os.W_OK | os.X_OK):
+            return f"no hay permiso para crear {self._path.name} en él"
+        if not os.access(self._path, os.R_OK | os.W_OK):
+            return f"no hay permiso para leer y escribir {self._path.name}"
+        return f"SQLite no puede abrir {self._path.name}"
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after each commit of this process that recorded events."""

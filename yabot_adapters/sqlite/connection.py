@@ -1,10 +1,12 @@
 """Connections to the database file, and the two error rules: retry a busy file, never leak a driver error."""
 
 import asyncio
+import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final, Literal, TypeVar
 
 from tenacity import stop_after_delay, wait_random_exponential
@@ -14,10 +16,16 @@ from yabot_core.kernel import UnavailableError
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
 Synchronous = Literal["FULL", "NORMAL"]
 
 BUSY_PATIENCE: Final = 10.0
 """Seconds to keep retrying a file another process has locked before reporting storage unavailable."""
+
+DETAIL: Final[Mapping[str, str]] = MappingProxyType({"storage": "sqlite"})
+"""The ``detail`` of every ``UnavailableError`` of this backend. API clients see it, so it never carries the
+driver's text or a file path: those go to the log and to the exception's ``__cause__``."""
 
 
 def connect(path: Path, *, synchronous: Synchronous) -> sqlite3.Connection:
@@ -45,8 +53,13 @@ def is_busy(exc: BaseException) -> bool:
 
 
 def unavailable(exc: sqlite3.Error) -> UnavailableError:
-    """Return the error the core understands for a driver failure (raise it ``from exc``)."""
-    return UnavailableError(detail={"storage": "sqlite", "error": str(exc)})
+    """Return the error the core understands for a driver failure (raise it ``from exc``).
+
+    The driver's text stays out of the error (its message and detail reach API clients): it is logged here,
+    and whoever raises the result chains ``exc`` as its cause, for operators.
+    """
+    log.info("SQLite failed, storage reported unavailable: %s: %s", type(exc).__name__, exc)
+    return UnavailableError(detail=DETAIL)
 
 
 @contextmanager
@@ -97,7 +110,7 @@ class Reader:
     def _snapshot(self, query: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn
         if conn is None:
-            raise UnavailableError(detail={"storage": "sqlite", "error": "not open"})
+            raise UnavailableError(detail=DETAIL)
         if conn.in_transaction:
             conn.execute("ROLLBACK")  # a snapshot an earlier failure left open would hide newer commits
         conn.execute("BEGIN")

@@ -4,6 +4,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Final
 
+from yabot_core.kernel import UnavailableError
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -108,8 +110,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
 
     Returns the version the file had before. ``BEGIN IMMEDIATE`` takes the write lock before reading
     ``user_version``, so two processes opening a fresh file at once apply each step exactly once. Raises
-    ``sqlite3.Error`` (busy included) with nothing changed, or ``RuntimeError`` for a file newer than this
-    code.
+    ``sqlite3.Error`` (busy included) with nothing changed, or ``UnavailableError`` (in Spanish, for the
+    operator) for a file a newer YABOT migrated past :data:`LATEST`.
     """
     if not 0 <= target <= LATEST:
         msg = f"schema versions go from 0 to {LATEST}, not {target}"
@@ -128,8 +130,13 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
 def _step(conn: sqlite3.Connection, target: int) -> int:
     version: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > LATEST:
-        msg = f"the database has schema version {version}, newer than this YABOT knows ({LATEST})"
-        raise RuntimeError(msg)
+        msg = (
+            f"La base de datos {_file_of(conn)} es de una versión más reciente de YABOT (esquema {version}; "
+            f"esta versión conoce hasta el {LATEST}): actualiza YABOT."
+        )
+        raise UnavailableError(
+            msg, detail={"storage": "sqlite", "schema_version": version, "known_schema_version": LATEST}
+        )
     if version == target:
         return version  # nothing to write: the usual open of an up-to-date file
     scripts = [MIGRATIONS[n - 1].up for n in range(version + 1, target + 1)]
@@ -139,6 +146,14 @@ def _step(conn: sqlite3.Connection, target: int) -> int:
             conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {int(target)}")  # an int, never user input
     return version
+
+
+def _file_of(conn: sqlite3.Connection) -> str:
+    """The file behind ``conn``'s main database, as SQLite resolved it."""
+    for _, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return str(file)
+    return "(en memoria)"
 
 
 def _statements(script: str) -> list[str]:

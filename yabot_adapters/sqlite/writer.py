@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-from yabot_adapters.sqlite.connection import retry_busy, unavailable
+from yabot_adapters.sqlite.connection import DETAIL, retry_busy, unavailable
 from yabot_core.kernel import UnavailableError
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,9 @@ T = TypeVar("T")
 
 MAX_BATCH: Final = 256
 """The most writes one commit carries: enough to amortize an fsync, few enough to keep a batch short."""
+
+WRITER_STOPPED: Final = "El almacenamiento SQLite no acepta escrituras: su tarea de escritura se ha detenido."
+"""Why writes (and the readiness probe) fail after the writer task died; a restart is needed."""
 
 Body = Callable[[sqlite3.Connection], Coroutine[Any, Any, tuple[T, bool]]]
 """A write: runs on the writer connection inside its savepoint; returns its result and whether it recorded
@@ -69,6 +72,18 @@ class GroupCommitWriter:
             raise RuntimeError(msg)
         return self._conn
 
+    @property
+    def running(self) -> bool:
+        """Whether writes are accepted: started, not stopping, and the writer task alive."""
+        return not self._closing and self._task is not None and not self._task.done()
+
+    def ensure_running(self) -> None:
+        """Return if writes are accepted; raise ``UnavailableError`` otherwise, saying why in Spanish."""
+        if self._task is not None and self._task.done():  # it ended although nobody called ``stop``
+            raise UnavailableError(WRITER_STOPPED, detail=DETAIL)
+        if not self.running:  # not started yet, or stopping or stopped
+            raise UnavailableError(detail=DETAIL)
+
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every commit that carried recorded events."""
         self._listeners.append(listener)
@@ -79,6 +94,7 @@ class GroupCommitWriter:
         self._closing = False
         self._wake = asyncio.Event()
         self._task = asyncio.create_task(self._write_forever(), name="yabot-sqlite-writer")
+        self._task.add_done_callback(self._ended)
 
     async def stop(self) -> None:
         """Refuse new writes, let the queued ones commit, then end the writer task."""
@@ -86,10 +102,7 @@ class GroupCommitWriter:
         self._wake.set()
         task, self._task = self._task, None
         if task is not None:
-            try:
-                await task
-            except Exception:
-                log.exception("the SQLite writer had failed")
+            await asyncio.wait([task])  # which does not raise how the task ended: ``_ended`` logged that
         self._conn = None
 
     async def submit(self, body: Body[T]) -> T:
@@ -102,8 +115,7 @@ class GroupCommitWriter:
         if _inside.get():
             msg = "units of work do not nest"
             raise RuntimeError(msg)
-        if self._closing or self._task is None:
-            raise UnavailableError(detail={"storage": "sqlite", "error": "not open"})
+        self.ensure_running()
         context = contextvars.copy_context()
         context.run(_enter_write)
         job = _Job(body, context, asyncio.get_running_loop().create_future())
@@ -212,10 +224,23 @@ class GroupCommitWriter:
     def _abandon(self, exc: BaseException) -> None:
         self._closing = True
         self._rollback()
-        error = UnavailableError(detail={"storage": "sqlite", "error": "the writer stopped"})
+        error = UnavailableError(WRITER_STOPPED, detail=DETAIL)
         error.__cause__ = exc
         _fail([*(self._batch.jobs if self._batch else ()), *self._queue], error)
         self._queue.clear()
+        self._batch = None
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """Log a writer task that ended other than through ``stop``, and fail what it left queued."""
+        exc = asyncio.CancelledError() if task.cancelled() else task.exception()
+        if exc is None:
+            return  # ``stop`` ended it
+        if isinstance(exc, asyncio.CancelledError):
+            log.warning("the SQLite writer task was cancelled: this process can no longer write")
+        else:
+            log.error("the SQLite writer task failed: this process can no longer write", exc_info=exc)
+        if self._queue:  # cancelled before it ever ran, so its own clean-up did not run either
+            self._abandon(exc)
 
 
 def _enter_write() -> None:
@@ -224,14 +249,18 @@ def _enter_write() -> None:
 
 def _fail(jobs: list[_Job], exc: BaseException) -> None:
     """Fail every job not already settled: its own exception unchanged, a driver error as unavailability."""
-    for job in jobs:
-        if job.future.done():
-            continue
-        if isinstance(exc, asyncio.CancelledError):
+    pending = [job for job in jobs if not job.future.done()]
+    if isinstance(exc, asyncio.CancelledError):
+        for job in pending:
             job.future.cancel()
-        elif isinstance(exc, sqlite3.Error):
-            error = unavailable(exc)
+    elif isinstance(exc, sqlite3.Error):
+        if not pending:
+            return
+        reported = unavailable(exc)  # logs the driver's text once for the whole batch
+        for job in pending:
+            error = UnavailableError(reported.message, detail=reported.detail)  # one per caller
             error.__cause__ = exc
             job.future.set_exception(error)
-        else:
+    else:
+        for job in pending:
             job.future.set_exception(exc)

@@ -44,7 +44,9 @@ class _EmbeddedUvicorn(uvicorn.Server):
 class HttpServer:
     """The Litestar app served by uvicorn inside our event loop."""
 
-    def __init__(self, app: Litestar, *, host: str, port: int, log_level: str) -> None:
+    def __init__(
+        self, app: Litestar, *, host: str, port: int, log_level: str, shutdown_timeout: float
+    ) -> None:
         config = uvicorn.Config(
             app,
             host=host,
@@ -54,6 +56,7 @@ class HttpServer:
             log_level="debug" if log_level == "DEBUG" else "warning",
             access_log=log_level == "DEBUG",
             lifespan="on",
+            timeout_graceful_shutdown=max(1, round(shutdown_timeout)),
         )
         self._server = _EmbeddedUvicorn(config)
         self._task: asyncio.Task[None] | None = None
@@ -109,7 +112,11 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         stack.push_async_callback(bus.stop, drain_timeout=settings.shutdown_timeout)
 
         http = HttpServer(
-            container.http_app(), host=settings.api_host, port=settings.api_port, log_level=settings.log_level
+            container.http_app(),
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level=settings.log_level,
+            shutdown_timeout=settings.shutdown_timeout,
         )
         await http.start()
         stack.push_async_callback(http.stop)
@@ -121,7 +128,7 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
 
             polling = TelegramPolling(bot, container.dispatcher(), on_unauthorized=report)
             await polling.start()
-            stack.push_async_callback(polling.stop)
+            stack.push_async_callback(polling.stop, timeout=settings.shutdown_timeout)
             report(f"Bot de Telegram escuchando (API de Telegram: {settings.telegram_api_url}).")
         else:
             report(

@@ -85,7 +85,9 @@ class Settings(BaseSettings):
         ),
     )
     shutdown_timeout: float = Field(
-        default=10.0, gt=0, description="Seconds to finish deliveries and requests on Ctrl+C or SIGTERM."
+        default=10.0,
+        gt=0,
+        description="Seconds each shutdown step (updates in hand, requests, event deliveries) may take.",
     )
 
     @field_validator("admin_ids", mode="before")

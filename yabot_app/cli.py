@@ -3,18 +3,18 @@
 import asyncio
 import contextlib
 import logging
-import re
 import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Final, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from click.exceptions import NoArgsIsHelpError
 from pydantic import ValidationError
 
 from yabot_adapters.storage import StorageUnitOfWork, opened
+from yabot_app.cli_spanish import PositiveInt, SpanishGroup, usage_error_es
 from yabot_app.container import Container, build_container
 from yabot_app.lifecycle import StartupError, serving
 from yabot_app.settings import Settings
@@ -108,132 +108,6 @@ async def _with_storage(
                 await container.bot().session.close()
 
 
-class _PositiveInt(click.ParamType[int, str]):
-    """A whole number from 1 to ``maximum``, refused in Spanish otherwise."""
-
-    name = "entero"
-
-    def __init__(self, what: str, maximum: int) -> None:
-        self.what = what
-        self.maximum = maximum
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        try:
-            number = int(str(value))
-        except ValueError:
-            self.fail(f"{self.what} debe ser un número entero; «{value}» no lo es.", param, ctx)
-        if not 1 <= number <= self.maximum:
-            self.fail(f"{self.what} debe estar entre 1 y {self.maximum:,}.".replace(",", "."), param, ctx)
-        return number
-
-
-# --- help, in Spanish -----------------------------------------------------------------------------------
-
-HELP_OPTION_TEXT = "Muestra esta ayuda y sale."
-
-
-def _write_usage(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix="Uso: ")
-
-
-def _write_options(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-    """The options section, with click's bracketed notes (default, range, required) in Spanish."""
-    rows = []
-    for param in command.get_params(ctx):
-        if not isinstance(param, click.Option):
-            continue
-        record = param.get_help_record(ctx)  # its left column: spellings and metavar
-        if record is None:  # a hidden option
-            continue
-        extra = param.get_help_extra(ctx)
-        notes = []
-        if "envvars" in extra:
-            notes.append(f"variable de entorno: {', '.join(extra['envvars'])}")
-        if "default" in extra:
-            notes.append(f"por defecto: {extra['default']}")
-        if "range" in extra:
-            notes.append(extra["range"])
-        if "required" in extra:
-            notes.append("obligatorio")
-        text = param.help or ""
-        if notes:
-            text = f"{text}  [{'; '.join(notes)}]" if text else f"[{'; '.join(notes)}]"
-        rows.append((record[0], text))
-    if rows:
-        with formatter.section("Opciones"):
-            formatter.write_dl(rows)
-
-
-def _spanish_help_option(option: click.Option | None) -> click.Option | None:
-    if option is not None:
-        option.help = HELP_OPTION_TEXT
-    return option
-
-
-class SpanishCommand(click.Command):
-    """A command whose help is all Spanish: headings, the help option, the notes on each option."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  (click's own signature)
-        kwargs.setdefault("options_metavar", "[OPCIONES]")
-        super().__init__(*args, **kwargs)
-
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write ``Uso: yabot … [OPCIONES] …``."""
-        _write_usage(self, ctx, formatter)
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write the ``Opciones:`` section."""
-        _write_options(self, ctx, formatter)
-
-    def format_arguments(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write the ``Argumentos:`` section, when some argument has help (none has yet)."""
-        arguments = [param for param in self.get_params(ctx) if isinstance(param, click.Argument)]
-        if any(argument.help for argument in arguments):
-            with formatter.section("Argumentos"):
-                formatter.write_dl([(a.make_metavar(ctx), a.help or "") for a in arguments])
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        """The ``-h/--help`` option, described in Spanish."""
-        return _spanish_help_option(super().get_help_option(ctx))
-
-
-class SpanishGroup(click.Group):
-    """A group whose help is all Spanish; its subcommands and subgroups are Spanish too."""
-
-    command_class = SpanishCommand
-    group_class = type  # subgroups are SpanishGroups
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401  (click's own signature)
-        kwargs.setdefault("options_metavar", "[OPCIONES]")
-        kwargs.setdefault("subcommand_metavar", "COMANDO [ARGUMENTOS]...")
-        super().__init__(*args, **kwargs)
-
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write ``Uso: yabot … [OPCIONES] COMANDO [ARGUMENTOS]...``."""
-        _write_usage(self, ctx, formatter)
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write the ``Opciones:`` section, then ``Comandos:``."""
-        _write_options(self, ctx, formatter)
-        self.format_commands(ctx, formatter)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Write the ``Comandos:`` section: each visible subcommand and its short help."""
-        commands = [
-            (name, command)
-            for name in self.list_commands(ctx)
-            if (command := self.get_command(ctx, name)) is not None and not command.hidden
-        ]
-        if commands:
-            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
-            with formatter.section("Comandos"):
-                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        """The ``-h/--help`` option, described in Spanish."""
-        return _spanish_help_option(super().get_help_option(ctx))
-
-
 # --- commands -------------------------------------------------------------------------------------------
 
 
@@ -259,42 +133,13 @@ def main() -> None:
         click.echo(exc.ctx.get_help(), err=True)
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
-        click.echo(f"Error: {_usage_error_es(exc)}", err=True)
+        click.echo(f"Error: {usage_error_es(exc)}", err=True)
         if exc.ctx is not None:
             click.echo(f"Ayuda: {exc.ctx.command_path} --help", err=True)
         sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("Cancelado.", err=True)
         sys.exit(1)
-
-
-_CLICK_MESSAGES_ES: Final = (
-    (re.compile(r"No such command '(?P<what>.+)'\."), "el comando «{what}» no existe."),
-    (re.compile(r"Got unexpected extra argument \((?P<what>.+)\)"), "sobra el argumento «{what}»."),
-    (re.compile(r"Got unexpected extra arguments \((?P<what>.+)\)"), "sobran los argumentos «{what}»."),
-    (
-        re.compile(r"Option '(?P<what>.+)' requires (an argument|\d+ arguments)\."),
-        "la opción {what} necesita un valor.",
-    ),
-    (re.compile(r"Missing command\."), "falta el comando."),
-)
-"""click's other usage errors, whose only trace is their English message, and what to say instead."""
-
-
-def _usage_error_es(exc: click.UsageError) -> str:
-    hint = ""
-    if isinstance(exc, click.BadParameter | click.MissingParameter) and exc.param is not None:
-        hint = exc.param.get_error_hint(exc.ctx) if exc.ctx is not None else str(exc.param.name)
-    if isinstance(exc, click.MissingParameter):
-        return f"falta {hint}."
-    if isinstance(exc, click.BadParameter):
-        return f"valor no válido para {hint}: {exc.message}" if hint else exc.message
-    if isinstance(exc, click.NoSuchOption):
-        return f"la opción {exc.option_name} no existe."
-    for pattern, spanish in _CLICK_MESSAGES_ES:
-        if match := pattern.fullmatch(exc.message):
-            return spanish.format(**match.groupdict())
-    return exc.message
 
 
 @cli.command(help="Sirve la API y, si hay token, el bot de Telegram. Ctrl+C lo detiene limpiamente.")
@@ -332,8 +177,8 @@ def wallet() -> None:
 
 
 @wallet.command(help="Concede besitos a un usuario (también mientras `yabot run` está sirviendo).")
-@click.argument("user_id", metavar="ID_USUARIO", type=_PositiveInt("El id de usuario", MAX_USER_ID))
-@click.argument("amount", metavar="CANTIDAD", type=_PositiveInt("La cantidad", MAX_AMOUNT))
+@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@click.argument("amount", metavar="CANTIDAD", type=PositiveInt("La cantidad", MAX_AMOUNT))
 @click.option(
     "--reason",
     metavar="TEXTO",
@@ -380,12 +225,12 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
 
 
 @wallet.command(help="Muestra el saldo y los últimos movimientos de un usuario.")
-@click.argument("user_id", metavar="ID_USUARIO", type=_PositiveInt("El id de usuario", MAX_USER_ID))
+@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
 @click.option(
     "--limit",
     default=10,
     show_default=True,
-    type=_PositiveInt("El límite", 100),
+    type=PositiveInt("El límite", 100),
     help="Movimientos a mostrar, de 1 a 100.",
 )
 def balance(user_id: int, limit: int) -> None:
@@ -418,7 +263,7 @@ def events() -> None:
     "--limit",
     default=50,
     show_default=True,
-    type=_PositiveInt("El límite", 1000),
+    type=PositiveInt("El límite", 1000),
     help="Eventos a mostrar, de 1 a 1000.",
 )
 def dead_letters(include_replayed: bool, limit: int) -> None:

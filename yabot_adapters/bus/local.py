@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from yabot_adapters.bus.graves import Graves
 from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Subscription
 from yabot_core.kernel import (
     BusUnitOfWork,
@@ -25,7 +26,6 @@ from yabot_core.kernel import (
     DeadLetterQueries,
     Event,
     EventBus,
-    EventProcessingFailed,
     EventStamper,
     IdGenerator,
     OutboxRecord,
@@ -35,8 +35,6 @@ from yabot_core.kernel import (
     Transactions,
     UnavailableError,
     UnknownHandlerError,
-    correlation_scope,
-    dead_letter_id,
     parse_event,
 )
 
@@ -72,7 +70,7 @@ class LocalEventBus(EventBus):
         self._transactions = transactions
         self._dead_letters = dead_letters
         self._clock = clock
-        self._stamper = EventStamper(clock, ids)
+        self._graves = Graves(transactions, clock, EventStamper(clock, ids))
         self._runner = HandlerRunner(retry or RetryPolicy(), timeout=handler_timeout, sleep=sleep)
         self._poll_interval = poll_interval
         self._lease_ttl = timedelta(seconds=lease_ttl)
@@ -312,7 +310,7 @@ class LocalEventBus(EventBus):
             event = parse_event(record.payload)
         except ValueError as exc:
             log.error("outbox record %s cannot be parsed (%s); dead-lettering it", record.event_id, exc)  # noqa: TRY400
-            await self._bury(record, None, UNPARSABLE, Outcome(ok=False, attempts=1, error=str(exc)))
+            await self._graves.bury(record, None, UNPARSABLE, Outcome(ok=False, attempts=1, error=str(exc)))
             await self._outbox.mark_delivered(record.event_id)
             return
         waiting = [
@@ -331,57 +329,8 @@ class LocalEventBus(EventBus):
     async def _hand(self, record: OutboxRecord, event: Event, subscription: Subscription) -> None:
         outcome = await self._runner.run(subscription, event)
         if not outcome.ok:
-            await self._bury(record, event, subscription.name, outcome)
+            await self._graves.bury(record, event, subscription.name, outcome)
         await self._outbox.mark_handled(record.event_id, subscription.name)
-
-    async def _bury(self, record: OutboxRecord, event: Event | None, handler: str, outcome: Outcome) -> None:
-        """Store the dead letter and publish ``EventProcessingFailed``, atomically and only once."""
-        letter = DeadLetter(
-            dead_letter_id=dead_letter_id(record.event_id, handler),
-            event_id=record.event_id,
-            event_type=record.event_type,
-            payload=record.payload,
-            user_id=record.user_id,
-            handler=handler,
-            error=outcome.error,
-            attempts=outcome.attempts,
-            failed_at=self._clock.now(),
-        )
-        announce = not isinstance(event, EventProcessingFailed)  # never announce a failed announcement
-
-        async def bury(uow: BusUnitOfWork) -> None:
-            known = await uow.dead_letters.get(letter.dead_letter_id)
-            if known is not None and known.replayed_at is None:
-                return
-            await uow.dead_letters.save(letter)
-            if announce:
-                scope = (
-                    correlation_scope(event.correlation_id, event.event_id)
-                    if event is not None
-                    else contextlib.nullcontext()
-                )
-                with scope:
-                    uow.record(
-                        EventProcessingFailed(
-                            **self._stamper.stamp(),
-                            user_id=record.user_id,
-                            dead_letter_id=letter.dead_letter_id,
-                            failed_event_id=record.event_id,
-                            failed_event_type=record.event_type,
-                            handler=handler,
-                            attempts=outcome.attempts,
-                            error=outcome.error,
-                        )
-                    )
-
-        await self._transactions.run(bury)
-        log.error(
-            "event %s (%s) is a dead letter for %s: %s",
-            record.event_id,
-            record.event_type,
-            handler,
-            outcome.error,
-        )
 
 
 def _streams(records: Sequence[OutboxRecord]) -> list[list[OutboxRecord]]:

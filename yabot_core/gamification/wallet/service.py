@@ -1,17 +1,14 @@
 """The wallet service: every besitos movement, validated, idempotent and committed with its event."""
 
-from dataclasses import dataclass
 from typing import Final
 
 from yabot_core.gamification.wallet.errors import (
     HoldAlreadySettledError,
     HoldNotFoundError,
-    InvalidAmountError,
 )
 from yabot_core.gamification.wallet.events import BesitosAwarded, BesitosHeld, BesitosReleased, BesitosSpent
-from yabot_core.gamification.wallet.keys import RESERVED_PREFIX, SystemKey, system_key
+from yabot_core.gamification.wallet.keys import system_key
 from yabot_core.gamification.wallet.models import (
-    MAX_AMOUNT,
     Hold,
     HoldStatus,
     LedgerEntry,
@@ -20,33 +17,18 @@ from yabot_core.gamification.wallet.models import (
     WalletBalance,
 )
 from yabot_core.gamification.wallet.ports import WalletQueries, WalletUnitOfWork
+from yabot_core.gamification.wallet.validation import Posting, checked_posting, checked_user, ensure_same
 from yabot_core.kernel import (
-    MAX_USER_ID,
     Clock,
     EventStamper,
     IdempotencyKey,
-    IdempotencyKeyReusedError,
     IdGenerator,
     InvalidInputError,
     Transactions,
     UserId,
 )
 
-MAX_KEY_LENGTH: Final = 200
-MAX_NOTE_LENGTH: Final = 200
 MAX_PAGE_SIZE: Final = 100
-
-
-@dataclass(frozen=True, slots=True)
-class _Posting:
-    """A validated request to move besitos; ``amount`` is signed."""
-
-    user_id: UserId
-    amount: int
-    reason: LedgerReason
-    key: IdempotencyKey
-    note: str | None = None
-    hold_id: str | None = None
 
 
 class WalletService:
@@ -89,7 +71,7 @@ class WalletService:
             InvalidAmountError: ``amount`` is not a whole number from 1 to ``MAX_AMOUNT``.
             IdempotencyKeyReusedError: the key was used for a different movement.
         """
-        posting = _posting(user_id, amount, reason, idempotency_key, note)
+        posting = checked_posting(user_id, amount, reason, idempotency_key, note)
         return await self._transactions.run(lambda uow: self._post(uow, posting))
 
     async def credit_in(
@@ -106,7 +88,7 @@ class WalletService:
 
         Raises what :meth:`credit` raises; raising undoes the caller's whole unit of work.
         """
-        return await self._post(uow, _posting(user_id, amount, reason, idempotency_key, note))
+        return await self._post(uow, checked_posting(user_id, amount, reason, idempotency_key, note))
 
     async def debit(
         self,
@@ -123,7 +105,7 @@ class WalletService:
             InsufficientBesitosError: the balance is smaller than ``amount``; nothing changes.
             InvalidInputError, InvalidAmountError, IdempotencyKeyReusedError: as for :meth:`credit`.
         """
-        posting = _posting(user_id, amount, reason, idempotency_key, note, sign=-1)
+        posting = checked_posting(user_id, amount, reason, idempotency_key, note, sign=-1)
         return await self._transactions.run(lambda uow: self._post(uow, posting))
 
     async def hold(
@@ -142,7 +124,7 @@ class WalletService:
         """
         if purpose.is_escrow:
             raise InvalidInputError("El propósito de una reserva no puede ser otra reserva.")
-        posting = _posting(
+        posting = checked_posting(
             user_id, amount, LedgerReason.ESCROW_HOLD, idempotency_key, reference, sign=-1, escrow=True
         )
         return await self._transactions.run(lambda uow: self._hold(uow, posting, purpose))
@@ -169,7 +151,7 @@ class WalletService:
 
     async def balance(self, user_id: UserId) -> WalletBalance:
         """Return the user's spendable and escrowed besitos (zeros for a user who never had any)."""
-        return await self._queries.balance(_user(user_id))
+        return await self._queries.balance(checked_user(user_id))
 
     async def history(self, user_id: UserId, *, limit: int = 20, offset: int = 0) -> LedgerPage:
         """Return a page of the user's ledger, newest first.
@@ -181,14 +163,14 @@ class WalletService:
             raise InvalidInputError(f"El tamaño de página debe estar entre 1 y {MAX_PAGE_SIZE}.")
         if offset < 0:
             raise InvalidInputError("El desplazamiento no puede ser negativo.")
-        return await self._queries.history(_user(user_id), limit=limit, offset=offset)
+        return await self._queries.history(checked_user(user_id), limit=limit, offset=offset)
 
     # --- inside the transaction -------------------------------------------------------------------------
 
-    async def _post(self, uow: WalletUnitOfWork, posting: _Posting) -> LedgerEntry:
+    async def _post(self, uow: WalletUnitOfWork, posting: Posting) -> LedgerEntry:
         existing = await uow.wallets.entry_by_key(posting.key)
         if existing is not None:
-            _ensure_same(existing, posting)
+            ensure_same(existing, posting)
             return existing
         entry = await self._append(uow, posting)
         event_type = BesitosAwarded if entry.amount > 0 else BesitosSpent
@@ -205,10 +187,10 @@ class WalletService:
         )
         return entry
 
-    async def _hold(self, uow: WalletUnitOfWork, posting: _Posting, purpose: LedgerReason) -> Hold:
+    async def _hold(self, uow: WalletUnitOfWork, posting: Posting, purpose: LedgerReason) -> Hold:
         existing = await uow.wallets.entry_by_key(posting.key)
         if existing is not None:
-            _ensure_same(existing, posting)
+            ensure_same(existing, posting)
             return await self._existing_hold(uow, existing.entry_id)
         entry = await self._append(uow, posting)
         hold = Hold(
@@ -238,7 +220,7 @@ class WalletService:
             return hold
         if hold.status is HoldStatus.CAPTURED:
             raise HoldAlreadySettledError(hold_id, hold.status)
-        posting = _Posting(
+        posting = Posting(
             user_id=hold.user_id,
             amount=hold.amount,
             reason=LedgerReason.ESCROW_RELEASE,
@@ -283,7 +265,7 @@ class WalletService:
         )
         return captured
 
-    async def _append(self, uow: WalletUnitOfWork, posting: _Posting) -> LedgerEntry:
+    async def _append(self, uow: WalletUnitOfWork, posting: Posting) -> LedgerEntry:
         wallet = await uow.wallets.get(posting.user_id)
         stamp = self._stamper.stamp()
         entry = wallet.post(
@@ -305,58 +287,3 @@ class WalletService:
         if hold is None:
             raise HoldNotFoundError(hold_id)
         return hold
-
-
-# --- validation -----------------------------------------------------------------------------------------
-
-
-def _user(user_id: int) -> UserId:
-    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
-        raise InvalidInputError(
-            "El id de usuario debe ser un número entero positivo.", detail={"user_id": repr(user_id)}
-        )
-    return UserId(user_id)
-
-
-def _posting(
-    user_id: int,
-    amount: int,
-    reason: LedgerReason,
-    key: str,
-    note: str | None,
-    *,
-    sign: int = 1,
-    escrow: bool = False,
-) -> _Posting:
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= MAX_AMOUNT:
-        raise InvalidAmountError(
-            f"La cantidad de besitos debe ser un número entero entre 1 y {MAX_AMOUNT:,}.".replace(",", "."),
-            detail={"amount": repr(amount)},
-        )
-    if not isinstance(reason, LedgerReason):
-        raise InvalidInputError("El motivo del movimiento no es válido.", detail={"reason": repr(reason)})
-    if reason.is_escrow and not escrow:
-        raise InvalidInputError(
-            "Las reservas solo se mueven con reservar y liberar.", detail={"reason": reason}
-        )
-    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInputError(
-            f"La clave de idempotencia debe tener entre 1 y {MAX_KEY_LENGTH} caracteres.",
-            detail={"idempotency_key": repr(key)[:50]},
-        )
-    if key.startswith(RESERVED_PREFIX) and not isinstance(key, SystemKey):
-        raise InvalidInputError(
-            f"Las claves de idempotencia que empiezan por «{RESERVED_PREFIX}» están reservadas para YABOT.",
-            detail={"idempotency_key": key[:50]},
-        )
-    if note is not None:
-        note = note.strip() or None
-    if note is not None and len(note) > MAX_NOTE_LENGTH:
-        raise InvalidInputError(f"La nota no puede tener más de {MAX_NOTE_LENGTH} caracteres.")
-    return _Posting(_user(user_id), sign * amount, reason, IdempotencyKey(key), note)
-
-
-def _ensure_same(entry: LedgerEntry, posting: _Posting) -> None:
-    """A replayed key must describe the same movement; anything else is a caller's bug, refused loudly."""
-    if (entry.user_id, entry.amount, entry.reason) != (posting.user_id, posting.amount, posting.reason):
-        raise IdempotencyKeyReusedError(detail={"idempotency_key": posting.key})

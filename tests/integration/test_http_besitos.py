@@ -150,7 +150,7 @@ class TestErrors:
         assert response.status_code == 400
         body = response.json()
         assert body["code"] == "solicitud_invalida"
-        assert body["message"] == f"La solicitud no es válida: revisa «{parameter}»."
+        assert body["message"] == f"La solicitud no es válida: revise «{parameter}»."
         assert body["detail"]["parameters"] == [
             {"name": parameter, "source": "path" if parameter == "user_id" else "query", "rule": rule}
         ]

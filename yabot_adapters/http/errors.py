@@ -53,7 +53,7 @@ _STATUS_BY_CLASS: Final[tuple[tuple[type[YabotError], int], ...]] = (
 _HTTP_ERRORS: Final[Mapping[int, tuple[str, str]]] = {
     400: ("solicitud_invalida", "La solicitud no es válida."),
     401: ("no_autenticado", "Necesitas identificarte para acceder a este recurso."),
-    403: ("acceso_denegado", "No tienes permiso para acceder a este recurso."),
+    403: ("acceso_denegado", "No tiene permiso para acceder a este recurso."),
     404: ("ruta_no_encontrada", "No existe ninguna ruta con esa dirección."),
     405: ("metodo_no_permitido", "Esta ruta no admite ese método."),
     413: ("solicitud_demasiado_grande", "La solicitud es demasiado grande."),
@@ -126,7 +126,7 @@ def handle_validation_error(
     code, message = _HTTP_ERRORS[400]
     if parameters:
         names = ", ".join(f"«{parameter['name']}»" for parameter in parameters)
-        message = f"La solicitud no es válida: revisa {names}."
+        message = f"La solicitud no es válida: revise {names}."
     return _error(400, code, message, {"parameters": parameters})
 
 
@@ -183,7 +183,7 @@ API_ERROR_RESPONSES: Final = {
         "Parámetros no válidos (`solicitud_invalida`; `entrada_invalida` si los rechaza el núcleo).",
         ErrorBody(
             _HTTP_ERRORS[400][0],
-            "La solicitud no es válida: revisa «limit».",
+            "La solicitud no es válida: revise «limit».",
             {"parameters": [{"name": "limit", "source": "query", "rule": "Debe ser menor o igual que 100."}]},
         ),
     ),

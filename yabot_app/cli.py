@@ -14,10 +14,11 @@ from click.exceptions import NoArgsIsHelpError
 from pydantic import ValidationError
 
 from yabot_adapters.storage import StorageUnitOfWork, opened
-from yabot_app.cli_spanish import PositiveInt, SpanishGroup, usage_error_es
+from yabot_app.cli_spanish import NonBlankText, PositiveInt, SpanishGroup, usage_error_es
 from yabot_app.container import Container, build_container
 from yabot_app.lifecycle import StartupError, serving
 from yabot_app.settings import Settings
+from yabot_app.terminal import PrintableFormatter, printable
 from yabot_core.gamification import MAX_AMOUNT, LedgerEntry, LedgerReason
 from yabot_core.kernel import MAX_USER_ID, UserId, YabotError
 from yabot_core.users import Registration, UserProfile, UserSource
@@ -31,7 +32,7 @@ log = logging.getLogger("yabot")
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -63,11 +64,9 @@ def load_settings() -> Settings:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     if settings.log_level != "DEBUG":
         # One log line per Telegram update is noise at INFO.
         logging.getLogger("aiogram.event").setLevel(logging.WARNING)
@@ -183,12 +182,14 @@ def wallet() -> None:
     "--reason",
     metavar="TEXTO",
     required=True,
+    type=NonBlankText("El motivo no puede estar vacío."),
     help="Motivo que verá el usuario, p. ej. «Premio del concurso».",
 )
 @click.option(
     "--key",
     metavar="CLAVE",
     default=None,
+    type=NonBlankText("La clave de idempotencia no puede estar vacía."),
     help="Clave de idempotencia: repetir el comando con la misma clave no duplica.",
 )
 def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
@@ -213,7 +214,7 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
 
         registration, entry = await container.storage().transactions.run(register_and_credit)
         balance = await wallet_service.balance(UserId(user_id))
-        click.echo(f"Concedidos {amount} besitos a {registration.user.display_name} ({user_id}).")
+        click.echo(f"Concedidos {amount} besitos a {printable(registration.user.display_name)} ({user_id}).")
         click.echo(f"Saldo disponible: {balance.balance} besitos. Movimiento {entry.entry_id}, clave {key}.")
         if registration.created and settings.welcome_besitos:
             click.echo(
@@ -243,7 +244,7 @@ def balance(user_id: int, limit: int) -> None:
         page = await wallet_service.history(UserId(user_id), limit=limit)
         click.echo(f"Usuario {user_id}: {summary.balance} besitos disponibles, {summary.held} reservados.")
         for entry in page.entries:
-            note = f" — {entry.note}" if entry.note else ""
+            note = f" — {printable(entry.note)}" if entry.note else ""
             when = entry.created_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
             click.echo(f"  {when}  {entry.amount:+d}  {entry.reason.label}{note}")
         if page.total == 0:
@@ -282,7 +283,7 @@ def dead_letters(include_replayed: bool, limit: int) -> None:
             state = " (reenviado)" if letter.replayed_at else ""
             click.echo(
                 f"{letter.dead_letter_id:<12}  {when:<16}  {letter.event_type:<28}  {letter.handler:<34}  "
-                f"{letter.attempts:>4}  {letter.error[:80]}{state}"
+                f"{letter.attempts:>4}  {printable(letter.error[:80])}{state}"
             )
         click.echo("Reenvía uno con: yabot events replay ID")
 

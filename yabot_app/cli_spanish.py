@@ -5,9 +5,15 @@ from typing import Any, Final
 
 import click
 
+_ASCII_DIGITS: Final = re.compile(r"[0-9]+")
+
 
 class PositiveInt(click.ParamType[int, str]):
-    """A whole number from 1 to ``maximum``, refused in Spanish otherwise."""
+    """A whole number from 1 to ``maximum`` written in plain ASCII digits, refused in Spanish otherwise.
+
+    ``int()`` alone would also take `` 7 ``, ``1_0`` and Arabic-Indic digits (``٣``): an operator's typo
+    must not turn into a grant.
+    """
 
     name = "entero"
 
@@ -17,13 +23,35 @@ class PositiveInt(click.ParamType[int, str]):
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         """Parse ``value`` or fail with a Spanish message (click turns it into a usage error)."""
-        try:
-            number = int(str(value))
-        except ValueError:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value  # a default, already a number
+        elif isinstance(value, str) and _ASCII_DIGITS.fullmatch(value):
+            number = int(value)
+        else:
             self.fail(f"{self.what} debe ser un número entero; «{value}» no lo es.", param, ctx)
         if not 1 <= number <= self.maximum:
             self.fail(f"{self.what} debe estar entre 1 y {self.maximum:,}.".replace(",", "."), param, ctx)
         return number
+
+
+class NonBlankText(click.ParamType[str, str]):
+    """A text with something besides spaces in it, refused in Spanish otherwise.
+
+    Click would take ``--reason ""`` as a value; an empty reason or key is a slip, never a choice. Length
+    limits stay with the core, which states them for every entry point alike.
+    """
+
+    name = "texto"
+
+    def __init__(self, when_empty: str) -> None:
+        self.when_empty = when_empty
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """Return ``value`` without surrounding spaces, or fail with the Spanish ``when_empty`` message."""
+        text = str(value).strip()
+        if not text:
+            self.fail(self.when_empty, param, ctx)
+        return text
 
 
 # --- help, in Spanish -----------------------------------------------------------------------------------

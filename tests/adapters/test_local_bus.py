@@ -18,6 +18,7 @@ from yabot_core.kernel import (
     CorrelationId,
     DeadLetterAlreadyReplayedError,
     DeadLetterNotFoundError,
+    DeadLetterReplayInProgressError,
     Event,
     EventId,
     EventProcessingFailed,
@@ -354,6 +355,62 @@ class TestReplay:
         fresh = make_bus(storage, clock, sleeps)
         with pytest.raises(UnknownHandlerError, match="old-handler"):
             await fresh.replay(letter.dead_letter_id)
+
+    async def test_two_processes_replaying_at_once_deliver_once(
+        self, tmp_path: Path, clock: FakeClock, sleeps: Sleeps
+    ) -> None:
+        """Two replays of one dead letter started together (two processes, one file) deliver it once."""
+        path = tmp_path / "replay.sqlite3"
+        first, second = SqliteStorage(path, clock), SqliteStorage(path, clock)
+        await first.open()
+        await second.open()
+        try:
+            fixed = False
+            delivered: list[int] = []
+
+            async def slow_handler(event: Pinged) -> None:
+                if not fixed:
+                    raise RuntimeError("aún roto")
+                await asyncio.sleep(0.5)  # a slow Telegram: both replays are under way at once
+                delivered.append(event.n)
+
+            buses = []
+            for storage in (first, second):
+                bus = LocalEventBus(
+                    outbox=storage.outbox,
+                    transactions=storage.transactions,
+                    dead_letters=storage.dead_letter_queries,
+                    clock=clock,
+                    ids=SequentialIds(f"replayer{next(_bus_numbers)}"),
+                    sleep=sleeps,
+                )
+                bus.subscribe(Pinged, slow_handler, name="slow")
+                buses.append(bus)
+
+            stamper = EventStamper(clock, _event_ids)
+
+            async def work(uow: object) -> None:
+                uow.record(Pinged(**stamper.stamp(), user_id=UserId(1), n=7))  # type: ignore[attr-defined]
+
+            await first.transactions.run(work)
+            await buses[0].deliver_pending()
+            (letter,) = await first.dead_letter_queries.list()
+
+            fixed = True
+            outcomes = await asyncio.gather(
+                *(bus.replay(letter.dead_letter_id) for bus in buses), return_exceptions=True
+            )
+            assert delivered == [7]
+            assert sum(not isinstance(outcome, BaseException) for outcome in outcomes) == 1
+            (refused,) = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+            assert isinstance(refused, DeadLetterReplayInProgressError), refused
+            assert "ya se está reenviando" in refused.message
+            with pytest.raises(DeadLetterAlreadyReplayedError):
+                await buses[1].replay(letter.dead_letter_id)
+            assert delivered == [7]
+        finally:
+            await first.close()
+            await second.close()
 
 
 class TestCrashesAndLeases:

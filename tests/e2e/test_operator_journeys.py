@@ -14,10 +14,11 @@ from tests.e2e.process import CLICK_ENGLISH, Served, yabot, yabot_env
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.sqlite.schema import LATEST
 from yabot_adapters.storage import opened
-from yabot_adapters.system import SystemClock
+from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.settings import SQLITE_FILE
 from yabot_core.kernel import UserId
+from yabot_core.users import UserDirectory, UserProfile
 
 pytestmark = pytest.mark.slow
 
@@ -81,6 +82,16 @@ async def test_bad_input_from_the_shell_is_refused_in_spanish(tmp_path: Path) ->
         (("wallet", "grant", "42", "5"), "falta '--reason'"),
         (("wallet", "grant", "42", "5", "--reason"), "la opción --reason necesita un valor"),
         (("settings", "de", "más"), "sobran los argumentos «de más»"),
+        (("wallet", "grant", "42", "5", "--reason", ""), "El motivo no puede estar vacío."),
+        (("wallet", "grant", "42", "5", "--reason", "   "), "El motivo no puede estar vacío."),
+        (
+            ("wallet", "grant", "42", "5", "--reason", "x", "--key", ""),
+            "La clave de idempotencia no puede estar vacía.",
+        ),
+        (("wallet", "grant", "42", " 7 ", "--reason", "x"), "« 7 » no lo es"),
+        (("wallet", "grant", "42", "1_0", "--reason", "x"), "«1_0» no lo es"),
+        (("wallet", "grant", "42", "\u0663", "--reason", "x"), "«\u0663» no lo es"),
+        (("wallet", "grant", "4\u0662", "5", "--reason", "x"), "no lo es"),
     ):
         result = await yabot(*args, env=env, cwd=tmp_path)
         assert result.returncode == 2
@@ -279,3 +290,20 @@ async def test_a_taken_port_is_reported_in_spanish(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "el puerto ya está en uso" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_a_name_with_terminal_escapes_is_printed_escaped(tmp_path: Path) -> None:
+    """A Telegram name carrying ESC/OSC sequences reaches the operator's terminal escaped, never raw."""
+    env = yabot_env(tmp_path)
+    hostile = "Eva\x1b]0;hacked\x07\x1b[2J\u202e"
+    async with opened(SqliteStorage(tmp_path / "data" / SQLITE_FILE, SystemClock())) as storage:
+        users = UserDirectory(storage.transactions, storage.user_queries, SystemClock(), UuidGenerator())
+        await users.register(UserProfile(user_id=UserId(321), first_name=hostile))
+    grant = await yabot("wallet", "grant", "321", "3", "--reason", "Hola\x1b[31m", env=env, cwd=tmp_path)
+    assert grant.returncode == 0, grant.stderr
+    assert "Concedidos 3 besitos a Eva\\x1b]0;hacked\\x07\\x1b[2J\\u202e (321)." in grant.stdout
+    balance = await yabot("wallet", "balance", "321", env=env, cwd=tmp_path)
+    assert "Hola\\x1b[31m" in balance.stdout
+    for output in (grant.stdout, grant.stderr, balance.stdout, balance.stderr):
+        assert "\x1b" not in output
+        assert "\u202e" not in output

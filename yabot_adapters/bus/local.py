@@ -24,6 +24,7 @@ from yabot_core.kernel import (
     DeadLetterAlreadyReplayedError,
     DeadLetterNotFoundError,
     DeadLetterQueries,
+    DeadLetterReplayInProgressError,
     Event,
     EventBus,
     EventStamper,
@@ -71,7 +72,9 @@ class LocalEventBus(EventBus):
         self._dead_letters = dead_letters
         self._clock = clock
         self._graves = Graves(transactions, clock, EventStamper(clock, ids))
-        self._runner = HandlerRunner(retry or RetryPolicy(), timeout=handler_timeout, sleep=sleep)
+        policy = retry or RetryPolicy()
+        self._runner = HandlerRunner(policy, timeout=handler_timeout, sleep=sleep)
+        self._replay_time = timedelta(seconds=handler_timeout * policy.attempts + sum(policy.delays()))
         self._poll_interval = poll_interval
         self._lease_ttl = timedelta(seconds=lease_ttl)
         self._batch_size = batch_size
@@ -166,25 +169,52 @@ class LocalEventBus(EventBus):
         """Deliver a dead letter again (with the usual retries) and mark it replayed.
 
         A dead letter of a handler goes to that handler; one this code could not parse when it failed
-        (``<unparsable>``) is parsed again and goes to every handler of its type.
+        (``<unparsable>``) is parsed again and goes to every handler of its type. The replay first claims
+        the dead letter (a lease in the storage, atomic across processes), so two replays started at once
+        deliver it once: the second is refused while the first runs, and finds it replayed afterwards.
 
         Raises:
             DeadLetterNotFoundError: no such dead letter.
             DeadLetterAlreadyReplayedError: an earlier replay already delivered it.
+            DeadLetterReplayInProgressError: another process is replaying it now.
             UnknownHandlerError: its handler is no longer subscribed.
             ReplayFailedError: delivery failed again; the dead letter keeps the new error.
         """
         letter = await self._dead_letters.get(dead_letter_id)
         if letter is None:
             raise DeadLetterNotFoundError(dead_letter_id)
+        targets = self._replay_targets(letter)
+        claim = f"replay:{dead_letter_id}"
+        now = self._clock.now()
+        # Long enough for every attempt of every target to time out, so a live replay never loses its claim;
+        # a replaying process that dies frees it after that long.
+        until = now + self._replay_time * max(1, len(targets)) + self._lease_ttl
+        if not await self._outbox.acquire_lease(claim, self._owner, now, until):
+            raise DeadLetterReplayInProgressError(dead_letter_id)
+        try:
+            # Read again under the claim: a replay that finished just before ours took it has marked it.
+            letter = await self._dead_letters.get(dead_letter_id)
+            if letter is None:
+                raise DeadLetterNotFoundError(dead_letter_id)
+            if letter.replayed_at is not None:
+                raise DeadLetterAlreadyReplayedError(dead_letter_id)
+            return await self._replay_claimed(letter, targets)
+        finally:
+            try:
+                await self._outbox.release_lease(claim, self._owner)
+            except Exception:
+                log.warning("could not release replay claim %s; it expires on its own", claim, exc_info=True)
+
+    def _replay_targets(self, letter: DeadLetter) -> list[Subscription]:
         if letter.replayed_at is not None:
-            raise DeadLetterAlreadyReplayedError(dead_letter_id)
+            raise DeadLetterAlreadyReplayedError(letter.dead_letter_id)
         if letter.handler == UNPARSABLE:
-            targets = self._by_type.get(letter.event_type, [])
-        elif letter.handler in self._subscriptions:
-            targets = [self._subscriptions[letter.handler]]
-        else:
-            raise UnknownHandlerError(letter.handler)
+            return self._by_type.get(letter.event_type, [])
+        if letter.handler in self._subscriptions:
+            return [self._subscriptions[letter.handler]]
+        raise UnknownHandlerError(letter.handler)
+
+    async def _replay_claimed(self, letter: DeadLetter, targets: list[Subscription]) -> DeadLetter:
         try:
             event = parse_event(letter.payload)
         except ValueError as exc:
@@ -214,8 +244,8 @@ class LocalEventBus(EventBus):
 
         await self._transactions.run(save)
         if not outcome.ok:
-            raise ReplayFailedError(dead_letter_id, outcome.error)
-        log.info("dead letter %s replayed to %s", dead_letter_id, letter.handler)
+            raise ReplayFailedError(letter.dead_letter_id, outcome.error)
+        log.info("dead letter %s replayed to %s", letter.dead_letter_id, letter.handler)
         return replayed
 
     # --- the relay --------------------------------------------------------------------------------------

@@ -141,6 +141,19 @@ class DeadLetterAlreadyReplayedError(ConflictError):
         )
 
 
+class DeadLetterReplayInProgressError(ConflictError):
+    """Another process is replaying the same dead letter right now."""
+
+    code = "mensaje_muerto_reenviandose"
+
+    def __init__(self, dead_letter_id: str) -> None:
+        super().__init__(
+            f"El evento fallido {dead_letter_id} ya se está reenviando desde otro proceso; "
+            "espere a que termine y compruebe el resultado con «yabot events dead-letters --all».",
+            detail={"dead_letter_id": dead_letter_id},
+        )
+
+
 class ReplayFailedError(YabotError):
     """Replaying a dead letter failed again; it stays dead with the new error."""
 

@@ -2,10 +2,11 @@
 
 import pytest
 
+from tests.contracts.common import record_everything
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.gamification import WalletService
 from yabot_core.kernel import FakeClock, SequentialIds
 from yabot_core.users import UserDirectory
+from yabot_core.wallet import WalletService
 
 pytest_plugins = ["tests.servers.mongo"]
 
@@ -22,8 +23,10 @@ def ids_fixture() -> SequentialIds:
 
 @pytest.fixture(name="storage")
 def storage_fixture(clock: FakeClock) -> InMemoryStorage:
-    """The in-memory backend: the real, complete fake every suite builds services on."""
-    return InMemoryStorage(clock)
+    """The in-memory backend: the real, complete fake every suite builds services on (events recorded)."""
+    storage = InMemoryStorage(clock)
+    record_everything(storage)
+    return storage
 
 
 @pytest.fixture(name="wallet")

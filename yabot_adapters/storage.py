@@ -1,39 +1,45 @@
-"""What every storage backend offers the application: one object per backend serving all the core's ports."""
+"""What every storage backend offers the application: one object per backend serving all the core's ports.
+
+Both Protocols are compositions of the core modules' own: one line per module that keeps data. A backend
+serves them from its registry of slices (one file per module in each backend).
+"""
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 
-from yabot_core.gamification import WalletQueries, WalletRepository
-from yabot_core.kernel import DeadLetterQueries, DeadLetterRepository, Event, OutboxStore, Transactions
-from yabot_core.users import UserQueries, UserRepository
+from yabot_core.kernel import (
+    BusUnitOfWork,
+    DeadLetterQueries,
+    EventRouter,
+    OutboxStore,
+    TimersUnitOfWork,
+    TimerStore,
+    Transactions,
+)
+from yabot_core.lucien import LucienStorage, LucienUnitOfWork
+from yabot_core.users import UsersUnitOfWork, UserStorage
+from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
-class StorageUnitOfWork(Protocol):
-    """A unit of work over every repository a backend holds; it satisfies each module's unit of work."""
-
-    @property
-    def wallets(self) -> WalletRepository:
-        """Wallets, ledger entries and holds."""
-        ...
-
-    @property
-    def users(self) -> UserRepository:
-        """Registered users."""
-        ...
-
-    @property
-    def dead_letters(self) -> DeadLetterRepository:
-        """Events handlers gave up on."""
-        ...
-
-    def record(self, event: Event) -> None:
-        """Stage an event for the outbox."""
-        ...
+class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
+    LucienUnitOfWork,
+    BusUnitOfWork,
+    TimersUnitOfWork,
+    UsersUnitOfWork,
+    WalletUnitOfWork,
+    Protocol,
+):
+    """A unit of work over every module's repositories; it satisfies each module's unit of work."""
 
 
-class StorageBackend(Protocol):
-    """A storage technology serving the core: transactions, read models and the outbox.
+class StorageBackend(
+    LucienStorage,
+    UserStorage,
+    WalletStorage,
+    Protocol,
+):
+    """A storage technology serving the core: transactions, each module's read models, the outbox, timers.
 
     ``open`` prepares the schema (tables, collections, indexes: the migration) and must be called first;
     ``close`` waits for transactions in flight, then releases connections.
@@ -45,23 +51,18 @@ class StorageBackend(Protocol):
         ...
 
     @property
-    def wallet_queries(self) -> WalletQueries:
-        """Committed balances and ledgers."""
-        ...
-
-    @property
-    def user_queries(self) -> UserQueries:
-        """Committed users."""
-        ...
-
-    @property
     def outbox(self) -> OutboxStore:
-        """Committed events awaiting delivery."""
+        """Committed events awaiting delivery, per handler; the relays' leases."""
         ...
 
     @property
     def dead_letter_queries(self) -> DeadLetterQueries:
         """Dead letters, for operators."""
+        ...
+
+    @property
+    def timer_store(self) -> TimerStore:
+        """Timers for the ticker (claims) and operators (listings)."""
         ...
 
     async def open(self) -> None:
@@ -78,6 +79,10 @@ class StorageBackend(Protocol):
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (in this process) after every commit that recorded events."""
+        ...
+
+    def route_events(self, router: EventRouter) -> None:
+        """Owe each event committed from now on to the handlers ``router`` names (the bus's routes)."""
         ...
 
 

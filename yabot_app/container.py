@@ -1,63 +1,52 @@
 """The composition root: read top to bottom to know which adapter serves which port under which settings.
 
-settings -> kernel ports -> storage (one backend per setting) -> core services -> event routes (the only place
-that says which handler reacts to which event) -> entry points (HTTP app, Telegram bot and dispatcher).
-Nothing outside this file imports dependency_injector.
+settings -> kernel ports (clock, ids, storage, texts, messenger) -> the registered modules, built in
+dependency order (:mod:`yabot_app.modules`) -> the bus, with every module's handlers routed -> the ticker ->
+entry points (HTTP app, Telegram bot and dispatcher). Nothing outside this file imports dependency_injector.
+
+Adapters with heavy imports (aiogram, PyMongo) are imported only when the settings choose them: a shell
+command on SQLite never pays for them.
 """
 
 import importlib
+import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dependency_injector import containers, providers
 
 from yabot_adapters.bus import LocalEventBus
-from yabot_adapters.http import ReadinessCheck, create_app
-from yabot_adapters.memory import InMemoryStorage
-from yabot_adapters.mongo import MongoStorage
-from yabot_adapters.sqlite import SqliteStorage
-from yabot_adapters.storage import StorageBackend
+from yabot_adapters.offline import OfflineMessenger
+from yabot_adapters.scheduling import Ticker
 from yabot_adapters.system import SystemClock, UuidGenerator
+from yabot_adapters.texts import Catalog, load_catalog
+from yabot_app.modules import MODULES
+from yabot_app.modules.composed import Modules, shipped_texts
+from yabot_app.modules.plug import Kernel, ModulePlug, UserContext
+from yabot_app.modules.users import UsersModule
 from yabot_app.settings import Settings
-from yabot_core.gamification import BesitosAwarded, WalletService, WelcomeGift
-from yabot_core.kernel import EventProcessingFailed
-from yabot_core.users import UserDirectory, UserRegistered
 
 if TYPE_CHECKING:
-    from yabot_adapters.telegram import AdminAlerts, BesitosNotifier
+    from aiogram import Dispatcher
+
+    from yabot_adapters.http import ReadinessCheck
+    from yabot_adapters.telegram import MenuEntry
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_NEEDED = "necesita el bot de Telegram (define YABOT_BOT_TOKEN y use el proceso de `yabot run`)"
 
 
-def route_events(
-    *,
-    storage: StorageBackend,
-    bus: LocalEventBus,
-    welcome_gift: WelcomeGift,
-    notifier: "BesitosNotifier | None",
-    admin_alerts: "AdminAlerts | None",
-) -> LocalEventBus:
-    """Subscribe every handler to the events it reacts to, and wake the bus on each local commit.
-
-    Handler names are durable (deliveries and dead letters remember them): rename one only on purpose.
-    """
-    storage.add_commit_listener(bus.notify)
-    bus.subscribe(UserRegistered, welcome_gift.on_user_registered, name="gamification.welcome_gift")
-    if notifier is not None:
-        bus.subscribe(BesitosAwarded, notifier.on_besitos_awarded, name="telegram.notify_besitos_awarded")
-    if admin_alerts is not None:
-        bus.subscribe(
-            EventProcessingFailed, admin_alerts.on_event_processing_failed, name="telegram.alert_admins"
-        )
-    return bus
-
-
-def _telegram(name: str) -> Callable[..., Any]:
-    """A factory for ``yabot_adapters.telegram.<name>`` that imports aiogram only when first called.
-
-    aiogram takes about two seconds to import; shell commands that never talk to Telegram skip that.
-    """
+def _lazy(path: str) -> Callable[..., Any]:
+    """A factory for ``module:attribute`` that imports the module only when first called."""
+    module_name, attributes = path.split(":")
 
     def build(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  (forwards to the named factory)
-        return getattr(importlib.import_module("yabot_adapters.telegram"), name)(*args, **kwargs)
+        factory: Any = importlib.import_module(module_name)
+        for attribute in attributes.split("."):
+            factory = getattr(factory, attribute)
+        return factory(*args, **kwargs)
 
     return build
 
@@ -66,105 +55,162 @@ def _secret(value: object) -> str:
     return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
 
 
+def load_texts(plugs: tuple[ModulePlug[Any], ...], content: Path) -> Catalog:
+    """Every module's shipped texts with the creator's overrides; problems in hers are logged, in Spanish."""
+    catalog, problems = load_catalog(shipped_texts(plugs), content if content.is_dir() else None)
+    for problem in problems:
+        log.warning("%s", problem)
+    return catalog
+
+
+def menu(modules: Modules) -> list["MenuEntry"]:
+    """Every module's commands, described in the texts' words (the bot's menu and /ayuda)."""
+    from yabot_adapters.telegram import MenuEntry  # noqa: PLC0415  (aiogram only when the bot runs)
+
+    phrasebook = modules.kernel.phrasebook
+    return [
+        MenuEntry(command.command, phrasebook.render(command.description))
+        for part in modules.bot_parts()
+        for command in part.commands
+    ]
+
+
+def build_dispatcher(modules: Modules) -> "Dispatcher":
+    """The bot's dispatcher: every module's routers and workflow data, the menu built from their commands."""
+    from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
+
+    parts = modules.bot_parts()
+    data: dict[str, object] = {}
+    for part in parts:
+        clash = set(data) & set(part.data)
+        if clash:
+            msg = f"two modules give the bot the same workflow data: {sorted(clash)}"
+            raise ValueError(msg)
+        data.update(part.data)
+    settings = modules.kernel.settings
+    return dispatcher(
+        users=modules.get(UsersModule).directory,
+        timezone=settings.zone,
+        routers=[router for part in parts for router in part.routers],
+        menu=menu(modules),
+        data=data,
+    )
+
+
+def readiness(storage: Any, bus: LocalEventBus, ticker: Ticker, modules: Modules) -> list["ReadinessCheck"]:  # noqa: ANN401
+    """What ``/readyz`` asks: storage, the event relay, the timers, and each module's own checks."""
+    from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
+
+    checks = [
+        ReadinessCheck(name="storage", check=storage.ping),
+        ReadinessCheck(name="events", check=bus.check_running),
+        ReadinessCheck(name="timers", check=ticker.check_running),
+    ]
+    checks += [ReadinessCheck(name=f"{module}.{check.name}", check=check.check) for module, check in modules.health()]
+    return checks
+
+
+def route_events(bus: LocalEventBus, modules: Modules) -> LocalEventBus:
+    """Route every module's handlers: subscribed when this process can run them, declared otherwise.
+
+    Every process declares the same routes, so an event committed anywhere is owed to the same handlers.
+    Handler names are durable (deliveries and dead letters remember them): rename one only on purpose.
+    """
+    for spec in modules.handlers():
+        if spec.needs_telegram and not modules.kernel.telegram:
+            bus.declare(spec.event, name=spec.name, route=spec.route, max_age=spec.max_age, why=TELEGRAM_NEEDED)
+        else:
+            bus.subscribe(spec.event, spec.handler, name=spec.name, route=spec.route, max_age=spec.max_age)
+    return bus
+
+
 class Container(containers.DeclarativeContainer):
-    """Builds YABOT from :class:`Settings`. Adapters are singletons: one per process."""
+    """Builds YABOT from :class:`Settings`. Everything is a singleton: one per process."""
 
     settings = providers.Dependency(instance_of=Settings)
+    telegram = providers.Dependency(instance_of=bool)
+    """Whether this process runs the bot (``yabot run`` with a token); shell commands leave it off."""
 
     # --- kernel ports -----------------------------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidGenerator)
-
-    # --- storage: one backend serves every storage port ---------------------------------------------------
     storage = providers.Selector(
         settings.provided.storage,
-        memory=providers.Singleton(InMemoryStorage, clock=clock),
+        memory=providers.Singleton(_lazy("yabot_adapters.memory:InMemoryStorage"), clock),
         sqlite=providers.Singleton(
-            SqliteStorage,
-            path=settings.provided.sqlite_path,
+            _lazy("yabot_adapters.sqlite:SqliteStorage"),
+            settings.provided.sqlite_path,
             clock=clock,
             synchronous=settings.provided.sqlite_synchronous,
         ),
         mongo=providers.Singleton(
-            MongoStorage.from_url,
+            _lazy("yabot_adapters.mongo:MongoStorage.from_url"),
             providers.Callable(_secret, settings.provided.mongo_url),
             settings.provided.mongo_database,
             clock,
         ),
     )
+    texts = providers.Singleton(load_texts, providers.Object(MODULES), settings.provided.content_dir)
 
-    # --- core services ----------------------------------------------------------------------------------
-    wallet = providers.Singleton(
-        WalletService,
-        transactions=storage.provided.transactions,
-        queries=storage.provided.wallet_queries,
-        clock=clock,
-        ids=ids,
-    )
-    users = providers.Singleton(
-        UserDirectory,
-        transactions=storage.provided.transactions,
-        queries=storage.provided.user_queries,
-        clock=clock,
-        ids=ids,
-    )
-    welcome_gift = providers.Singleton(WelcomeGift, wallet=wallet, amount=settings.provided.welcome_besitos)
-
-    # --- Telegram (resolved only when a bot token is set) -------------------------------------------------
+    # --- Telegram (resolved only when this process runs the bot) ----------------------------------------
     bot = providers.Singleton(
-        _telegram("create_bot"),
+        _lazy("yabot_adapters.telegram:create_bot"),
         providers.Callable(_secret, settings.provided.bot_token),
         api_url=settings.provided.telegram_api_url,
     )
-    notifier = providers.Singleton(_telegram("BesitosNotifier"), bot=bot)
-    admin_alerts = providers.Singleton(
-        _telegram("AdminAlerts"), bot=bot, admin_ids=settings.provided.admin_ids
-    )
-    dispatcher = providers.Singleton(
-        _telegram("build_dispatcher"),
-        users=users,
-        wallet=wallet,
-        welcome_besitos=settings.provided.welcome_besitos,
-        timezone=settings.provided.zone,
+    messenger = providers.Selector(
+        providers.Callable(lambda on: "on" if on else "off", telegram),
+        on=providers.Singleton(_lazy("yabot_adapters.telegram:TelegramMessenger"), bot),
+        off=providers.Singleton(OfflineMessenger),
     )
 
-    # --- events -----------------------------------------------------------------------------------------
+    # --- the modules ------------------------------------------------------------------------------------
+    kernel = providers.Singleton(
+        Kernel,
+        settings=settings,
+        storage=storage,
+        clock=clock,
+        ids=ids,
+        phrasebook=texts,
+        messenger=messenger,
+        context=providers.Singleton(UserContext),
+        telegram=telegram,
+    )
+    modules = providers.Singleton(Modules, providers.Object(MODULES), kernel)
+
+    # --- events and timers ------------------------------------------------------------------------------
     bus = providers.Singleton(
         LocalEventBus,
-        outbox=storage.provided.outbox,
-        transactions=storage.provided.transactions,
-        dead_letters=storage.provided.dead_letter_queries,
+        storage,
         clock=clock,
         ids=ids,
         poll_interval=settings.provided.outbox_poll_interval,
         lease_ttl=settings.provided.outbox_lease_seconds,
     )
-    event_routes = providers.Singleton(
-        route_events,
-        storage=storage,
-        bus=bus,
-        welcome_gift=welcome_gift,
-        notifier=providers.Selector(
-            settings.provided.telegram_state, on=notifier, off=providers.Object(None)
-        ),
-        admin_alerts=providers.Selector(
-            settings.provided.admin_alerts_state, on=admin_alerts, off=providers.Object(None)
-        ),
+    event_routes = providers.Singleton(route_events, bus, modules)
+    ticker = providers.Singleton(
+        Ticker,
+        storage.provided.timer_store,
+        storage.provided.transactions,
+        clock,
+        ids,
+        poll_interval=settings.provided.outbox_poll_interval,
     )
 
-    # --- HTTP -------------------------------------------------------------------------------------------
+    # --- entry points -----------------------------------------------------------------------------------
+    dispatcher = providers.Singleton(build_dispatcher, modules)
     http_app = providers.Singleton(
-        create_app,
-        wallet=wallet,
-        users=users,
-        readiness=providers.List(
-            providers.Factory(ReadinessCheck, name="storage", check=storage.provided.ping),
-            providers.Factory(ReadinessCheck, name="events", check=bus.provided.check_running),
-        ),
+        _lazy("yabot_adapters.http:create_app"),
+        route_handlers=modules.provided.api.call(),
+        readiness=providers.Callable(readiness, storage, bus, ticker, modules),
         rate_limit_per_minute=settings.provided.api_rate_limit,
     )
 
 
-def build_container(settings: Settings) -> Container:
-    """Return a container for ``settings``; nothing is opened or started yet."""
-    return Container(settings=providers.Object(settings))
+def build_container(settings: Settings, *, telegram: bool | None = None) -> Container:
+    """Return a container for ``settings``; nothing is opened or started yet.
+
+    ``telegram`` says whether this process runs the bot; by default, when a token is set.
+    """
+    runs_bot = settings.telegram_state == "on" if telegram is None else telegram
+    return Container(settings=providers.Object(settings), telegram=providers.Object(runs_bot))

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import uvicorn
 from litestar import Litestar
 
+from yabot_app.cli.runtime import StartupError
 from yabot_app.container import Container
 
 log = logging.getLogger(__name__)
@@ -27,10 +28,6 @@ _BIND_ERRORS = {
     errno.EACCES: "no hay permiso para usar ese puerto",
     errno.EADDRNOTAVAIL: "esa dirección no pertenece a esta máquina",
 }
-
-
-class StartupError(Exception):
-    """A piece could not start; the message is Spanish and meant for the operator."""
 
 
 class _EmbeddedUvicorn(uvicorn.Server):
@@ -95,21 +92,35 @@ class HttpServer:
 
 @contextlib.asynccontextmanager
 async def serving(container: Container, report: Report) -> AsyncIterator[None]:
-    """Start every piece of a serving process; stop them in reverse order on exit."""
+    """Start every piece of a serving process; stop them in reverse order on exit.
+
+    Storage, then the modules (in dependency order), the event relay and the timers, the HTTP API, and last
+    the bot, so nothing takes work before what it needs is running.
+    """
     settings = container.settings()
     async with contextlib.AsyncExitStack() as stack:
         storage = container.storage()
         await storage.open()
         stack.push_async_callback(storage.close)
 
-        telegram_on = settings.telegram_state == "on"
+        telegram_on = container.telegram()
         if telegram_on:
             bot = container.bot()
             stack.push_async_callback(bot.session.close)  # after the relay stops: its handlers send messages
 
+        modules = container.modules()
+        for plug, services in modules.each():
+            await plug.start(services)
+            stack.push_async_callback(plug.stop, services)
+
         bus = container.event_routes()
         await bus.start()
         stack.push_async_callback(bus.stop, drain_timeout=settings.shutdown_timeout)
+
+        ticker = container.ticker()
+        storage.add_commit_listener(ticker.notify)
+        await ticker.start()
+        stack.push_async_callback(ticker.stop)
 
         http = HttpServer(
             container.http_app(),
@@ -121,20 +132,23 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         await http.start()
         stack.push_async_callback(http.stop)
 
-        report(f"YABOT en marcha. Datos: {settings.describe_storage()}.")
+        report(f"YABOT en marcha. Datos: {settings.describe_storage()}. Módulos: {', '.join(modules.names)}.")
         report(f"API: {http.url}  (salud: {http.url}/healthz · documentación: {http.url}/api/v1/schema)")
         if telegram_on:
             from yabot_adapters.telegram import TelegramPolling  # noqa: PLC0415  (aiogram takes ~2 s to import)
+            from yabot_app.container import menu  # noqa: PLC0415
 
-            polling = TelegramPolling(bot, container.dispatcher(), on_unauthorized=report)
+            polling = TelegramPolling(
+                bot, container.dispatcher(), menu=menu(modules), on_unauthorized=report
+            )
             await polling.start()
             stack.push_async_callback(polling.stop, timeout=settings.shutdown_timeout)
             report(f"Bot de Telegram escuchando (API de Telegram: {settings.telegram_api_url}).")
         else:
             report(
-                "Bot de Telegram apagado: define YABOT_BOT_TOKEN (en el entorno o en .env) para encenderlo."
+                "Bot de Telegram apagado: defina YABOT_BOT_TOKEN (en el entorno o en .env) para encenderlo."
             )
-        report("Pulsa Ctrl+C para detener.")
+        report("Pulse Ctrl+C para detener.")
         # Everything built so far lives as long as the process (aiogram alone makes ~190k objects): keep it
         # out of the cyclic collector's full passes, which otherwise stall the loop for ~100 ms each.
         gc.freeze()

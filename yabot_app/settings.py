@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from yabot_core.gamification import MAX_AMOUNT
+from yabot_core.wallet import MAX_AMOUNT
 
 SQLITE_FILE = "yabot.sqlite3"
 
@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        """Where the creator's content lives (texts, catalogs, the story): ``YABOT_DATA_DIR/content``."""
+        return self.data_dir / "content"
 
     @property
     def sqlite_path(self) -> Path:

@@ -11,8 +11,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from tests.contracts.common import AUCTION_WIN, PURCHASE
 from tests.contracts.factory import StorageFactory
-from yabot_core.gamification import (
+from yabot_core.wallet import (
+    ADMIN_GRANT,
+    ESCROW_HOLD,
     MAX_AMOUNT,
     Hold,
     HoldAlreadySettledError,
@@ -74,7 +77,7 @@ def wallet_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
         # --- movements --------------------------------------------------------------------------------
 
         def _move(self, user: UserId, amount: int, key: str, reason: LedgerReason) -> None:
-            signed = amount if reason is LedgerReason.ADMIN_GRANT else -amount
+            signed = amount if reason == ADMIN_GRANT else -amount
             call = self.wallet.credit if signed > 0 else self.wallet.debit
             known = self.model.keys.get(key)
             if known is not None and known != (user, signed, reason):
@@ -92,17 +95,17 @@ def wallet_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
 
         @rule(user=USERS, amount=AMOUNTS, key=KEYS)
         def credit(self, user: UserId, amount: int, key: str) -> None:
-            self._move(user, amount, key, LedgerReason.ADMIN_GRANT)
+            self._move(user, amount, key, ADMIN_GRANT)
 
         @rule(user=USERS, amount=AMOUNTS, key=KEYS)
         def debit(self, user: UserId, amount: int, key: str) -> None:
-            self._move(user, amount, key, LedgerReason.PURCHASE)
+            self._move(user, amount, key, PURCHASE)
 
         @rule(target=holds, user=USERS, amount=AMOUNTS, key=KEYS)
         def hold(self, user: UserId, amount: int, key: str) -> str:
-            fingerprint = (user, -amount, LedgerReason.ESCROW_HOLD)
+            fingerprint = (user, -amount, ESCROW_HOLD)
             known = self.model.keys.get(key)
-            call = self.wallet.hold(user, amount, purpose=LedgerReason.AUCTION_WIN, idempotency_key=key)
+            call = self.wallet.hold(user, amount, purpose=AUCTION_WIN, idempotency_key=key)
             if known is not None and known != fingerprint:
                 with_error(self, IdempotencyKeyReusedError, call)
                 return "missing-hold"
@@ -146,7 +149,7 @@ def wallet_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
             with_error(
                 self,
                 InvalidAmountError,
-                self.wallet.credit(user, amount, LedgerReason.ADMIN_GRANT, idempotency_key=key),
+                self.wallet.credit(user, amount, ADMIN_GRANT, idempotency_key=key),
             )
 
         # --- invariants -------------------------------------------------------------------------------
@@ -155,7 +158,7 @@ def wallet_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
         def books_balance(self) -> None:
             for user in (UserId(1), UserId(2), UserId(3)):
                 balance = self.runner.run(self.wallet.balance(user))
-                page = self.runner.run(self.wallet.history(user, limit=100))
+                page = self.runner.run(self.wallet.statement(user, limit=100)).history
                 assert balance.balance >= 0
                 assert balance.balance == sum(e.amount for e in page.entries)
                 assert balance.balance == self.model.balance(user)

@@ -1,6 +1,6 @@
-"""Event bus adapters: the in-process relay of the transactional outbox."""
+"""Event bus adapters: the in-process relays of the transactional outbox."""
 
-from yabot_adapters.bus.handlers import Subscription
+from yabot_adapters.bus.handlers import Route, Subscription
 from yabot_adapters.bus.local import LocalEventBus
 
-__all__ = ["LocalEventBus", "Subscription"]
+__all__ = ["LocalEventBus", "Route", "Subscription"]

@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential
@@ -14,12 +15,29 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class Subscription:
-    """One handler of one event type, known by a durable name."""
+class Route:
+    """A handler owed events on ``route`` (an event type, or ``timer.fired:<kind>``), by a durable name.
+
+    ``max_age`` marks events that are worthless once old (a Telegram notice days late): those are dropped
+    instead of delivered, and no process keeps them forever for a handler nobody runs.
+    """
 
     name: str
-    event_type: type[Event]
+    route: str
+    max_age: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A route this process runs: its handler."""
+
+    route: Route
     handler: Callable[[Any], Awaitable[None]]
+
+    @property
+    def name(self) -> str:
+        """The handler's durable name."""
+        return self.route.name
 
 
 @dataclass(frozen=True, slots=True)

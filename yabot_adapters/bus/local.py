@@ -1,39 +1,40 @@
-"""The in-process event bus: a relay that delivers committed outbox records to subscribed handlers.
+"""The in-process event bus: relays that deliver committed outbox records to the handlers they are owed.
 
-Delivery is at-least-once: a record leaves the outbox only after every subscribed handler finished with it
-(succeeded, or failed every attempt and became a dead letter). A crash at any point leaves the record pending
-and the next relay delivers it again, skipping handlers already recorded as done. One relay per storage
-delivers at a time (a lease in the storage, renewed while a batch runs; a relay that loses it stops), and one
-user's records are delivered in commit order. A record that cannot be finished (storage failing) holds back
-only its own user's later records, and is tried again on the next pass.
+Routes are declared once per process, identically everywhere (the module registry declares them): at commit,
+each event is owed to every handler of its route, whether or not this process can run it. A process relays
+only the handlers it runs (a process without a bot token leaves Telegram notices to one that has it).
+
+Delivery is at-least-once: a handler's record is acknowledged only after the handler finished with it
+(succeeded, or failed every attempt and became a dead letter). A crash leaves it owed and the next relay
+delivers it again. One user's records reach each handler in commit order; a record that cannot be finished
+(storage failing) holds back only its own user's later records for that handler.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from yabot_adapters.bus.graves import Graves
-from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Subscription
+from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Route, Subscription
+from yabot_adapters.bus.relay import HandlerRelay
+from yabot_adapters.storage import StorageBackend
 from yabot_core.kernel import (
     BusUnitOfWork,
     Clock,
     DeadLetter,
     DeadLetterAlreadyReplayedError,
     DeadLetterNotFoundError,
-    DeadLetterQueries,
     DeadLetterReplayInProgressError,
     Event,
     EventBus,
     EventStamper,
+    HandlerUnavailableError,
     IdGenerator,
-    OutboxRecord,
-    OutboxStore,
     ReplayFailedError,
     RetryPolicy,
-    Transactions,
     UnavailableError,
     UnknownHandlerError,
     parse_event,
@@ -43,20 +44,20 @@ log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
 
-RELAY_LEASE = "outbox-relay"
-UNPARSABLE = "<unparsable>"
-"""The handler name under which an event this code cannot parse is dead-lettered (replay parses it again)."""
+EXPIRY_INTERVAL = timedelta(minutes=1)
+"""How often a relay drops stale records of handlers with a ``max_age`` (also of handlers it does not run)."""
 
 
 class LocalEventBus(EventBus):
-    """Relays the outbox to in-process handlers (see the module docstring for the guarantees)."""
+    """Relays the outbox to in-process handlers (see the module docstring for the guarantees).
+
+    Constructing it routes the storage's commits through its declared routes and wakes it on local commits.
+    """
 
     def __init__(
         self,
+        storage: StorageBackend,
         *,
-        outbox: OutboxStore,
-        transactions: Transactions[BusUnitOfWork],
-        dead_letters: DeadLetterQueries,
         clock: Clock,
         ids: IdGenerator,
         retry: RetryPolicy | None = None,
@@ -65,13 +66,14 @@ class LocalEventBus(EventBus):
         lease_ttl: float = 15.0,
         batch_size: int = 200,
         concurrency: int = 32,
+        ack_interval: float = 0.05,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._outbox = outbox
-        self._transactions = transactions
-        self._dead_letters = dead_letters
+        self._outbox = storage.outbox
+        self._transactions = storage.transactions
+        self._dead_letters = storage.dead_letter_queries
         self._clock = clock
-        self._graves = Graves(transactions, clock, EventStamper(clock, ids))
+        self._graves = Graves(storage.transactions, clock, EventStamper(clock, ids))
         policy = retry or RetryPolicy()
         self._runner = HandlerRunner(policy, timeout=handler_timeout, sleep=sleep)
         self._replay_time = timedelta(seconds=handler_timeout * policy.attempts + sum(policy.delays()))
@@ -79,29 +81,89 @@ class LocalEventBus(EventBus):
         self._lease_ttl = timedelta(seconds=lease_ttl)
         self._batch_size = batch_size
         self._concurrency = concurrency
+        self._ack_interval = ack_interval
+        self._sleep = sleep
         self._owner = f"relay-{ids.new_id()}"
-        self._lease_until: datetime | None = None
-        self._subscriptions: dict[str, Subscription] = {}
-        self._by_type: dict[str, list[Subscription]] = {}
+        self._routes: dict[str, Route] = {}
+        self._by_route: dict[str, list[str]] = {}
+        self._absent: dict[str, str] = {}  # declared routes this process does not run -> why, in Spanish
+        self._relays: dict[str, HandlerRelay] = {}
+        self._last_expiry: datetime | None = None
         self._wake = asyncio.Event()
         self._delivering = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        storage.route_events(self.routes_for)
+        storage.add_commit_listener(self.notify)
 
-    # --- subscriptions ----------------------------------------------------------------------------------
+    # --- routes -----------------------------------------------------------------------------------------
 
-    def subscribe(self, event_type: type[E], handler: Callable[[E], Awaitable[None]], *, name: str) -> None:
-        if name in self._subscriptions or name == UNPARSABLE:
-            msg = f"a handler named {name!r} is already subscribed"
+    def subscribe(
+        self,
+        event_type: type[E],
+        handler: Callable[[E], Awaitable[None]],
+        *,
+        name: str,
+        route: str | None = None,
+        max_age: timedelta | None = None,
+    ) -> None:
+        """Owe every event of ``event_type`` (or of ``route``) to ``handler``, and run it in this process.
+
+        ``name`` identifies the handler durably (deliveries and dead letters remember it) and must be unique.
+        """
+        declared = self._declare(Route(name, route or event_type.event_type, max_age))
+        subscription = Subscription(declared, handler)
+        self._relays[name] = HandlerRelay(
+            subscription,
+            outbox=self._outbox,
+            graves=self._graves,
+            runner=self._runner,
+            clock=self._clock,
+            owner=self._owner,
+            lease_ttl=self._lease_ttl,
+            batch_size=self._batch_size,
+            concurrency=self._concurrency,
+            ack_interval=self._ack_interval,
+            sleep=self._sleep,
+        )
+
+    def declare(
+        self,
+        event_type: type[Event],
+        *,
+        name: str,
+        why: str,
+        route: str | None = None,
+        max_age: timedelta | None = None,
+    ) -> None:
+        """Owe events to a handler another process runs; ``why`` says (in Spanish) why this one cannot.
+
+        Its events wait for a process that runs it (or, with ``max_age``, are dropped once stale).
+        """
+        self._declare(Route(name, route or event_type.event_type, max_age))
+        self._absent[name] = why
+
+    def _declare(self, route: Route) -> Route:
+        if route.name in self._routes:
+            msg = f"a handler named {route.name!r} is already declared"
             raise ValueError(msg)
-        subscription = Subscription(name, event_type, handler)
-        self._subscriptions[name] = subscription
-        self._by_type.setdefault(event_type.event_type, []).append(subscription)
+        self._routes[route.name] = route
+        self._by_route.setdefault(route.route, []).append(route.name)
+        return route
+
+    def routes_for(self, event: Event) -> Sequence[str]:
+        """The handlers owed ``event`` (the storage asks at commit)."""
+        return self._by_route.get(event.route, ())
 
     @property
     def subscriptions(self) -> Sequence[Subscription]:
-        """Every subscription, in the order they were made."""
-        return list(self._subscriptions.values())
+        """The handlers this process runs, in the order they were subscribed."""
+        return [relay.subscription for relay in self._relays.values()]
+
+    @property
+    def routes(self) -> Sequence[Route]:
+        """Every declared handler, run here or not."""
+        return list(self._routes.values())
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
@@ -118,8 +180,8 @@ class LocalEventBus(EventBus):
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
         """Stop relaying; first deliver what is pending, for at most ``drain_timeout`` seconds.
 
-        Whatever is left stays in the outbox, durable, for the next start. The lease is always given up, so
-        another process can take over at once.
+        Whatever is left stays in the outbox, durable, for the next start. The leases are always given up,
+        so another process can take over at once.
         """
         self._stopping = True
         self._wake.set()
@@ -133,11 +195,11 @@ class LocalEventBus(EventBus):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         finally:
-            self._lease_until = None
-            try:
-                await self._outbox.release_lease(RELAY_LEASE, self._owner)
-            except Exception:
-                log.warning("could not release the relay lease; it expires on its own", exc_info=True)
+            for relay in self._relays.values():
+                try:
+                    await relay.release()
+                except Exception:
+                    log.warning("could not release a relay lease; it expires on its own", exc_info=True)
 
     @property
     def running(self) -> bool:
@@ -150,15 +212,15 @@ class LocalEventBus(EventBus):
             raise UnavailableError("El reparto de eventos no está en marcha.")
 
     async def deliver_pending(self) -> int:
-        """Deliver everything deliverable now, if this bus holds or can take the relay lease.
+        """Deliver everything deliverable now, for every handler whose lease this bus holds or can take.
 
-        Returns how many records were delivered. For tests, for commands that run without a background
-        relay, and for the final drain on stop. Stops early when a pass makes no progress (a record that
-        cannot be finished now waits for the next pass instead of being retried in a tight loop).
+        Returns how many records were finished. For tests, for commands that run without a background relay,
+        and for the final drain on stop. Stops when a pass makes no progress (a record that cannot be
+        finished now waits for the next pass instead of being retried in a tight loop).
         """
         delivered = 0
         while True:
-            progress = await self._deliver_batch()
+            progress = await self._pass()
             if progress == 0:
                 return delivered
             delivered += progress
@@ -166,30 +228,31 @@ class LocalEventBus(EventBus):
     # --- replay -----------------------------------------------------------------------------------------
 
     async def replay(self, dead_letter_id: str) -> DeadLetter:
-        """Deliver a dead letter again (with the usual retries) and mark it replayed.
+        """Deliver a dead letter again to its handler (with the usual retries) and mark it replayed.
 
-        A dead letter of a handler goes to that handler; one this code could not parse when it failed
-        (``<unparsable>``) is parsed again and goes to every handler of its type. The replay first claims
-        the dead letter (a lease in the storage, atomic across processes), so two replays started at once
-        deliver it once: the second is refused while the first runs, and finds it replayed afterwards.
+        The replay first claims the dead letter (a lease in the storage, atomic across processes), so two
+        replays started at once deliver it once: the second is refused while the first runs, and finds it
+        replayed afterwards.
 
         Raises:
             DeadLetterNotFoundError: no such dead letter.
             DeadLetterAlreadyReplayedError: an earlier replay already delivered it.
             DeadLetterReplayInProgressError: another process is replaying it now.
-            UnknownHandlerError: its handler is no longer subscribed.
+            UnknownHandlerError: no handler of that name is declared any more.
+            HandlerUnavailableError: its handler cannot run in this process (no bot token, say).
             ReplayFailedError: delivery failed again; the dead letter keeps the new error.
         """
         letter = await self._dead_letters.get(dead_letter_id)
         if letter is None:
             raise DeadLetterNotFoundError(dead_letter_id)
-        targets = self._replay_targets(letter)
+        if letter.replayed_at is not None:
+            raise DeadLetterAlreadyReplayedError(dead_letter_id)
+        subscription = self._runnable(letter.handler)
         claim = f"replay:{dead_letter_id}"
         now = self._clock.now()
-        # Long enough for every attempt of every target to time out, so a live replay never loses its claim;
-        # a replaying process that dies frees it after that long.
-        until = now + self._replay_time * max(1, len(targets)) + self._lease_ttl
-        if not await self._outbox.acquire_lease(claim, self._owner, now, until):
+        # Long enough for every attempt to time out, so a live replay never loses its claim; a replaying
+        # process that dies frees it after that long.
+        if not await self._outbox.acquire_lease(claim, self._owner, now, now + self._replay_time):
             raise DeadLetterReplayInProgressError(dead_letter_id)
         try:
             # Read again under the claim: a replay that finished just before ours took it has marked it.
@@ -198,35 +261,28 @@ class LocalEventBus(EventBus):
                 raise DeadLetterNotFoundError(dead_letter_id)
             if letter.replayed_at is not None:
                 raise DeadLetterAlreadyReplayedError(dead_letter_id)
-            return await self._replay_claimed(letter, targets)
+            return await self._replay_claimed(letter, subscription)
         finally:
             try:
                 await self._outbox.release_lease(claim, self._owner)
             except Exception:
                 log.warning("could not release replay claim %s; it expires on its own", claim, exc_info=True)
 
-    def _replay_targets(self, letter: DeadLetter) -> list[Subscription]:
-        if letter.replayed_at is not None:
-            raise DeadLetterAlreadyReplayedError(letter.dead_letter_id)
-        if letter.handler == UNPARSABLE:
-            return self._by_type.get(letter.event_type, [])
-        if letter.handler in self._subscriptions:
-            return [self._subscriptions[letter.handler]]
-        raise UnknownHandlerError(letter.handler)
+    def _runnable(self, handler: str) -> Subscription:
+        relay = self._relays.get(handler)
+        if relay is not None:
+            return relay.subscription
+        if handler in self._absent:
+            raise HandlerUnavailableError(handler, self._absent[handler])
+        raise UnknownHandlerError(handler)
 
-    async def _replay_claimed(self, letter: DeadLetter, targets: list[Subscription]) -> DeadLetter:
+    async def _replay_claimed(self, letter: DeadLetter, subscription: Subscription) -> DeadLetter:
         try:
             event = parse_event(letter.payload)
         except ValueError as exc:
             outcome = Outcome(ok=False, attempts=1, error=f"{type(exc).__name__}: {exc}")
         else:
-            outcome = Outcome(ok=True, attempts=0)
-            for subscription in targets:
-                result = await self._runner.run(subscription, event)
-                attempts = outcome.attempts + result.attempts
-                outcome = Outcome(
-                    ok=outcome.ok and result.ok, attempts=attempts, error=result.error or outcome.error
-                )
+            outcome = await self._runner.run(subscription, event)
         now = self._clock.now()
         if outcome.ok:
             replayed = letter.model_copy(update={"replayed_at": now})
@@ -254,7 +310,7 @@ class LocalEventBus(EventBus):
         while not self._stopping:
             self._wake.clear()
             try:
-                delivered = await self._deliver_batch()
+                delivered = await self._pass()
             except Exception:
                 log.exception("outbox relay pass failed; retrying in %.1fs", self._poll_interval)
                 delivered = 0
@@ -266,107 +322,34 @@ class LocalEventBus(EventBus):
         except Exception:
             log.exception("the final delivery before stopping failed; the events stay in the outbox")
 
-    async def _hold_lease(self) -> bool:
-        """Take the relay lease, or renew it once a third of it has passed; return whether we hold it."""
-        now = self._clock.now()
-        if self._lease_until is not None and now < self._lease_until - self._lease_ttl * 2 / 3:
-            return True  # taken moments ago: nobody else can hold it before it ends
-        return await self._renew_lease(now)
-
-    async def _renew_lease(self, now: datetime | None = None) -> bool:
-        now = now or self._clock.now()
-        until = now + self._lease_ttl
-        held = await self._outbox.acquire_lease(RELAY_LEASE, self._owner, now, until)
-        self._lease_until = until if held else None
-        return held
-
-    async def _deliver_batch(self) -> int:
+    async def _pass(self) -> int:
+        """One batch for every handler this process runs, side by side; expire stale records now and then."""
         async with self._delivering:
-            if not await self._hold_lease():
-                return 0
-            records = await self._outbox.pending(self._batch_size)
-            if not records:
-                return 0
-            delivery = asyncio.create_task(self._deliver_streams(records))
-            keeper = asyncio.create_task(self._keep_lease(delivery))
-            try:
-                return await delivery
-            except asyncio.CancelledError:
-                current = asyncio.current_task()
-                if current is not None and current.cancelling():
-                    raise  # we are being stopped, not merely out of lease
-                # A lost lease, not a bug: the cancellation's traceback would say nothing more.
-                log.error("the relay lost its lease mid-batch; another process delivers from now on")  # noqa: TRY400
-                return 0
-            finally:
-                keeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await keeper
+            await self._expire_stale()
+            counts = await asyncio.gather(
+                *(relay.deliver_batch() for relay in self._relays.values()), return_exceptions=True
+            )
+        delivered = 0
+        for relay, count in zip(self._relays.values(), counts, strict=True):
+            if isinstance(count, BaseException):
+                if not isinstance(count, Exception):
+                    raise count
+                log.error("the relay of %s failed: %r", relay.subscription.name, count)
+                continue
+            delivered += count
+        return delivered
 
-    async def _keep_lease(self, delivery: asyncio.Task[int]) -> None:
-        """Renew the lease every third of its length while a batch runs; cancel the batch if it is lost."""
-        while not delivery.done():
-            await asyncio.sleep(self._lease_ttl.total_seconds() / 3)
-            try:
-                held = await self._renew_lease()
-            except Exception:
-                log.warning("could not renew the relay lease", exc_info=True)
-                held = self._lease_until is not None and self._clock.now() < self._lease_until
-            if not held:
-                delivery.cancel()
-                return
-
-    async def _deliver_streams(self, records: Sequence[OutboxRecord]) -> int:
-        gate = asyncio.Semaphore(self._concurrency)
-
-        async def deliver_stream(stream: list[OutboxRecord]) -> int:
-            async with gate:
-                done = 0
-                for record in stream:
-                    try:
-                        await self._deliver(record)
-                    except Exception:
-                        # Storage failed while finishing it: the user's later records wait behind it.
-                        log.exception("could not finish outbox record %s; retrying later", record.event_id)
-                        break
-                    done += 1
-                return done
-
-        counts = await asyncio.gather(*(deliver_stream(stream) for stream in _streams(records)))
-        return sum(counts)
-
-    async def _deliver(self, record: OutboxRecord) -> None:
-        try:
-            event = parse_event(record.payload)
-        except ValueError as exc:
-            log.error("outbox record %s cannot be parsed (%s); dead-lettering it", record.event_id, exc)  # noqa: TRY400
-            await self._graves.bury(record, None, UNPARSABLE, Outcome(ok=False, attempts=1, error=str(exc)))
-            await self._outbox.mark_delivered(record.event_id)
+    async def _expire_stale(self) -> None:
+        now = self._clock.now()
+        if self._last_expiry is not None and now - self._last_expiry < EXPIRY_INTERVAL:
             return
-        waiting = [
-            subscription
-            for subscription in self._by_type.get(record.event_type, [])
-            if subscription.name not in record.handled_by
-        ]
-        results = await asyncio.gather(
-            *(self._hand(record, event, subscription) for subscription in waiting), return_exceptions=True
-        )
-        for result in results:
-            if isinstance(result, BaseException):  # every handler has finished or failed: none is left behind
-                raise result
-        await self._outbox.mark_delivered(record.event_id)
-
-    async def _hand(self, record: OutboxRecord, event: Event, subscription: Subscription) -> None:
-        outcome = await self._runner.run(subscription, event)
-        if not outcome.ok:
-            await self._graves.bury(record, event, subscription.name, outcome)
-        await self._outbox.mark_handled(record.event_id, subscription.name)
+        self._last_expiry = now
+        for route in _with_max_age(self._routes.values()):
+            assert route.max_age is not None  # noqa: S101  (filtered just above)
+            dropped = await self._outbox.expire(route.name, now - route.max_age)
+            if dropped:
+                log.warning("dropped %d stale event(s) owed to %s (older than %s)", dropped, route.name, route.max_age)
 
 
-def _streams(records: Sequence[OutboxRecord]) -> list[list[OutboxRecord]]:
-    """Split records into per-user streams, each in position order; user-less records stand alone."""
-    streams: dict[object, list[OutboxRecord]] = {}
-    for record in sorted(records, key=lambda r: r.position):
-        key: object = record.user_id if record.user_id is not None else record.event_id
-        streams.setdefault(key, []).append(record)
-    return list(streams.values())
+def _with_max_age(routes: Iterable[Route]) -> list[Route]:
+    return [route for route in routes if route.max_age is not None]

@@ -10,12 +10,11 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.types import ControllerRouterHandler
 
-from yabot_adapters.http.controllers import HealthController, ReadinessCheck, WalletController
+from yabot_adapters.http.controllers import HealthController, ReadinessCheck
 from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlation_id
 from yabot_adapters.http.errors import EXCEPTION_HANDLERS
-from yabot_core.gamification import WalletService
-from yabot_core.users import UserDirectory
 
 if TYPE_CHECKING:
     from litestar.types import Middleware
@@ -27,13 +26,12 @@ PROBE_PATHS: Final = ("/healthz", "/readyz")
 
 def create_app(
     *,
-    wallet: WalletService,
-    users: UserDirectory,
+    route_handlers: Sequence[ControllerRouterHandler] = (),
     readiness: Sequence[ReadinessCheck] = (),
     rate_limit_per_minute: int | None = 600,
     debug: bool = False,
 ) -> Litestar:
-    """Return the HTTP API over the given services.
+    """Return the HTTP API: every module's ``route_handlers`` under ``/api/v1``, and the health probes.
 
     ``rate_limit_per_minute`` caps requests per client address (``None`` disables the limit); the limiter
     keeps its counts in the app's own memory store, so each process counts alone. ``debug`` only affects
@@ -47,12 +45,8 @@ def create_app(
         middleware.append(_rate_limit(rate_limit_per_minute))
     checks = tuple(readiness)
     return Litestar(
-        route_handlers=[Router(path=API_PREFIX, route_handlers=[WalletController]), HealthController],
-        dependencies={
-            "wallet": Provide(lambda: wallet, sync_to_thread=False),
-            "users": Provide(lambda: users, sync_to_thread=False),
-            "readiness_checks": Provide(lambda: checks, sync_to_thread=False),
-        },
+        route_handlers=[Router(path=API_PREFIX, route_handlers=list(route_handlers)), HealthController],
+        dependencies={"readiness_checks": Provide(lambda: checks, sync_to_thread=False)},
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[echo_correlation_id],

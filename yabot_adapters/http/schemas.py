@@ -8,7 +8,7 @@ from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.pagination import OffsetPagination
 
-from yabot_core.gamification import LedgerEntry, LedgerPage, LedgerReason, WalletBalance
+from yabot_core.wallet import LedgerEntry, WalletStatement
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class LedgerItem:
     entry_id: str
     sequence: int
     amount: int
-    reason: LedgerReason
+    reason: str
     reason_label: str
     note: str | None
     balance_after: int
@@ -50,7 +50,7 @@ class LedgerItem:
             entry_id=entry.entry_id,
             sequence=entry.sequence,
             amount=entry.amount,
-            reason=entry.reason,
+            reason=str(entry.reason),
             reason_label=entry.reason.label,
             note=entry.note,
             balance_after=entry.balance_after,
@@ -68,8 +68,9 @@ class BesitosView:
     history: OffsetPagination[LedgerItem]
 
     @classmethod
-    def of(cls, balance: WalletBalance, page: LedgerPage) -> Self:
-        """Combine the balance and a ledger page into one response."""
+    def of(cls, statement: WalletStatement) -> Self:
+        """Project a statement (balance and one ledger page) onto the response."""
+        balance, page = statement.balance, statement.history
         history = OffsetPagination(
             items=[LedgerItem.of(entry) for entry in page.entries],
             limit=page.limit,

@@ -1,54 +1,49 @@
 """The in-memory storage backend: complete and atomic, for unit tests and ``--ephemeral`` runs."""
 
 from collections.abc import Callable
+from typing import Any
 
-from yabot_adapters.memory.queries import (
-    InMemoryDeadLetterQueries,
-    InMemoryOutboxStore,
-    InMemoryUserQueries,
-    InMemoryWalletQueries,
-)
-from yabot_adapters.memory.state import MemoryState
+from yabot_adapters.memory.bus import BusState
+from yabot_adapters.memory.slice import MemorySlice
+from yabot_adapters.memory.slices import SLICES
 from yabot_adapters.memory.transactions import InMemoryTransactions
-from yabot_adapters.storage import StorageBackend
-from yabot_core.kernel import Clock
+from yabot_adapters.units import CommitListeners, Router
+from yabot_core.kernel import Clock, EventRouter
 
 
-class InMemoryStorage(StorageBackend):
-    """Every port of the core, kept in this process's memory (gone when it exits)."""
+class InMemoryStorage:
+    """Every port of the core, kept in this process's memory (gone when it exits).
 
-    def __init__(self, clock: Clock) -> None:
-        self.state = MemoryState()
-        self._transactions = InMemoryTransactions(self.state, clock)
-        self._wallet_queries = InMemoryWalletQueries(self.state)
-        self._user_queries = InMemoryUserQueries(self.state)
-        self._outbox = InMemoryOutboxStore(self.state)
-        self._dead_letter_queries = InMemoryDeadLetterQueries(self.state)
+    Each registered slice (:mod:`yabot_adapters.memory.slices`) adds its repository to units of work and its
+    read-only views as attributes (``storage.wallet_queries``); ``states`` holds each slice's data, by name.
+    """
+
+    def __init__(self, clock: Clock, *, slices: tuple[MemorySlice, ...] = SLICES) -> None:
+        self.states: dict[str, Any] = {piece.name: piece.state() for piece in slices}
+        bus = self.states["dead_letters"]
+        if not isinstance(bus, BusState):
+            msg = "the in-memory backend needs the bus slice"
+            raise TypeError(msg)
+        self._router = Router()
+        self._listeners = CommitListeners()
+        self._transactions = InMemoryTransactions(
+            slices, self.states, bus, clock, self._router, self._listeners
+        )
+        self._views: dict[str, object] = {
+            name: make(self.states[piece.name]) for piece in slices for name, make in piece.queries.items()
+        }
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401  (a read-only view of any module)
+        try:
+            return self._views[name]
+        except KeyError:
+            msg = f"the in-memory backend has no view named {name!r} (is its slice registered?)"
+            raise AttributeError(msg) from None
 
     @property
     def transactions(self) -> InMemoryTransactions:
         """Atomic units of work."""
         return self._transactions
-
-    @property
-    def wallet_queries(self) -> InMemoryWalletQueries:
-        """Committed balances and ledgers."""
-        return self._wallet_queries
-
-    @property
-    def user_queries(self) -> InMemoryUserQueries:
-        """Committed users."""
-        return self._user_queries
-
-    @property
-    def outbox(self) -> InMemoryOutboxStore:
-        """Committed events awaiting delivery."""
-        return self._outbox
-
-    @property
-    def dead_letter_queries(self) -> InMemoryDeadLetterQueries:
-        """Dead letters."""
-        return self._dead_letter_queries
 
     async def open(self) -> None:
         """Nothing to prepare."""
@@ -61,4 +56,8 @@ class InMemoryStorage(StorageBackend):
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after each commit that recorded events."""
-        self._transactions.add_commit_listener(listener)
+        self._listeners.add(listener)
+
+    def route_events(self, router: EventRouter) -> None:
+        """Owe each committed event to the handlers ``router`` names."""
+        self._router.install(router)

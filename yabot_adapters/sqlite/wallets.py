@@ -6,7 +6,7 @@ from typing import Final
 from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
-from yabot_core.gamification import (
+from yabot_core.wallet import (
     Hold,
     HoldStatus,
     LedgerEntry,

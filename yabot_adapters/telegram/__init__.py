@@ -1,17 +1,13 @@
-"""The Telegram adapter (aiogram 3): the bot, its dispatcher and routers, and bus notifications.
+"""The Telegram adapter (aiogram 3): the bot, its dispatcher and routers, and Lucien's messenger.
 
 A fake Bot API server for tests lives in :mod:`yabot_adapters.telegram.testing`.
 """
 
-from yabot_adapters.telegram.bot import (
-    ALLOWED_UPDATES,
-    BOT_COMMANDS,
-    DEFAULT_API_URL,
-    create_bot,
-    prepare_bot,
-)
+from yabot_adapters.telegram.bot import DEFAULT_API_URL, create_bot, prepare_bot
+from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.dispatcher import build_dispatcher
 from yabot_adapters.telegram.errors import reply_for
+from yabot_adapters.telegram.messenger import OutgoingLimiter, TelegramMessenger
 from yabot_adapters.telegram.middlewares import (
     REGISTRATION_KEY,
     UPDATE_TRACKER_KEY,
@@ -19,17 +15,15 @@ from yabot_adapters.telegram.middlewares import (
     correlation_id_for,
     track_updates,
 )
-from yabot_adapters.telegram.notifications import AdminAlerts, BesitosNotifier
 from yabot_adapters.telegram.polling import TelegramPolling
 
 __all__ = [
-    "ALLOWED_UPDATES",
-    "BOT_COMMANDS",
     "DEFAULT_API_URL",
     "REGISTRATION_KEY",
     "UPDATE_TRACKER_KEY",
-    "AdminAlerts",
-    "BesitosNotifier",
+    "MenuEntry",
+    "OutgoingLimiter",
+    "TelegramMessenger",
     "TelegramPolling",
     "UpdateTracker",
     "build_dispatcher",

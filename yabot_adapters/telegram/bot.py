@@ -1,6 +1,7 @@
 """The aiogram Bot: which Bot API server it talks to, and the start-up calls that dress it."""
 
 import logging
+from collections.abc import Sequence
 from typing import Final
 
 from aiogram import Bot
@@ -11,28 +12,11 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
-from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.commands import MenuEntry
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL: Final = "https://api.telegram.org"
-
-ALLOWED_UPDATES: Final[tuple[str, ...]] = (
-    "message",
-    "callback_query",
-    "message_reaction",
-    "poll_answer",
-    "chat_join_request",
-    "chat_member",
-    "my_chat_member",
-)
-"""The update types YABOT asks Telegram for (DESIGN.md §5); pass ``list(ALLOWED_UPDATES)`` to polling."""
-
-BOT_COMMANDS: Final[tuple[BotCommand, ...]] = (
-    BotCommand(command="start", description=texts.START_DESCRIPTION),
-    BotCommand(command="saldo", description=texts.BALANCE_DESCRIPTION),
-)
-"""The command menu users see in private chats with the bot."""
 
 STARTUP_REQUEST_TIMEOUT: Final = 10
 """Seconds a start-up call may take before we give up on it and carry on."""
@@ -49,15 +33,16 @@ def create_bot(token: str, *, api_url: str = DEFAULT_API_URL) -> Bot:
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-async def prepare_bot(bot: Bot) -> None:
-    """Make the optional start-up calls (the Spanish command menu).
+async def prepare_bot(bot: Bot, menu: Sequence[MenuEntry]) -> None:
+    """Make the optional start-up calls (the Spanish command menu, from every module's commands).
 
     None of them is needed to serve users, so a failure (Telegram refusing, the network down, a timeout)
     is logged as a warning and the bot carries on.
     """
+    commands = [BotCommand(command=entry.command, description=entry.description) for entry in menu]
     try:
         await bot.set_my_commands(
-            list(BOT_COMMANDS),
+            commands,
             scope=BotCommandScopeAllPrivateChats(),
             request_timeout=STARTUP_REQUEST_TIMEOUT,
         )

@@ -1,56 +1,54 @@
-"""The Dispatcher: middlewares, feature routers, the fallback and the errors router, with their services."""
+"""The Dispatcher: middlewares, every module's routers, /ayuda, the fallback and the errors router."""
 
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher, Router
 
 from yabot_adapters.telegram import errors
+from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
-from yabot_adapters.telegram.routers import fallback
-from yabot_adapters.telegram.routers import start as start_router
-from yabot_adapters.telegram.routers import wallet as wallet_router
-from yabot_core.gamification import WalletService
+from yabot_adapters.telegram.routers import fallback, help
 from yabot_core.users import UserDirectory
+
+RESERVED_DATA = frozenset({"users", "timezone", "menu"})
 
 
 def build_dispatcher(
     *,
     users: UserDirectory,
-    wallet: WalletService,
-    welcome_besitos: int,
     timezone: ZoneInfo,
-    routers: Iterable[Router] = (),
+    routers: Sequence[Router] = (),
+    menu: Sequence[MenuEntry] = (),
+    data: Mapping[str, object] | None = None,
 ) -> Dispatcher:
-    """Return a Dispatcher serving YABOT's bot; the services reach handlers as workflow data.
+    """Return a Dispatcher serving YABOT's bot; services reach handlers as workflow data.
 
     It counts the updates in flight: :func:`~yabot_adapters.telegram.middlewares.track_updates` returns its
     tracker (kept under ``UPDATE_TRACKER_KEY``), which :meth:`TelegramPolling.stop` waits on.
 
     Args:
         users: registers whoever writes to the bot.
-        wallet: balances and ledgers for /saldo.
-        welcome_besitos: the welcome gift a new user is told about (the core credits it).
         timezone: the zone dates are shown in.
-        routers: more feature routers, tried after the built-in features and before the fallback.
+        routers: every module's routers, tried in order before /ayuda and the fallback.
+        menu: the commands /ayuda, /help and the fallback list (the modules' commands, described).
+        data: the modules' workflow data (services their handlers take by name).
+
+    Raises:
+        ValueError: a module's data uses a name the dispatcher reserves.
     """
-    if welcome_besitos < 0:
-        msg = "the welcome gift cannot be negative"
+    extra = dict(data or {})
+    clash = RESERVED_DATA & set(extra)
+    if clash:
+        msg = f"workflow data names reserved by the dispatcher: {sorted(clash)}"
         raise ValueError(msg)
-    dp = Dispatcher(
-        name="yabot",
-        users=users,
-        wallet=wallet,
-        welcome_besitos=welcome_besitos,
-        timezone=timezone,
-    )
+    dp = Dispatcher(name="yabot")
+    dp.workflow_data.update(extra, users=users, timezone=timezone, menu=tuple(menu))
     # Outer update middlewares run in registration order, after aiogram's own (errors, user context):
     # the correlation scope first, so the user upsert's events carry it too. The update tracker goes
     # before them all.
     track_updates(dp)
     dp.update.outer_middleware(CorrelationMiddleware())
     dp.update.outer_middleware(UserUpsertMiddleware(users))
-    dp.include_routers(
-        errors.setup(), start_router.setup(), wallet_router.setup(), *routers, fallback.setup()
-    )
+    dp.include_routers(errors.setup(), *routers, help.setup(), fallback.setup())
     return dp

@@ -3,13 +3,14 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
 from tenacity import AsyncRetrying, retry_if_not_exception_type, wait_exponential
 
-from yabot_adapters.telegram.bot import ALLOWED_UPDATES, prepare_bot
+from yabot_adapters.telegram.bot import prepare_bot
+from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.middlewares import track_updates
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,16 @@ class TelegramPolling:
     storage or the bot's session under them would lose them half-done.
     """
 
-    def __init__(self, bot: Bot, dispatcher: Dispatcher, *, on_unauthorized: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        dispatcher: Dispatcher,
+        *,
+        menu: Sequence[MenuEntry] = (),
+        on_unauthorized: Callable[[str], None],
+    ) -> None:
         self._bot = bot
+        self._menu = tuple(menu)
         self._dispatcher = dispatcher
         self._on_unauthorized = on_unauthorized
         self._tracker = track_updates(dispatcher)
@@ -35,7 +44,7 @@ class TelegramPolling:
 
     async def start(self) -> None:
         """Make the optional start-up calls, then poll in the background."""
-        await prepare_bot(self._bot)
+        await prepare_bot(self._bot, self._menu)
         self._task = asyncio.create_task(self._supervise(), name="yabot-telegram-polling")
 
     async def stop(self, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109  (a bounded wait is the point)
@@ -73,7 +82,8 @@ class TelegramPolling:
                 with attempt:
                     await self._dispatcher.start_polling(
                         self._bot,
-                        allowed_updates=list(ALLOWED_UPDATES),
+                        # The update types the registered routers handle, and no others.
+                        allowed_updates=self._dispatcher.resolve_used_update_types(),
                         handle_signals=False,
                         close_bot_session=False,
                     )

@@ -9,16 +9,14 @@ from datetime import datetime, tzinfo
 from html import escape
 from typing import Final
 
-from yabot_core.gamification import LedgerEntry
+from yabot_adapters.telegram.commands import MenuEntry
+from yabot_core.wallet import LedgerEntry
 
 _MONTHS: Final = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 
 START_DESCRIPTION: Final = "Saludar a Lucien"
 BALANCE_DESCRIPTION: Final = "Consultar sus besitos y sus últimos movimientos"
 
-_MENU: Final = (
-    "/start — presentarnos como es debido\n/saldo — consultar sus besitos y sus últimos movimientos"
-)
 
 
 # --- small pieces -------------------------------------------------------------------------------------
@@ -123,19 +121,28 @@ def _movement(entry: LedgerEntry, timezone: tzinfo) -> str:
 # --- anything else ------------------------------------------------------------------------------------
 
 
-def unknown_command(name: str) -> str:
+def _menu(entries: Sequence[MenuEntry]) -> str:
+    return "\n".join(f"/{entry.command} — {escape(entry.description)}" for entry in entries)
+
+
+def help_menu(name: str, entries: Sequence[MenuEntry]) -> str:
+    """/ayuda: what Lucien can do, from every module's commands."""
+    return f"A su servicio, {escape(name)}. Esto es lo que puedo hacer por usted:\n\n{_menu(entries)}"
+
+
+def unknown_command(name: str, entries: Sequence[MenuEntry]) -> str:
     """A command Lucien does not know."""
     return (
         f"Me temo que esa orden no figura entre mis atribuciones, {escape(name)}. "
-        f"Por ahora puedo ofrecerle:\n\n{_MENU}"
+        f"Puedo ofrecerle:\n\n{_menu(entries)}"
     )
 
 
-def not_understood(name: str) -> str:
+def not_understood(name: str, entries: Sequence[MenuEntry]) -> str:
     """Plain text, a sticker, a photo: Lucien listens, and says what he can do."""
     return (
         f"Le escucho con atención, {escape(name)}, aunque por ahora solo sé atender estas peticiones:"
-        f"\n\n{_MENU}"
+        f"\n\n{_menu(entries)}"
     )
 
 

@@ -23,6 +23,7 @@ from yabot_core.kernel.events import (
 )
 from yabot_core.kernel.ids import CorrelationId, EventId, IdempotencyKey, IdGenerator, UserId
 from yabot_core.kernel.limits import MAX_USER_ID
+from yabot_core.kernel.module import ModuleManifest, in_dependency_order
 from yabot_core.kernel.outbox import (
     BusUnitOfWork,
     DeadLetter,
@@ -31,6 +32,8 @@ from yabot_core.kernel.outbox import (
     DeadLetterQueries,
     DeadLetterReplayInProgressError,
     DeadLetterRepository,
+    EventRouter,
+    HandlerUnavailableError,
     OutboxRecord,
     OutboxStore,
     ReplayFailedError,
@@ -38,9 +41,21 @@ from yabot_core.kernel.outbox import (
     dead_letter_id,
 )
 from yabot_core.kernel.testing import FakeClock, SequentialIds
+from yabot_core.kernel.texts import Phrasebook
+from yabot_core.kernel.timers import (
+    MAX_TIMER_KEY,
+    Timer,
+    TimerFired,
+    TimerRepository,
+    TimersUnitOfWork,
+    TimerStore,
+    new_timer,
+    timer_route,
+)
 from yabot_core.kernel.uow import Transactions, UnitOfWork
 
 __all__ = [
+    "MAX_TIMER_KEY",
     "MAX_USER_ID",
     "BusUnitOfWork",
     "Clock",
@@ -59,19 +74,28 @@ __all__ = [
     "EventBus",
     "EventId",
     "EventProcessingFailed",
+    "EventRouter",
     "EventStamp",
     "EventStamper",
     "FakeClock",
+    "HandlerUnavailableError",
     "IdGenerator",
     "IdempotencyKey",
     "IdempotencyKeyReusedError",
     "InvalidInputError",
+    "ModuleManifest",
     "NotFoundError",
     "OutboxRecord",
     "OutboxStore",
+    "Phrasebook",
     "ReplayFailedError",
     "RetryPolicy",
     "SequentialIds",
+    "Timer",
+    "TimerFired",
+    "TimerRepository",
+    "TimerStore",
+    "TimersUnitOfWork",
     "Transactions",
     "UnavailableError",
     "UnitOfWork",
@@ -82,5 +106,8 @@ __all__ = [
     "current_scope",
     "dead_letter_id",
     "event_class",
+    "in_dependency_order",
+    "new_timer",
     "parse_event",
+    "timer_route",
 ]

@@ -54,6 +54,11 @@ class Event(BaseModel):
         """The stable name of this event's type, written into its JSON."""
         return self.event_type
 
+    @property
+    def route(self) -> str:
+        """What handlers subscribe to: the event type, or a finer name for events that carry a kind."""
+        return self.event_type
+
     def to_json(self) -> str:
         """Serialize to JSON, including ``type`` so :func:`parse_event` can rebuild the right class."""
         return self.model_dump_json()

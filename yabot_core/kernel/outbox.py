@@ -1,23 +1,29 @@
 """The transactional outbox and dead letters, as the event bus sees them through storage ports."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from yabot_core.kernel.errors import ConflictError, NotFoundError, YabotError
+from yabot_core.kernel.events import Event
 from yabot_core.kernel.ids import EventId, UserId
 from yabot_core.kernel.uow import UnitOfWork
 
 
-class OutboxRecord(BaseModel):
-    """A committed event waiting for delivery.
+EventRouter = Callable[[Event], Sequence[str]]
+"""Names the handlers owed an event, when its unit of work commits (the bus's declared routes)."""
 
-    ``position`` grows with commit order among records of the same ``user_id`` (adapters may number all
-    records globally); the bus delivers one user's records in ``position`` order. ``handled_by`` names the
-    handlers that already finished with it, so a restart does not run them again.
+
+class OutboxRecord(BaseModel):
+    """A committed event one handler has not finished with yet.
+
+    Committing a unit of work writes, for each event it recorded, one delivery per handler its route names
+    (a consumer group per handler, in effect). ``position`` grows with commit order among records of the
+    same ``user_id`` (adapters may number all records globally); each handler receives one user's records
+    in ``position`` order.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -28,25 +34,29 @@ class OutboxRecord(BaseModel):
     user_id: UserId | None
     position: int
     created_at: AwareDatetime
-    handled_by: frozenset[str] = frozenset()
 
 
 class OutboxStore(Protocol):
-    """The outbox, read and acknowledged by the relay outside any unit of work.
+    """The outbox as relays see it, outside any unit of work.
 
-    Records are written only by committing a unit of work (``UnitOfWork.record``).
+    Records are written only by committing a unit of work (``UnitOfWork.record``), routed to handlers by the
+    storage's :data:`EventRouter`; an event no handler is owed is not kept.
     """
 
-    async def pending(self, limit: int) -> Sequence[OutboxRecord]:
-        """Return up to ``limit`` undelivered records, oldest first (one user's in ``position`` order)."""
+    async def pending(self, handler: str, limit: int) -> Sequence[OutboxRecord]:
+        """Return up to ``limit`` records ``handler`` is owed, oldest first (one user's in position order)."""
         ...
 
-    async def mark_handled(self, event_id: EventId, handler: str) -> None:
-        """Remember that ``handler`` is done with the event (idempotent)."""
+    async def acknowledge(self, handler: str, event_ids: Sequence[EventId]) -> None:
+        """Record that ``handler`` is done with these events (idempotent); an event owed to nobody goes."""
         ...
 
-    async def mark_delivered(self, event_id: EventId) -> None:
-        """Take the record out of :meth:`pending` for good (idempotent)."""
+    async def expire(self, handler: str, before: datetime) -> int:
+        """Drop what ``handler`` is owed of events committed before ``before``; return how many went."""
+        ...
+
+    async def backlog(self) -> Mapping[str, int]:
+        """Return, per handler, how many records it is owed (handlers owed nothing are absent)."""
         ...
 
     async def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
@@ -163,6 +173,18 @@ class ReplayFailedError(YabotError):
         super().__init__(
             f"El reenvío del evento {dead_letter_id} volvió a fallar: {error}",
             detail={"dead_letter_id": dead_letter_id, "error": error},
+        )
+
+
+class HandlerUnavailableError(YabotError):
+    """A dead letter's handler needs something this process lacks (the Telegram bot, say)."""
+
+    code = "manejador_no_disponible"
+
+    def __init__(self, handler: str, why: str) -> None:
+        super().__init__(
+            f"El manejador {handler} no puede ejecutarse en este proceso: {why}",
+            detail={"handler": handler},
         )
 
 

@@ -3,10 +3,12 @@
 from yabot_core.users.directory import Registration, UserDirectory
 from yabot_core.users.errors import UserNotFoundError
 from yabot_core.users.events import UserRegistered
+from yabot_core.users.manifest import MANIFEST
 from yabot_core.users.models import User, UserProfile, UserSource
-from yabot_core.users.ports import UserQueries, UserRepository, UsersUnitOfWork
+from yabot_core.users.ports import UserQueries, UserRepository, UsersUnitOfWork, UserStorage
 
 __all__ = [
+    "MANIFEST",
     "Registration",
     "User",
     "UserDirectory",
@@ -16,5 +18,6 @@ __all__ = [
     "UserRegistered",
     "UserRepository",
     "UserSource",
+    "UserStorage",
     "UsersUnitOfWork",
 ]

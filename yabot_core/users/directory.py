@@ -49,7 +49,7 @@ class UserDirectory:
         and replaces the stored one when it differs; an operator's registration never changes a known profile.
         """
         known = await self._queries.get(profile.user_id)
-        if known is not None and _refreshed(known, profile, source) == known.profile():
+        if known is not None and not _changes(known, profile, source):
             return Registration(known, created=False)
         return await self._transactions.run(lambda uow: self.register_in(uow, profile, source=source))
 
@@ -90,12 +90,35 @@ class UserDirectory:
                 )
             )
             return Registration(user, created=True)
-        refreshed = _refreshed(known, profile, source)
-        if refreshed == known.profile():
+        if not _changes(known, profile, source):
             return Registration(known, created=False)
-        user = known.model_copy(update={**refreshed.model_dump(), "updated_at": now})
+        update: dict[str, object] = {**_refreshed(known, profile, source).model_dump(), "updated_at": now}
+        if source is UserSource.TELEGRAM:
+            update["unreachable_since"] = None  # they wrote to the bot: it can write back
+        user = known.model_copy(update=update)
         await uow.users.save(user)
         return Registration(user, created=False)
+
+    async def mark_unreachable(self, user_id: UserId) -> None:
+        """Remember that Telegram refuses to deliver to the user (they blocked the bot); idempotent.
+
+        An unknown user is left unknown: blocking the bot is not a way to become a member.
+        """
+        now = self._clock.now()
+
+        async def work(uow: UsersUnitOfWork) -> None:
+            known = await uow.users.get(user_id)
+            if known is not None and known.unreachable_since is None:
+                await uow.users.save(known.model_copy(update={"unreachable_since": now, "updated_at": now}))
+
+        await self._transactions.run(work)
+
+
+def _changes(known: User, fresh: UserProfile, source: UserSource) -> bool:
+    """Whether registering ``fresh`` would write: a changed profile, or a blocked user writing again."""
+    if source is UserSource.TELEGRAM and known.unreachable_since is not None:
+        return True
+    return _refreshed(known, fresh, source) != known.profile()
 
 
 def _refreshed(known: User, fresh: UserProfile, source: UserSource) -> UserProfile:

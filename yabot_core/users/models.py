@@ -41,6 +41,13 @@ class User(UserProfile):
     source: UserSource
     registered_at: AwareDatetime
     updated_at: AwareDatetime
+    unreachable_since: AwareDatetime | None = None
+    """Set when Telegram refused to deliver to them (they blocked the bot); cleared when they write again."""
+
+    @property
+    def reachable(self) -> bool:
+        """Whether messages to them may be sent (broadcasts skip the rest)."""
+        return self.unreachable_since is None
 
     def profile(self) -> UserProfile:
         """Return just the profile fields, to compare with a fresh one."""

@@ -33,3 +33,12 @@ class UserQueries(Protocol):
     async def get(self, user_id: UserId) -> User | None:
         """Return the user, or ``None``."""
         ...
+
+
+class UserStorage(Protocol):
+    """What a storage backend offers the users module besides its unit of work."""
+
+    @property
+    def user_queries(self) -> UserQueries:
+        """Committed users."""
+        ...

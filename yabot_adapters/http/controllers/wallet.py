@@ -3,63 +3,62 @@
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
 from yabot_adapters.http.schemas import BesitosView, ErrorBody, error_response
-from yabot_core.gamification import MAX_PAGE_SIZE, WalletService
 from yabot_core.kernel import MAX_USER_ID, UserId
 from yabot_core.users import UserDirectory
+from yabot_core.wallet import MAX_OFFSET, MAX_PAGE_SIZE, WalletService
+
+USER_NOT_FOUND = error_response(
+    "El usuario no está registrado.",
+    ErrorBody("usuario_no_encontrado", "No hay ningún usuario registrado con el id 42.", {"user_id": 42}),
+)
 
 
-class WalletController(Controller):
-    """A user's besitos."""
+def wallet_controller(wallet: WalletService, users: UserDirectory) -> type[Controller]:
+    """The besitos controller over ``wallet`` (bound here once, not resolved on every request)."""
 
-    path = "/users"
-    tags = ["besitos"]  # noqa: RUF012  (Litestar reads layer options as plain class attributes)
+    class WalletController(Controller):
+        """A user's besitos."""
 
-    # The path declares ``str`` and the signature ``int`` on purpose: ``{user_id:int}`` would turn a
-    # non-numeric id into an unknown route (404); this way it is a parameter error (400) like any other.
-    @get(
-        "/{user_id:str}/besitos",
-        summary="Consultar los besitos de un usuario",
-        description=(
-            "Devuelve el saldo disponible, los besitos reservados (en subastas) y una página del historial "
-            "de movimientos, del más reciente al más antiguo."
-        ),
-        response_description="El saldo y una página del historial.",
-        responses={
-            **API_ERROR_RESPONSES,
-            404: error_response(
-                "El usuario no está registrado.",
-                ErrorBody(
-                    "usuario_no_encontrado",
-                    "No hay ningún usuario registrado con el id 42.",
-                    {"user_id": 42},
+        path = "/users"
+        tags = ["besitos"]  # noqa: RUF012  (Litestar reads layer options as plain class attributes)
+
+        # The path declares ``str`` and the signature ``int`` on purpose: ``{user_id:int}`` would turn a
+        # non-numeric id into an unknown route (404); this way it is a parameter error (400) like any other.
+        @get(
+            "/{user_id:str}/besitos",
+            summary="Consultar los besitos de un usuario",
+            description=(
+                "Devuelve el saldo disponible, los besitos reservados (en subastas) y una página del "
+                "historial de movimientos, del más reciente al más antiguo, leídos de una misma instantánea."
+            ),
+            response_description="El saldo y una página del historial.",
+            responses={**API_ERROR_RESPONSES, 404: USER_NOT_FOUND},
+        )
+        async def besitos(
+            self,
+            user_id: Annotated[
+                int, PathParameter(gt=0, le=MAX_USER_ID, description="Id de Telegram del usuario.")
+            ],
+            limit: Annotated[
+                int,
+                QueryParameter(
+                    ge=1, le=MAX_PAGE_SIZE, description=f"Movimientos por página (1 a {MAX_PAGE_SIZE})."
                 ),
-            ),
-        },
-    )
-    async def besitos(
-        self,
-        wallet: NamedDependency[WalletService],
-        users: NamedDependency[UserDirectory],
-        user_id: Annotated[
-            int, PathParameter(gt=0, le=MAX_USER_ID, description="Id de Telegram del usuario.")
-        ],
-        limit: Annotated[
-            int,
-            QueryParameter(
-                ge=1, le=MAX_PAGE_SIZE, description=f"Movimientos por página (1 a {MAX_PAGE_SIZE})."
-            ),
-        ] = 20,
-        offset: Annotated[
-            int, QueryParameter(ge=0, description="Movimientos que se saltan desde el más reciente.")
-        ] = 0,
-    ) -> BesitosView:
-        """Answer only for registered users, so a typo in an id is a 404 rather than an empty wallet."""
-        user = await users.get(UserId(user_id))
-        balance = await wallet.balance(user.user_id)
-        page = await wallet.history(user.user_id, limit=limit, offset=offset)
-        return BesitosView.of(balance, page)
+            ] = 20,
+            offset: Annotated[
+                int,
+                QueryParameter(
+                    ge=0, le=MAX_OFFSET, description="Movimientos que se saltan desde el más reciente."
+                ),
+            ] = 0,
+        ) -> BesitosView:
+            """Answer only for registered users, so a typo in an id is a 404 rather than an empty wallet."""
+            user = await users.get(UserId(user_id))
+            statement = await wallet.statement(user.user_id, limit=limit, offset=offset)
+            return BesitosView.of(statement)
+
+    return WalletController

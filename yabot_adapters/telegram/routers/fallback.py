@@ -3,28 +3,31 @@
 Included last in the dispatcher, so it never takes a message a feature router would handle.
 """
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from collections.abc import Sequence
+
+from aiogram import Router
 from aiogram.types import Message
 
 from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.commands import MenuEntry
+from yabot_adapters.telegram.filters import CommandLike, PrivateChat
 from yabot_core.users import Registration
 
 
 def setup() -> Router:
     """Return the fallback router (private chats only; groups are not Lucien's to interrupt)."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.filter(PrivateChat())
+    router.message.register(unknown_command, CommandLike())
     router.message.register(not_understood)
     return router
 
 
-async def unknown_command(message: Message, registration: Registration) -> None:
+async def unknown_command(message: Message, registration: Registration, menu: Sequence[MenuEntry]) -> None:
     """A command no feature knows."""
-    await message.answer(texts.unknown_command(registration.user.display_name))
+    await message.answer(texts.unknown_command(registration.user.display_name, menu))
 
 
-async def not_understood(message: Message, registration: Registration) -> None:
+async def not_understood(message: Message, registration: Registration, menu: Sequence[MenuEntry]) -> None:
     """Plain text, stickers, photos: answered with what Lucien can do."""
-    await message.answer(texts.not_understood(registration.user.display_name))
+    await message.answer(texts.not_understood(registration.user.display_name, menu))

@@ -1,18 +1,18 @@
 """/start: Lucien introduces himself to a new user, or welcomes a returning one."""
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import CommandStart
 from aiogram.types import Message
 
 from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.filters import PrivateChat
 from yabot_core.users import Registration
 
 
 def setup() -> Router:
     """Return the /start router (private chats only)."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(PrivateChat())
     router.message.register(start, CommandStart())
     return router
 

@@ -3,13 +3,13 @@
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
 from yabot_adapters.telegram import texts
-from yabot_core.gamification import WalletService
+from yabot_adapters.telegram.filters import PrivateChat
+from yabot_core.wallet import WalletService
 from yabot_core.users import Registration
 
 LATEST_MOVEMENTS: Final = 5
@@ -18,7 +18,7 @@ LATEST_MOVEMENTS: Final = 5
 def setup() -> Router:
     """Return the wallet router (private chats only: a balance is nobody else's business)."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(PrivateChat())
     router.message.register(show_balance, Command("saldo"))
     return router
 
@@ -28,8 +28,8 @@ async def show_balance(
 ) -> None:
     """Show the spendable and held besitos and the last movements, dated in the bot's timezone."""
     user = registration.user
-    balance = await wallet.balance(user.user_id)
-    page = await wallet.history(user.user_id, limit=LATEST_MOVEMENTS)
+    statement = await wallet.statement(user.user_id, limit=LATEST_MOVEMENTS)
+    balance, page = statement.balance, statement.history
     await message.answer(
         texts.balance(
             user.display_name,

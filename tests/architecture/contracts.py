@@ -1,0 +1,63 @@
+"""An import-linter contract of our own: every core module is reached through its public API only.
+
+``[[tool.importlinter.contracts]]`` with ``type = "public_api"`` lists the packages whose direct children are
+modules (``containers``). A module's insides (``yabot_core.wallet.service``) may be imported only from within
+that module; everything else, other modules, adapters and the app included, imports the module's package
+(``yabot_core.wallet``), whose ``__init__`` is its public API. New modules are covered without a new line.
+``base`` names the one module every other builds on; it may import no sibling at all.
+"""
+
+from dataclasses import dataclass
+
+import grimp
+from importlinter import Contract, ContractCheck, fields, output
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    importer: str
+    imported: str
+    lines: tuple[int, ...]
+    rule: str
+
+
+class PublicApiContract(Contract):
+    """Modules reach each other's insides never; the base module reaches no sibling."""
+
+    type_name = "public_api"
+
+    containers = fields.ListField(subfield=fields.StringField())
+    base = fields.StringField(required=False)
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:  # noqa: ARG002, FBT001  (import-linter's signature)
+        """Collect every import that reaches past a module's public API."""
+        links: list[_Link] = []
+        for container in self.containers:  # type: ignore[attr-defined]
+            modules = sorted(graph.find_children(container))
+            base = f"{container}.{self.base}" if self.base else None  # type: ignore[attr-defined]
+            for module in modules:
+                inside = {module, *graph.find_descendants(module)}
+                for imported in sorted(inside - {module}):
+                    for importer in sorted(graph.find_modules_that_directly_import(imported) - inside):
+                        links.append(self._link(graph, importer, imported, f"{module} (its public API)"))
+                if module == base:
+                    for sibling in modules:
+                        if sibling == module:
+                            continue
+                        siblings = {sibling, *graph.find_descendants(sibling)}
+                        for importer in sorted(inside):
+                            for imported in sorted(graph.find_modules_directly_imported_by(importer) & siblings):
+                                links.append(self._link(graph, importer, imported, f"nothing: {module} is the base"))
+        return ContractCheck(kept=not links, metadata={"links": links})
+
+    @staticmethod
+    def _link(graph: grimp.ImportGraph, importer: str, imported: str, rule: str) -> _Link:
+        details = graph.get_import_details(importer=importer, imported=imported)
+        return _Link(importer, imported, tuple(detail["line_number"] for detail in details), rule)
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        """Print each illegal import with its lines and what the importer may use instead."""
+        for link in check.metadata["links"]:
+            lines = ", ".join(f"l.{line}" for line in link.lines)
+            output.print_error(f"{link.importer} -> {link.imported} ({lines}); allowed: {link.rule}")
+            output.new_line()

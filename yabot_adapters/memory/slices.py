@@ -1,0 +1,12 @@
+"""The registry of the in-memory backend: one line per module that keeps data."""
+
+from yabot_adapters.memory import bus, lucien, timers, users, wallet
+from yabot_adapters.memory.slice import MemorySlice
+
+SLICES: tuple[MemorySlice, ...] = (
+    bus.SLICE,
+    timers.SLICE,
+    lucien.SLICE,
+    users.SLICE,
+    wallet.SLICE,
+)

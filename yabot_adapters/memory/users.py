@@ -1,0 +1,49 @@
+"""Users in memory: the users module's slice."""
+
+from dataclasses import dataclass, field
+
+from yabot_adapters.memory.slice import MemorySlice
+from yabot_core.kernel import UserId
+from yabot_core.users import User, UserQueries, UserRepository
+
+
+@dataclass
+class UsersState:
+    """Committed users by id."""
+
+    users: dict[UserId, User] = field(default_factory=dict)
+
+
+class InMemoryUserRepository(UserRepository):
+    """The user repository of one in-memory unit of work."""
+
+    def __init__(self, state: UsersState) -> None:
+        self._state = state
+        self._staged: dict[UserId, User] = {}
+
+    async def get(self, user_id: UserId) -> User | None:
+        return self._staged.get(user_id) or self._state.users.get(user_id)
+
+    async def save(self, user: User) -> None:
+        self._staged[user.user_id] = user
+
+    def apply(self) -> None:
+        self._state.users.update(self._staged)
+
+
+class InMemoryUserQueries(UserQueries):
+    """Users from committed state."""
+
+    def __init__(self, state: UsersState) -> None:
+        self._state = state
+
+    async def get(self, user_id: UserId) -> User | None:
+        return self._state.users.get(user_id)
+
+
+SLICE = MemorySlice(
+    name="users",
+    state=UsersState,
+    repository=InMemoryUserRepository,
+    queries={"user_queries": InMemoryUserQueries},
+)

@@ -1,0 +1,25 @@
+"""/ayuda and /help: the commands of every registered module, as Lucien offers them."""
+
+from collections.abc import Sequence
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.commands import MenuEntry
+from yabot_adapters.telegram.filters import PrivateChat
+from yabot_core.users import Registration
+
+
+def setup() -> Router:
+    """Return the help router (private chats only)."""
+    router = Router(name=__name__)
+    router.message.filter(PrivateChat())
+    router.message.register(show_help, Command("ayuda", "help"))
+    return router
+
+
+async def show_help(message: Message, registration: Registration, menu: Sequence[MenuEntry]) -> None:
+    """List what Lucien can do, from the modules' own commands."""
+    await message.answer(texts.help_menu(registration.user.display_name, menu))

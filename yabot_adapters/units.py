@@ -1,0 +1,137 @@
+"""What every storage backend's units of work share: slices by name, staged events, routing, listeners.
+
+The backends differ in how they isolate and commit (a lock and overlays in memory, a savepoint in SQLite's
+group commit, a MongoDB transaction); everything else lives here once, so the three cannot drift apart:
+- a unit of work exposes each module's repository under the module's name (``uow.wallets``), and stages the
+  events it records;
+- at commit, each event is routed to the handlers owed it (the bus's declared routes); an event owed to no
+  handler is not kept;
+- units of work do not nest;
+- after a commit that recorded events, listeners are told (to wake the relay); a listener that raises is
+  logged, and the commit stands: the caller sees success.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Final, Generic, TypeVar
+
+from yabot_core.kernel import Event, EventRouter
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+U = TypeVar("U", bound="SlicedUnitOfWork")
+
+NO_ROUTES: Final[EventRouter] = lambda _event: ()  # noqa: E731  (a constant, not a function to document)
+"""The router of a backend no bus has routed yet: events are owed to nobody and not kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoutedEvent:
+    """A committed event and the handlers it is owed (never empty)."""
+
+    event: Event
+    handlers: tuple[str, ...]
+
+
+def route(events: Iterable[Event], router: EventRouter) -> list[RoutedEvent]:
+    """Pair each event with the handlers ``router`` names; drop those owed to nobody."""
+    routed = []
+    for event in events:
+        handlers = tuple(dict.fromkeys(router(event)))  # unique, in declaration order
+        if handlers:
+            routed.append(RoutedEvent(event, handlers))
+    return routed
+
+
+class SlicedUnitOfWork:
+    """One unit of work: each module's repository as an attribute named after it, and the staged events.
+
+    It satisfies every module's unit-of-work Protocol (``WalletUnitOfWork``...) through ``__getattr__``:
+    each repository class declares the Protocol it implements, so mypy checks them where they are written.
+    """
+
+    __slots__ = ("_repositories", "events")
+
+    def __init__(self, repositories: Mapping[str, object]) -> None:
+        self._repositories = repositories
+        self.events: list[Event] = []
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401  (a repository of any module)
+        try:
+            return self._repositories[name]
+        except KeyError:
+            msg = f"this storage has no repository named {name!r} (is its slice registered?)"
+            raise AttributeError(msg) from None
+
+    def record(self, event: Event) -> None:
+        """Stage ``event``: it reaches the outbox with this unit of work's commit, or never."""
+        self.events.append(event)
+
+
+class CommitListeners:
+    """Callbacks told after each commit that recorded events; their failures never undo a commit."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def add(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every commit that recorded events."""
+        self._listeners.append(listener)
+
+    def announce(self) -> None:
+        """Call every listener; one that raises is logged and the others still run."""
+        for listener in self._listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("a commit listener failed; the commit stands")
+
+
+class NestingGuard:
+    """Refuses a unit of work started from inside another of the same backend (it would deadlock or
+    commit half of the outer one)."""
+
+    def __init__(self, name: str) -> None:
+        self._inside: ContextVar[bool] = ContextVar(name, default=False)
+
+    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run ``work`` marked as inside a unit of work.
+
+        Raises:
+            RuntimeError: already inside one.
+        """
+        if self._inside.get():
+            msg = "units of work do not nest"
+            raise RuntimeError(msg)
+        token = self._inside.set(True)
+        try:
+            return await work()
+        finally:
+            self._inside.reset(token)
+
+
+class Router:
+    """The router a backend consults at commit; the bus installs its routes once they are declared."""
+
+    def __init__(self) -> None:
+        self._router: EventRouter = NO_ROUTES
+
+    def install(self, router: EventRouter) -> None:
+        """Route every later commit's events with ``router``."""
+        self._router = router
+
+    def route(self, events: Sequence[Event]) -> list[RoutedEvent]:
+        """The routed events of one commit."""
+        return route(events, self._router) if events else []
+
+
+class Units(Generic[U]):
+    """The shared half of a backend's ``Transactions``: nesting guard, routing and commit listeners."""
+
+    def __init__(self, name: str) -> None:
+        self.guard = NestingGuard(f"yabot_{name}_unit_of_work")
+        self.router = Router()
+        self.listeners = CommitListeners()

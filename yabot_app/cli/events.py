@@ -1,0 +1,83 @@
+"""``yabot events``: what handlers are owed, what they gave up on, and replaying it."""
+
+from typing import TYPE_CHECKING
+
+import click
+
+from yabot_app.cli.runtime import configure_logging, load_settings, run, with_container
+from yabot_app.cli.spanish import PositiveInt
+from yabot_app.terminal import printable
+
+if TYPE_CHECKING:
+    from yabot_app.container import Container
+
+
+@click.group(help="Eventos: los pendientes, los que fallaron y su reenvío.")
+def events() -> None:
+    """Event commands."""
+
+
+@events.command("dead-letters", help="Lista los eventos que un manejador no pudo procesar tras 3 intentos.")
+@click.option("--all", "include_replayed", is_flag=True, help="Incluye los ya reenviados con éxito.")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=PositiveInt("El límite", 1000),
+    help="Eventos a mostrar, de 1 a 1000.",
+)
+def dead_letters(include_replayed: bool, limit: int) -> None:
+    """List dead letters."""
+    settings = load_settings()
+
+    async def work(container: "Container") -> None:
+        queries = container.storage().dead_letter_queries
+        letters = await queries.list(include_replayed=include_replayed, limit=limit)
+        if not letters:
+            click.echo("No hay eventos fallidos. Todo en orden.")
+            return
+        click.echo(f"{'ID':<12}  {'FALLÓ':<16}  {'EVENTO':<28}  {'MANEJADOR':<34}  INT.  ERROR")
+        for letter in letters:
+            when = letter.failed_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
+            state = " (reenviado)" if letter.replayed_at else ""
+            click.echo(
+                f"{letter.dead_letter_id:<12}  {when:<16}  {letter.event_type:<28}  {letter.handler:<34}  "
+                f"{letter.attempts:>4}  {printable(letter.error[:80])}{state}"
+            )
+        click.echo("Reenvíe uno con: yabot events replay ID")
+
+    run(with_container(settings, work))
+
+
+@events.command(help="Reenvía un evento fallido a su manejador, una vez (arregle antes la causa).")
+@click.argument("dead_letter_id", metavar="ID")
+def replay(dead_letter_id: str) -> None:
+    """Replay one dead letter."""
+    settings = load_settings()
+    configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
+
+    async def work(container: "Container") -> None:
+        bus = container.event_routes()
+        letter = await bus.replay(dead_letter_id.strip())
+        click.echo(f"Reenviado: {letter.event_type} {letter.event_id} entregado a {letter.handler}.")
+
+    run(with_container(settings, work, telegram=True))
+
+
+@events.command(help="Cuántos eventos espera cada manejador (los que aún no se han entregado).")
+def pending() -> None:
+    """Show each handler's backlog."""
+    settings = load_settings()
+
+    async def work(container: "Container") -> None:
+        backlog = await container.storage().outbox.backlog()
+        bus = container.event_routes()
+        if not any(backlog.values()):
+            click.echo("Ningún evento pendiente.")
+            return
+        for route in bus.routes:
+            count = backlog.get(route.name, 0)
+            if count:
+                click.echo(f"{route.name:<34} {count:>8}")
+
+    run(with_container(settings, work))

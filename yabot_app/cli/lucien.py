@@ -1,0 +1,123 @@
+"""``yabot lucien``: messages in Lucien's voice to a fan, now or at a time; cancelling them; the record."""
+
+import re
+from datetime import datetime, timedelta
+from typing import Final, TYPE_CHECKING
+
+import click
+
+from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
+from yabot_app.cli.spanish import NonBlankText, PositiveInt
+from yabot_app.modules.lucien import LucienModule
+from yabot_app.terminal import printable
+from yabot_core.kernel import MAX_USER_ID, UserId
+from yabot_core.lucien import LucienMessage, MessageState
+
+if TYPE_CHECKING:
+    from yabot_app.container import Container
+
+_DELAY: Final = re.compile(r"(?P<amount>[0-9]{1,7})(?P<unit>s|m|h|d)")
+_UNITS: Final = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_STATES: Final = {
+    MessageState.SCHEDULED: "pendiente",
+    MessageState.SENDING: "enviándose",
+    MessageState.SENT: "enviado",
+    MessageState.SKIPPED: "descartado (usuario inalcanzable)",
+    MessageState.CANCELLED: "cancelado",
+}
+
+
+class Delay(click.ParamType[timedelta, str]):
+    """``10m``, ``30s``, ``2h``, ``1d``: how long from now."""
+
+    name = "demora"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
+        """Parse a delay, or fail with a Spanish message."""
+        match = _DELAY.fullmatch(str(value).strip())
+        if match is None:
+            self.fail(f"«{value}» no es una demora: use un número y s, m, h o d (p. ej. 10m).", param, ctx)
+        return timedelta(**{_UNITS[match["unit"]]: int(match["amount"])})
+
+
+class Moment(click.ParamType[datetime, str]):
+    """An ISO 8601 instant with its time zone: ``2026-12-24T20:00:00Z``, ``2026-12-24T20:00+01:00``."""
+
+    name = "momento"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        """Parse an instant, or fail with a Spanish message."""
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"«{value}» no es una fecha y hora ISO 8601 (p. ej. 2026-12-24T20:00:00Z).", param, ctx)
+        if moment.tzinfo is None:
+            self.fail(f"«{value}» no dice su zona horaria: añada Z o un desfase como +01:00.", param, ctx)
+        return moment
+
+
+@click.group("lucien", help="Mensajes de Lucien a un usuario: ahora o a una hora, cancelarlos, consultarlos.")
+def lucien_group() -> None:
+    """Lucien's commands."""
+
+
+@lucien_group.command(help="Programa un mensaje de Lucien (puede usar { $nombre } y { $saldo }).")
+@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@click.argument("text", metavar="TEXTO", type=NonBlankText("El mensaje no puede estar vacío."))
+@click.option("--in", "delay", metavar="DEMORA", type=Delay(), default=None, help="Dentro de cuánto: 10m, 2h…")
+@click.option("--at", "moment", metavar="MOMENTO", type=Moment(), default=None, help="A qué hora, en ISO 8601.")
+def send(user_id: int, text: str, delay: timedelta | None, moment: datetime | None) -> None:
+    """Schedule a message; without --in or --at it leaves at once (through the serving process)."""
+    settings = load_settings()
+    memory_refused(settings)
+    if delay is not None and moment is not None:
+        raise click.UsageError("indique --in o --at, no ambas.")
+
+    async def work(container: "Container") -> None:
+        lucien = container.modules().get(LucienModule).lucien
+        at = moment or (container.clock().now() + delay if delay is not None else None)
+        message = await lucien.schedule_text(UserId(user_id), text, at=at)
+        when = message.due_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M:%S")
+        click.echo(f"Mensaje {message.key} programado para {when} ({settings.timezone}).")
+        click.echo(f"Cancélelo antes con: yabot lucien cancel {message.key}")
+
+    run(with_container(settings, work))
+
+
+@lucien_group.command(help="Cancela un mensaje programado que aún no ha salido.")
+@click.argument("key", metavar="ID", type=NonBlankText("El id no puede estar vacío."))
+def cancel(key: str) -> None:
+    """Cancel a scheduled message."""
+    settings = load_settings()
+    memory_refused(settings)
+
+    async def work(container: "Container") -> None:
+        message = await container.modules().get(LucienModule).lucien.cancel(key)
+        click.echo(f"Mensaje {message.key} cancelado: no se enviará.")
+
+    run(with_container(settings, work))
+
+
+@lucien_group.command("list", help="Lista los mensajes de Lucien, del más reciente al más antiguo.")
+@click.option("--user", "user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@click.option("--limit", default=20, show_default=True, type=PositiveInt("El límite", 1000), help="De 1 a 1000.")
+def list_messages(user_id: int | None, limit: int) -> None:
+    """Show the record of Lucien's messages."""
+    settings = load_settings()
+
+    async def work(container: "Container") -> None:
+        lucien = container.modules().get(LucienModule).lucien
+        messages = await lucien.recent(user_id=None if user_id is None else UserId(user_id), limit=limit)
+        if not messages:
+            click.echo("Lucien no tiene mensajes programados ni enviados.")
+            return
+        for message in messages:
+            click.echo(_line(message, settings.zone))
+
+    run(with_container(settings, work))
+
+
+def _line(message: LucienMessage, zone: object) -> str:
+    when = message.due_at.astimezone(zone).strftime("%d/%m/%Y %H:%M")  # type: ignore[arg-type]
+    what = message.text if message.text is not None else f"[{message.message_id}]"
+    return f"{message.key}  {when}  {message.user_id:>12}  {_STATES[message.state]:<12}  {printable(what[:60])}"

@@ -1,0 +1,38 @@
+"""The users module plugged in: who the bot knows, and Lucien's /start."""
+
+from dataclasses import dataclass
+
+from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, Kernel, ModulePlug
+from yabot_core import users
+from yabot_core.users import UserDirectory
+
+
+@dataclass(frozen=True, slots=True)
+class UsersModule:
+    """The users module's services."""
+
+    directory: UserDirectory
+
+
+class UsersPlug(ModulePlug[UsersModule]):
+    """Registers users; greets them on /start."""
+
+    manifest = users.MANIFEST
+
+    def build(self, kernel: Kernel, modules: BuiltModules) -> UsersModule:
+        """The user directory over the configured storage."""
+        storage = kernel.storage
+        return UsersModule(UserDirectory(storage.transactions, storage.user_queries, kernel.clock, kernel.ids))
+
+    def bot(self, services: UsersModule, kernel: Kernel) -> BotPart:
+        """/start."""
+        from yabot_adapters.telegram.routers import start  # noqa: PLC0415  (aiogram only when the bot runs)
+
+        return BotPart(
+            routers=[start.setup()],
+            commands=[BotCommand("start", "users-command-start")],
+            data={"welcome_besitos": kernel.settings.welcome_besitos},
+        )
+
+
+PLUG = UsersPlug()

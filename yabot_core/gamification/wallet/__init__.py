@@ -1,1 +1,0 @@
-"""The besitos wallet: ledger, balance, escrow holds (internal package; import from ``gamification``)."""

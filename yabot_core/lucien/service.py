@@ -1,0 +1,267 @@
+"""Lucien speaks: now, from the handlers of every module, or later, on a durable timer."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Final
+
+from pydantic import JsonValue
+
+from yabot_core.kernel import (
+    Clock,
+    EventProcessingFailed,
+    EventStamper,
+    IdGenerator,
+    InvalidInputError,
+    Phrasebook,
+    TimerFired,
+    Transactions,
+    UserId,
+    new_timer,
+)
+from yabot_core.lucien.errors import (
+    InvalidMessageTextError,
+    LucienMessageNotFoundError,
+    MessageAlreadySentError,
+    RecipientUnreachableError,
+)
+from yabot_core.lucien.events import LucienMessageSent
+from yabot_core.lucien.models import MAX_TEXT, LucienMessage, MessageState
+from yabot_core.lucien.ports import LucienQueries, LucienUnitOfWork, Messenger, UserContext
+from yabot_core.users import UserDirectory, UserNotFoundError
+
+log = logging.getLogger(__name__)
+
+MESSAGE_TIMER: Final = "lucien.message"
+"""The kind of the timers that carry Lucien's scheduled messages."""
+
+HANDLER_GAVE_UP: Final = "lucien-handler-gave-up"
+
+NAME: Final = "nombre"
+"""The one variable every text may use: how Lucien addresses the reader."""
+
+
+class Lucien:
+    """The bot's voice: every text a user receives outside a direct reply goes through here.
+
+    A user who blocked the bot (or never started it) is marked unreachable and skipped from then on,
+    without a retry or a dead letter: nothing will make Telegram deliver to them.
+    """
+
+    def __init__(
+        self,
+        *,
+        transactions: Transactions[LucienUnitOfWork],
+        queries: LucienQueries,
+        users: UserDirectory,
+        messenger: Messenger,
+        phrasebook: Phrasebook,
+        context: UserContext,
+        clock: Clock,
+        ids: IdGenerator,
+        admin_ids: Sequence[UserId] = (),
+    ) -> None:
+        self._transactions = transactions
+        self._queries = queries
+        self._users = users
+        self._messenger = messenger
+        self._phrasebook = phrasebook
+        self._context = context
+        self._clock = clock
+        self._ids = ids
+        self._stamper = EventStamper(clock, ids)
+        self._admin_ids = tuple(admin_ids)
+
+    # --- now --------------------------------------------------------------------------------------------
+
+    async def say(self, user_id: UserId, message_id: str, /, **args: object) -> bool:
+        """Send the catalog's ``message_id`` to a user now, with their context; return whether it went.
+
+        For handlers (at-least-once: after a crash a user may rarely hear the same thing twice). Returns
+        ``False`` for an unreachable user. Raises ``UnavailableError`` when Telegram is away (retry later).
+        """
+        variables = await self._variables(user_id)
+        return await self._deliver(user_id, self._phrasebook.render(message_id, **variables, **args))
+
+    async def tell_admins(self, message_id: str, /, **args: object) -> None:
+        """Send the catalog's ``message_id`` to every admin who can be reached."""
+        for admin_id in self._admin_ids:
+            await self.say(admin_id, message_id, **args)
+
+    async def on_event_processing_failed(self, event: EventProcessingFailed) -> None:
+        """Tell the creator and her admins at once that a handler gave up, and how to replay the event."""
+        await self.tell_admins(
+            HANDLER_GAVE_UP,
+            manejador=event.handler,
+            evento=event.failed_event_type,
+            intentos=event.attempts,
+            error=event.error[:500],
+            id=event.dead_letter_id,
+        )
+
+    # --- later ------------------------------------------------------------------------------------------
+
+    async def schedule_text(self, user_id: UserId, text: str, *, at: datetime | None = None) -> LucienMessage:
+        """Schedule an operator's own ``text`` for a user, now or ``at`` a time; it survives restarts.
+
+        ``text`` is plain text (it is escaped) and may use the variables Lucien knows (``{ $nombre }``...),
+        filled in when it is sent.
+
+        Raises:
+            UserNotFoundError: nobody is registered with that id.
+            InvalidMessageTextError: an empty or too long text, or one that cannot be rendered.
+            InvalidInputError: a time without a time zone.
+        """
+        text = text.strip()
+        if not text or len(text) > MAX_TEXT:
+            raise InvalidMessageTextError(f"El mensaje debe tener entre 1 y {MAX_TEXT} caracteres.")
+        problems = self._phrasebook.text_problems(text, {NAME, *self._context.names()})
+        if problems:
+            raise InvalidMessageTextError(" ".join(problems))
+        return await self._schedule(user_id, at, text=text)
+
+    async def schedule(
+        self,
+        user_id: UserId,
+        message_id: str,
+        *,
+        at: datetime | None = None,
+        args: Mapping[str, JsonValue] | None = None,
+        key: str | None = None,
+    ) -> LucienMessage:
+        """Schedule the catalog's ``message_id`` for a user (``key`` makes scheduling it again a no-op)."""
+        return await self._schedule(user_id, at, message_id=message_id, args=dict(args or {}), key=key)
+
+    async def cancel(self, key: str) -> LucienMessage:
+        """Cancel a scheduled message before it leaves.
+
+        Raises:
+            LucienMessageNotFoundError: no message has that id.
+            MessageAlreadySentError: it was sent, skipped or cancelled already.
+        """
+        now = self._clock.now()
+
+        async def work(uow: LucienUnitOfWork) -> LucienMessage:
+            message = await uow.lucien.get(key)
+            if message is None:
+                raise LucienMessageNotFoundError(key)
+            if message.state is not MessageState.SCHEDULED:
+                raise MessageAlreadySentError(key, message.state)
+            await uow.timers.cancel(_timer_key(key))
+            cancelled = message.model_copy(update={"state": MessageState.CANCELLED, "finished_at": now})
+            await uow.lucien.save(cancelled)
+            return cancelled
+
+        return await self._transactions.run(work)
+
+    async def recent(self, *, user_id: UserId | None = None, limit: int = 50) -> Sequence[LucienMessage]:
+        """Messages newest due first, for operators."""
+        if not 1 <= limit <= 1000:  # noqa: PLR2004  (a listing, not a bulk export)
+            raise InvalidInputError("El límite debe estar entre 1 y 1000.")
+        return await self._queries.recent(user_id=user_id, limit=limit)
+
+    # --- the timer's handler ----------------------------------------------------------------------------
+
+    async def on_message_due(self, event: TimerFired) -> None:
+        """Send a scheduled message whose time came: once, or not at all if its fate is unknown.
+
+        The message is marked as being sent before Telegram is called. A delivery that finds it so marked
+        (the process died mid-send) cannot know whether it arrived, and does not send it again: a user never
+        reads the same scheduled message twice.
+        """
+        key = str(event.payload.get("key", ""))
+
+        async def claim(uow: LucienUnitOfWork) -> LucienMessage | None:
+            message = await uow.lucien.get(key)
+            if message is None or message.state is not MessageState.SCHEDULED:
+                if message is not None and message.state is MessageState.SENDING:
+                    log.warning("message %s was being sent when a process died; not sending it twice", key)
+                return None
+            sending = message.model_copy(update={"state": MessageState.SENDING})
+            await uow.lucien.save(sending)
+            return sending
+
+        message = await self._transactions.run(claim)
+        if message is None:
+            return
+        try:
+            variables = {**await self._variables(message.user_id), **message.args}
+            if message.text is not None:
+                text = self._phrasebook.render_text(message.text, **variables)
+            else:
+                text = self._phrasebook.render(message.message_id or "", **variables)
+            delivered = await self._deliver(message.user_id, text)
+        except BaseException:
+            await self._transactions.run(lambda uow: self._finish(uow, message, MessageState.SCHEDULED))
+            raise  # the bus retries; the message is scheduled again meanwhile
+        state = MessageState.SENT if delivered else MessageState.SKIPPED
+        await self._transactions.run(lambda uow: self._finish(uow, message, state))
+
+    # --- inside ---------------------------------------------------------------------------------------------
+
+    async def _schedule(
+        self,
+        user_id: UserId,
+        at: datetime | None,
+        *,
+        text: str | None = None,
+        message_id: str | None = None,
+        args: dict[str, JsonValue] | None = None,
+        key: str | None = None,
+    ) -> LucienMessage:
+        await self._users.get(user_id)  # refuses unknown users, in Spanish
+        now = self._clock.now()
+        due = at or now
+        if due.tzinfo is None:
+            raise InvalidInputError("La hora del mensaje debe llevar zona horaria.")
+        message = LucienMessage(
+            key=key or self._ids.new_id(),
+            user_id=user_id,
+            message_id=message_id,
+            text=text,
+            args=args or {},
+            due_at=due,
+            created_at=now,
+        )
+        timer = new_timer(
+            _timer_key(message.key), MESSAGE_TIMER, due, now=now, payload={"key": message.key}, user_id=user_id
+        )
+
+        async def work(uow: LucienUnitOfWork) -> LucienMessage:
+            known = await uow.lucien.get(message.key)
+            if known is not None:
+                return known
+            await uow.lucien.save(message)
+            await uow.timers.schedule(timer)
+            return message
+
+        return await self._transactions.run(work)
+
+    async def _finish(self, uow: LucienUnitOfWork, message: LucienMessage, state: MessageState) -> None:
+        finished = None if state is MessageState.SCHEDULED else self._clock.now()
+        await uow.lucien.save(message.model_copy(update={"state": state, "finished_at": finished}))
+        if state is MessageState.SENT:
+            uow.record(LucienMessageSent(**self._stamper.stamp(), user_id=message.user_id, key=message.key))
+
+    async def _variables(self, user_id: UserId) -> dict[str, object]:
+        variables = dict(await self._context.variables(user_id))
+        try:
+            user = await self._users.get(user_id)
+        except UserNotFoundError:
+            variables.setdefault(NAME, "")
+        else:
+            variables[NAME] = user.display_name
+        return variables
+
+    async def _deliver(self, user_id: UserId, text: str) -> bool:
+        try:
+            await self._messenger.send(user_id, text)
+        except RecipientUnreachableError as exc:
+            log.info("user %s is unreachable, message skipped: %s", user_id, exc.message)
+            await self._users.mark_unreachable(user_id)
+            return False
+        return True
+
+
+def _timer_key(key: str) -> str:
+    return f"lucien:{key}"

@@ -1,0 +1,50 @@
+"""Diana's grants: besitos to a fan by an operator, registering the fan if YABOT did not know them yet."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from yabot_core.kernel import Transactions, UserId
+from yabot_core.users import Registration, UserDirectory, UserProfile, UserSource, UsersUnitOfWork
+from yabot_core.wallet.models import ADMIN_GRANT, LedgerEntry
+from yabot_core.wallet.ports import WalletUnitOfWork
+from yabot_core.wallet.service import WalletService
+from yabot_core.wallet.validation import checked_user
+
+
+class GrantUnitOfWork(UsersUnitOfWork, WalletUnitOfWork, Protocol):
+    """A unit of work reaching users and wallets: a grant registers and credits in one commit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a grant did: the (perhaps new) user and the ledger entry that credited them."""
+
+    registration: Registration
+    entry: LedgerEntry
+
+
+class BesitosGrants:
+    """Credits besitos from an operator; a refused credit (a reused key, a long note) registers nobody."""
+
+    def __init__(
+        self, transactions: Transactions[GrantUnitOfWork], users: UserDirectory, wallet: WalletService
+    ) -> None:
+        self._transactions = transactions
+        self._users = users
+        self._wallet = wallet
+
+    async def grant(self, user_id: UserId, amount: int, *, note: str, idempotency_key: str) -> Grant:
+        """Register the user if unknown and credit ``amount`` besitos as Diana's gift, in one unit of work.
+
+        Raises what :meth:`WalletService.credit` raises; nothing changes then.
+        """
+        profile = UserProfile(user_id=checked_user(user_id))
+
+        async def work(uow: GrantUnitOfWork) -> Grant:
+            registration = await self._users.register_in(uow, profile, source=UserSource.OPERATOR)
+            entry = await self._wallet.credit_in(
+                uow, user_id, amount, ADMIN_GRANT, idempotency_key=idempotency_key, note=note
+            )
+            return Grant(registration, entry)
+
+        return await self._transactions.run(work)

@@ -1,0 +1,66 @@
+"""What the wallet needs from storage: a repository inside a unit of work, and read-only queries."""
+
+from typing import Protocol
+
+from yabot_core.wallet.models import Hold, LedgerEntry, Wallet, WalletBalance, WalletStatement
+from yabot_core.kernel import IdempotencyKey, UnitOfWork, UserId
+
+
+class WalletRepository(Protocol):
+    """Wallets, ledger entries and holds, read and written inside one transaction."""
+
+    async def get(self, user_id: UserId) -> Wallet:
+        """Return the user's wallet; a user with no entries has balance 0 and sequence 0."""
+        ...
+
+    async def entry_by_key(self, key: IdempotencyKey) -> LedgerEntry | None:
+        """Return the entry posted with this idempotency key, if any."""
+        ...
+
+    async def append(self, entry: LedgerEntry) -> None:
+        """Store ``entry`` and move the wallet to ``entry.balance_after`` and ``entry.sequence``.
+
+        Raises:
+            ConcurrentUpdateError: the wallet's sequence is no longer ``entry.sequence - 1``, or another
+                transaction stored an entry with the same idempotency key first. Both are retried.
+        """
+        ...
+
+    async def get_hold(self, hold_id: str) -> Hold | None:
+        """Return the hold, or ``None``."""
+        ...
+
+    async def save_hold(self, hold: Hold) -> None:
+        """Insert the hold, or replace it by id."""
+        ...
+
+
+class WalletUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can reach wallets."""
+
+    @property
+    def wallets(self) -> WalletRepository:
+        """The wallets of this transaction."""
+        ...
+
+
+class WalletQueries(Protocol):
+    """Read-only views of wallets, outside any transaction (they see committed data only)."""
+
+    async def balance(self, user_id: UserId) -> WalletBalance:
+        """Return the spendable balance and the escrowed total; zeros for a user with no entries."""
+        ...
+
+    async def statement(self, user_id: UserId, *, limit: int, offset: int) -> WalletStatement:
+        """Return the balance and the user's entries newest first (skipping ``offset``, at most ``limit``),
+        all from one snapshot."""
+        ...
+
+
+class WalletStorage(Protocol):
+    """What a storage backend offers the wallet besides its unit of work."""
+
+    @property
+    def wallet_queries(self) -> WalletQueries:
+        """Committed balances and ledgers."""
+        ...

@@ -78,6 +78,25 @@ class TestErrorMapping:
             "detail": {"path": "/api/v1/nada"},
         }
 
+    async def test_a_huge_unknown_path_is_not_echoed_back(self, client: AsyncTestClient) -> None:
+        """A 404 repeats at most the first 200 characters of the path, however long it is."""
+        path = "/api/v1/" + "x" * 60_000
+
+        response = await client.get(path)
+
+        assert response.status_code == 404
+        shown = response.json()["detail"]["path"]
+        assert (len(shown), shown[:-1], shown[-1]) == (200, path[:199], "…")
+        assert len(response.content) < 1_000
+
+    async def test_a_huge_method_is_not_echoed_back(self, client: AsyncTestClient) -> None:
+        """A 405 repeats at most the first 200 characters of an unknown method."""
+        response = await client.request("X" * 10_000, "/api/v1/users/11/besitos")
+
+        assert response.status_code == 405
+        assert len(response.json()["detail"]["method"]) == 200
+        assert len(response.content) < 1_000
+
     async def test_wrong_method_is_a_spanish_405(self, client: AsyncTestClient) -> None:
         """A known path with a method it does not serve is 405 ``metodo_no_permitido`` with ``Allow``."""
         response = await client.delete("/api/v1/users/11/besitos")

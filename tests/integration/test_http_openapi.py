@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from yabot_adapters.http import create_app
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.gamification import WalletService
+from yabot_core.gamification import MAX_HISTORY_OFFSET, WalletService
 from yabot_core.kernel import FakeClock, SequentialIds
 from yabot_core.users import UserDirectory
 
@@ -43,7 +43,10 @@ def test_besitos_route_is_listed_with_its_parameters(schema: dict[str, Any]) -> 
     assert parameters["user_id"]["in"] == "path"
     assert parameters["user_id"]["schema"]["type"] == "integer"
     assert (parameters["limit"]["schema"]["minimum"], parameters["limit"]["schema"]["maximum"]) == (1, 100)
-    assert parameters["offset"]["schema"]["minimum"] == 0
+    assert (parameters["offset"]["schema"]["minimum"], parameters["offset"]["schema"]["maximum"]) == (
+        0,
+        MAX_HISTORY_OFFSET,
+    )
 
 
 @pytest.mark.parametrize("status", ["400", "404", "429", "500", "503"])

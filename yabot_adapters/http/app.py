@@ -14,6 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from yabot_adapters.http.controllers import HealthController, ReadinessCheck, WalletController
 from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlation_id
 from yabot_adapters.http.errors import EXCEPTION_HANDLERS
+from yabot_adapters.http.parameters import require_plain_integers
 from yabot_core.gamification import WalletService
 from yabot_core.users import UserDirectory
 
@@ -55,6 +56,8 @@ def create_app(
         },
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
+        # Routes must not set their own ``before_request``: Litestar runs only the closest layer's hook.
+        before_request=require_plain_integers,
         before_send=[echo_correlation_id],
         openapi_config=OpenAPIConfig(
             title="YABOT",

@@ -14,6 +14,9 @@ and a ``detail`` object. The status follows one rule for input: **400 when the c
   ``ruta_no_encontrada``, 405 ``metodo_no_permitido``, 429 ``demasiadas_solicitudes`` with ``Retry-After``.
 - Anything else is 500 ``error_interno`` with a generic message and the correlation id; the exception is
   logged with that id and never described in the body.
+
+Nothing a caller sent is echoed at full length: a path or method shown in ``detail`` (or logged) is cut to
+:data:`ECHO_LIMIT` characters, so a 100 KB path cannot make a 100 KB answer.
 """
 
 import logging
@@ -40,6 +43,9 @@ log = logging.getLogger(__name__)
 
 UNAVAILABLE_RETRY_AFTER_SECONDS: Final = 5
 """What a 503 asks callers to wait: long enough for a breaker or a restart, short enough to feel live."""
+
+ECHO_LIMIT: Final = 200
+"""The most characters of a caller's path or method an error body or log line repeats."""
 
 # Most specific first: InvalidInputError is a DomainError, and only the first match counts.
 _STATUS_BY_CLASS: Final[tuple[tuple[type[YabotError], int], ...]] = (
@@ -106,8 +112,8 @@ def handle_yabot_error(request: Request[Any, Any, Any], exc: YabotError) -> Resp
         log.warning(
             "%s on %s %s (correlation id %s): %r",
             exc.code,
-            request.method,
-            request.url.path,
+            _echo(request.method),
+            _echo(request.url.path),
             correlation_id_of(request.scope),
             exc,
         )
@@ -139,9 +145,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     headers = dict(exc.headers or {})
     detail: dict[str, Any] = {}
     if status == 404:  # noqa: PLR2004
-        detail = {"path": request.url.path}
+        detail = {"path": _echo(request.url.path)}
     elif status == 405:  # noqa: PLR2004
-        detail = {"method": request.method, "allowed": _allowed_methods(headers)}
+        detail = {"method": _echo(request.method), "allowed": _allowed_methods(headers)}
     elif status == 429:  # noqa: PLR2004
         headers["Retry-After"] = str(_seconds_until_reset(headers))
     elif status == 503:  # noqa: PLR2004
@@ -155,8 +161,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     log.error(
         "unhandled %s on %s %s (correlation id %s)",
         type(exc).__name__,
-        request.method,
-        request.url.path,
+        _echo(request.method),
+        _echo(request.url.path),
         correlation_id,
         exc_info=exc,
         extra={"correlation_id": correlation_id},
@@ -203,6 +209,11 @@ API_ERROR_RESPONSES: Final = {
     ),
 }
 """The errors any ``/api/v1`` route may answer, for its OpenAPI ``responses``; routes add their own."""
+
+
+def _echo(text: str) -> str:
+    """``text`` as an error may repeat it: at most :data:`ECHO_LIMIT` characters, marked with "…" if cut."""
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
 
 
 def _rule(message: str) -> str:

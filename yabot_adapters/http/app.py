@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
@@ -19,11 +20,50 @@ from yabot_core.gamification import WalletService
 from yabot_core.users import UserDirectory
 
 if TYPE_CHECKING:
-    from litestar.types import Middleware
+    from litestar.types import (
+        HTTPScope,
+        LifeSpanReceive,
+        LifeSpanScope,
+        LifeSpanSend,
+        Message,
+        Middleware,
+        Receive,
+        Scope,
+        Send,
+    )
 
 API_PREFIX: Final = "/api/v1"
 PROBE_PATHS: Final = ("/healthz", "/readyz")
 """Never rate limited: an orchestrator polling them must not lock itself (or real users) out."""
+
+
+class _Api(Litestar):
+    """Litestar, answering HEAD on every GET route: the GET's status and headers, without its body.
+
+    Litestar routes HEAD only to handlers declared for it and answers 405 otherwise, while HTTP says a GET
+    resource answers HEAD too. Routing happens before any middleware, so the rewrite is done here, once
+    for every route (the OpenAPI pages included): the request is handled as a GET, its body dropped.
+    """
+
+    async def __call__(
+        self,
+        scope: "Scope | LifeSpanScope",
+        receive: "Receive | LifeSpanReceive",
+        send: "Send | LifeSpanSend",
+    ) -> None:
+        if scope["type"] != ScopeType.HTTP or cast("HTTPScope", scope)["method"] != "HEAD":
+            await super().__call__(scope, receive, send)
+            return
+        http_send = cast("Send", send)
+
+        async def send_without_body(message: "Message") -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await http_send(message)
+
+        # A copy: the server's own scope keeps saying HEAD (uvicorn's access log, its body handling).
+        as_get = cast("HTTPScope", {**scope, "method": "GET"})
+        await super().__call__(as_get, receive, send_without_body)
 
 
 def create_app(
@@ -47,7 +87,7 @@ def create_app(
     if rate_limit_per_minute is not None:
         middleware.append(_rate_limit(rate_limit_per_minute))
     checks = tuple(readiness)
-    return Litestar(
+    return _Api(
         route_handlers=[Router(path=API_PREFIX, route_handlers=[WalletController]), HealthController],
         dependencies={
             "wallet": Provide(lambda: wallet, sync_to_thread=False),

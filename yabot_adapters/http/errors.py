@@ -56,9 +56,10 @@ _STATUS_BY_CLASS: Final[tuple[tuple[type[YabotError], int], ...]] = (
     (UnavailableError, 503),
 )
 
+# Every message addresses the reader as "usted", like every other YABOT text.
 _HTTP_ERRORS: Final[Mapping[int, tuple[str, str]]] = {
     400: ("solicitud_invalida", "La solicitud no es válida."),
-    401: ("no_autenticado", "Necesitas identificarte para acceder a este recurso."),
+    401: ("no_autenticado", "Debe identificarse para acceder a este recurso."),
     403: ("acceso_denegado", "No tiene permiso para acceder a este recurso."),
     404: ("ruta_no_encontrada", "No existe ninguna ruta con esa dirección."),
     405: ("metodo_no_permitido", "Esta ruta no admite ese método."),
@@ -66,13 +67,13 @@ _HTTP_ERRORS: Final[Mapping[int, tuple[str, str]]] = {
     415: ("tipo_no_admitido", "El tipo de contenido enviado no está admitido."),
     429: (
         "demasiadas_solicitudes",
-        "Has hecho demasiadas solicitudes seguidas; espera un momento antes de volver a intentarlo.",
+        "Ha hecho demasiadas solicitudes seguidas; espere un momento antes de volver a intentarlo.",
     ),
     503: ("servicio_no_disponible", UnavailableError.default_message),
 }
 _OTHER_CLIENT_ERROR: Final = ("solicitud_rechazada", "No se ha podido atender la solicitud.")
 _UNEXPECTED_MESSAGE: Final = (
-    "Ha ocurrido un error inesperado. Si se repite, comparte el código de seguimiento con el equipo."
+    "Ha ocurrido un error inesperado. Si se repite, comparta el código de seguimiento con el equipo."
 )
 
 _TYPE_NAMES: Final = {

@@ -4,13 +4,13 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Final, cast
 
-from litestar import Litestar, Router
+from litestar import Litestar, MediaType, Router
 from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 
 from yabot_adapters.http.controllers import HealthController, ReadinessCheck, WalletController
 from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlation_id
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
 
 API_PREFIX: Final = "/api/v1"
+SCHEMA_PATH: Final = f"{API_PREFIX}/schema"
 PROBE_PATHS: Final = ("/healthz", "/readyz")
 """Never rate limited: an orchestrator polling them must not lock itself (or real users) out."""
 
@@ -103,13 +104,28 @@ def create_app(
             title="YABOT",
             version=_version(),
             description="API HTTP de YABOT: besitos, historia, mochila y administración del canal.",
-            path=f"{API_PREFIX}/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            path=SCHEMA_PATH,
+            render_plugins=_SCHEMA_RENDERERS,
         ),
         # Logging is the composition root's to configure; errors are logged through the stdlib logger.
         logging_config=None,
         debug=debug,
     )
+
+
+_SCHEMA_RENDERERS: Final = [
+    # The first one is also the page at SCHEMA_PATH itself: plain JSON, which browsers show as it is.
+    JsonRenderPlugin(path="/", media_type=MediaType.JSON),
+    JsonRenderPlugin(),
+    YamlRenderPlugin(),
+]
+"""The OpenAPI document as JSON (at ``/api/v1/schema`` and ``.../openapi.json``) and YAML; no HTML viewer.
+
+Litestar's viewers (Scalar, Swagger UI, Redoc...) are HTML pages that load their script from a public CDN,
+Scalar's at ``@latest``: offline they show a blank page, and online they run third-party code, unpinned, on
+the API's own origin. A pinned copy would be megabytes of vendored JavaScript to keep up to date. The
+document itself needs no network and any OpenAPI tool reads it (docs/http-api.md).
+"""
 
 
 def _rate_limit(per_minute: int) -> DefineMiddleware:

@@ -137,7 +137,7 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         stack.push_async_callback(http.stop)
 
         report(f"YABOT en marcha. Datos: {settings.describe_storage()}.")
-        report(f"API: {http.url}  (salud: {http.url}/healthz · documentación: {http.url}/api/v1/schema)")
+        report(f"API: {http.url}  (salud: {http.url}/healthz · OpenAPI: {http.url}/api/v1/schema)")
         if telegram_on:
             from yabot_adapters.telegram import TelegramPolling  # noqa: PLC0415  (aiogram takes ~2 s to import)
 

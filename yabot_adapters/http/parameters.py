@@ -1,7 +1,8 @@
 """Whole-number parameters of every route are written in plain ASCII digits, or the request is a 400.
 
 Litestar parses path and query values leniently (msgspec's lax mode): ``1e3`` and ``1001.0`` become the
-integers 1000 and 1001, so one id had several spellings and a typo could reach another user's data. This
+integers 1000 and 1001, so one id had many spellings (and logs, caches or audits keyed by the path saw
+different ids for one user), while ``1.5`` was refused. This
 ``before_request`` hook runs before that parsing and refuses, for every integer parameter of the matched
 route, any value that is not digits with at most a leading minus (a negative number is let through so that
 its bound, ``must be >= 1``, is what the caller is told). The refusal is the same ``ValidationException``

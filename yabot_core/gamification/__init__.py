@@ -26,12 +26,13 @@ from yabot_core.gamification.wallet.models import (
     WalletBalance,
 )
 from yabot_core.gamification.wallet.ports import WalletQueries, WalletRepository, WalletUnitOfWork
-from yabot_core.gamification.wallet.service import MAX_PAGE_SIZE, WalletService
+from yabot_core.gamification.wallet.service import MAX_HISTORY_OFFSET, MAX_PAGE_SIZE, WalletService
 from yabot_core.gamification.welcome import WelcomeGift
 
 __all__ = [
     "MAX_AMOUNT",
     "MAX_BALANCE",
+    "MAX_HISTORY_OFFSET",
     "MAX_PAGE_SIZE",
     "BesitosAwarded",
     "BesitosHeld",

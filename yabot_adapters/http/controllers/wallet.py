@@ -8,7 +8,7 @@ from litestar.params import PathParameter, QueryParameter
 
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
 from yabot_adapters.http.schemas import BesitosView, ErrorBody, error_response
-from yabot_core.gamification import MAX_PAGE_SIZE, WalletService
+from yabot_core.gamification import MAX_HISTORY_OFFSET, MAX_PAGE_SIZE, WalletService
 from yabot_core.kernel import MAX_USER_ID, UserId
 from yabot_core.users import UserDirectory
 
@@ -20,7 +20,8 @@ class WalletController(Controller):
     tags = ["besitos"]  # noqa: RUF012  (Litestar reads layer options as plain class attributes)
 
     # The path declares ``str`` and the signature ``int`` on purpose: ``{user_id:int}`` would turn a
-    # non-numeric id into an unknown route (404); this way it is a parameter error (400) like any other.
+    # non-numeric id into an unknown route (404), and parse ``+7`` or Unicode digits as numbers; this way
+    # ``parameters.require_plain_integers`` sees the raw text, and a bad id is a 400 like any other.
     @get(
         "/{user_id:str}/besitos",
         summary="Consultar los besitos de un usuario",
@@ -55,7 +56,12 @@ class WalletController(Controller):
             ),
         ] = 20,
         offset: Annotated[
-            int, QueryParameter(ge=0, description="Movimientos que se saltan desde el más reciente.")
+            int,
+            QueryParameter(
+                ge=0,
+                le=MAX_HISTORY_OFFSET,
+                description="Movimientos que se saltan desde el más reciente.",
+            ),
         ] = 0,
     ) -> BesitosView:
         """Answer only for registered users, so a typo in an id is a 404 rather than an empty wallet."""

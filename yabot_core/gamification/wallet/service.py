@@ -30,6 +30,11 @@ from yabot_core.kernel import (
 
 MAX_PAGE_SIZE: Final = 100
 
+MAX_HISTORY_OFFSET: Final = 2**53 - 1
+"""The deepest a history page may start. No ledger gets that long (a million entries a second would take
+285 years), and the bound keeps offsets exact in JSON and far inside every backend's 64-bit integers, which a
+larger offset overflows (SQLite raises ``OverflowError``)."""
+
 
 class WalletService:
     """Credits, debits, escrow holds and balance queries over any storage adapter.
@@ -157,12 +162,14 @@ class WalletService:
         """Return a page of the user's ledger, newest first.
 
         Raises:
-            InvalidInputError: ``limit`` outside 1..100 or a negative ``offset``.
+            InvalidInputError: ``limit`` outside 1..100, or ``offset`` outside 0..``MAX_HISTORY_OFFSET``.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"El tamaño de página debe estar entre 1 y {MAX_PAGE_SIZE}.")
         if offset < 0:
             raise InvalidInputError("El desplazamiento no puede ser negativo.")
+        if offset > MAX_HISTORY_OFFSET:
+            raise InvalidInputError(f"El desplazamiento no puede superar {MAX_HISTORY_OFFSET}.")
         return await self._queries.history(checked_user(user_id), limit=limit, offset=offset)
 
     # --- inside the transaction -------------------------------------------------------------------------

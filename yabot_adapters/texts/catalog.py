@@ -93,7 +93,7 @@ class SpanishBundle(FluentBundle):
         )
         try:
             result: str | FluentNone = pattern(env)
-        except ValueError as exc:  # fluent.runtime's own guard against runaway texts
+        except (ValueError, RecursionError) as exc:  # runaway texts; loading rejects the cycles it can see
             errors.append(exc)
             result = FluentNone()
         return result, errors
@@ -155,17 +155,18 @@ class Catalog:
 
     def _format(self, bundle: SpanishBundle, message_id: str, args: dict[str, object]) -> str | None:
         """One random variant of the message, or ``None`` (logged) if Fluent reports any error."""
-        text, errors = bundle.format_pattern(self._rng.choice(variants(bundle, message_id)), args)
+        _, pattern = self._rng.choice(variants(bundle, message_id))
+        text, errors = bundle.format_pattern(pattern, args)
         if errors or not isinstance(text, str):
             log.error("text %r could not be formatted: %s", message_id, errors)
             return None
         return text
 
 
-def variants(bundle: SpanishBundle, message_id: str) -> list[Pattern]:
-    """The message's value (if it has one) and its ``variante…`` attributes, in the order written."""
+def variants(bundle: SpanishBundle, message_id: str) -> list[tuple[str | None, Pattern]]:
+    """The message's value (named ``None``) and its ``variante…`` attributes, in the order written."""
     message = bundle.get_message(message_id)
-    found = [message.value] if message.value is not None else []
+    found: list[tuple[str | None, Pattern]] = [(None, message.value)] if message.value is not None else []
     return found + [
-        pattern for name, pattern in message.attributes.items() if name.startswith(VARIANT_PREFIX)
+        (name, pattern) for name, pattern in message.attributes.items() if name.startswith(VARIANT_PREFIX)
     ]

@@ -5,7 +5,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from fluent.runtime.errors import FluentCyclicReferenceError
 from fluent.syntax import ast as ftl
 
 from yabot_adapters.texts.catalog import Catalog, SpanishBundle, SpanishInt, variants
@@ -15,11 +14,13 @@ from yabot_adapters.texts.rules import (
     Known,
     check_entry,
     check_override,
+    in_cycles,
     message_variables,
     reachable_terms,
     references,
 )
 from yabot_adapters.texts.syntax import Entry, Source, parse
+from yabot_adapters.texts.telegram_html import html_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def _load_shipped(paths: Sequence[Path]) -> _Shipped:
     for path in paths:
         source = Source(str(path), path.read_text(encoding="utf-8"))
         found, syntax = parse(source)
-        problems += [TextProblem(source.shown_as, p.line, p.message) for p in syntax]
+        problems += [TextProblem(source.shown_as, p.line, f"{p.message}.") for p in syntax]
         for entry in found:
             if (earlier := entries.get(entry.key)) is not None:
                 finding = Finding(entry.line, f"«{entry.key}» ya está en {_at(earlier)}")
@@ -97,13 +98,17 @@ def _load_shipped(paths: Sequence[Path]) -> _Shipped:
     for entry in entries.values():
         findings = check_entry(entry, known, shipped_attributes_only=True)
         problems += [_problem(entry, finding, shipped=True) for finding in findings]
+    problems += [
+        _problem(entries[key], _cycle(entries[key]), shipped=True) for key in sorted(in_cycles(entries))
+    ]
     if problems:
         raise ShippedTextsError(problems)
     variables = message_variables(_messages(entries))
     bundle = _bundle(entries.values())
     for key in _messages(entries):
-        if errors := _trial(bundle, key, variables[key]):
-            finding = Finding(entries[key].line, f"«{key}» no se puede componer: {_reasons(errors)}")
+        if failed := _trial(bundle, key, variables[key]):
+            variant, reason = failed
+            finding = Finding(entries[key].line_of(variant), f"«{key}» {reason}")
             problems.append(_problem(entries[key], finding, shipped=True))
     if problems:
         raise ShippedTextsError(problems)
@@ -157,13 +162,13 @@ def _checked(candidates: list[Entry], base: _Shipped, problems: list[TextProblem
     accepted: dict[str, Entry] = {}
     for entry in candidates:
         findings = overriding[id(entry)] + list(check_entry(entry, known, shipped_attributes_only=False))
-        problems += [_problem(entry, finding) for finding in findings]
+        problems += [_problem(entry, finding, original=entry.key in base.entries) for finding in findings]
         if id(entry) in rejected:
             continue
         if (earlier := accepted.get(entry.key)) is not None:
             reason = f"«{entry.key}» ya estaba en {_at(earlier)}"
             finding = Finding(entry.line, reason, "vale esta versión, la última", warning=True)
-            problems.append(_problem(entry, finding))
+            problems.append(_problem(entry, finding, original=True))
         accepted[entry.key] = entry
     return list(accepted.values())
 
@@ -173,40 +178,40 @@ def _settled(accepted: list[Entry], base: _Shipped, problems: list[TextProblem])
     overrides = {entry.key: entry for entry in accepted}
     while overrides:
         effective = base.entries | overrides
-        bundle = _bundle(effective.values())
-        blamed: dict[str, Finding] = {}
-        for key in _messages(base.entries):
-            if not (errors := _trial(bundle, key, base.variables[key])):
-                continue
-            culprits = (
-                [key] if key in overrides else sorted(reachable_terms(key, effective) & overrides.keys())
-            )
-            for culprit in culprits:
-                entry = overrides[culprit]
-                subject = f"«{culprit}»" if culprit == key else f"«{culprit}» hace que «{key}»"
-                blamed.setdefault(
-                    culprit, Finding(entry.line, f"{subject} no se puede componer: {_reasons(errors)}")
-                )
+        blamed = {key: _cycle(overrides[key]) for key in sorted(in_cycles(effective) & overrides.keys())}
         if not blamed:
-            return bundle
+            bundle = _bundle(effective.values())
+            for key in _messages(base.entries):
+                if not (failed := _trial(bundle, key, base.variables[key])):
+                    continue
+                variant, reason = failed
+                if key in overrides:
+                    blamed[key] = Finding(overrides[key].line_of(variant), f"«{key}» {reason}")
+                    continue
+                for culprit in sorted(reachable_terms(key, effective) & overrides.keys()):
+                    said = f"con «{culprit}», «{key}» {reason}"
+                    blamed.setdefault(culprit, Finding(overrides[culprit].line, said))
+            if not blamed:
+                return bundle
         for culprit, finding in blamed.items():
-            problems.append(_problem(overrides.pop(culprit), finding))
+            problems.append(_problem(overrides.pop(culprit), finding, original=culprit in base.entries))
     return base.bundle
 
 
-def _trial(bundle: SpanishBundle, key: str, variables: frozenset[str]) -> list[Exception]:
-    """Format every variant with each variable set to 1: the errors Fluent reports, if any."""
+def _trial(bundle: SpanishBundle, key: str, variables: frozenset[str]) -> tuple[str | None, str] | None:
+    """The variant that cannot be sent and why (each formatted with every variable set to 1), or ``None``."""
     args: dict[str, object] = {name: SpanishInt(1) for name in variables}
-    errors: list[Exception] = []
-    for pattern in variants(bundle, key):
-        errors += bundle.format_pattern(pattern, args)[1]
-    return errors
+    for variant, pattern in variants(bundle, key):
+        text, errors = bundle.format_pattern(pattern, args)
+        if errors or not isinstance(text, str):
+            return variant, "no se puede componer: " + "; ".join(str(error) for error in errors)
+        if (problem := html_problem(text)) is not None:
+            return variant, f"no es HTML que Telegram acepte: {problem}"
+    return None
 
 
-def _reasons(errors: list[Exception]) -> str:
-    if any(isinstance(error, FluentCyclicReferenceError) for error in errors):
-        return "se incluye a sí mismo, directa o indirectamente"
-    return "; ".join(str(error) for error in errors)
+def _cycle(entry: Entry) -> Finding:
+    return Finding(entry.line, f"«{entry.key}» se incluye a sí mismo, directa o indirectamente")
 
 
 def _bundle(entries: Iterable[Entry]) -> SpanishBundle:
@@ -227,6 +232,8 @@ def _at(entry: Entry) -> str:
     return f"{entry.source.shown_as}, línea {entry.line}"
 
 
-def _problem(entry: Entry, finding: Finding, *, shipped: bool = False) -> TextProblem:
-    message = finding.reason if shipped else f"{finding.reason}; {finding.outcome}"
+def _problem(entry: Entry, finding: Finding, *, shipped: bool = False, original: bool = True) -> TextProblem:
+    """The problem as the creator reads it; a new term has no original text to fall back on."""
+    outcome = finding.outcome if original or finding.outcome != KEPT else "se ignora"
+    message = finding.reason if shipped else f"{finding.reason}; {outcome}"
     return TextProblem(entry.source.shown_as, finding.line, f"{message}.", warning=finding.warning)

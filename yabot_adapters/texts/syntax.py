@@ -29,6 +29,8 @@ _SYNTAX_ERRORS = {
     "E0027": 'sobra una llave «}}»; para escribir una llave use {{"}}"}}',
     "E0028": "después de «{{» se esperaba una variable ($nombre), un mensaje o un texto entre comillas",
 }
+# Names are ASCII: "variante-guiño" stops at the "ñ", and the parser then misses the "=".
+_MISSING_EQUALS = "falta «=» tras el nombre (un nombre solo lleva letras sin tildes ni eñes, números, - y _)"
 _ENTRY_ID = re.compile(r"-?[a-zA-Z][\w-]*")
 
 
@@ -74,6 +76,11 @@ class Entry:
         """The line of the entry's name."""
         return self.source.line(_start(self.node.id))
 
+    def line_of(self, attribute: str | None) -> int:
+        """The line of an attribute of the entry; the entry's own line for ``None`` or an unknown one."""
+        found = [a for a in self.node.attributes if a.id.name == attribute]
+        return self.source.line(_start(found[0])) if found else self.line
+
 
 def parse(source: Source) -> tuple[list[Entry], list[SyntaxProblem]]:
     """The messages and terms of a file, and one problem for every part that could not be read."""
@@ -93,10 +100,15 @@ def _junk_problems(junk: ftl.Junk, source: Source) -> Iterator[SyntaxProblem]:
     subject = f"«{found.group()}»: " if found else ""
     last = max(_start(junk), _end(junk) - 1)
     for note in junk.annotations:
-        words = _SYNTAX_ERRORS.get(note.code)
-        reason = words.format(*note.arguments) if words else f"{note.message} ({note.code})"
         line = source.line(min(_start(note), last))
-        yield SyntaxProblem(line, f"{subject}no se entiende: {reason}")
+        yield SyntaxProblem(line, f"{subject}no se entiende: {_reason(note)}")
+
+
+def _reason(note: ftl.Annotation) -> str:
+    if note.code == "E0003" and note.arguments == ["="]:
+        return _MISSING_EQUALS
+    words = _SYNTAX_ERRORS.get(note.code)
+    return words.format(*note.arguments) if words else f"{note.message} ({note.code})"
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from typing import Final, TypeAlias
 
 from babel import Locale
 from fluent.runtime import FluentBundle
-from fluent.runtime.resolver import CurrentEnvironment, Pattern, ResolverEnvironment
+from fluent.runtime.resolver import MAX_PART_LENGTH, CurrentEnvironment, Pattern, ResolverEnvironment
 from fluent.runtime.types import FluentDecimal, FluentFloat, FluentInt, FluentNone
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,12 @@ class SpanishInt(FluentInt):
     """
 
     def format(self, locale: Locale) -> str:  # noqa: ARG002 - the format is Spanish by design
-        return f"{int(self):,}".replace(",", ".")
+        return format_number(int(self))
 
 
 def format_number(value: int) -> str:
     """Write a whole number as texts show it: ``7``, ``1.000``, ``12.500``, ``-1.000``."""
-    return SpanishInt(value).format(Locale.parse(LOCALE))
+    return f"{value:,}".replace(",", ".")
 
 
 def to_fluent(value: object) -> object:
@@ -145,13 +145,24 @@ class Catalog:
         except TypeError as exc:
             log.error("text %r: %s; the reader gets the fallback text", message_id, exc)  # noqa: TRY400
             return FALLBACK_TEXT
+        # fluent.runtime refuses an argument longer than MAX_PART_LENGTH (2,500) characters, which a long
+        # list built as Html can be: such values stand in as short tokens and are put back afterwards.
+        long_values: dict[str, str] = {}
+        for name, value in fluent_args.items():
+            if isinstance(value, str) and len(value) > MAX_PART_LENGTH:
+                token = fluent_args[name] = f"\ue000{len(long_values)}\ue001"
+                long_values[token] = value
         text = self._format(self._bundle, message_id, fluent_args)
         if text is None and self._shipped is not self._bundle:
             log.error(
                 "text %r failed with the creator's overrides; the reader gets the shipped one", message_id
             )
             text = self._format(self._shipped, message_id, fluent_args)
-        return FALLBACK_TEXT if text is None else text
+        if text is None:
+            return FALLBACK_TEXT
+        for token, value in long_values.items():
+            text = text.replace(token, value)
+        return text
 
     def _format(self, bundle: SpanishBundle, message_id: str, args: dict[str, object]) -> str | None:
         """One random variant of the message, or ``None`` (logged) if Fluent reports any error."""

@@ -16,7 +16,7 @@ from yabot_adapters.texts.rules import (
     check_override,
     in_cycles,
     message_variables,
-    reachable_terms,
+    reachable,
     references,
 )
 from yabot_adapters.texts.syntax import Entry, Source, parse
@@ -188,7 +188,7 @@ def _settled(accepted: list[Entry], base: _Shipped, problems: list[TextProblem])
                 if key in overrides:
                     blamed[key] = Finding(overrides[key].line_of(variant), f"«{key}» {reason}")
                     continue
-                for culprit in sorted(reachable_terms(key, effective) & overrides.keys()):
+                for culprit in sorted(reachable(key, effective) & overrides.keys()):
                     said = f"con «{culprit}», «{key}» {reason}"
                     blamed.setdefault(culprit, Finding(overrides[culprit].line, said))
             if not blamed:

@@ -120,20 +120,15 @@ def message_variables(messages: Mapping[str, Entry]) -> dict[str, frozenset[str]
     return result
 
 
-def reachable_terms(key: str, entries: Mapping[str, Entry]) -> set[str]:
-    """The terms a message or term uses, directly or through the messages and terms it includes."""
-    return {found for found in _reachable(key, entries) if found.startswith("-")}
-
-
 def in_cycles(entries: Mapping[str, Entry]) -> set[str]:
     """The messages and terms that include themselves, directly or not.
 
     fluent.runtime catches only some cycles when formatting; others recurse until Python gives up.
     """
-    return {key for key in entries if key in _reachable(key, entries)}
+    return {key for key in entries if key in reachable(key, entries)}
 
 
-def _reachable(key: str, entries: Mapping[str, Entry]) -> set[str]:
+def reachable(key: str, entries: Mapping[str, Entry]) -> set[str]:
     """Every key the entry's text leads to through message and term references (itself only on a cycle)."""
     seen: set[str] = set()
     pending = [key]

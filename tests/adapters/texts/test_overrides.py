@@ -257,6 +257,18 @@ class TestReported:
             "Qué alegría verle, <b>Ana</b>.",
         }
 
+    def test_term_with_bad_html(self, shipped: list[Path], content: Path) -> None:
+        """A replaced term that makes a shipped text unsendable is named with the text it breaks."""
+        write(content / "a.ftl", "\n-casa = la casa & el jardín\n")
+        catalog, problems = _load(shipped, content)
+        assert problems == [
+            "content/a.ftl, línea 2: con «-casa», «saludo» no es HTML que Telegram acepte: hay un «&» "
+            "suelto (para que se vea, escriba &amp;); se usa el texto original."
+        ]
+        assert "Bienvenido a la casa de Diana, <b>Ana</b>." in {
+            catalog.render("saludo", nombre="Ana") for _ in range(50)
+        }
+
     def test_chain_of_broken_terms(self, shipped: list[Path], content: Path) -> None:
         """A term resting on a broken term goes too, and so does the message using it."""
         write(content / "a.ftl", "-a = { -b }\nfirma = { -a }\n")

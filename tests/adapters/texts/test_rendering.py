@@ -61,6 +61,13 @@ class TestArguments:
         rendered = _catalog(shipped).render("movimientos", lista=lista)
         assert rendered == "Sus movimientos:\n<i>+10</i> regalo\n<i>−3</i> compra"
 
+    def test_long_fragment_passes_whole(self, shipped: list[Path]) -> None:
+        """A fragment longer than fluent.runtime's 2,500-character limit for an argument is shown whole."""
+        lista = "\n".join(f"<i>+{n}</i> regalo de Diana" for n in range(150))
+        assert len(lista) > 2500
+        rendered = _catalog(shipped).render("movimientos", lista=Html(lista))
+        assert rendered == f"Sus movimientos:\n{lista}"
+
     def test_no_isolation_marks(self, shipped: list[Path]) -> None:
         """Telegram would show Unicode isolation marks around arguments, so there are none."""
         rendered = _catalog(shipped).render("saldo-resumen", nombre="Ana", count=3)

@@ -11,7 +11,7 @@ import errno
 import gc
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
 import uvicorn
 from litestar import Litestar
@@ -39,15 +39,29 @@ class _EmbeddedUvicorn(uvicorn.Server):
 
 
 class HttpServer:
-    """The Litestar app served by uvicorn inside our event loop."""
+    """The Litestar app served by uvicorn inside our event loop.
+
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed only from ``trusted_proxies`` (IPs or CIDR
+    networks); with none, uvicorn's proxy-headers support is off. Its default trusts them from loopback,
+    so anyone on the machine could pick the client address the rate limiter counts by.
+    """
 
     def __init__(
-        self, app: Litestar, *, host: str, port: int, log_level: str, shutdown_timeout: float
+        self,
+        app: Litestar,
+        *,
+        host: str,
+        port: int,
+        log_level: str,
+        shutdown_timeout: float,
+        trusted_proxies: Sequence[str] = (),
     ) -> None:
         config = uvicorn.Config(
             app,
             host=host,
             port=port,
+            proxy_headers=bool(trusted_proxies),
+            forwarded_allow_ips=list(trusted_proxies),
             log_config=None,
             # uvicorn sets its loggers to this level; below WARNING it repeats what the banner says
             log_level="debug" if log_level == "DEBUG" else "warning",
@@ -128,12 +142,13 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
             port=settings.api_port,
             log_level=settings.log_level,
             shutdown_timeout=settings.shutdown_timeout,
+            trusted_proxies=settings.api_trusted_proxies,
         )
         await http.start()
         stack.push_async_callback(http.stop)
 
         report(f"YABOT en marcha. Datos: {settings.describe_storage()}. Módulos: {', '.join(modules.names)}.")
-        report(f"API: {http.url}  (salud: {http.url}/healthz · documentación: {http.url}/api/v1/schema)")
+        report(f"API: {http.url}  (salud: {http.url}/healthz · OpenAPI: {http.url}/api/v1/schema)")
         if telegram_on:
             from yabot_adapters.telegram import TelegramPolling  # noqa: PLC0415  (aiogram takes ~2 s to import)
             from yabot_app.container import menu  # noqa: PLC0415

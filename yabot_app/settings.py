@@ -1,5 +1,6 @@
 """YABOT's settings: ``YABOT_*`` environment variables, then a ``.env`` file, then these defaults."""
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,6 +63,14 @@ class Settings(BaseSettings):
     api_rate_limit_per_minute: int = Field(
         default=600, ge=0, description="Requests per minute per client on the API (`0` turns the limit off)."
     )
+    api_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Reverse proxies whose `X-Forwarded-For` names the client, as IPs or CIDR networks, "
+            "comma-separated (`10.0.0.5,10.1.0.0/16`). Empty: the client is the connecting address, "
+            "whatever the headers say."
+        ),
+    )
     welcome_besitos: int = Field(
         default=10,
         ge=0,
@@ -99,6 +108,27 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return [value]
         return value
+
+    @field_validator("api_trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        """Accept ``"10.0.0.5, 10.1.0.0/16"`` as well as a list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_trusted_proxies")
+    @classmethod
+    def _ip_or_network(cls, value: list[str]) -> list[str]:
+        """Only addresses and networks: a host name or ``*`` would trust forwarded headers too widely."""
+        trusted = []
+        for proxy in value:
+            try:
+                trusted.append(str(ipaddress.ip_network(proxy, strict=False)))
+            except ValueError as exc:
+                msg = f"proxy no válido: {proxy!r} (escriba IPs o redes CIDR, como 10.0.0.5 o 10.0.0.0/8)"
+                raise ValueError(msg) from exc
+        return trusted
 
     @field_validator("timezone")
     @classmethod

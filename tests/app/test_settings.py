@@ -49,6 +49,23 @@ def test_admin_ids_accept_a_comma_separated_list(
     assert Settings().admin_ids == ids
 
 
+@pytest.mark.parametrize(
+    ("raw", "proxies"),
+    [
+        ("", []),
+        ("127.0.0.1", ["127.0.0.1/32"]),
+        ("10.0.0.5, 10.1.0.0/16,::1", ["10.0.0.5/32", "10.1.0.0/16", "::1/128"]),
+        ("10.1.2.3/16", ["10.1.0.0/16"]),
+    ],
+)
+def test_trusted_proxies_are_addresses_or_networks(
+    monkeypatch: pytest.MonkeyPatch, raw: str, proxies: list[str]
+) -> None:
+    """YABOT_API_TRUSTED_PROXIES takes IPs and CIDR networks separated by commas; none by default."""
+    monkeypatch.setenv("YABOT_API_TRUSTED_PROXIES", raw)
+    assert Settings().api_trusted_proxies == proxies
+
+
 def test_admin_alerts_need_the_bot_and_admins(monkeypatch: pytest.MonkeyPatch) -> None:
     """Alerts go out only when the bot runs and someone is named to receive them."""
     monkeypatch.setenv("YABOT_ADMIN_IDS", "1")
@@ -72,6 +89,8 @@ def test_a_blank_token_leaves_the_bot_off(monkeypatch: pytest.MonkeyPatch) -> No
         ("YABOT_API_PORT", "0", "api_port"),
         ("YABOT_WELCOME_BESITOS", "-1", "welcome_besitos"),
         ("YABOT_ADMIN_IDS", "uno,dos", "admin_ids"),
+        ("YABOT_API_TRUSTED_PROXIES", "*", "proxy no válido: '\\*'"),
+        ("YABOT_API_TRUSTED_PROXIES", "10.0.0.5,proxy.local", "proxy no válido: 'proxy.local'"),
     ],
 )
 def test_bad_values_are_refused(

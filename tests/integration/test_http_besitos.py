@@ -2,13 +2,16 @@
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from yabot_adapters.http import create_app
-from yabot_core.gamification import LedgerReason, WalletService
-from yabot_core.kernel import FakeClock, UserId
+from yabot_adapters.sqlite import SqliteStorage
+from yabot_adapters.storage import opened
+from yabot_core.gamification import MAX_HISTORY_OFFSET, LedgerReason, WalletService
+from yabot_core.kernel import MAX_USER_ID, FakeClock, SequentialIds, UserId
 from yabot_core.users import UserDirectory, UserProfile
 
 ANA = UserId(11)
@@ -133,6 +136,24 @@ class TestErrors:
             ("11", {"limit": 101}, "limit", "Debe ser menor o igual que 100."),
             ("11", {"limit": "diez"}, "limit", "Debe ser un número entero."),
             ("11", {"offset": -1}, "offset", "Debe ser mayor o igual que 0."),
+            # only plain ASCII digits: no exponent, no decimal point, no other scripts' digits
+            ("1e3", {}, "user_id", "Debe ser un número entero."),
+            ("1E3", {}, "user_id", "Debe ser un número entero."),
+            ("1001.0", {}, "user_id", "Debe ser un número entero."),
+            ("١١", {}, "user_id", "Debe ser un número entero."),
+            ("11", {"limit": "1e1"}, "limit", "Debe ser un número entero."),
+            ("11", {"limit": "10.0"}, "limit", "Debe ser un número entero."),
+            ("11", {"offset": "1e1"}, "offset", "Debe ser un número entero."),
+            ("11", {"offset": "+1"}, "offset", "Debe ser un número entero."),
+            # bounded: an id past the largest Telegram id, an offset past the deepest ledger
+            (str(MAX_USER_ID + 1), {}, "user_id", f"Debe ser menor o igual que {MAX_USER_ID}."),
+            (
+                "11",
+                {"offset": MAX_HISTORY_OFFSET + 1},
+                "offset",
+                f"Debe ser menor o igual que {MAX_HISTORY_OFFSET}.",
+            ),
+            ("11", {"offset": 2**63}, "offset", f"Debe ser menor o igual que {MAX_HISTORY_OFFSET}."),
         ],
     )
     async def test_bad_parameters_are_a_spanish_400(
@@ -144,7 +165,7 @@ class TestErrors:
         parameter: str,
         rule: str,
     ) -> None:
-        """A non-integer or non-positive id, a limit outside 1..100 or a negative offset is 400."""
+        """An id, limit or offset not in plain digits or out of bounds is a 400 naming it, never a 500."""
         response = await client.get(f"/api/v1/users/{path}/besitos", params=params)
 
         assert response.status_code == 400
@@ -162,3 +183,41 @@ class TestErrors:
         assert response.status_code == 400
         names = [parameter["name"] for parameter in response.json()["detail"]["parameters"]]
         assert sorted(names) == ["limit", "offset"]
+
+
+class TestOnSqlite:
+    """The bounds hold on SQLite, whose 64-bit integers overflow where Python's do not."""
+
+    @pytest.fixture(name="sqlite_client")
+    async def sqlite_client_fixture(
+        self, tmp_path: Path, clock: FakeClock, ids: SequentialIds
+    ) -> AsyncIterator[AsyncTestClient]:
+        async with opened(SqliteStorage(tmp_path / "yabot.sqlite3", clock)) as storage:
+            users = UserDirectory(storage.transactions, storage.user_queries, clock, ids)
+            wallet = WalletService(storage.transactions, storage.wallet_queries, clock, ids)
+            await users.register(UserProfile(user_id=ANA, first_name="Ana"))
+            await wallet.credit(ANA, 30, LedgerReason.WELCOME_GIFT, idempotency_key="welcome:11")
+            async with AsyncTestClient(app=create_app(wallet=wallet, users=users)) as client:
+                yield client
+
+    @pytest.mark.parametrize("offset", [2**63, 2**64, MAX_HISTORY_OFFSET + 1])
+    async def test_an_offset_past_the_deepest_ledger_is_a_400(
+        self, sqlite_client: AsyncTestClient, offset: int
+    ) -> None:
+        """An offset SQLite cannot hold is refused as a bad parameter, not a 500 from the driver."""
+        response = await sqlite_client.get(f"/api/v1/users/{ANA}/besitos", params={"offset": offset})
+
+        assert response.status_code == 400
+        assert response.json()["detail"]["parameters"] == [
+            {"name": "offset", "source": "query", "rule": f"Debe ser menor o igual que {MAX_HISTORY_OFFSET}."}
+        ]
+
+    async def test_the_deepest_offset_is_an_empty_page(self, sqlite_client: AsyncTestClient) -> None:
+        """The largest accepted offset is within SQLite's integers: an empty page with the real total."""
+        response = await sqlite_client.get(
+            f"/api/v1/users/{ANA}/besitos", params={"offset": MAX_HISTORY_OFFSET, "limit": 100}
+        )
+
+        assert response.status_code == 200
+        history = response.json()["history"]
+        assert (history["items"], history["offset"], history["total"]) == ([], MAX_HISTORY_OFFSET, 1)

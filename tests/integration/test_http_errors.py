@@ -2,10 +2,11 @@
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from litestar import Litestar, get
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
@@ -40,6 +41,10 @@ def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
     def raise_core_error(kind: FromPath[str]) -> None:
         raise CORE_ERRORS[kind]
 
+    @get("/api/v1/test/status/{status:int}", sync_to_thread=False)
+    def raise_status(status: FromPath[int]) -> None:
+        raise HTTPException(status_code=status)
+
     @get("/api/v1/test/scope", sync_to_thread=False)
     def scope() -> dict[str, str | None]:
         current = current_scope()
@@ -47,6 +52,7 @@ def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
 
     app.register(boom)
     app.register(raise_core_error)
+    app.register(raise_status)
     app.register(scope)
     return app
 
@@ -77,6 +83,25 @@ class TestErrorMapping:
             "message": "No existe ninguna ruta con esa dirección.",
             "detail": {"path": "/api/v1/nada"},
         }
+
+    async def test_a_huge_unknown_path_is_not_echoed_back(self, client: AsyncTestClient) -> None:
+        """A 404 repeats at most the first 200 characters of the path, however long it is."""
+        path = "/api/v1/" + "x" * 60_000
+
+        response = await client.get(path)
+
+        assert response.status_code == 404
+        shown = response.json()["detail"]["path"]
+        assert (len(shown), shown[:-1], shown[-1]) == (200, path[:199], "…")
+        assert len(response.content) < 1_000
+
+    async def test_a_huge_method_is_not_echoed_back(self, client: AsyncTestClient) -> None:
+        """A 405 repeats at most the first 200 characters of an unknown method."""
+        response = await client.request("X" * 10_000, "/api/v1/users/11/besitos")
+
+        assert response.status_code == 405
+        assert len(response.json()["detail"]["method"]) == 200
+        assert len(response.content) < 1_000
 
     async def test_wrong_method_is_a_spanish_405(self, client: AsyncTestClient) -> None:
         """A known path with a method it does not serve is 405 ``metodo_no_permitido`` with ``Allow``."""
@@ -148,6 +173,52 @@ class TestErrorMapping:
         assert int(response.headers["retry-after"]) > 0
 
 
+TU_FORMS = re.compile(
+    r"\b(tú|tu|tus|te|ti|contigo|has|necesitas|tienes|puedes|quieres|estás|espera|revisa|comparte"
+    r"|inténtalo|vuelve|identifícate|identificarte)\b",
+    re.IGNORECASE,
+)
+"""Second-person "tú" forms; YABOT addresses every reader as "usted"."""
+
+
+def every_error_class(cls: type[YabotError] = YabotError) -> Iterator[type[YabotError]]:
+    yield cls
+    for subclass in cls.__subclasses__():
+        yield from every_error_class(subclass)
+
+
+class TestUsted:
+    @pytest.mark.parametrize(
+        ("status", "message"),
+        [
+            (401, "Debe identificarse para acceder a este recurso."),
+            (403, "No tiene permiso para acceder a este recurso."),
+            (
+                429,
+                "Ha hecho demasiadas solicitudes seguidas; espere un momento antes de volver a intentarlo.",
+            ),
+        ],
+    )
+    async def test_client_errors_say_usted(self, client: AsyncTestClient, status: int, message: str) -> None:
+        """401, 403 and 429 ask the reader, as "usted", to identify, to hold back, to wait."""
+        response = await client.get(f"/api/v1/test/status/{status}")
+
+        assert (response.status_code, response.json()["message"]) == (status, message)
+
+    async def test_no_http_error_says_tu(self, client: AsyncTestClient) -> None:
+        """No error the API can answer, Litestar's or the core's, addresses the reader as "tú"."""
+        messages = [
+            (await client.get(f"/api/v1/test/status/{status}")).json()["message"]
+            for status in (400, 401, 403, 404, 405, 413, 415, 418, 429, 503)
+        ]
+        messages.append((await client.get("/api/v1/test/boom")).json()["message"])
+        messages.append((await client.get("/api/v1/users/abc/besitos")).json()["message"])
+        messages.extend(error.default_message for error in every_error_class())
+        messages.extend(error.message for error in CORE_ERRORS.values())
+
+        assert [message for message in messages if TU_FORMS.search(message)] == []
+
+
 class TestCorrelation:
     async def test_a_given_id_is_echoed_and_scopes_the_handler(self, client: AsyncTestClient) -> None:
         """A safe ``X-Correlation-ID`` comes back unchanged and is the core's correlation id meanwhile."""
@@ -212,7 +283,9 @@ class TestRateLimit:
         assert response.headers[CORRELATION_HEADER] == "lim-1"
         body = response.json()
         assert body["code"] == "demasiadas_solicitudes"
-        assert body["message"].startswith("Has hecho demasiadas solicitudes")
+        assert body["message"] == (
+            "Ha hecho demasiadas solicitudes seguidas; espere un momento antes de volver a intentarlo."
+        )
 
     async def test_probes_are_never_limited(self, wallet: WalletService, users: UserDirectory) -> None:
         """``/healthz`` and ``/readyz`` answer even after the client used up its quota."""

@@ -1,14 +1,17 @@
 """The OpenAPI document the HTTP API serves under ``/api/v1/schema``."""
 
+import re
+from collections.abc import AsyncIterator
 from importlib.metadata import version
 from typing import Any
 
 import pytest
+import yaml
 from litestar.testing import AsyncTestClient
 
 from yabot_adapters.http import create_app
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.gamification import WalletService
+from yabot_core.gamification import MAX_HISTORY_OFFSET, WalletService
 from yabot_core.kernel import FakeClock, SequentialIds
 from yabot_core.users import UserDirectory
 
@@ -16,18 +19,60 @@ BESITOS = "/api/v1/users/{user_id}/besitos"
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorBody"}
 
 
-@pytest.fixture(name="schema")
-async def schema_fixture(clock: FakeClock, ids: SequentialIds) -> dict[str, Any]:
+EXTERNAL_REFERENCE = re.compile(
+    r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?(?:https?:)?//"""
+)
+"""Anything in a page that makes the browser fetch from another host (a script, a stylesheet, a font)."""
+
+
+@pytest.fixture(name="client")
+async def client_fixture(clock: FakeClock, ids: SequentialIds) -> AsyncIterator[AsyncTestClient]:
     storage = InMemoryStorage(clock)
     app = create_app(
         wallet=WalletService(storage.transactions, storage.wallet_queries, clock, ids),
         users=UserDirectory(storage.transactions, storage.user_queries, clock, ids),
     )
     async with AsyncTestClient(app=app) as client:
-        response = await client.get("/api/v1/schema/openapi.json")
+        yield client
+
+
+@pytest.fixture(name="schema")
+async def schema_fixture(client: AsyncTestClient) -> dict[str, Any]:
+    response = await client.get("/api/v1/schema/openapi.json")
     assert response.status_code == 200
     schema: dict[str, Any] = response.json()
     return schema
+
+
+async def test_the_schema_page_is_the_document_itself(
+    client: AsyncTestClient, schema: dict[str, Any]
+) -> None:
+    """``/api/v1/schema`` is the OpenAPI document as plain JSON, which a browser shows without any script."""
+    response = await client.get("/api/v1/schema")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == schema
+
+
+async def test_the_document_is_also_yaml(client: AsyncTestClient, schema: dict[str, Any]) -> None:
+    """``/api/v1/schema/openapi.yaml`` is the same document in YAML."""
+    response = await client.get("/api/v1/schema/openapi.yaml")
+
+    assert response.status_code == 200
+    assert yaml.safe_load(response.text) == schema
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["", "/", "/openapi.json", "/openapi.yaml", "/scalar", "/swagger", "/redoc", "/rapidoc", "/elements"],
+)
+async def test_no_schema_page_loads_anything_from_another_host(client: AsyncTestClient, page: str) -> None:
+    """Nothing under ``/api/v1/schema`` pulls a script, stylesheet or font from a CDN: it works offline."""
+    response = await client.get(f"/api/v1/schema{page}")
+
+    assert response.status_code in {200, 404}
+    assert EXTERNAL_REFERENCE.search(response.text) is None
 
 
 def test_info_names_yabot_and_its_version(schema: dict[str, Any]) -> None:
@@ -43,7 +88,10 @@ def test_besitos_route_is_listed_with_its_parameters(schema: dict[str, Any]) -> 
     assert parameters["user_id"]["in"] == "path"
     assert parameters["user_id"]["schema"]["type"] == "integer"
     assert (parameters["limit"]["schema"]["minimum"], parameters["limit"]["schema"]["maximum"]) == (1, 100)
-    assert parameters["offset"]["schema"]["minimum"] == 0
+    assert (parameters["offset"]["schema"]["minimum"], parameters["offset"]["schema"]["maximum"]) == (
+        0,
+        MAX_HISTORY_OFFSET,
+    )
 
 
 @pytest.mark.parametrize("status", ["400", "404", "429", "500", "503"])

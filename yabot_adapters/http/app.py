@@ -2,26 +2,68 @@
 
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
-from litestar import Litestar, Router
+from litestar import Litestar, MediaType, Router
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.types import ControllerRouterHandler
 
 from yabot_adapters.http.controllers import HealthController, ReadinessCheck
 from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlation_id
 from yabot_adapters.http.errors import EXCEPTION_HANDLERS
+from yabot_adapters.http.parameters import require_plain_integers
 
 if TYPE_CHECKING:
-    from litestar.types import Middleware
+    from litestar.types import (
+        HTTPScope,
+        LifeSpanReceive,
+        LifeSpanScope,
+        LifeSpanSend,
+        Message,
+        Middleware,
+        Receive,
+        Scope,
+        Send,
+    )
 
 API_PREFIX: Final = "/api/v1"
+SCHEMA_PATH: Final = f"{API_PREFIX}/schema"
 PROBE_PATHS: Final = ("/healthz", "/readyz")
 """Never rate limited: an orchestrator polling them must not lock itself (or real users) out."""
+
+
+class _Api(Litestar):
+    """Litestar, answering HEAD on every GET route: the GET's status and headers, without its body.
+
+    Litestar routes HEAD only to handlers declared for it and answers 405 otherwise, while HTTP says a GET
+    resource answers HEAD too. Routing happens before any middleware, so the rewrite is done here, once
+    for every route (the OpenAPI pages included): the request is handled as a GET, its body dropped.
+    """
+
+    async def __call__(
+        self,
+        scope: "Scope | LifeSpanScope",
+        receive: "Receive | LifeSpanReceive",
+        send: "Send | LifeSpanSend",
+    ) -> None:
+        if scope["type"] != ScopeType.HTTP or cast("HTTPScope", scope)["method"] != "HEAD":
+            await super().__call__(scope, receive, send)
+            return
+        http_send = cast("Send", send)
+
+        async def send_without_body(message: "Message") -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await http_send(message)
+
+        # A copy: the server's own scope keeps saying HEAD (uvicorn's access log, its body handling).
+        as_get = cast("HTTPScope", {**scope, "method": "GET"})
+        await super().__call__(as_get, receive, send_without_body)
 
 
 def create_app(
@@ -44,23 +86,40 @@ def create_app(
     if rate_limit_per_minute is not None:
         middleware.append(_rate_limit(rate_limit_per_minute))
     checks = tuple(readiness)
-    return Litestar(
+    return _Api(
         route_handlers=[Router(path=API_PREFIX, route_handlers=list(route_handlers)), HealthController],
         dependencies={"readiness_checks": Provide(lambda: checks, sync_to_thread=False)},
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
+        # Routes must not set their own ``before_request``: Litestar runs only the closest layer's hook.
+        before_request=require_plain_integers,
         before_send=[echo_correlation_id],
         openapi_config=OpenAPIConfig(
             title="YABOT",
             version=_version(),
             description="API HTTP de YABOT: besitos, historia, mochila y administración del canal.",
-            path=f"{API_PREFIX}/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            path=SCHEMA_PATH,
+            render_plugins=_SCHEMA_RENDERERS,
         ),
         # Logging is the composition root's to configure; errors are logged through the stdlib logger.
         logging_config=None,
         debug=debug,
     )
+
+
+_SCHEMA_RENDERERS: Final = [
+    # The first one is also the page at SCHEMA_PATH itself: plain JSON, which browsers show as it is.
+    JsonRenderPlugin(path="/", media_type=MediaType.JSON),
+    JsonRenderPlugin(),
+    YamlRenderPlugin(),
+]
+"""The OpenAPI document as JSON (at ``/api/v1/schema`` and ``.../openapi.json``) and YAML; no HTML viewer.
+
+Litestar's viewers (Scalar, Swagger UI, Redoc...) are HTML pages that load their script from a public CDN,
+Scalar's at ``@latest``: offline they show a blank page, and online they run third-party code, unpinned, on
+the API's own origin. A pinned copy would be megabytes of vendored JavaScript to keep up to date. The
+document itself needs no network and any OpenAPI tool reads it (docs/http-api.md).
+"""
 
 
 def _rate_limit(per_minute: int) -> DefineMiddleware:

@@ -14,6 +14,9 @@ and a ``detail`` object. The status follows one rule for input: **400 when the c
   ``ruta_no_encontrada``, 405 ``metodo_no_permitido``, 429 ``demasiadas_solicitudes`` with ``Retry-After``.
 - Anything else is 500 ``error_interno`` with a generic message and the correlation id; the exception is
   logged with that id and never described in the body.
+
+Nothing a caller sent is echoed at full length: a path or method shown in ``detail`` (or logged) is cut to
+:data:`ECHO_LIMIT` characters, so a 100 KB path cannot make a 100 KB answer.
 """
 
 import logging
@@ -41,6 +44,9 @@ log = logging.getLogger(__name__)
 UNAVAILABLE_RETRY_AFTER_SECONDS: Final = 5
 """What a 503 asks callers to wait: long enough for a breaker or a restart, short enough to feel live."""
 
+ECHO_LIMIT: Final = 200
+"""The most characters of a caller's path or method an error body or log line repeats."""
+
 # Most specific first: InvalidInputError is a DomainError, and only the first match counts.
 _STATUS_BY_CLASS: Final[tuple[tuple[type[YabotError], int], ...]] = (
     (InvalidInputError, 400),
@@ -50,9 +56,10 @@ _STATUS_BY_CLASS: Final[tuple[tuple[type[YabotError], int], ...]] = (
     (UnavailableError, 503),
 )
 
+# Every message addresses the reader as "usted", like every other YABOT text.
 _HTTP_ERRORS: Final[Mapping[int, tuple[str, str]]] = {
     400: ("solicitud_invalida", "La solicitud no es válida."),
-    401: ("no_autenticado", "Necesitas identificarte para acceder a este recurso."),
+    401: ("no_autenticado", "Debe identificarse para acceder a este recurso."),
     403: ("acceso_denegado", "No tiene permiso para acceder a este recurso."),
     404: ("ruta_no_encontrada", "No existe ninguna ruta con esa dirección."),
     405: ("metodo_no_permitido", "Esta ruta no admite ese método."),
@@ -60,13 +67,13 @@ _HTTP_ERRORS: Final[Mapping[int, tuple[str, str]]] = {
     415: ("tipo_no_admitido", "El tipo de contenido enviado no está admitido."),
     429: (
         "demasiadas_solicitudes",
-        "Has hecho demasiadas solicitudes seguidas; espera un momento antes de volver a intentarlo.",
+        "Ha hecho demasiadas solicitudes seguidas; espere un momento antes de volver a intentarlo.",
     ),
     503: ("servicio_no_disponible", UnavailableError.default_message),
 }
 _OTHER_CLIENT_ERROR: Final = ("solicitud_rechazada", "No se ha podido atender la solicitud.")
 _UNEXPECTED_MESSAGE: Final = (
-    "Ha ocurrido un error inesperado. Si se repite, comparte el código de seguimiento con el equipo."
+    "Ha ocurrido un error inesperado. Si se repite, comparta el código de seguimiento con el equipo."
 )
 
 _TYPE_NAMES: Final = {
@@ -106,8 +113,8 @@ def handle_yabot_error(request: Request[Any, Any, Any], exc: YabotError) -> Resp
         log.warning(
             "%s on %s %s (correlation id %s): %r",
             exc.code,
-            request.method,
-            request.url.path,
+            _echo(request.method),
+            _echo(request.url.path),
             correlation_id_of(request.scope),
             exc,
         )
@@ -139,9 +146,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     headers = dict(exc.headers or {})
     detail: dict[str, Any] = {}
     if status == 404:  # noqa: PLR2004
-        detail = {"path": request.url.path}
+        detail = {"path": _echo(request.url.path)}
     elif status == 405:  # noqa: PLR2004
-        detail = {"method": request.method, "allowed": _allowed_methods(headers)}
+        detail = {"method": _echo(request.method), "allowed": _allowed_methods(headers)}
     elif status == 429:  # noqa: PLR2004
         headers["Retry-After"] = str(_seconds_until_reset(headers))
     elif status == 503:  # noqa: PLR2004
@@ -155,8 +162,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     log.error(
         "unhandled %s on %s %s (correlation id %s)",
         type(exc).__name__,
-        request.method,
-        request.url.path,
+        _echo(request.method),
+        _echo(request.url.path),
         correlation_id,
         exc_info=exc,
         extra={"correlation_id": correlation_id},
@@ -203,6 +210,11 @@ API_ERROR_RESPONSES: Final = {
     ),
 }
 """The errors any ``/api/v1`` route may answer, for its OpenAPI ``responses``; routes add their own."""
+
+
+def _echo(text: str) -> str:
+    """``text`` as an error may repeat it: at most :data:`ECHO_LIMIT` characters, marked with "…" if cut."""
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
 
 
 def _rule(message: str) -> str:

@@ -29,7 +29,7 @@ from yabot_core.wallet.models import (
 )
 from yabot_core.wallet.notices import GRANT_RECEIVED, GrantNotices
 from yabot_core.wallet.ports import WalletQueries, WalletRepository, WalletStorage, WalletUnitOfWork
-from yabot_core.wallet.service import MAX_OFFSET, MAX_PAGE_SIZE, WalletService
+from yabot_core.wallet.service import MAX_HISTORY_OFFSET, MAX_PAGE_SIZE, WalletService
 
 __all__ = [
     "ADMIN_DEDUCTION",
@@ -40,7 +40,7 @@ __all__ = [
     "MANIFEST",
     "MAX_AMOUNT",
     "MAX_BALANCE",
-    "MAX_OFFSET",
+    "MAX_HISTORY_OFFSET",
     "MAX_PAGE_SIZE",
     "BesitosAwarded",
     "BesitosGrants",

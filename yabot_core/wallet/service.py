@@ -31,8 +31,11 @@ from yabot_core.kernel import (
 )
 
 MAX_PAGE_SIZE: Final = 100
-MAX_OFFSET: Final = 2**53 - 1
-"""No ledger has more entries than this; every backend stores offsets as 64-bit integers."""
+
+MAX_HISTORY_OFFSET: Final = 2**53 - 1
+"""The deepest a history page may start. No ledger gets that long (a million entries a second would take
+285 years), and the bound keeps offsets exact in JSON and far inside every backend's 64-bit integers, which a
+larger offset overflows (SQLite raises ``OverflowError``)."""
 
 
 class WalletService:
@@ -161,12 +164,14 @@ class WalletService:
         """Return the balance and a page of the user's ledger, newest first, from one snapshot.
 
         Raises:
-            InvalidInputError: ``limit`` outside 1..100, or ``offset`` outside 0..``MAX_OFFSET``.
+            InvalidInputError: ``limit`` outside 1..100, or ``offset`` outside 0..``MAX_HISTORY_OFFSET``.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"El tamaño de página debe estar entre 1 y {MAX_PAGE_SIZE}.")
-        if not 0 <= offset <= MAX_OFFSET:
-            raise InvalidInputError(f"El desplazamiento debe estar entre 0 y {MAX_OFFSET}.")
+        if offset < 0:
+            raise InvalidInputError("El desplazamiento no puede ser negativo.")
+        if offset > MAX_HISTORY_OFFSET:
+            raise InvalidInputError(f"El desplazamiento no puede superar {MAX_HISTORY_OFFSET}.")
         return await self._queries.statement(checked_user(user_id), limit=limit, offset=offset)
 
     # --- inside the transaction -------------------------------------------------------------------------

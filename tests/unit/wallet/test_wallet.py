@@ -5,6 +5,7 @@ import pytest
 from yabot_adapters.memory import InMemoryStorage, InMemoryUnitOfWork
 from yabot_core.gamification import (
     MAX_AMOUNT,
+    MAX_HISTORY_OFFSET,
     BesitosAwarded,
     BesitosHeld,
     BesitosReleased,
@@ -269,8 +270,8 @@ class TestEscrow:
 
 class TestQueries:
     async def test_history_pages_are_validated(self, wallet: WalletService) -> None:
-        """A page size outside 1..100 or a negative offset is refused in Spanish."""
-        for limit, offset in ((0, 0), (101, 0), (10, -1)):
+        """A page size outside 1..100, or an offset outside 0..MAX_HISTORY_OFFSET, is refused in Spanish."""
+        for limit, offset in ((0, 0), (101, 0), (10, -1), (10, MAX_HISTORY_OFFSET + 1), (10, 2**63)):
             with pytest.raises(InvalidInputError):
                 await wallet.history(ANA, limit=limit, offset=offset)
 

@@ -9,7 +9,7 @@ from yabot_adapters.http.errors import API_ERROR_RESPONSES
 from yabot_adapters.http.schemas import BesitosView, ErrorBody, error_response
 from yabot_core.kernel import MAX_USER_ID, UserId
 from yabot_core.users import UserDirectory
-from yabot_core.wallet import MAX_OFFSET, MAX_PAGE_SIZE, WalletService
+from yabot_core.wallet import MAX_HISTORY_OFFSET, MAX_PAGE_SIZE, WalletService
 
 USER_NOT_FOUND = error_response(
     "El usuario no está registrado.",
@@ -27,7 +27,8 @@ def wallet_controller(wallet: WalletService, users: UserDirectory) -> type[Contr
         tags = ["besitos"]  # noqa: RUF012  (Litestar reads layer options as plain class attributes)
 
         # The path declares ``str`` and the signature ``int`` on purpose: ``{user_id:int}`` would turn a
-        # non-numeric id into an unknown route (404); this way it is a parameter error (400) like any other.
+        # non-numeric id into an unknown route (404), and parse ``+7`` or Unicode digits as numbers; this way
+        # ``parameters.require_plain_integers`` sees the raw text, and a bad id is a 400 like any other.
         @get(
             "/{user_id:str}/besitos",
             summary="Consultar los besitos de un usuario",
@@ -52,7 +53,7 @@ def wallet_controller(wallet: WalletService, users: UserDirectory) -> type[Contr
             offset: Annotated[
                 int,
                 QueryParameter(
-                    ge=0, le=MAX_OFFSET, description="Movimientos que se saltan desde el más reciente."
+                    ge=0, le=MAX_HISTORY_OFFSET, description="Movimientos que se saltan desde el más reciente."
                 ),
             ] = 0,
         ) -> BesitosView:

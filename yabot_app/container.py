@@ -23,7 +23,7 @@ from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_adapters.texts import Catalog, load_catalog
 from yabot_app.modules import MODULES
 from yabot_app.modules.composed import Modules, shipped_texts
-from yabot_app.modules.plug import Kernel, ModulePlug, UserContext
+from yabot_app.modules.plug import TEXTS, Kernel, ModulePlug, UserContext
 from yabot_app.modules.users import UsersModule
 from yabot_app.settings import Settings
 
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from yabot_adapters.telegram import MenuEntry
 
 log = logging.getLogger(__name__)
+
+BOT_TEXTS = TEXTS / "bot.ftl"
+"""The bot's own words (menus, apologies), which belong to no module."""
 
 TELEGRAM_NEEDED = "necesita el bot de Telegram (define YABOT_BOT_TOKEN y use el proceso de `yabot run`)"
 
@@ -57,7 +60,8 @@ def _secret(value: object) -> str:
 
 def load_texts(plugs: tuple[ModulePlug[Any], ...], content: Path) -> Catalog:
     """Every module's shipped texts with the creator's overrides; problems in hers are logged, in Spanish."""
-    catalog, problems = load_catalog(shipped_texts(plugs), content if content.is_dir() else None)
+    shipped = [BOT_TEXTS, *shipped_texts(plugs)]
+    catalog, problems = load_catalog(shipped, content if content.is_dir() else None)
     for problem in problems:
         log.warning("%s", problem)
     return catalog
@@ -68,11 +72,12 @@ def menu(modules: Modules) -> list["MenuEntry"]:
     from yabot_adapters.telegram import MenuEntry  # noqa: PLC0415  (aiogram only when the bot runs)
 
     phrasebook = modules.kernel.phrasebook
-    return [
+    entries = [
         MenuEntry(command.command, phrasebook.render(command.description))
         for part in modules.bot_parts()
         for command in part.commands
     ]
+    return [*entries, MenuEntry("ayuda", phrasebook.render("bot-command-ayuda"))]
 
 
 def build_dispatcher(modules: Modules) -> "Dispatcher":
@@ -90,6 +95,7 @@ def build_dispatcher(modules: Modules) -> "Dispatcher":
     settings = modules.kernel.settings
     return dispatcher(
         users=modules.get(UsersModule).directory,
+        texts=modules.kernel.phrasebook,
         timezone=settings.zone,
         routers=[router for part in parts for router in part.routers],
         menu=menu(modules),
@@ -106,7 +112,9 @@ def readiness(storage: Any, bus: LocalEventBus, ticker: Ticker, modules: Modules
         ReadinessCheck(name="events", check=bus.check_running),
         ReadinessCheck(name="timers", check=ticker.check_running),
     ]
-    checks += [ReadinessCheck(name=f"{module}.{check.name}", check=check.check) for module, check in modules.health()]
+    checks += [
+        ReadinessCheck(name=f"{module}.{check.name}", check=check.check) for module, check in modules.health()
+    ]
     return checks
 
 
@@ -118,7 +126,9 @@ def route_events(bus: LocalEventBus, modules: Modules) -> LocalEventBus:
     """
     for spec in modules.handlers():
         if spec.needs_telegram and not modules.kernel.telegram:
-            bus.declare(spec.event, name=spec.name, route=spec.route, max_age=spec.max_age, why=TELEGRAM_NEEDED)
+            bus.declare(
+                spec.event, name=spec.name, route=spec.route, max_age=spec.max_age, why=TELEGRAM_NEEDED
+            )
         else:
             bus.subscribe(spec.event, spec.handler, name=spec.name, route=spec.route, max_age=spec.max_age)
     return bus

@@ -153,9 +153,7 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
             from yabot_adapters.telegram import TelegramPolling  # noqa: PLC0415  (aiogram takes ~2 s to import)
             from yabot_app.container import menu  # noqa: PLC0415
 
-            polling = TelegramPolling(
-                bot, container.dispatcher(), menu=menu(modules), on_unauthorized=report
-            )
+            polling = TelegramPolling(bot, container.dispatcher(), menu=menu(modules), on_unauthorized=report)
             await polling.start()
             stack.push_async_callback(polling.stop, timeout=settings.shutdown_timeout)
             report(f"Bot de Telegram escuchando (API de Telegram: {settings.telegram_api_url}).")

@@ -46,8 +46,12 @@ class PublicApiContract(Contract):
                             continue
                         siblings = {sibling, *graph.find_descendants(sibling)}
                         for importer in sorted(inside):
-                            for imported in sorted(graph.find_modules_directly_imported_by(importer) & siblings):
-                                links.append(self._link(graph, importer, imported, f"nothing: {module} is the base"))
+                            for imported in sorted(
+                                graph.find_modules_directly_imported_by(importer) & siblings
+                            ):
+                                links.append(
+                                    self._link(graph, importer, imported, f"nothing: {module} is the base")
+                                )
         return ContractCheck(kept=not links, metadata={"links": links})
 
     @staticmethod

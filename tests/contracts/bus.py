@@ -99,7 +99,9 @@ class OutboxContract(ContractBase):
         outbox = storage.outbox
         assert await outbox.acquire_lease("relay", "a", now, later)
         assert not await outbox.acquire_lease("relay", "b", now, later)
-        assert await outbox.acquire_lease("relay", "a", now + timedelta(seconds=5), later + timedelta(seconds=5))
+        assert await outbox.acquire_lease(
+            "relay", "a", now + timedelta(seconds=5), later + timedelta(seconds=5)
+        )
         assert not await outbox.acquire_lease("relay", "b", later, later + timedelta(seconds=10))
         assert await outbox.acquire_lease("other", "b", now, later)
         expired = later + timedelta(seconds=6)

@@ -12,7 +12,9 @@ from yabot_core.lucien import LucienMessage, MessageState
 class LucienContract(ContractBase):
     """Messages are stored whole by key and listed newest due first."""
 
-    async def test_messages_are_saved_replaced_and_listed(self, storage: StorageBackend, clock: FakeClock) -> None:
+    async def test_messages_are_saved_replaced_and_listed(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
         """A message is stored by key, replaced on save, and listed newest due first, per user on request."""
 
         def message(key: str, user: int, minutes: int) -> LucienMessage:

@@ -49,7 +49,9 @@ async def complete(storage: StorageBackend, timer: Timer) -> bool:
     return await storage.transactions.run(work)
 
 
-def a_timer(clock: FakeClock, key: str, *, seconds: float = 0, payload: dict[str, object] | None = None) -> Timer:
+def a_timer(
+    clock: FakeClock, key: str, *, seconds: float = 0, payload: dict[str, object] | None = None
+) -> Timer:
     due = clock.now() + timedelta(seconds=seconds)
     return new_timer(key, KIND, due, now=clock.now(), payload=payload, user_id=ALICE)  # type: ignore[arg-type]
 
@@ -96,7 +98,9 @@ class TimersContract(ContractBase):
         assert await complete(storage, next(t for t in again if t.key == first[0].key))
         assert [t.key for t in await storage.timer_store.pending(limit=10)] == ["t1", "t2", "t3", "t4"]
 
-    async def test_racing_claimers_never_share_a_timer(self, storage: StorageBackend, clock: FakeClock) -> None:
+    async def test_racing_claimers_never_share_a_timer(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
         """Many claimers at once on 50 due timers: each timer goes to exactly one of them."""
         for n in range(50):
             await schedule(storage, a_timer(clock, f"t{n}"))
@@ -114,7 +118,9 @@ class TimersContract(ContractBase):
         await schedule(storage, a_timer(clock, "gone"))
         await schedule(storage, a_timer(clock, "moved"))
         now = clock.now()
-        claimed = {t.key: t for t in await storage.timer_store.claim_due(now, "c", now + timedelta(seconds=9), 9)}
+        claimed = {
+            t.key: t for t in await storage.timer_store.claim_due(now, "c", now + timedelta(seconds=9), 9)
+        }
         assert await cancel(storage, "gone")
         assert not await cancel(storage, "gone")
         await schedule(storage, a_timer(clock, "moved", seconds=60))
@@ -240,7 +246,9 @@ def timer_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
                 assert isinstance(event, TimerFired)
                 generation = event.payload["gen"]
                 assert isinstance(generation, int)
-                assert self.live.get(event.key, (None, None))[0] == generation, "a stale or cancelled timer fired"
+                assert self.live.get(event.key, (None, None))[0] == generation, (
+                    "a stale or cancelled timer fired"
+                )
                 assert event.due_at <= self.clock.now()
                 self.fired[(event.key, generation)] += 1
                 del self.live[event.key]
@@ -264,6 +272,3 @@ def run_timer_machine(factory: StorageFactory, *, examples: int, steps: int = 30
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
-
-
-

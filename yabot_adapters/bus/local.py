@@ -348,7 +348,9 @@ class LocalEventBus(EventBus):
             assert route.max_age is not None  # noqa: S101  (filtered just above)
             dropped = await self._outbox.expire(route.name, now - route.max_age)
             if dropped:
-                log.warning("dropped %d stale event(s) owed to %s (older than %s)", dropped, route.name, route.max_age)
+                log.warning(
+                    "dropped %d stale event(s) owed to %s (older than %s)", dropped, route.name, route.max_age
+                )
 
 
 def _with_max_age(routes: Iterable[Route]) -> list[Route]:

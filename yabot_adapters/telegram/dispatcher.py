@@ -9,14 +9,16 @@ from yabot_adapters.telegram import errors
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
 from yabot_adapters.telegram.routers import fallback, help
+from yabot_core.kernel import Phrasebook
 from yabot_core.users import UserDirectory
 
-RESERVED_DATA = frozenset({"users", "timezone", "menu"})
+RESERVED_DATA = frozenset({"users", "texts", "timezone", "menu"})
 
 
 def build_dispatcher(
     *,
     users: UserDirectory,
+    texts: Phrasebook,
     timezone: ZoneInfo,
     routers: Sequence[Router] = (),
     menu: Sequence[MenuEntry] = (),
@@ -29,6 +31,7 @@ def build_dispatcher(
 
     Args:
         users: registers whoever writes to the bot.
+        texts: the catalog every handler renders Lucien's words from.
         timezone: the zone dates are shown in.
         routers: every module's routers, tried in order before /ayuda and the fallback.
         menu: the commands /ayuda, /help and the fallback list (the modules' commands, described).
@@ -43,7 +46,7 @@ def build_dispatcher(
         msg = f"workflow data names reserved by the dispatcher: {sorted(clash)}"
         raise ValueError(msg)
     dp = Dispatcher(name="yabot")
-    dp.workflow_data.update(extra, users=users, timezone=timezone, menu=tuple(menu))
+    dp.workflow_data.update(extra, users=users, texts=texts, timezone=timezone, menu=tuple(menu))
     # Outer update middlewares run in registration order, after aiogram's own (errors, user context):
     # the correlation scope first, so the user upsert's events carry it too. The update tracker goes
     # before them all.

@@ -11,9 +11,8 @@ from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
 from aiogram.enums import ChatType
 from aiogram.types import ErrorEvent
 
-from yabot_adapters.telegram import texts
 from yabot_adapters.telegram.middlewares import correlation_id_for
-from yabot_core.kernel import YabotError
+from yabot_core.kernel import Phrasebook, YabotError
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +27,16 @@ def setup() -> Router:
     return router
 
 
-def reply_for(exception: BaseException) -> str:
+def reply_for(exception: BaseException, texts: Phrasebook) -> str:
     """The text Lucien answers an exception with: the error's own Spanish message, or an apology."""
     if isinstance(exception, YabotError):
         if exception.transient:
-            return texts.unavailable(exception.message)
-        return texts.refused(exception.message)
-    return texts.unexpected()
+            return texts.render("bot-unavailable", motivo=exception.message)
+        return texts.render("bot-refused", motivo=exception.message)
+    return texts.render("bot-unexpected")
 
 
-async def on_error(event: ErrorEvent, bot: Bot) -> None:
+async def on_error(event: ErrorEvent, bot: Bot, texts: Phrasebook) -> None:
     """Log the failure with its correlation id and tell the user in private, never showing the details."""
     update = event.update
     exception = event.exception
@@ -58,7 +57,7 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
             type(exception).__name__,
             exc_info=exception,
         )
-    text = reply_for(exception)
+    text = reply_for(exception, texts)
     try:
         await _reply(event, bot, text)
     except Exception:

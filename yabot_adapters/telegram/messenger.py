@@ -37,7 +37,9 @@ CHAT_LIMITERS: Final = 10_000
 class OutgoingLimiter:
     """The process's outgoing budget: ``per_second`` overall, one message per ``chat_interval`` per chat."""
 
-    def __init__(self, per_second: float = GLOBAL_PER_SECOND, chat_interval: float = PER_CHAT_INTERVAL) -> None:
+    def __init__(
+        self, per_second: float = GLOBAL_PER_SECOND, chat_interval: float = PER_CHAT_INTERVAL
+    ) -> None:
         self._global = AsyncLimiter(per_second, 1.0)
         self._chat_interval = chat_interval
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()

@@ -2,7 +2,7 @@
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -163,6 +163,26 @@ class Catalog:
         for token, value in long_values.items():
             text = text.replace(token, value)
         return text
+
+    def render_text(self, text: str, /, **args: TextArg) -> str:
+        """An operator's own plain ``text`` with its ``{ $variables }`` filled in (escaped, never raises)."""
+        from yabot_adapters.texts import operator  # noqa: PLC0415  (operator texts build on this module)
+
+        usable = {name: value for name, value in args.items() if not isinstance(value, bool | type(None))}
+        try:
+            rendered = operator.render(text, **usable)
+        except (TypeError, ValueError):
+            rendered = None
+        if rendered is None:
+            log.error("an operator's text could not be rendered; the reader gets it without variables")
+            return escape(text, quote=False)
+        return rendered
+
+    def text_problems(self, text: str, variables: Collection[str]) -> list[str]:
+        """What keeps an operator's ``text`` from rendering with ``variables`` (Spanish; empty when fine)."""
+        from yabot_adapters.texts import operator  # noqa: PLC0415
+
+        return operator.problems(text, variables)
 
     def _format(self, bundle: SpanishBundle, message_id: str, args: dict[str, object]) -> str | None:
         """One random variant of the message, or ``None`` (logged) if Fluent reports any error."""

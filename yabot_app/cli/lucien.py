@@ -64,8 +64,12 @@ def lucien_group() -> None:
 @lucien_group.command(help="Programa un mensaje de Lucien (puede usar { $nombre } y { $saldo }).")
 @click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
 @click.argument("text", metavar="TEXTO", type=NonBlankText("El mensaje no puede estar vacío."))
-@click.option("--in", "delay", metavar="DEMORA", type=Delay(), default=None, help="Dentro de cuánto: 10m, 2h…")
-@click.option("--at", "moment", metavar="MOMENTO", type=Moment(), default=None, help="A qué hora, en ISO 8601.")
+@click.option(
+    "--in", "delay", metavar="DEMORA", type=Delay(), default=None, help="Dentro de cuánto: 10m, 2h…"
+)
+@click.option(
+    "--at", "moment", metavar="MOMENTO", type=Moment(), default=None, help="A qué hora, en ISO 8601."
+)
 def send(user_id: int, text: str, delay: timedelta | None, moment: datetime | None) -> None:
     """Schedule a message; without --in or --at it leaves at once (through the serving process)."""
     settings = load_settings()
@@ -100,7 +104,9 @@ def cancel(key: str) -> None:
 
 @lucien_group.command("list", help="Lista los mensajes de Lucien, del más reciente al más antiguo.")
 @click.option("--user", "user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
-@click.option("--limit", default=20, show_default=True, type=PositiveInt("El límite", 1000), help="De 1 a 1000.")
+@click.option(
+    "--limit", default=20, show_default=True, type=PositiveInt("El límite", 1000), help="De 1 a 1000."
+)
 def list_messages(user_id: int | None, limit: int) -> None:
     """Show the record of Lucien's messages."""
     settings = load_settings()
@@ -120,4 +126,6 @@ def list_messages(user_id: int | None, limit: int) -> None:
 def _line(message: LucienMessage, zone: object) -> str:
     when = message.due_at.astimezone(zone).strftime("%d/%m/%Y %H:%M")  # type: ignore[arg-type]
     what = message.text if message.text is not None else f"[{message.message_id}]"
-    return f"{message.key}  {when}  {message.user_id:>12}  {_STATES[message.state]:<12}  {printable(what[:60])}"
+    return (
+        f"{message.key}  {when}  {message.user_id:>12}  {_STATES[message.state]:<12}  {printable(what[:60])}"
+    )

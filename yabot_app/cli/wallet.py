@@ -51,7 +51,9 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
         balance = await module.wallet.balance(UserId(user_id))
         name = printable(done.registration.user.display_name)
         click.echo(f"Concedidos {amount} besitos a {name} ({user_id}).")
-        click.echo(f"Saldo disponible: {balance.balance} besitos. Movimiento {done.entry.entry_id}, clave {key}.")
+        click.echo(
+            f"Saldo disponible: {balance.balance} besitos. Movimiento {done.entry.entry_id}, clave {key}."
+        )
         if done.registration.created and settings.welcome_besitos:
             click.echo(
                 "Es un usuario nuevo: también recibirá el regalo de bienvenida "

@@ -22,7 +22,9 @@ class UsersPlug(ModulePlug[UsersModule]):
     def build(self, kernel: Kernel, modules: BuiltModules) -> UsersModule:
         """The user directory over the configured storage."""
         storage = kernel.storage
-        return UsersModule(UserDirectory(storage.transactions, storage.user_queries, kernel.clock, kernel.ids))
+        return UsersModule(
+            UserDirectory(storage.transactions, storage.user_queries, kernel.clock, kernel.ids)
+        )
 
     def bot(self, services: UsersModule, kernel: Kernel) -> BotPart:
         """/start."""

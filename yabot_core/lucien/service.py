@@ -224,7 +224,12 @@ class Lucien:
             created_at=now,
         )
         timer = new_timer(
-            _timer_key(message.key), MESSAGE_TIMER, due, now=now, payload={"key": message.key}, user_id=user_id
+            _timer_key(message.key),
+            MESSAGE_TIMER,
+            due,
+            now=now,
+            payload={"key": message.key},
+            user_id=user_id,
         )
 
         async def work(uow: LucienUnitOfWork) -> LucienMessage:

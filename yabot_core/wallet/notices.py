@@ -7,6 +7,7 @@ from yabot_core.wallet.events import BesitosAwarded
 from yabot_core.wallet.models import ADMIN_GRANT
 
 GRANT_RECEIVED: Final = "wallet-grant-received"
+GRANT_RECEIVED_WITH_NOTE: Final = "wallet-grant-received-with-note"
 
 
 class GrantNotices:
@@ -23,10 +24,15 @@ class GrantNotices:
         """Tell the fan about an operator grant, with the note Diana wrote and their new balance."""
         if event.reason != ADMIN_GRANT:
             return
-        await self._lucien.say(
-            event.user_id,
-            GRANT_RECEIVED,
-            cantidad=event.amount,
-            nota=event.note or "",
-            saldo=event.balance_after,
-        )
+        if event.note:
+            await self._lucien.say(
+                event.user_id,
+                GRANT_RECEIVED_WITH_NOTE,
+                cantidad=event.amount,
+                nota=event.note,
+                saldo=event.balance_after,
+            )
+        else:
+            await self._lucien.say(
+                event.user_id, GRANT_RECEIVED, cantidad=event.amount, saldo=event.balance_after
+            )

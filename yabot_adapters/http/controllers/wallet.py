@@ -53,7 +53,9 @@ def wallet_controller(wallet: WalletService, users: UserDirectory) -> type[Contr
             offset: Annotated[
                 int,
                 QueryParameter(
-                    ge=0, le=MAX_HISTORY_OFFSET, description="Movimientos que se saltan desde el más reciente."
+                    ge=0,
+                    le=MAX_HISTORY_OFFSET,
+                    description="Movimientos que se saltan desde el más reciente.",
                 ),
             ] = 0,
         ) -> BesitosView:

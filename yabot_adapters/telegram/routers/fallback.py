@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from aiogram import Router
 from aiogram.types import Message
 
-from yabot_adapters.telegram import texts
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.filters import CommandLike, PrivateChat
+from yabot_adapters.telegram.texts import menu as listed
+from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration
 
 
@@ -23,11 +24,17 @@ def setup() -> Router:
     return router
 
 
-async def unknown_command(message: Message, registration: Registration, menu: Sequence[MenuEntry]) -> None:
+async def unknown_command(
+    message: Message, registration: Registration, texts: Phrasebook, menu: Sequence[MenuEntry]
+) -> None:
     """A command no feature knows."""
-    await message.answer(texts.unknown_command(registration.user.display_name, menu))
+    name = registration.user.display_name
+    await message.answer(texts.render("bot-unknown-command", nombre=name, ordenes=listed(texts, menu)))
 
 
-async def not_understood(message: Message, registration: Registration, menu: Sequence[MenuEntry]) -> None:
+async def not_understood(
+    message: Message, registration: Registration, texts: Phrasebook, menu: Sequence[MenuEntry]
+) -> None:
     """Plain text, stickers, photos: answered with what Lucien can do."""
-    await message.answer(texts.not_understood(registration.user.display_name, menu))
+    name = registration.user.display_name
+    await message.answer(texts.render("bot-not-understood", nombre=name, ordenes=listed(texts, menu)))

@@ -6,9 +6,10 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from yabot_adapters.telegram import texts
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.filters import PrivateChat
+from yabot_adapters.telegram.texts import menu as listed
+from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration
 
 
@@ -20,6 +21,10 @@ def setup() -> Router:
     return router
 
 
-async def show_help(message: Message, registration: Registration, menu: Sequence[MenuEntry]) -> None:
+async def show_help(
+    message: Message, registration: Registration, texts: Phrasebook, menu: Sequence[MenuEntry]
+) -> None:
     """List what Lucien can do, from the modules' own commands."""
-    await message.answer(texts.help_menu(registration.user.display_name, menu))
+    await message.answer(
+        texts.render("bot-help", nombre=registration.user.display_name, ordenes=listed(texts, menu))
+    )

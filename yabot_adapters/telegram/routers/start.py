@@ -4,8 +4,9 @@ from aiogram import Router
 from aiogram.filters import CommandStart
 from aiogram.types import Message
 
-from yabot_adapters.telegram import texts
 from yabot_adapters.telegram.filters import PrivateChat
+from yabot_adapters.telegram.texts import paragraphs
+from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration
 
 
@@ -17,13 +18,20 @@ def setup() -> Router:
     return router
 
 
-async def start(message: Message, registration: Registration, welcome_besitos: int) -> None:
+async def start(
+    message: Message, registration: Registration, texts: Phrasebook, welcome_besitos: int
+) -> None:
     """Greet the user by name; a new one hears who Lucien is and of Diana's welcome gift.
 
     The gift itself is credited by the core (``WelcomeGift`` on ``UserRegistered``), not here.
     """
     name = registration.user.display_name
-    if registration.created:
-        await message.answer(texts.greeting_new(name, welcome_besitos))
-    else:
-        await message.answer(texts.greeting_returning(name))
+    if not registration.created:
+        await message.answer(texts.render("users-greeting-returning", nombre=name))
+        return
+    gift = texts.render("users-greeting-gift", regalo=welcome_besitos) if welcome_besitos > 0 else ""
+    await message.answer(
+        paragraphs(
+            texts.render("users-greeting-new", nombre=name), gift, texts.render("users-greeting-howto")
+        )
+    )

@@ -52,7 +52,7 @@ test: $(DEV_STAMP) ## Lint, type-check, check the architecture contracts, then r
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/lint-imports
+	PYTHONPATH=. $(BIN)/lint-imports
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP) ## Run the benchmarks and print medians (no pass/fail)
@@ -62,7 +62,7 @@ lint: $(DEV_STAMP) ## ruff, mypy and import-linter only
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/lint-imports
+	PYTHONPATH=. $(BIN)/lint-imports
 
 fmt: $(DEV_STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .

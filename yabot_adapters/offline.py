@@ -5,9 +5,12 @@ from yabot_core.lucien import Messenger
 
 
 class OfflineMessenger(Messenger):
-    """Refuses every send. Handlers that send are not run in such a process; their events wait for one that
-    runs the bot, so this only answers a stray call, in Spanish."""
+    """Refuses every send.
 
-    async def send(self, user_id: UserId, text: str) -> None:
+    Handlers that send are not run in such a process (their events wait for one that runs the bot), so this
+    only answers a stray call, in Spanish.
+    """
+
+    async def send(self, user_id: UserId, text: str) -> None:  # noqa: ARG002  (the port's signature)
         """Refuse: this process has no bot."""
         raise UnavailableError("El bot de Telegram está apagado en este proceso (falta YABOT_BOT_TOKEN).")

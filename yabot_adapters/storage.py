@@ -13,12 +13,12 @@ from yabot_core.kernel import (
     DeadLetterQueries,
     EventRouter,
     OutboxStore,
-    TimersUnitOfWork,
     TimerStore,
+    TimersUnitOfWork,
     Transactions,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
-from yabot_core.users import UsersUnitOfWork, UserStorage
+from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 

@@ -91,8 +91,7 @@ class CommitListeners:
 
 
 class NestingGuard:
-    """Refuses a unit of work started from inside another of the same backend (it would deadlock or
-    commit half of the outer one)."""
+    """Refuses a unit of work started inside another of the same backend (a deadlock, or half a commit)."""
 
     def __init__(self, name: str) -> None:
         self._inside: ContextVar[bool] = ContextVar(name, default=False)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.system import SystemClock
-from yabot_core.gamification import LedgerReason, WalletService
 from yabot_core.kernel import SequentialIds, UnavailableError, UserId
+from yabot_core.wallet import ADMIN_GRANT, WalletService
 
 WALLET_OWNER = UserId(4242)
 CREDIT = 3
@@ -30,9 +30,7 @@ async def credit_many(wallet: WalletService, prefix: str, count: int, *, streams
 
     async def stream(first: int) -> None:
         for n in range(first, count, streams):
-            await wallet.credit(
-                WALLET_OWNER, CREDIT, LedgerReason.ADMIN_GRANT, idempotency_key=f"{prefix}-{n}"
-            )
+            await wallet.credit(WALLET_OWNER, CREDIT, ADMIN_GRANT, idempotency_key=f"{prefix}-{n}")
 
     await asyncio.gather(*(stream(s) for s in range(streams)))
 
@@ -74,7 +72,7 @@ async def commit_failure(path: Path) -> None:
     storage = SqliteStorage(path, SystemClock())
     await storage.open()
     wallet = WalletService(storage.transactions, storage.wallet_queries, SystemClock(), SequentialIds("f"))
-    await wallet.credit(WALLET_OWNER, CREDIT, LedgerReason.ADMIN_GRANT, idempotency_key="before")
+    await wallet.credit(WALLET_OWNER, CREDIT, ADMIN_GRANT, idempotency_key="before")
     # Writes of a WAL transaction stay in the page cache until COMMIT appends them to the WAL file, so a
     # limit a little above the files' current sizes lets statements pass and makes the COMMIT fail.
     sizes = [p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists()]
@@ -84,9 +82,7 @@ async def commit_failure(path: Path) -> None:
 
     async def credit(n: int) -> str:
         try:
-            await wallet.credit(
-                WALLET_OWNER, CREDIT, LedgerReason.ADMIN_GRANT, idempotency_key=f"big-{n}", note="x" * 200
-            )
+            await wallet.credit(WALLET_OWNER, CREDIT, ADMIN_GRANT, idempotency_key=f"big-{n}", note="x" * 200)
         except UnavailableError as exc:
             # The driver's words are the cause, for operators; the detail (which API clients see) has none.
             return f"unavailable:{type(exc.__cause__).__name__}:{json.dumps(exc.detail)}"
@@ -96,7 +92,7 @@ async def commit_failure(path: Path) -> None:
 
     outcomes = await asyncio.gather(*(credit(n) for n in range(200)))
     resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-    await wallet.credit(WALLET_OWNER, CREDIT, LedgerReason.ADMIN_GRANT, idempotency_key="after")
+    await wallet.credit(WALLET_OWNER, CREDIT, ADMIN_GRANT, idempotency_key="after")
     await storage.close()
     tell(json.dumps({"outcomes": outcomes}))
 

@@ -14,20 +14,22 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.sqlite_helpers import CREDIT, WALLET_OWNER, credit_many
-from tests.contracts.factory import StorageFactory
-from tests.contracts.storage import (
+from tests.contracts.common import (
     ALICE,
     BoomError,
-    StorageContract,
     make_dead_letter,
     make_entry,
     make_user,
+    record_everything,
+    recorded,
 )
+from tests.contracts.factory import StorageFactory
+from tests.contracts.storage import StorageContract
 from yabot_adapters.sqlite import SqliteStorage
-from yabot_adapters.sqlite.schema import LATEST, migrate
+from yabot_adapters.sqlite.schema import LAYOUT, migrate, rollback, versions
+from yabot_adapters.sqlite.slices import SLICES
 from yabot_adapters.sqlite.writer import WRITER_STOPPED
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
-from yabot_core.gamification import BesitosAwarded, LedgerEntry, LedgerReason, WalletService
 from yabot_core.kernel import (
     CorrelationId,
     EventId,
@@ -38,12 +40,15 @@ from yabot_core.kernel import (
     correlation_scope,
     parse_event,
 )
+from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded, LedgerEntry, WalletService
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def opened_at(path: Path, clock: FakeClock) -> AbstractAsyncContextManager[SqliteStorage]:
-    return opened(SqliteStorage(path, clock))
+def opened_at(path: Path, clock: FakeClock, **options: object) -> AbstractAsyncContextManager[SqliteStorage]:
+    storage = SqliteStorage(path, clock, **options)  # type: ignore[arg-type]
+    record_everything(storage)
+    return opened(storage)
 
 
 class TestSqliteStorage(StorageContract):
@@ -95,9 +100,9 @@ async def say(process: asyncio.subprocess.Process, line: str) -> None:
 
 
 async def whole_ledger(storage: StorageBackend, user: UserId) -> list[LedgerEntry]:
-    total = (await storage.wallet_queries.history(user, limit=1, offset=0)).total
-    pages = [await storage.wallet_queries.history(user, limit=100, offset=o) for o in range(0, total, 100)]
-    return [entry for page in pages for entry in page.entries]
+    total = (await storage.wallet_queries.statement(user, limit=1, offset=0)).history.total
+    pages = [await storage.wallet_queries.statement(user, limit=100, offset=o) for o in range(0, total, 100)]
+    return [entry for page in pages for entry in page.history.entries]
 
 
 def wallet_of(storage: StorageBackend, clock: FakeClock, prefix: str = "w") -> WalletService:
@@ -111,62 +116,148 @@ async def test_data_survives_close_and_reopen(path: Path, clock: FakeClock) -> N
     """Everything committed is still there, equal, after closing the file and opening it again."""
     letter = make_dead_letter(clock, "dl")
     async with opened_at(path, clock) as storage:
-        entry = await wallet_of(storage, clock).credit(
-            ALICE, 7, LedgerReason.ADMIN_GRANT, idempotency_key="k"
-        )
+        entry = await wallet_of(storage, clock).credit(ALICE, 7, ADMIN_GRANT, idempotency_key="k")
 
         async def work(uow: StorageUnitOfWork) -> None:
             await uow.users.save(make_user(clock))
             await uow.dead_letters.save(letter)
 
         await storage.transactions.run(work)
-        before = await storage.outbox.pending(10)
+        before = await recorded(storage)
     async with opened_at(path, clock) as storage:
         assert (await storage.wallet_queries.balance(ALICE)).balance == 7
-        assert (await storage.wallet_queries.history(ALICE, limit=10, offset=0)).entries == (entry,)
+        assert (await storage.wallet_queries.statement(ALICE, limit=10, offset=0)).history.entries == (entry,)
         assert await storage.user_queries.get(ALICE) == make_user(clock)
         assert await storage.dead_letter_queries.get("dl") == letter
-        assert await storage.outbox.pending(10) == before
+        assert await recorded(storage) == before
         assert len(before) == 1
 
 
-async def test_migrations_apply_once_and_set_user_version(path: Path, clock: FakeClock) -> None:
-    """Opening creates the directory and the schema; opening again changes nothing; user_version is set."""
+async def test_migrations_apply_once_and_record_each_module(path: Path, clock: FakeClock) -> None:
+    """Opening creates the directory and every module's schema; opening again changes nothing."""
     async with opened_at(path, clock) as storage:
-        await wallet_of(storage, clock).credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+        await wallet_of(storage, clock).credit(ALICE, 1, ADMIN_GRANT, idempotency_key="k")
     async with opened_at(path, clock) as storage:
         await storage.ping()
         assert (await storage.wallet_queries.balance(ALICE)).balance == 1
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone() == (LATEST,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (LAYOUT,)
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert migrate(conn) == LATEST
+        assert versions(conn) == {piece.name: piece.latest for piece in SLICES}
+        assert migrate(conn, SLICES) == versions(conn)
     finally:
         conn.close()
 
 
-def test_migrations_are_reversible(path: Path) -> None:
-    """Migrating down to version 0 removes every table; migrating up again rebuilds the same schema."""
+def test_each_module_migrates_down_and_up_again(path: Path) -> None:
+    """Every module's migrations are reversible: down to 0 removes its tables, up rebuilds the same schema."""
     path.parent.mkdir(parents=True)
     conn = sqlite3.connect(path, isolation_level=None)
 
     def schema() -> list[tuple[str, str]]:
-        return conn.execute("SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+        return rows.fetchall()
 
     try:
-        assert migrate(conn) == 0
+        assert migrate(conn, SLICES) == {}
         built = schema()
-        assert {"wallets", "ledger_entries", "holds", "users", "outbox", "dead_letters", "leases"} <= {
-            name for name, _ in built
-        }
-        assert migrate(conn, 0) == LATEST
-        assert schema() == []
-        assert conn.execute("PRAGMA user_version").fetchone() == (0,)
-        assert migrate(conn) == 0
+        assert {
+            "wallets",
+            "ledger_entries",
+            "holds",
+            "users",
+            "outbox_records",
+            "dead_letters",
+            "timers",
+        } <= {name for name, _ in built}
+        for piece in SLICES:
+            rollback(conn, piece, 0)
+        assert [name for name, _ in schema()] == ["schema_versions"]
+        assert set(versions(conn).values()) == {0}
+        migrate(conn, SLICES)
         assert schema() == built
     finally:
         conn.close()
+
+
+FIRST_RELEASE_SCHEMA = """
+CREATE TABLE users (user_id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, username TEXT,
+    language_code TEXT, source TEXT NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE wallets (user_id INTEGER PRIMARY KEY, balance INTEGER NOT NULL CHECK (balance >= 0),
+    sequence INTEGER NOT NULL CHECK (sequence >= 0));
+CREATE TABLE ledger_entries (entry_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES wallets (user_id),
+    sequence INTEGER NOT NULL, amount INTEGER NOT NULL, reason TEXT NOT NULL, note TEXT,
+    idempotency_key TEXT NOT NULL UNIQUE, correlation_id TEXT NOT NULL, created_at TEXT NOT NULL,
+    balance_after INTEGER NOT NULL, hold_id TEXT, UNIQUE (user_id, sequence));
+CREATE TABLE holds (hold_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, amount INTEGER NOT NULL,
+    purpose TEXT NOT NULL, reference TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL, settled_at TEXT);
+CREATE INDEX holds_by_user ON holds (user_id, status);
+CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
+    event_type TEXT NOT NULL, payload TEXT NOT NULL, user_id INTEGER, created_at TEXT NOT NULL,
+    handled_by TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE dead_letters (dead_letter_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, event_type TEXT NOT NULL,
+    payload TEXT NOT NULL, user_id INTEGER, handler TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,
+    failed_at TEXT NOT NULL, replayed_at TEXT);
+CREATE INDEX dead_letters_by_failure ON dead_letters (failed_at);
+CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL);
+PRAGMA user_version = 1;
+"""
+"""What YABOT's first release wrote (its one migration), to prove such files move forward intact."""
+
+
+async def test_a_first_release_file_moves_forward_without_loss(path: Path, clock: FakeClock) -> None:
+    """A file of the first release keeps its users, ledger and dead letters; pending events keep their
+    handlers (under their new names), and the ones already handled are not delivered again."""
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    at = "2026-01-01T12:00:00.000000+00:00"
+    try:
+        conn.executescript(FIRST_RELEASE_SCHEMA)
+        conn.execute(
+            "INSERT INTO users VALUES (1001, 'Alicia', NULL, NULL, NULL, 'telegram', ?, ?)", (at, at)
+        )
+        conn.execute("INSERT INTO wallets VALUES (1001, 10, 1)")
+        conn.execute(
+            "INSERT INTO ledger_entries VALUES ('e1', 1001, 1, 10, 'welcome_gift', NULL, 'yabot:welcome:1001',"
+            " 'c', ?, 10, NULL)",
+            (at,),
+        )
+        payload = '{"type": "besitos.awarded"}'
+        conn.executemany(
+            "INSERT INTO outbox (event_id, event_type, payload, user_id, created_at, handled_by)"
+            " VALUES (?, ?, ?, 1001, ?, ?)",
+            [
+                ("ev-new", "user.registered", payload, at, "[]"),
+                ("ev-done", "user.registered", payload, at, '["gamification.welcome_gift"]'),
+                ("ev-grant", "besitos.awarded", payload, at, "[]"),
+                ("ev-ignored", "besitos.spent", payload, at, "[]"),
+            ],
+        )
+        conn.execute(
+            "INSERT INTO dead_letters VALUES ('dl', 'ev-x', 'besitos.awarded', '{}', 1001,"
+            " 'telegram.notify_besitos_awarded', 'boom', 3, ?, NULL)",
+            (at,),
+        )
+    finally:
+        conn.close()
+
+    async with opened_at(path, clock) as storage:
+        alice = await storage.user_queries.get(ALICE)
+        assert alice is not None
+        assert (alice.first_name, alice.unreachable_since) == ("Alicia", None)
+        statement = await storage.wallet_queries.statement(ALICE, limit=10, offset=0)
+        assert (statement.balance.balance, statement.history.entries[0].entry_id) == (10, "e1")
+        assert [r.event_id for r in await storage.outbox.pending("welcome.gift", 10)] == ["ev-new"]
+        assert [r.event_id for r in await storage.outbox.pending("wallet.grant_notice", 10)] == ["ev-grant"]
+        assert await storage.outbox.backlog() == {"welcome.gift": 1, "wallet.grant_notice": 1}
+        letter = await storage.dead_letter_queries.get("dl")
+        assert letter is not None
+        assert letter.handler == "wallet.grant_notice"
+        await wallet_of(storage, clock).credit(ALICE, 5, ADMIN_GRANT, idempotency_key="after")
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 15
 
 
 async def test_closed_storage_refuses_work(path: Path, clock: FakeClock) -> None:
@@ -200,10 +291,10 @@ async def test_ping_fails_once_the_writer_has_stopped(path: Path, clock: FakeClo
         assert refused.value.message == WRITER_STOPPED
         assert refused.value.detail == {"storage": "sqlite"}
         with pytest.raises(UnavailableError, match="escritura"):
-            await wallet_of(storage, clock).credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+            await wallet_of(storage, clock).credit(ALICE, 1, ADMIN_GRANT, idempotency_key="k")
     async with opened_at(path, clock) as reopened:  # closing the dead writer raised nothing; a reopen writes
         await reopened.ping()
-        await wallet_of(reopened, clock).credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+        await wallet_of(reopened, clock).credit(ALICE, 1, ADMIN_GRANT, idempotency_key="k")
 
 
 async def test_a_newer_schema_is_refused_in_spanish(path: Path, clock: FakeClock) -> None:
@@ -220,8 +311,7 @@ async def test_a_newer_schema_is_refused_in_spanish(path: Path, clock: FakeClock
         async with opened_at(path, clock):
             pass
     assert refused.value.message == (
-        f"La base de datos {path} es de una versión más reciente de YABOT "
-        f"(esquema 99; esta versión conoce hasta el {LATEST}): actualiza YABOT."
+        f"La base de datos {path} es de una versión más reciente de YABOT (disposición 99): actualice YABOT."
     )
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -238,7 +328,7 @@ async def test_an_unusable_data_directory_is_named_in_spanish(tmp_path: Path, cl
         await SqliteStorage(not_a_directory / "yabot.sqlite3", clock).open()
     assert refused.value.message == (
         f"No se puede usar el directorio de datos {not_a_directory}: existe pero no es un directorio; "
-        "revisa YABOT_DATA_DIR."
+        "revise YABOT_DATA_DIR."
     )
     assert isinstance(refused.value.__cause__, FileExistsError)
     assert refused.value.detail == {"storage": "sqlite"}
@@ -248,7 +338,7 @@ async def test_an_unusable_data_directory_is_named_in_spanish(tmp_path: Path, cl
         await SqliteStorage(tmp_path / "otro" / "yabot.sqlite3", clock).open()
     assert refused.value.message == (
         f"No se puede usar el directorio de datos {tmp_path / 'otro'}: yabot.sqlite3 es un directorio, "
-        "no un archivo; revisa YABOT_DATA_DIR."
+        "no un archivo; revise YABOT_DATA_DIR."
     )
     assert isinstance(refused.value.__cause__, sqlite3.Error)
 
@@ -259,7 +349,7 @@ async def test_close_lets_queued_work_commit(path: Path, clock: FakeClock) -> No
     await storage.open()
     wallet = wallet_of(storage, clock)
     results = await asyncio.gather(
-        *(wallet.credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key=f"k{n}") for n in range(50)),
+        *(wallet.credit(ALICE, 1, ADMIN_GRANT, idempotency_key=f"k{n}") for n in range(50)),
         storage.close(),
     )
     assert len([r for r in results if isinstance(r, LedgerEntry)]) == 50
@@ -285,7 +375,7 @@ async def test_a_failing_work_does_not_undo_the_rest_of_its_batch(path: Path, cl
                 user_id=ALICE,
                 amount=2,
                 balance_after=entry.balance_after,
-                reason=LedgerReason.ADMIN_GRANT,
+                reason=ADMIN_GRANT,
                 entry_id=entry.entry_id,
             )
         )
@@ -307,7 +397,7 @@ async def test_a_failing_work_does_not_undo_the_rest_of_its_batch(path: Path, cl
         assert sorted(e.idempotency_key for e in ledger) == sorted(f"k{n}" for n in kept)
         assert sorted(e.sequence for e in ledger) == list(range(1, len(kept) + 1))
         assert (await storage.wallet_queries.balance(ALICE)).balance == 2 * len(kept)
-        pending = await storage.outbox.pending(1000)
+        pending = await recorded(storage)
         assert sorted(r.event_id for r in pending) == sorted(f"ev-{n}" for n in kept)
         assert 1 <= len(commits) < len(kept), "the works were not grouped into shared commits"
 
@@ -319,11 +409,11 @@ async def test_works_run_in_the_callers_context(path: Path, clock: FakeClock) ->
         callers = []
         for key in ("update-1", "update-2"):
             with correlation_scope(CorrelationId(key)):  # a task copies the context it is created in
-                credit = wallet.credit(ALICE, 1, LedgerReason.ADMIN_GRANT, idempotency_key=key)
+                credit = wallet.credit(ALICE, 1, ADMIN_GRANT, idempotency_key=key)
                 callers.append(asyncio.create_task(credit))
         entries = await asyncio.gather(*callers)
         assert [e.correlation_id for e in entries] == ["update-1", "update-2"]
-        records = await storage.outbox.pending(10)
+        records = await recorded(storage)
         assert [parse_event(r.payload).correlation_id for r in records] == ["update-1", "update-2"]
 
 
@@ -357,7 +447,7 @@ async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(
         holder = await start_helper("hold-lock", str(path))
         await expect_line(holder, "locked")
         credit = asyncio.create_task(
-            wallet_of(storage, clock).credit(ALICE, 5, LedgerReason.ADMIN_GRANT, idempotency_key="k")
+            wallet_of(storage, clock).credit(ALICE, 5, ADMIN_GRANT, idempotency_key="k")
         )
         ticks = 0
         for _ in range(10):
@@ -394,3 +484,45 @@ async def test_a_failed_commit_fails_its_whole_batch_as_unavailable(path: Path, 
         assert {e.idempotency_key for e in ledger} == {"before", "after"} | kept
         balance = (await storage.wallet_queries.balance(WALLET_OWNER)).balance
         assert balance == sum(e.amount for e in ledger) == CREDIT * len(ledger)
+
+
+def _lock_whole_file(path: Path) -> sqlite3.Connection:
+    """A connection holding the file so that no other connection may even read it (as during a recovery)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("INSERT INTO leases (name, owner, expires_at) VALUES ('locked', 'x', '')")
+    return conn
+
+
+async def test_a_file_locked_at_open_is_waited_for(path: Path, clock: FakeClock) -> None:
+    """Opening while another process holds the file waits for it, instead of blaming the data directory."""
+    async with opened_at(path, clock):
+        pass
+    holder = _lock_whole_file(path)
+    release = asyncio.get_running_loop().call_later(1.0, lambda: (holder.execute("ROLLBACK"), holder.close()))
+    try:
+        async with opened_at(path, clock) as storage:
+            await storage.ping()
+    finally:
+        release.cancel()
+        with contextlib.suppress(sqlite3.Error):
+            holder.close()
+
+
+async def test_a_file_that_stays_locked_is_reported_as_busy(path: Path, clock: FakeClock) -> None:
+    """A lock held past the patience is reported as a busy file (naming it), never as a broken directory."""
+    async with opened_at(path, clock):
+        pass
+    holder = _lock_whole_file(path)
+    try:
+        with pytest.raises(UnavailableError) as refused:
+            async with opened_at(path, clock, busy_patience=0.3):
+                pass
+    finally:
+        holder.close()
+    assert refused.value.message == (
+        f"El archivo de datos {path} sigue bloqueado por otro proceso de YABOT desde hace 0 s; "
+        "vuelva a intentarlo en un momento."
+    )
+    assert "directorio" not in refused.value.message

@@ -1,20 +1,23 @@
-"""The container wires the right adapters and event routes for the settings it is given."""
+"""The container wires the right adapters and the same event routes for every process."""
 
 from pathlib import Path
 
 from yabot_adapters.memory import InMemoryStorage
+from yabot_adapters.offline import OfflineMessenger
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_app.container import build_container
 from yabot_app.settings import Settings
 
+ROUTES = [
+    "lucien.scheduled_message",
+    "lucien.alert_admins",
+    "wallet.grant_notice",
+    "welcome.gift",
+]
+
 
 def settings(tmp_path: Path, **values: object) -> Settings:
     return Settings.model_validate({"data_dir": tmp_path, **values})
-
-
-def handler_names(container_settings: Settings) -> list[str]:
-    container = build_container(container_settings)
-    return [subscription.name for subscription in container.event_routes().subscriptions]
 
 
 def test_storage_follows_the_setting(tmp_path: Path) -> None:
@@ -28,20 +31,28 @@ def test_storage_follows_the_setting(tmp_path: Path) -> None:
     assert storage.path == tmp_path / "yabot.sqlite3"
 
 
-def test_without_a_bot_only_core_handlers_are_routed(tmp_path: Path) -> None:
-    """With the bot off, only the welcome gift reacts to events."""
-    assert handler_names(settings(tmp_path, storage="memory", admin_ids=[1])) == ["gamification.welcome_gift"]
+def test_every_process_declares_the_same_routes(tmp_path: Path) -> None:
+    """With or without a bot, every handler is declared: events are owed to the same handlers everywhere."""
+    off = build_container(settings(tmp_path, storage="memory")).event_routes()
+    on = build_container(settings(tmp_path, storage="memory", bot_token="123:abc")).event_routes()
+    assert sorted(route.name for route in off.routes) == sorted(ROUTES)
+    assert sorted(route.name for route in on.routes) == sorted(ROUTES)
 
 
-def test_with_a_bot_and_admins_the_telegram_handlers_are_routed(tmp_path: Path) -> None:
-    """With a token, grants are announced; with admins too, failures are alerted."""
-    base = {"storage": "memory", "bot_token": "123:abc"}
-    assert handler_names(settings(tmp_path, **base)) == [
-        "gamification.welcome_gift",
-        "telegram.notify_besitos_awarded",
-    ]
-    assert handler_names(settings(tmp_path, **base, admin_ids=[1])) == [
-        "gamification.welcome_gift",
-        "telegram.notify_besitos_awarded",
-        "telegram.alert_admins",
-    ]
+def test_without_a_bot_only_handlers_that_need_no_telegram_run(tmp_path: Path) -> None:
+    """With the bot off, the process runs the welcome gift and leaves Telegram's handlers to another."""
+    container = build_container(settings(tmp_path, storage="memory", admin_ids=[1]))
+    assert [s.name for s in container.event_routes().subscriptions] == ["welcome.gift"]
+    assert isinstance(container.messenger(), OfflineMessenger)
+
+
+def test_with_a_bot_every_handler_runs(tmp_path: Path) -> None:
+    """With a token, this process runs every handler, Telegram's included."""
+    container = build_container(settings(tmp_path, storage="memory", bot_token="123:abc"))
+    assert sorted(s.name for s in container.event_routes().subscriptions) == sorted(ROUTES)
+
+
+def test_shell_commands_run_no_bot_even_with_a_token(tmp_path: Path) -> None:
+    """A shell command builds its container without the bot: it never imports or starts aiogram."""
+    container = build_container(settings(tmp_path, storage="memory", bot_token="123:abc"), telegram=False)
+    assert [s.name for s in container.event_routes().subscriptions] == ["welcome.gift"]

@@ -29,7 +29,7 @@ class PublicApiContract(Contract):
     containers = fields.ListField(subfield=fields.StringField())
     base = fields.StringField(required=False)
 
-    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:  # noqa: ARG002, FBT001  (import-linter's signature)
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
         """Collect every import that reaches past a module's public API."""
         links: list[_Link] = []
         for container in self.containers:  # type: ignore[attr-defined]

@@ -172,6 +172,7 @@ def timer_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
             self.live: dict[str, tuple[int, object]] = {}  # key -> (generation, due_at)
             self.fired: Counter[tuple[str, int]] = Counter()
             self.held: list[Timer] = []
+            self.slow_ids = SequentialIds("slow")
             self.seen = 0
 
         def teardown(self) -> None:
@@ -209,7 +210,7 @@ def timer_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
         @rule()
         def the_slow_ticker_fires_late(self) -> None:
             held, self.held = self.held, []
-            stamper = EventStamper(self.clock, SequentialIds("slow"))
+            stamper = EventStamper(self.clock, self.slow_ids)
 
             async def fire(uow: StorageUnitOfWork) -> None:
                 for timer in held:

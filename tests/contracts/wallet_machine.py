@@ -13,6 +13,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, 
 
 from tests.contracts.common import AUCTION_WIN, PURCHASE
 from tests.contracts.factory import StorageFactory
+from yabot_core.kernel import FakeClock, IdempotencyKeyReusedError, SequentialIds, UserId
 from yabot_core.wallet import (
     ADMIN_GRANT,
     ESCROW_HOLD,
@@ -26,7 +27,6 @@ from yabot_core.wallet import (
     LedgerReason,
     WalletService,
 )
-from yabot_core.kernel import FakeClock, IdempotencyKeyReusedError, SequentialIds, UserId
 
 USERS = st.sampled_from([UserId(1), UserId(2), UserId(3)])
 AMOUNTS = st.integers(min_value=1, max_value=60)

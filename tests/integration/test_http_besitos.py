@@ -7,19 +7,22 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from yabot_adapters.http import create_app
+from tests.contracts.common import AUCTION_WIN, PURCHASE
+from tests.integration.http_apps import besitos_app
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.storage import opened
-from yabot_core.gamification import MAX_HISTORY_OFFSET, LedgerReason, WalletService
 from yabot_core.kernel import MAX_USER_ID, FakeClock, SequentialIds, UserId
 from yabot_core.users import UserDirectory, UserProfile
+from yabot_core.wallet import MAX_HISTORY_OFFSET, LedgerReason, WalletService
+from yabot_core.welcome import WELCOME_GIFT
 
 ANA = UserId(11)
+DAILY_GIFT = LedgerReason.define("daily_gift", "Regalo diario")
 
 
 @pytest.fixture(name="client")
 async def client_fixture(wallet: WalletService, users: UserDirectory) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=create_app(wallet=wallet, users=users)) as client:
+    async with AsyncTestClient(app=besitos_app(wallet, users)) as client:
         yield client
 
 
@@ -27,15 +30,13 @@ async def client_fixture(wallet: WalletService, users: UserDirectory) -> AsyncIt
 async def ana_fixture(users: UserDirectory, wallet: WalletService, clock: FakeClock) -> UserId:
     """Ana, registered, with four movements one minute apart: +30, +20, -5 and a hold of 10."""
     await users.register(UserProfile(user_id=ANA, first_name="Ana"))
-    await wallet.credit(ANA, 30, LedgerReason.WELCOME_GIFT, idempotency_key="welcome:11")
+    await wallet.credit(ANA, 30, WELCOME_GIFT, idempotency_key="welcome:11")
     clock.advance(timedelta(minutes=1))
-    await wallet.credit(ANA, 20, LedgerReason.DAILY_GIFT, idempotency_key="daily:11", note="Racha de 3 días")
+    await wallet.credit(ANA, 20, DAILY_GIFT, idempotency_key="daily:11", note="Racha de 3 días")
     clock.advance(timedelta(minutes=1))
-    await wallet.debit(ANA, 5, LedgerReason.PURCHASE, idempotency_key="buy:11")
+    await wallet.debit(ANA, 5, PURCHASE, idempotency_key="buy:11")
     clock.advance(timedelta(minutes=1))
-    await wallet.hold(
-        ANA, 10, purpose=LedgerReason.AUCTION_WIN, idempotency_key="bid:11", reference="subasta:1"
-    )
+    await wallet.hold(ANA, 10, purpose=AUCTION_WIN, idempotency_key="bid:11", reference="subasta:1")
     return ANA
 
 
@@ -196,8 +197,8 @@ class TestOnSqlite:
             users = UserDirectory(storage.transactions, storage.user_queries, clock, ids)
             wallet = WalletService(storage.transactions, storage.wallet_queries, clock, ids)
             await users.register(UserProfile(user_id=ANA, first_name="Ana"))
-            await wallet.credit(ANA, 30, LedgerReason.WELCOME_GIFT, idempotency_key="welcome:11")
-            async with AsyncTestClient(app=create_app(wallet=wallet, users=users)) as client:
+            await wallet.credit(ANA, 30, WELCOME_GIFT, idempotency_key="welcome:11")
+            async with AsyncTestClient(app=besitos_app(wallet, users)) as client:
                 yield client
 
     @pytest.mark.parametrize("offset", [2**63, 2**64, MAX_HISTORY_OFFSET + 1])

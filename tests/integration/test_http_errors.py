@@ -10,13 +10,8 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
-from yabot_adapters.http import CORRELATION_HEADER, create_app
-from yabot_core.gamification import (
-    HoldNotFoundError,
-    InsufficientBesitosError,
-    InvalidAmountError,
-    WalletService,
-)
+from tests.integration.http_apps import besitos_app
+from yabot_adapters.http import CORRELATION_HEADER
 from yabot_core.kernel import (
     IdempotencyKeyReusedError,
     UnavailableError,
@@ -24,6 +19,12 @@ from yabot_core.kernel import (
     current_scope,
 )
 from yabot_core.users import UserDirectory
+from yabot_core.wallet import (
+    HoldNotFoundError,
+    InsufficientBesitosError,
+    InvalidAmountError,
+    WalletService,
+)
 
 LEAKY_MESSAGE = "connection to db.internal:5432 refused for user yabot_admin"
 
@@ -31,7 +32,7 @@ LEAKY_MESSAGE = "connection to db.internal:5432 refused for user yabot_admin"
 @pytest.fixture(name="app")
 def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
     """The real app plus test-only routes that raise, so the error mapping is exercised end to end."""
-    app = create_app(wallet=wallet, users=users)
+    app = besitos_app(wallet, users)
 
     @get("/api/v1/test/boom", sync_to_thread=False)
     def boom() -> None:
@@ -272,7 +273,7 @@ class TestRateLimit:
         self, wallet: WalletService, users: UserDirectory
     ) -> None:
         """Past ``rate_limit_per_minute`` a client gets 429 ``demasiadas_solicitudes`` and ``Retry-After``."""
-        app = create_app(wallet=wallet, users=users, rate_limit_per_minute=2)
+        app = besitos_app(wallet, users, rate_limit_per_minute=2)
         async with AsyncTestClient(app=app) as client:
             allowed = [(await client.get("/api/v1/users/1/besitos")).status_code for _ in range(2)]
             response = await client.get("/api/v1/users/1/besitos", headers={CORRELATION_HEADER: "lim-1"})
@@ -289,7 +290,7 @@ class TestRateLimit:
 
     async def test_probes_are_never_limited(self, wallet: WalletService, users: UserDirectory) -> None:
         """``/healthz`` and ``/readyz`` answer even after the client used up its quota."""
-        app = create_app(wallet=wallet, users=users, rate_limit_per_minute=1)
+        app = besitos_app(wallet, users, rate_limit_per_minute=1)
         async with AsyncTestClient(app=app) as client:
             await client.get("/api/v1/users/1/besitos")
             limited = await client.get("/api/v1/users/1/besitos")
@@ -300,7 +301,7 @@ class TestRateLimit:
 
     async def test_none_disables_the_limit(self, wallet: WalletService, users: UserDirectory) -> None:
         """``rate_limit_per_minute=None`` turns the limiter off: no 429 and no rate-limit headers."""
-        app = create_app(wallet=wallet, users=users, rate_limit_per_minute=None)
+        app = besitos_app(wallet, users, rate_limit_per_minute=None)
         async with AsyncTestClient(app=app) as client:
             responses = [await client.get("/api/v1/users/1/besitos") for _ in range(30)]
 
@@ -313,4 +314,4 @@ class TestRateLimit:
     ) -> None:
         """A limit of zero or less is a configuration mistake, refused when the app is built."""
         with pytest.raises(ValueError, match="rate_limit_per_minute"):
-            create_app(wallet=wallet, users=users, rate_limit_per_minute=bad)
+            besitos_app(wallet, users, rate_limit_per_minute=bad)

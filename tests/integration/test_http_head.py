@@ -8,10 +8,10 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
-from yabot_adapters.http import create_app
-from yabot_core.gamification import WalletService
+from tests.integration.http_apps import besitos_app
 from yabot_core.kernel import UserId
 from yabot_core.users import UserDirectory, UserProfile
+from yabot_core.wallet import WalletService
 
 ANA = UserId(11)
 PATH_VALUES = {"user_id": str(ANA), "path": "openapi.yaml"}
@@ -22,7 +22,7 @@ COMPARED_HEADERS = ("content-type", "content-length", "allow", "retry-after")
 @pytest.fixture(name="app")
 async def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
     await users.register(UserProfile(user_id=ANA, first_name="Ana"))
-    return create_app(wallet=wallet, users=users, rate_limit_per_minute=None)
+    return besitos_app(wallet, users, rate_limit_per_minute=None)
 
 
 @pytest.fixture(name="client")

@@ -6,17 +6,18 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from yabot_adapters.http import CORRELATION_HEADER, ReadinessCheck, create_app
+from tests.integration.http_apps import besitos_app
+from yabot_adapters.http import CORRELATION_HEADER, ReadinessCheck
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.gamification import WalletService
 from yabot_core.kernel import UnavailableError
 from yabot_core.users import UserDirectory
+from yabot_core.wallet import WalletService
 
 
 async def probe(
     wallet: WalletService, users: UserDirectory, path: str, checks: Sequence[ReadinessCheck] = ()
 ) -> tuple[int, dict[str, str], Any]:
-    async with AsyncTestClient(app=create_app(wallet=wallet, users=users, readiness=checks)) as client:
+    async with AsyncTestClient(app=besitos_app(wallet, users, readiness=checks)) as client:
         response = await client.get(path)
     return response.status_code, dict(response.headers), response.json()
 

@@ -9,11 +9,11 @@ import pytest
 import yaml
 from litestar.testing import AsyncTestClient
 
-from yabot_adapters.http import create_app
+from tests.integration.http_apps import besitos_app
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.gamification import MAX_HISTORY_OFFSET, WalletService
 from yabot_core.kernel import FakeClock, SequentialIds
 from yabot_core.users import UserDirectory
+from yabot_core.wallet import MAX_HISTORY_OFFSET, WalletService
 
 BESITOS = "/api/v1/users/{user_id}/besitos"
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorBody"}
@@ -28,9 +28,9 @@ EXTERNAL_REFERENCE = re.compile(
 @pytest.fixture(name="client")
 async def client_fixture(clock: FakeClock, ids: SequentialIds) -> AsyncIterator[AsyncTestClient]:
     storage = InMemoryStorage(clock)
-    app = create_app(
-        wallet=WalletService(storage.transactions, storage.wallet_queries, clock, ids),
-        users=UserDirectory(storage.transactions, storage.user_queries, clock, ids),
+    app = besitos_app(
+        WalletService(storage.transactions, storage.wallet_queries, clock, ids),
+        UserDirectory(storage.transactions, storage.user_queries, clock, ids),
     )
     async with AsyncTestClient(app=app) as client:
         yield client

@@ -9,9 +9,9 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
-from yabot_adapters.http import create_app
-from yabot_core.gamification import WalletService
+from tests.integration.http_apps import besitos_app
 from yabot_core.users import UserDirectory
+from yabot_core.wallet import WalletService
 
 
 @get("/api/v1/test/numbers/{a:str}", sync_to_thread=False)
@@ -27,7 +27,7 @@ def numbers(
 
 @pytest.fixture(name="app")
 def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
-    app = create_app(wallet=wallet, users=users, rate_limit_per_minute=None)
+    app = besitos_app(wallet, users, rate_limit_per_minute=None)
     app.register(numbers)
     return app
 

@@ -9,11 +9,12 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import shutdown_lifespans
 
-from yabot_adapters.http import ReadinessCheck, create_app
+from tests.integration.http_apps import besitos_app
+from yabot_adapters.http import ReadinessCheck
 from yabot_adapters.sqlite import SqliteStorage
-from yabot_core.gamification import LedgerReason, WalletService
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
 from yabot_core.users import UserDirectory, UserProfile
+from yabot_core.wallet import ADMIN_GRANT, WalletService
 
 ANA = UserId(11)
 EXAMPLES = 150
@@ -45,9 +46,9 @@ def test_no_generated_request_gets_a_5xx(tmp_path: Path, clock: FakeClock, ids: 
     storage = SqliteStorage(tmp_path / "yabot.sqlite3", clock)
     users = UserDirectory(storage.transactions, storage.user_queries, clock, ids)
     wallet = WalletService(storage.transactions, storage.wallet_queries, clock, ids)
-    app = create_app(
-        wallet=wallet,
-        users=users,
+    app = besitos_app(
+        wallet,
+        users,
         readiness=[ReadinessCheck("storage", storage.ping)],
         rate_limit_per_minute=None,  # thousands of requests from one client: a 429 would hide the handlers
     )
@@ -57,7 +58,7 @@ def test_no_generated_request_gets_a_5xx(tmp_path: Path, clock: FakeClock, ids: 
         await storage.open()
         await users.register(UserProfile(user_id=ANA, first_name="Ana"))
         for n in range(3):
-            await wallet.credit(ANA, 10, LedgerReason.ADMIN_GRANT, idempotency_key=f"seed:{n}")
+            await wallet.credit(ANA, 10, ADMIN_GRANT, idempotency_key=f"seed:{n}")
 
     app.on_startup.append(open_with_ana)
     app.on_shutdown.append(storage.close)

@@ -12,9 +12,9 @@ from yabot_adapters.mongo.errors import driver_errors
 from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.schema import DEAD_LETTERS, HOLDS, LEDGER, USERS, WALLETS
 from yabot_adapters.mongo.wallets import wallet_from
-from yabot_core.wallet import HoldStatus, LedgerEntry, LedgerPage, WalletBalance, WalletQueries
 from yabot_core.kernel import DeadLetter, DeadLetterQueries, UserId
 from yabot_core.users import User, UserQueries
+from yabot_core.wallet import HoldStatus, LedgerEntry, LedgerPage, WalletBalance, WalletQueries
 
 
 class MongoWalletQueries(WalletQueries):

@@ -6,8 +6,8 @@ from pymongo.errors import DuplicateKeyError
 
 from yabot_adapters.mongo.documents import Document, from_document, to_document
 from yabot_adapters.mongo.schema import HOLDS, LEDGER, WALLETS
-from yabot_core.wallet import Hold, LedgerEntry, Wallet, WalletRepository
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
+from yabot_core.wallet import Hold, LedgerEntry, Wallet, WalletRepository
 
 
 def wallet_from(user_id: UserId, document: Document | None) -> Wallet:

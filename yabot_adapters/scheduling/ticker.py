@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from yabot_core.kernel import (
@@ -20,8 +19,8 @@ from yabot_core.kernel import (
     EventStamper,
     IdGenerator,
     TimerFired,
-    TimersUnitOfWork,
     TimerStore,
+    TimersUnitOfWork,
     Transactions,
     UnavailableError,
     correlation_scope,
@@ -46,7 +45,6 @@ class Ticker:
         poll_interval: float = 1.0,
         lease: float = 60.0,
         batch_size: int = 200,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._store = store
         self._transactions = transactions

@@ -4,64 +4,86 @@ import errno
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import Any, Final
 
 from yabot_adapters.sqlite.connection import (
+    BUSY,
+    BUSY_PATIENCE,
     DETAIL,
     Reader,
     Synchronous,
+    configure,
     connect,
+    is_busy,
     retry_busy,
     translated,
-    unavailable,
 )
-from yabot_adapters.sqlite.dead_letters import SqliteDeadLetterQueries
-from yabot_adapters.sqlite.outbox import SqliteOutboxStore
 from yabot_adapters.sqlite.schema import migrate
+from yabot_adapters.sqlite.slice import SqliteSlice
+from yabot_adapters.sqlite.slices import SLICES
 from yabot_adapters.sqlite.transactions import SqliteTransactions
-from yabot_adapters.sqlite.users import SqliteUserQueries
-from yabot_adapters.sqlite.wallets import SqliteWalletQueries
 from yabot_adapters.sqlite.writer import GroupCommitWriter
-from yabot_adapters.storage import StorageBackend
-from yabot_core.kernel import Clock, UnavailableError
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from yabot_adapters.units import Router
+from yabot_core.kernel import Clock, EventRouter, UnavailableError
 
 log = logging.getLogger(__name__)
 
-_DIRECTORY_ERRORS: "Mapping[int, str]" = {
-    errno.EEXIST: "existe pero no es un directorio",
-    errno.ENOTDIR: "parte de la ruta no es un directorio",
-    errno.EACCES: "no hay permiso para crearlo",
-    errno.EPERM: "no hay permiso para crearlo",
-    errno.EROFS: "está en un sistema de archivos de solo lectura",
-    errno.ENOSPC: "el disco está lleno",
-}
+_DIRECTORY_ERRORS: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        errno.EEXIST: "existe pero no es un directorio",
+        errno.ENOTDIR: "parte de la ruta no es un directorio",
+        errno.EACCES: "no hay permiso para crearlo",
+        errno.EPERM: "no hay permiso para crearlo",
+        errno.EROFS: "está en un sistema de archivos de solo lectura",
+        errno.ENOSPC: "el disco está lleno",
+    }
+)
 
 
-class SqliteStorage(StorageBackend):
+class SqliteStorage:
     """Every port of the core in one SQLite file (WAL mode), correct across processes sharing it.
+
+    Each registered slice (:mod:`yabot_adapters.sqlite.slices`) adds its tables (its own migrations), its
+    repository to units of work and its read-only views as attributes (``storage.wallet_queries``).
 
     Writes of this process go through one connection and commit in groups (see :class:`GroupCommitWriter`);
     reads use a second connection that sees the last commit without waiting for writers. Another process's
-    write lock is waited for asynchronously, never on the event loop's thread. ``synchronous="FULL"`` makes
-    every commit survive a power cut; ``"NORMAL"`` only an application crash, for much cheaper commits.
+    lock is waited for asynchronously (at most ``busy_patience`` seconds), never on the event loop's thread.
+    ``synchronous="FULL"`` makes every commit survive a power cut; ``"NORMAL"`` only an application crash,
+    for much cheaper commits.
     """
 
-    def __init__(self, path: Path, clock: Clock, *, synchronous: Synchronous = "FULL") -> None:
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock,
+        *,
+        synchronous: Synchronous = "FULL",
+        slices: tuple[SqliteSlice, ...] = SLICES,
+        busy_patience: float = BUSY_PATIENCE,
+    ) -> None:
         self._path = path
         self._synchronous = synchronous
+        self._slices = slices
+        self._patience = busy_patience
         self._connections: tuple[sqlite3.Connection, sqlite3.Connection] | None = None
-        self._writer = GroupCommitWriter()
-        self._reader = Reader()
-        self._transactions = SqliteTransactions(self._writer, clock)
-        self._wallet_queries = SqliteWalletQueries(self._reader)
-        self._user_queries = SqliteUserQueries(self._reader)
-        self._outbox = SqliteOutboxStore(self._reader, self._writer)
-        self._dead_letter_queries = SqliteDeadLetterQueries(self._reader)
+        self._writer = GroupCommitWriter(busy_patience=busy_patience)
+        self._reader = Reader(busy_patience=busy_patience)
+        self._router = Router()
+        self._transactions = SqliteTransactions(self._writer, clock, slices, self._router)
+        self._views: dict[str, object] = {
+            name: make(self._reader, self._writer) for piece in slices for name, make in piece.queries.items()
+        }
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401  (a read-only view of any module)
+        try:
+            return self.__dict__["_views"][name]
+        except KeyError:
+            msg = f"the SQLite backend has no view named {name!r} (is its slice registered?)"
+            raise AttributeError(msg) from None
 
     @property
     def path(self) -> Path:
@@ -73,32 +95,12 @@ class SqliteStorage(StorageBackend):
         """Atomic units of work."""
         return self._transactions
 
-    @property
-    def wallet_queries(self) -> SqliteWalletQueries:
-        """Committed balances and ledgers."""
-        return self._wallet_queries
-
-    @property
-    def user_queries(self) -> SqliteUserQueries:
-        """Committed users."""
-        return self._user_queries
-
-    @property
-    def outbox(self) -> SqliteOutboxStore:
-        """Committed events awaiting delivery."""
-        return self._outbox
-
-    @property
-    def dead_letter_queries(self) -> SqliteDeadLetterQueries:
-        """Dead letters."""
-        return self._dead_letter_queries
-
     async def open(self) -> None:
-        """Create the file if needed, switch it to WAL and apply the migrations it lacks.
+        """Create the file if needed, switch it to WAL and apply the migrations its modules lack.
 
         Raises:
             UnavailableError: the data directory cannot hold the file (the message names it), the file stays
-                locked by another process, or a newer YABOT migrated it past this code's schema.
+                locked by another process past the patience, or a newer YABOT migrated it past this code.
         """
         if self._connections is not None:
             return
@@ -107,22 +109,19 @@ class SqliteStorage(StorageBackend):
         except OSError as exc:
             reason = _DIRECTORY_ERRORS.get(exc.errno or 0, exc.strerror or "no se puede crear")
             raise self._unusable(reason) from exc
+        write_conn = await self._connect(first=True)
         try:
-            write_conn = connect(self._path, synchronous=self._synchronous)
-        except sqlite3.Error as exc:
-            raise self._unusable(self._why_unopenable()) from exc
-        try:
-            read_conn = connect(self._path, synchronous=self._synchronous)
-        except sqlite3.Error as exc:
+            read_conn = await self._connect()
+        except BaseException:
             write_conn.close()
-            raise unavailable(exc) from exc
+            raise
         try:
             # WAL is a property of the file: the first process to open it switches it, for every process.
-            mode = await retry_busy(lambda: write_conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            mode = await self._retry(lambda: write_conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             if mode != "wal":
                 # Some file systems (network mounts) refuse WAL; writers would then block readers.
                 log.warning("SQLite kept journal mode %r for %s instead of WAL", mode, self._path)
-            await retry_busy(lambda: migrate(write_conn), in_thread=True)
+            await self._retry(lambda: migrate(write_conn, self._slices), in_thread=True)
             with translated():
                 read_conn.execute("PRAGMA query_only = ON")
         except BaseException:
@@ -132,6 +131,36 @@ class SqliteStorage(StorageBackend):
         self._connections = (write_conn, read_conn)
         self._reader.attach(read_conn)
         self._writer.start(write_conn)
+
+    async def _connect(self, *, first: bool = False) -> sqlite3.Connection:
+        """A configured connection; a lock held by another process is waited for, like any other."""
+        try:
+            conn = connect(self._path)
+        except sqlite3.Error as exc:
+            if first and not is_busy(exc):
+                raise self._unusable(self._why_unopenable()) from exc
+            raise UnavailableError(detail=DETAIL) from exc
+        try:
+            await self._retry(lambda: configure(conn, self._synchronous))
+        except UnavailableError as exc:
+            conn.close()
+            cause = exc.__cause__
+            if first and isinstance(cause, sqlite3.Error) and not is_busy(cause):
+                raise self._unusable(self._why_unopenable()) from cause
+            raise
+        return conn
+
+    async def _retry(self, attempt: Callable[[], Any], *, in_thread: bool = False) -> Any:  # noqa: ANN401
+        try:
+            return await retry_busy(attempt, in_thread=in_thread, patience=self._patience)
+        except UnavailableError as exc:
+            if exc.message == BUSY:
+                raise UnavailableError(
+                    f"El archivo de datos {self._path} sigue bloqueado por otro proceso de YABOT desde hace "
+                    f"{self._patience:.0f} s; vuelva a intentarlo en un momento.",
+                    detail=DETAIL,
+                ) from exc.__cause__
+            raise
 
     async def close(self) -> None:
         """Refuse new work, let queued work commit, then close both connections."""
@@ -151,11 +180,19 @@ class SqliteStorage(StorageBackend):
         self._writer.ensure_running()
         await self._reader.read(lambda conn: conn.execute("SELECT 1").fetchall())
 
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each commit of this process that recorded events."""
+        self._writer.add_commit_listener(listener)
+
+    def route_events(self, router: EventRouter) -> None:
+        """Owe each committed event to the handlers ``router`` names."""
+        self._router.install(router)
+
     def _unusable(self, reason: str) -> UnavailableError:
         """The error for a data directory the file cannot live in, naming it for the operator."""
         directory = self._path.parent
         return UnavailableError(
-            f"No se puede usar el directorio de datos {directory}: {reason}; revisa YABOT_DATA_DIR.",
+            f"No se puede usar el directorio de datos {directory}: {reason}; revise YABOT_DATA_DIR.",
             detail=DETAIL,
         )
 
@@ -168,7 +205,3 @@ class SqliteStorage(StorageBackend):
         if not os.access(self._path, os.R_OK | os.W_OK):
             return f"no hay permiso para leer y escribir {self._path.name}"
         return f"SQLite no puede abrir {self._path.name}"
-
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each commit of this process that recorded events."""
-        self._writer.add_commit_listener(listener)

@@ -1,151 +1,125 @@
-"""The schema as numbered, reversible migrations; ``PRAGMA user_version`` records which a file is at."""
+"""The schema: each module's numbered, reversible migrations, applied per module, once, by one process.
+
+``PRAGMA user_version`` tells the layout: 1 is the single-list schema of YABOT's first release, 2 records
+each module's version in ``schema_versions``. Opening an up-to-date file takes no write lock (many short
+CLI processes open the file while the bot serves it); only a file that needs migrating is locked, and the
+versions are read again under the lock, so two processes opening a fresh file apply each step once.
+"""
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Final
 
+from yabot_adapters.sqlite.slice import SqliteSlice
 from yabot_core.kernel import UnavailableError
 
+LAYOUT: Final = 2
+"""The ``user_version`` of a file whose modules are versioned one by one."""
 
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One step of the schema: ``up`` brings a file from version n-1 to n, ``down`` takes it back."""
-
-    up: str
-    down: str
+LEGACY_VERSIONS: Final[Mapping[str, int]] = {"users": 1, "wallets": 1, "dead_letters": 1}
+"""What the first release's single migration created, as per-module versions (see each slice's step 1)."""
 
 
-MIGRATIONS: Final[tuple[Migration, ...]] = (
-    # 1: wallets, ledger, holds, users, outbox, dead letters, leases.
-    Migration(
-        up="""
-    CREATE TABLE users (
-        user_id       INTEGER PRIMARY KEY,
-        first_name    TEXT,
-        last_name     TEXT,
-        username      TEXT,
-        language_code TEXT,
-        source        TEXT NOT NULL,
-        registered_at TEXT NOT NULL,
-        updated_at    TEXT NOT NULL
-    );
-    CREATE TABLE wallets (
-        user_id  INTEGER PRIMARY KEY,
-        balance  INTEGER NOT NULL CHECK (balance >= 0),
-        sequence INTEGER NOT NULL CHECK (sequence >= 0)
-    );
-    CREATE TABLE ledger_entries (
-        entry_id        TEXT PRIMARY KEY,
-        user_id         INTEGER NOT NULL REFERENCES wallets (user_id),
-        sequence        INTEGER NOT NULL,
-        amount          INTEGER NOT NULL,
-        reason          TEXT NOT NULL,
-        note            TEXT,
-        idempotency_key TEXT NOT NULL UNIQUE,
-        correlation_id  TEXT NOT NULL,
-        created_at      TEXT NOT NULL,
-        balance_after   INTEGER NOT NULL,
-        hold_id         TEXT,
-        UNIQUE (user_id, sequence)
-    );
-    CREATE TABLE holds (
-        hold_id    TEXT PRIMARY KEY,
-        user_id    INTEGER NOT NULL,
-        amount     INTEGER NOT NULL,
-        purpose    TEXT NOT NULL,
-        reference  TEXT,
-        status     TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        settled_at TEXT
-    );
-    CREATE INDEX holds_by_user ON holds (user_id, status);
-    -- Delivered records are deleted, so this table holds only pending ones and reading it in position
-    -- order walks the primary key. AUTOINCREMENT keeps positions growing even after the newest is deleted.
-    CREATE TABLE outbox (
-        position   INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_id   TEXT NOT NULL UNIQUE,
-        event_type TEXT NOT NULL,
-        payload    TEXT NOT NULL,
-        user_id    INTEGER,
-        created_at TEXT NOT NULL,
-        handled_by TEXT NOT NULL DEFAULT '[]'
-    );
-    CREATE TABLE dead_letters (
-        dead_letter_id TEXT PRIMARY KEY,
-        event_id       TEXT NOT NULL,
-        event_type     TEXT NOT NULL,
-        payload        TEXT NOT NULL,
-        user_id        INTEGER,
-        handler        TEXT NOT NULL,
-        error          TEXT NOT NULL,
-        attempts       INTEGER NOT NULL,
-        failed_at      TEXT NOT NULL,
-        replayed_at    TEXT
-    );
-    CREATE INDEX dead_letters_by_failure ON dead_letters (failed_at);
-    CREATE TABLE leases (
-        name       TEXT PRIMARY KEY,
-        owner      TEXT NOT NULL,
-        expires_at TEXT NOT NULL
-    );
-    """,
-        down="""
-    DROP TABLE leases;
-    DROP TABLE dead_letters;
-    DROP TABLE outbox;
-    DROP TABLE holds;
-    DROP TABLE ledger_entries;
-    DROP TABLE wallets;
-    DROP TABLE users;
-    """,
-    ),
-)
-"""Migration ``n`` (1-based) is the step to ``user_version`` n. Append only; never edit a released one."""
+def migrate(conn: sqlite3.Connection, slices: Sequence[SqliteSlice]) -> dict[str, int]:
+    """Bring every module of ``slices`` to its latest version; return the versions found before.
 
-LATEST: Final = len(MIGRATIONS)
-
-
-def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
-    """Bring ``conn``'s file to schema version ``target``, up or down, in one transaction.
-
-    Returns the version the file had before. ``BEGIN IMMEDIATE`` takes the write lock before reading
-    ``user_version``, so two processes opening a fresh file at once apply each step exactly once. Raises
-    ``sqlite3.Error`` (busy included) with nothing changed, or ``UnavailableError`` (in Spanish, for the
-    operator) for a file a newer YABOT migrated past :data:`LATEST`.
+    Raises ``sqlite3.Error`` (busy included) with nothing changed, or ``UnavailableError`` (Spanish, for the
+    operator) for a file a newer YABOT migrated past what this code knows.
     """
-    if not 0 <= target <= LATEST:
-        msg = f"schema versions go from 0 to {LATEST}, not {target}"
-        raise ValueError(msg)
+    conn.execute("BEGIN")  # a read transaction: one consistent view, and no write lock
+    try:
+        found = _read_versions(conn)
+    finally:
+        conn.execute("ROLLBACK")
+    _refuse_newer(conn, found, slices)
+    if all(found.get(piece.name, 0) == piece.latest for piece in slices):
+        return found  # the usual open: nothing to write, no lock taken
     conn.execute("BEGIN IMMEDIATE")
     try:
-        before = _step(conn, target)
+        found = _read_versions(conn)  # another process may have migrated while we waited for the lock
+        _refuse_newer(conn, found, slices)
+        _adopt_legacy(conn)
+        for piece in slices:
+            _step(conn, piece, found.get(piece.name, 0), piece.latest)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return before
+    return found
 
 
-def _step(conn: sqlite3.Connection, target: int) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > LATEST:
-        msg = (
-            f"La base de datos {_file_of(conn)} es de una versión más reciente de YABOT (esquema {version}; "
-            f"esta versión conoce hasta el {LATEST}): actualiza YABOT."
+def rollback(conn: sqlite3.Connection, piece: SqliteSlice, target: int) -> None:
+    """Take one module back to version ``target`` (its ``down`` steps), in one transaction (operators, tests)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = _read_versions(conn).get(piece.name, 0)
+        if not 0 <= target <= current:
+            msg = f"module {piece.name} is at version {current}; it cannot go back to {target}"
+            raise ValueError(msg)
+        _step(conn, piece, current, target)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def versions(conn: sqlite3.Connection) -> dict[str, int]:
+    """Each module's applied version in this file (empty for a new file)."""
+    return _read_versions(conn)
+
+
+def _read_versions(conn: sqlite3.Connection) -> dict[str, int]:
+    layout: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if layout == 0:
+        return {}
+    if layout == 1:
+        return dict(LEGACY_VERSIONS)
+    if layout > LAYOUT:
+        raise _newer(conn, f"disposición {layout}")
+    return {row[0]: row[1] for row in conn.execute("SELECT module, version FROM schema_versions")}
+
+
+def _refuse_newer(conn: sqlite3.Connection, found: Mapping[str, int], slices: Sequence[SqliteSlice]) -> None:
+    for piece in slices:
+        if found.get(piece.name, 0) > piece.latest:
+            raise _newer(
+                conn, f"módulo {piece.name} en la versión {found[piece.name]}, esta conoce la {piece.latest}"
+            )
+
+
+def _newer(conn: sqlite3.Connection, what: str) -> UnavailableError:
+    msg = f"La base de datos {_file_of(conn)} es de una versión más reciente de YABOT ({what}): actualice YABOT."
+    return UnavailableError(msg, detail={"storage": "sqlite"})
+
+
+def _adopt_legacy(conn: sqlite3.Connection) -> None:
+    """Give a first-release file (or a new one) the per-module versions table, keeping what it holds."""
+    layout: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if layout == LAYOUT:
+        return
+    conn.execute("CREATE TABLE schema_versions (module TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+    if layout == 1:
+        conn.executemany(
+            "INSERT INTO schema_versions (module, version) VALUES (?, ?)", LEGACY_VERSIONS.items()
         )
-        raise UnavailableError(
-            msg, detail={"storage": "sqlite", "schema_version": version, "known_schema_version": LATEST}
-        )
-    if version == target:
-        return version  # nothing to write: the usual open of an up-to-date file
-    scripts = [MIGRATIONS[n - 1].up for n in range(version + 1, target + 1)]
-    scripts += [MIGRATIONS[n - 1].down for n in range(version, target, -1)]
+    conn.execute(f"PRAGMA user_version = {LAYOUT}")  # a constant, never user input
+
+
+def _step(conn: sqlite3.Connection, piece: SqliteSlice, current: int, target: int) -> None:
+    if current == target:
+        return
+    scripts = [piece.migrations[n - 1].up for n in range(current + 1, target + 1)]
+    scripts += [piece.migrations[n - 1].down for n in range(current, target, -1)]
     for script in scripts:
         for statement in _statements(script):
             conn.execute(statement)
-    conn.execute(f"PRAGMA user_version = {int(target)}")  # an int, never user input
-    return version
+    conn.execute(
+        "INSERT INTO schema_versions (module, version) VALUES (?, ?)"
+        " ON CONFLICT (module) DO UPDATE SET version = excluded.version",
+        (piece.name, target),
+    )
 
 
 def _file_of(conn: sqlite3.Connection) -> str:

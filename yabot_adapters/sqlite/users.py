@@ -1,22 +1,44 @@
-"""Users in SQLite: the repository of a unit of work and the read model."""
+"""Users in SQLite: the users module's slice."""
 
 import sqlite3
 from typing import Final
 
-from yabot_adapters.sqlite.codec import decode_time, encode_time
+from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
+from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_core.kernel import UserId
 from yabot_core.users import User, UserQueries, UserRepository, UserSource
 
-_USER_BY_ID: Final = (
-    "SELECT user_id, first_name, last_name, username, language_code, source, registered_at, updated_at"
-    " FROM users WHERE user_id = ?"
+MIGRATIONS: Final = (
+    Migration(
+        up="""
+    CREATE TABLE users (
+        user_id       INTEGER PRIMARY KEY,
+        first_name    TEXT,
+        last_name     TEXT,
+        username      TEXT,
+        language_code TEXT,
+        source        TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    """,
+        down="DROP TABLE users;",
+    ),
+    # 2: who blocked the bot (broadcasts and Lucien skip them until they write again).
+    Migration(
+        up="ALTER TABLE users ADD COLUMN unreachable_since TEXT;",
+        down="ALTER TABLE users DROP COLUMN unreachable_since;",
+    ),
 )
-_SAVE_USER: Final = (
-    "INSERT OR REPLACE INTO users (user_id, first_name, last_name, username, language_code, source,"
-    " registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
+_COLUMNS: Final = (
+    "user_id, first_name, last_name, username, language_code, source, registered_at, updated_at,"
+    " unreachable_since"
 )
+_USER_BY_ID: Final = f"SELECT {_COLUMNS} FROM users WHERE user_id = ?"  # noqa: S608  (constants only)
+_SAVE_USER: Final = f"INSERT OR REPLACE INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
 
 
 class SqliteUserRepository(UserRepository):
@@ -39,6 +61,7 @@ class SqliteUserRepository(UserRepository):
             user.source.value,
             encode_time(user.registered_at),
             encode_time(user.updated_at),
+            encode_optional_time(user.unreachable_since),
         )
         with self._session.use() as conn:
             conn.execute(_SAVE_USER, values)
@@ -68,4 +91,13 @@ def user_by_id(conn: sqlite3.Connection, user_id: UserId) -> User | None:
         source=UserSource(row["source"]),
         registered_at=decode_time(row["registered_at"]),
         updated_at=decode_time(row["updated_at"]),
+        unreachable_since=decode_optional_time(row["unreachable_since"]),
     )
+
+
+SLICE = SqliteSlice(
+    name="users",
+    migrations=MIGRATIONS,
+    repository=SqliteUserRepository,
+    queries={"user_queries": lambda reader, _writer: SqliteUserQueries(reader)},
+)

@@ -11,7 +11,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-from yabot_adapters.sqlite.connection import DETAIL, retry_busy, unavailable
+from yabot_adapters.sqlite.connection import BUSY_PATIENCE, DETAIL, retry_busy, unavailable
+from yabot_adapters.units import CommitListeners
 from yabot_core.kernel import UnavailableError
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,12 @@ class GroupCommitWriter:
     ``COMMIT`` returns; a failed ``COMMIT`` fails the whole batch with ``UnavailableError``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, busy_patience: float = BUSY_PATIENCE) -> None:
+        self._patience = busy_patience
         self._conn: sqlite3.Connection | None = None
         self._queue: deque[_Job] = deque()
         self._wake = asyncio.Event()
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = CommitListeners()
         self._task: asyncio.Task[None] | None = None
         self._batch: _Batch | None = None
         self._closing = False
@@ -86,7 +88,7 @@ class GroupCommitWriter:
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every commit that carried recorded events."""
-        self._listeners.append(listener)
+        self._listeners.add(listener)
 
     def start(self, conn: sqlite3.Connection) -> None:
         """Start the writer task on the running loop, writing through ``conn``."""
@@ -147,7 +149,7 @@ class GroupCommitWriter:
 
     async def _write(self, batch: _Batch) -> None:
         try:
-            await retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            await retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), patience=self._patience)
         except UnavailableError as exc:
             _fail(batch.jobs, exc)
             return
@@ -173,7 +175,7 @@ class GroupCommitWriter:
             if not job.future.done():
                 job.future.set_result(job.result)
         if recorded:
-            self._announce()
+            self._listeners.announce()
         if cancelled:
             raise asyncio.CancelledError
 
@@ -213,13 +215,6 @@ class GroupCommitWriter:
         with contextlib.suppress(sqlite3.Error):
             if self._conn is not None and self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
-
-    def _announce(self) -> None:
-        for listener in self._listeners:
-            try:
-                listener()
-            except Exception:
-                log.exception("a commit listener failed")
 
     def _abandon(self, exc: BaseException) -> None:
         self._closing = True

@@ -1,5 +1,8 @@
-"""Filters for hot paths, written as coroutines: aiogram runs a synchronous filter (a magic ``F``
-expression included) in a worker thread, which costs more than the whole check."""
+"""Filters for hot paths, written as coroutines.
+
+aiogram runs a synchronous filter (a magic ``F`` expression included) in a worker thread, which costs more
+than the whole check.
+"""
 
 from aiogram.enums import ChatType
 from aiogram.filters import Filter

@@ -23,13 +23,16 @@ _SPECIAL_LINE_STARTS: Final = ("[", "*", ".")
 
 def _source(text: str) -> str:
     """``text`` (already escaped) as the value of one Fluent message, every line indented."""
-    lines = []
-    for line in escape(text, quote=False).splitlines() or [""]:
-        stripped = line.lstrip(" ")
-        if stripped.startswith(_SPECIAL_LINE_STARTS):
-            line = f'{line[: len(line) - len(stripped)]}{{"{stripped[0]}"}}{stripped[1:]}'
-        lines.append(f"    {line}" if line.strip() else "")
-    return f"{_ID} =\n" + "\n".join(lines) + "\n"
+    lines = [_literal_start(line) for line in escape(text, quote=False).splitlines() or [""]]
+    return f"{_ID} =\n" + "\n".join(f"    {line}" if line.strip() else "" for line in lines) + "\n"
+
+
+def _literal_start(line: str) -> str:
+    """A line whose first visible character Fluent would read as syntax, with it written as a literal."""
+    stripped = line.lstrip(" ")
+    if not stripped.startswith(_SPECIAL_LINE_STARTS):
+        return line
+    return f'{line[: len(line) - len(stripped)]}{{"{stripped[0]}"}}{stripped[1:]}'
 
 
 def problems(text: str, variables: Collection[str]) -> list[str]:

@@ -5,14 +5,14 @@ from typing import TYPE_CHECKING
 import click
 
 from yabot_app.cli.runtime import configure_logging, load_settings, run, with_container
-from yabot_app.cli.spanish import PositiveInt
+from yabot_app.cli.spanish import PositiveInt, SpanishGroup
 from yabot_app.terminal import printable
 
 if TYPE_CHECKING:
     from yabot_app.container import Container
 
 
-@click.group(help="Eventos: los pendientes, los que fallaron y su reenvío.")
+@click.group(cls=SpanishGroup, help="Eventos: los pendientes, los que fallaron y su reenvío.")
 def events() -> None:
     """Event commands."""
 

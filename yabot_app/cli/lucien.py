@@ -2,12 +2,12 @@
 
 import re
 from datetime import datetime, timedelta
-from typing import Final, TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import click
 
 from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
-from yabot_app.cli.spanish import NonBlankText, PositiveInt
+from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.terminal import printable
 from yabot_core.kernel import MAX_USER_ID, UserId
@@ -56,7 +56,11 @@ class Moment(click.ParamType[datetime, str]):
         return moment
 
 
-@click.group("lucien", help="Mensajes de Lucien a un usuario: ahora o a una hora, cancelarlos, consultarlos.")
+@click.group(
+    "lucien",
+    cls=SpanishGroup,
+    help="Mensajes de Lucien a un usuario: ahora o a una hora, cancelarlos, consultarlos.",
+)
 def lucien_group() -> None:
     """Lucien's commands."""
 

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import signal
 import sys
-
 from typing import TYPE_CHECKING
 
 import click
@@ -23,6 +22,10 @@ from yabot_app.settings import Settings
 
 if TYPE_CHECKING:
     from yabot_app.container import Container
+
+
+STATUS_TIMERS = 1000
+"""How many pending timers ``yabot status`` counts before saying "1000+"."""
 
 
 @click.group(
@@ -123,8 +126,9 @@ def status() -> None:
         backlog = await container.storage().outbox.backlog()
         owed = sum(backlog.values())
         click.echo(f"Eventos pendientes de entrega: {owed}")
-        timers_due = await container.storage().timer_store.pending(limit=1000)
-        click.echo(f"Avisos programados: {len(timers_due)}{'+' if len(timers_due) == 1000 else ''}")
+        timers_due = await container.storage().timer_store.pending(limit=STATUS_TIMERS)
+        more = "+" if len(timers_due) == STATUS_TIMERS else ""
+        click.echo(f"Avisos programados: {len(timers_due)}{more}")
 
     run(with_container(settings, work))
 

@@ -1,13 +1,12 @@
 """``yabot wallet``: besitos from the shell (also while ``yabot run`` serves the same data)."""
 
 import uuid
-
 from typing import TYPE_CHECKING
 
 import click
 
 from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
-from yabot_app.cli.spanish import NonBlankText, PositiveInt
+from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.wallet import WalletModule
 from yabot_app.terminal import printable
 from yabot_core.kernel import MAX_USER_ID, UserId
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from yabot_app.container import Container
 
 
-@click.group("wallet", help="Besitos: consultar y conceder desde la consola.")
+@click.group("wallet", cls=SpanishGroup, help="Besitos: consultar y conceder desde la consola.")
 def wallet_group() -> None:
     """Wallet commands."""
 

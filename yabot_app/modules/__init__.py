@@ -1,8 +1,8 @@
 """The module registry: every feature module YABOT runs, one line each (order does not matter)."""
 
-from yabot_app.modules import lucien, users, wallet, welcome
 from typing import Any
 
+from yabot_app.modules import lucien, users, wallet, welcome
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (

@@ -47,8 +47,8 @@ from yabot_core.kernel.timers import (
     Timer,
     TimerFired,
     TimerRepository,
-    TimersUnitOfWork,
     TimerStore,
+    TimersUnitOfWork,
     new_timer,
     timer_route,
 )

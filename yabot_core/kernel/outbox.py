@@ -12,7 +12,6 @@ from yabot_core.kernel.events import Event
 from yabot_core.kernel.ids import EventId, UserId
 from yabot_core.kernel.uow import UnitOfWork
 
-
 EventRouter = Callable[[Event], Sequence[str]]
 """Names the handlers owed an event, when its unit of work commits (the bus's declared routes)."""
 

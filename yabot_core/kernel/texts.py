@@ -20,6 +20,5 @@ class Phrasebook(Protocol):
         ...
 
     def text_problems(self, text: str, variables: Collection[str]) -> Sequence[str]:
-        """Say in Spanish what is wrong with an operator's ``text`` (bad syntax, a variable not among
-        ``variables``); an empty list when it can be rendered."""
+        """Say in Spanish what keeps an operator's ``text`` from rendering with ``variables`` (empty: fine)."""
         ...

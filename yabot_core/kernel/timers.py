@@ -137,8 +137,9 @@ class TimerStore(Protocol):
     """Timers as the ticker and operators see them, outside any unit of work."""
 
     async def claim_due(self, now: datetime, claim: str, until: datetime, limit: int) -> Sequence[Timer]:
-        """Claim up to ``limit`` timers due at ``now``, earliest first, that nobody holds (or whose claim
-        expired by ``now``); mark them with ``claim`` until ``until`` and return them so marked.
+        """Claim up to ``limit`` due timers nobody holds (or whose claim expired), earliest first.
+
+        They are marked with ``claim`` until ``until`` and returned so marked.
 
         Atomic across processes: two claimers never hold the same timer at once.
         """

@@ -1,4 +1,4 @@
-"""Lucien's voice: messages to users now or later, notices, admin alerts. Public API; import from here only."""
+"""Lucien's voice: messages to users now or later, notices, admin alerts. Public API (import from here)."""
 
 from yabot_core.lucien.errors import (
     InvalidMessageTextError,

@@ -5,7 +5,7 @@ from yabot_core.users.errors import UserNotFoundError
 from yabot_core.users.events import UserRegistered
 from yabot_core.users.manifest import MANIFEST
 from yabot_core.users.models import User, UserProfile, UserSource
-from yabot_core.users.ports import UserQueries, UserRepository, UsersUnitOfWork, UserStorage
+from yabot_core.users.ports import UserQueries, UserRepository, UserStorage, UsersUnitOfWork
 
 __all__ = [
     "MANIFEST",

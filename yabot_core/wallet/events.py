@@ -2,8 +2,8 @@
 
 from typing import ClassVar
 
-from yabot_core.wallet.models import LedgerReason
 from yabot_core.kernel import Event, UserId
+from yabot_core.wallet.models import LedgerReason
 
 
 class WalletEvent(Event):

@@ -7,8 +7,8 @@ from typing import Any, ClassVar, Final
 from pydantic import AwareDatetime, BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from yabot_core.wallet.errors import InsufficientBesitosError, InvalidAmountError
 from yabot_core.kernel import CorrelationId, IdempotencyKey, UserId
+from yabot_core.wallet.errors import InsufficientBesitosError, InvalidAmountError
 
 MAX_AMOUNT: Final = 1_000_000
 """The largest amount one operation may move; larger requests are refused as a likely typo."""

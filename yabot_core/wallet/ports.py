@@ -2,8 +2,8 @@
 
 from typing import Protocol
 
-from yabot_core.wallet.models import Hold, LedgerEntry, Wallet, WalletBalance, WalletStatement
 from yabot_core.kernel import IdempotencyKey, UnitOfWork, UserId
+from yabot_core.wallet.models import Hold, LedgerEntry, Wallet, WalletBalance, WalletStatement
 
 
 class WalletRepository(Protocol):
@@ -52,8 +52,7 @@ class WalletQueries(Protocol):
         ...
 
     async def statement(self, user_id: UserId, *, limit: int, offset: int) -> WalletStatement:
-        """Return the balance and the user's entries newest first (skipping ``offset``, at most ``limit``),
-        all from one snapshot."""
+        """Return the balance and a page of entries newest first (``offset``, ``limit``), from one snapshot."""
         ...
 
 

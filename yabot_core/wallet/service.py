@@ -2,6 +2,15 @@
 
 from typing import Final
 
+from yabot_core.kernel import (
+    Clock,
+    EventStamper,
+    IdempotencyKey,
+    IdGenerator,
+    InvalidInputError,
+    Transactions,
+    UserId,
+)
 from yabot_core.wallet.errors import (
     HoldAlreadySettledError,
     HoldNotFoundError,
@@ -20,15 +29,6 @@ from yabot_core.wallet.models import (
 )
 from yabot_core.wallet.ports import WalletQueries, WalletUnitOfWork
 from yabot_core.wallet.validation import Posting, checked_posting, checked_user, ensure_same
-from yabot_core.kernel import (
-    Clock,
-    EventStamper,
-    IdempotencyKey,
-    IdGenerator,
-    InvalidInputError,
-    Transactions,
-    UserId,
-)
 
 MAX_PAGE_SIZE: Final = 100
 

@@ -7,9 +7,6 @@ start of) a unit of work.
 from dataclasses import dataclass
 from typing import Final
 
-from yabot_core.wallet.errors import InvalidAmountError
-from yabot_core.wallet.keys import RESERVED_PREFIX, SystemKey
-from yabot_core.wallet.models import MAX_AMOUNT, LedgerEntry, LedgerReason
 from yabot_core.kernel import (
     MAX_USER_ID,
     IdempotencyKey,
@@ -17,6 +14,9 @@ from yabot_core.kernel import (
     InvalidInputError,
     UserId,
 )
+from yabot_core.wallet.errors import InvalidAmountError
+from yabot_core.wallet.keys import RESERVED_PREFIX, SystemKey
+from yabot_core.wallet.models import MAX_AMOUNT, LedgerEntry, LedgerReason
 
 MAX_KEY_LENGTH: Final = 200
 MAX_NOTE_LENGTH: Final = 200

@@ -2,15 +2,16 @@
 
 import pytest
 
+from tests.contracts.common import recorded_events
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.kernel import FakeClock, InvalidInputError, UserId, parse_event
+from yabot_core.kernel import FakeClock, InvalidInputError, UserId
 from yabot_core.users import UserDirectory, UserNotFoundError, UserProfile, UserRegistered, UserSource
 
 ANA = UserId(21)
 
 
 async def registered_events(storage: InMemoryStorage) -> list[UserRegistered]:
-    events = [parse_event(r.payload) for r in await storage.outbox.pending(100)]
+    events = await recorded_events(storage)
     return [e for e in events if isinstance(e, UserRegistered)]
 
 

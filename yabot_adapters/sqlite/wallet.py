@@ -1,4 +1,4 @@
-"""Wallets, ledger entries and holds in SQLite: the repository of a unit of work and the read model."""
+"""Wallets, ledger entries and holds in SQLite: the wallet module's slice."""
 
 import sqlite3
 from typing import Final
@@ -6,6 +6,8 @@ from typing import Final
 from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
+from yabot_adapters.sqlite.slice import Migration, SqliteSlice
+from yabot_core.kernel import ConcurrentUpdateError, CorrelationId, IdempotencyKey, UserId
 from yabot_core.wallet import (
     Hold,
     HoldStatus,
@@ -16,8 +18,50 @@ from yabot_core.wallet import (
     WalletBalance,
     WalletQueries,
     WalletRepository,
+    WalletStatement,
 )
-from yabot_core.kernel import ConcurrentUpdateError, CorrelationId, IdempotencyKey, UserId
+
+MIGRATIONS: Final = (
+    Migration(
+        up="""
+    CREATE TABLE wallets (
+        user_id  INTEGER PRIMARY KEY,
+        balance  INTEGER NOT NULL CHECK (balance >= 0),
+        sequence INTEGER NOT NULL CHECK (sequence >= 0)
+    );
+    CREATE TABLE ledger_entries (
+        entry_id        TEXT PRIMARY KEY,
+        user_id         INTEGER NOT NULL REFERENCES wallets (user_id),
+        sequence        INTEGER NOT NULL,
+        amount          INTEGER NOT NULL,
+        reason          TEXT NOT NULL,
+        note            TEXT,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        correlation_id  TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        balance_after   INTEGER NOT NULL,
+        hold_id         TEXT,
+        UNIQUE (user_id, sequence)
+    );
+    CREATE TABLE holds (
+        hold_id    TEXT PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        amount     INTEGER NOT NULL,
+        purpose    TEXT NOT NULL,
+        reference  TEXT,
+        status     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        settled_at TEXT
+    );
+    CREATE INDEX holds_by_user ON holds (user_id, status);
+    """,
+        down="""
+    DROP TABLE holds;
+    DROP TABLE ledger_entries;
+    DROP TABLE wallets;
+    """,
+    ),
+)
 
 _ENTRY: Final = (
     "SELECT entry_id, user_id, sequence, amount, reason, note, idempotency_key, correlation_id, created_at,"
@@ -88,7 +132,7 @@ class SqliteWalletRepository(WalletRepository):
             hold.hold_id,
             hold.user_id,
             hold.amount,
-            hold.purpose.value,
+            str(hold.purpose),
             hold.reference,
             hold.status.value,
             encode_time(hold.created_at),
@@ -105,25 +149,27 @@ class SqliteWalletQueries(WalletQueries):
         self._reader = reader
 
     async def balance(self, user_id: UserId) -> WalletBalance:
-        def query(conn: sqlite3.Connection) -> WalletBalance:
-            row = conn.execute("SELECT balance FROM wallets WHERE user_id = ?", (user_id,)).fetchone()
-            (held,) = conn.execute(
-                "SELECT COALESCE(SUM(amount), 0) FROM holds WHERE user_id = ? AND status = ?",
-                (user_id, HoldStatus.HELD.value),
-            ).fetchone()
-            return WalletBalance(user_id=user_id, balance=0 if row is None else row["balance"], held=held)
+        return await self._reader.read(lambda conn: _balance(conn, user_id))
 
-        return await self._reader.read(query)
-
-    async def history(self, user_id: UserId, *, limit: int, offset: int) -> LedgerPage:
-        def query(conn: sqlite3.Connection) -> LedgerPage:
+    async def statement(self, user_id: UserId, *, limit: int, offset: int) -> WalletStatement:
+        def query(conn: sqlite3.Connection) -> WalletStatement:
             (total,) = conn.execute(
                 "SELECT COUNT(*) FROM ledger_entries WHERE user_id = ?", (user_id,)
             ).fetchone()
             rows = conn.execute(_ENTRIES_NEWEST_FIRST, (user_id, limit, offset)).fetchall()
-            return LedgerPage(entries=tuple(map(_entry, rows)), total=total, limit=limit, offset=offset)
+            page = LedgerPage(entries=tuple(map(_entry, rows)), total=total, limit=limit, offset=offset)
+            return WalletStatement(balance=_balance(conn, user_id), history=page)
 
         return await self._reader.read(query)
+
+
+def _balance(conn: sqlite3.Connection, user_id: UserId) -> WalletBalance:
+    row = conn.execute("SELECT balance FROM wallets WHERE user_id = ?", (user_id,)).fetchone()
+    (held,) = conn.execute(
+        "SELECT COALESCE(SUM(amount), 0) FROM holds WHERE user_id = ? AND status = ?",
+        (user_id, HoldStatus.HELD.value),
+    ).fetchone()
+    return WalletBalance(user_id=user_id, balance=0 if row is None else row["balance"], held=held)
 
 
 def _entry_values(entry: LedgerEntry) -> tuple[object, ...]:
@@ -132,7 +178,7 @@ def _entry_values(entry: LedgerEntry) -> tuple[object, ...]:
         entry.user_id,
         entry.sequence,
         entry.amount,
-        entry.reason.value,
+        str(entry.reason),
         entry.note,
         entry.idempotency_key,
         entry.correlation_id,
@@ -169,3 +215,11 @@ def _hold(row: sqlite3.Row) -> Hold:
         created_at=decode_time(row["created_at"]),
         settled_at=decode_optional_time(row["settled_at"]),
     )
+
+
+SLICE = SqliteSlice(
+    name="wallets",
+    migrations=MIGRATIONS,
+    repository=SqliteWalletRepository,
+    queries={"wallet_queries": lambda reader, _writer: SqliteWalletQueries(reader)},
+)

@@ -1,0 +1,12 @@
+"""The registry of the SQLite backend: one line per module that keeps data (migrations run in this order)."""
+
+from yabot_adapters.sqlite import bus, lucien, timers, users, wallet
+from yabot_adapters.sqlite.slice import SqliteSlice
+
+SLICES: tuple[SqliteSlice, ...] = (
+    bus.SLICE,
+    timers.SLICE,
+    users.SLICE,
+    wallet.SLICE,
+    lucien.SLICE,
+)

@@ -116,7 +116,7 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(_secret, settings.provided.bot_token),
         api_url=settings.provided.telegram_api_url,
     )
-    notifier = providers.Singleton(_telegram("BesitosNotifier"), bot=bot)
+    notifier = providers.Singleton(_telegram("BesitosNotifier"), bot=bot, users=users)
     admin_alerts = providers.Singleton(
         _telegram("AdminAlerts"), bot=bot, admin_ids=settings.provided.admin_ids
     )

@@ -127,6 +127,9 @@ class Container(containers.DeclarativeContainer):
         welcome_besitos=settings.provided.welcome_besitos,
         timezone=settings.provided.zone,
     )
+    telegram_polling = providers.Singleton(
+        _telegram("TelegramPolling"), bot=bot, dispatcher=dispatcher, clock=clock
+    )
 
     # --- events -----------------------------------------------------------------------------------------
     bus = providers.Singleton(
@@ -153,14 +156,22 @@ class Container(containers.DeclarativeContainer):
     )
 
     # --- HTTP -------------------------------------------------------------------------------------------
+    storage_ready = providers.Factory(ReadinessCheck, name="storage", check=storage.provided.ping)
+    events_ready = providers.Factory(ReadinessCheck, name="events", check=bus.provided.check_running)
+    readiness = providers.Selector(
+        settings.provided.telegram_state,
+        on=providers.List(
+            storage_ready,
+            events_ready,
+            providers.Factory(ReadinessCheck, name="telegram", check=telegram_polling.provided.check_ready),
+        ),
+        off=providers.List(storage_ready, events_ready),
+    )
     http_app = providers.Singleton(
         create_app,
         wallet=wallet,
         users=users,
-        readiness=providers.List(
-            providers.Factory(ReadinessCheck, name="storage", check=storage.provided.ping),
-            providers.Factory(ReadinessCheck, name="events", check=bus.provided.check_running),
-        ),
+        readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,
     )
 

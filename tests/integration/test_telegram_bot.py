@@ -291,7 +291,7 @@ class TestShutdown:
     async def start_with_an_update_in_flight(
         polling: TelegramPolling, server: FakeTelegramServer, started: asyncio.Event
     ) -> None:
-        await polling.start()
+        await polling.start(on_unauthorized=pytest.fail)
         await server.wait_for_call("getUpdates")
         server.feed(server.message_update(ANA, "/lento"))
         await asyncio.wait_for(started.wait(), 5)
@@ -314,7 +314,7 @@ class TestShutdown:
             polling_stopped.set()
 
         world.dp.shutdown.register(on_shutdown)
-        polling = TelegramPolling(world.bot, world.dp, on_unauthorized=pytest.fail)
+        polling = TelegramPolling(world.bot, world.dp, clock=clock)
         try:
             await self.start_with_an_update_in_flight(polling, server, started)
             stopping = asyncio.create_task(polling.stop())
@@ -338,7 +338,7 @@ class TestShutdown:
         """At its deadline stop returns anyway, warning how many updates are still being handled."""
         started, release = asyncio.Event(), asyncio.Event()
         world = World(clock, server, routers=[self.slow_router(started, release)])
-        polling = TelegramPolling(world.bot, world.dp, on_unauthorized=pytest.fail)
+        polling = TelegramPolling(world.bot, world.dp, clock=clock)
         try:
             await self.start_with_an_update_in_flight(polling, server, started)
             with caplog.at_level(logging.WARNING, logger="yabot_adapters.telegram.polling"):

@@ -116,7 +116,7 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(_secret, settings.provided.bot_token),
         api_url=settings.provided.telegram_api_url,
     )
-    notifier = providers.Singleton(_telegram("BesitosNotifier"), bot=bot)
+    notifier = providers.Singleton(_telegram("BesitosNotifier"), bot=bot, users=users)
     admin_alerts = providers.Singleton(
         _telegram("AdminAlerts"), bot=bot, admin_ids=settings.provided.admin_ids
     )
@@ -126,6 +126,9 @@ class Container(containers.DeclarativeContainer):
         wallet=wallet,
         welcome_besitos=settings.provided.welcome_besitos,
         timezone=settings.provided.zone,
+    )
+    telegram_polling = providers.Singleton(
+        _telegram("TelegramPolling"), bot=bot, dispatcher=dispatcher, clock=clock
     )
 
     # --- events -----------------------------------------------------------------------------------------
@@ -153,14 +156,22 @@ class Container(containers.DeclarativeContainer):
     )
 
     # --- HTTP -------------------------------------------------------------------------------------------
+    storage_ready = providers.Factory(ReadinessCheck, name="storage", check=storage.provided.ping)
+    events_ready = providers.Factory(ReadinessCheck, name="events", check=bus.provided.check_running)
+    readiness = providers.Selector(
+        settings.provided.telegram_state,
+        on=providers.List(
+            storage_ready,
+            events_ready,
+            providers.Factory(ReadinessCheck, name="telegram", check=telegram_polling.provided.check_ready),
+        ),
+        off=providers.List(storage_ready, events_ready),
+    )
     http_app = providers.Singleton(
         create_app,
         wallet=wallet,
         users=users,
-        readiness=providers.List(
-            providers.Factory(ReadinessCheck, name="storage", check=storage.provided.ping),
-            providers.Factory(ReadinessCheck, name="events", check=bus.provided.check_running),
-        ),
+        readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,
     )
 

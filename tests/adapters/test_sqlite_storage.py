@@ -24,6 +24,7 @@ from tests.contracts.storage import (
     make_user,
 )
 from yabot_adapters.sqlite import SqliteStorage
+from yabot_adapters.sqlite.codec import encode_time
 from yabot_adapters.sqlite.schema import LATEST, migrate
 from yabot_adapters.sqlite.writer import WRITER_STOPPED
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
@@ -38,6 +39,7 @@ from yabot_core.kernel import (
     correlation_scope,
     parse_event,
 )
+from yabot_core.users import UserDirectory
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -165,6 +167,33 @@ def test_migrations_are_reversible(path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone() == (0,)
         assert migrate(conn) == 0
         assert schema() == built
+    finally:
+        conn.close()
+
+
+async def test_a_version_1_file_upgrades_and_keeps_its_users(path: Path, clock: FakeClock) -> None:
+    """A file an older YABOT left at schema 1 migrates forward on open: its users are kept, reachable."""
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        migrate(conn, 1)
+        conn.execute(
+            "INSERT INTO users (user_id, first_name, source, registered_at, updated_at)"
+            " VALUES (?, 'Alicia', 'telegram', ?, ?)",
+            (ALICE, encode_time(clock.now()), encode_time(clock.now())),
+        )
+    finally:
+        conn.close()
+
+    async with opened_at(path, clock) as storage:
+        assert await storage.user_queries.get(ALICE) == make_user(clock)
+        directory = UserDirectory(storage.transactions, storage.user_queries, clock, SequentialIds("u"))
+        blocked = await directory.mark_unreachable(ALICE)
+        assert blocked is not None
+        assert await storage.user_queries.get(ALICE) == blocked
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (LATEST,)
     finally:
         conn.close()
 

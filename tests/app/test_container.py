@@ -45,3 +45,13 @@ def test_with_a_bot_and_admins_the_telegram_handlers_are_routed(tmp_path: Path) 
         "telegram.notify_besitos_awarded",
         "telegram.alert_admins",
     ]
+
+
+def test_readiness_asks_the_bot_only_when_it_is_on(tmp_path: Path) -> None:
+    """/readyz checks storage and events; with a bot token it also checks that polling gets updates."""
+    off = build_container(settings(tmp_path, storage="memory"))
+    assert [check.name for check in off.readiness()] == ["storage", "events"]
+    on = build_container(settings(tmp_path, storage="memory", bot_token="123:abc"))  # noqa: S106  (a fake token)
+    checks = on.readiness()
+    assert [check.name for check in checks] == ["storage", "events", "telegram"]
+    assert checks[2].check == on.telegram_polling().check_ready

@@ -99,6 +99,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     DROP TABLE users;
     """,
     ),
+    # 2: when a user blocked the bot (NULL: reachable). Existing users keep their rows, reachable.
+    Migration(
+        up="ALTER TABLE users ADD COLUMN blocked_at TEXT;",
+        down="ALTER TABLE users DROP COLUMN blocked_at;",
+    ),
 )
 """Migration ``n`` (1-based) is the step to ``user_version`` n. Append only; never edit a released one."""
 

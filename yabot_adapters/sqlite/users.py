@@ -3,19 +3,19 @@
 import sqlite3
 from typing import Final
 
-from yabot_adapters.sqlite.codec import decode_time, encode_time
+from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
 from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_core.kernel import UserId
 from yabot_core.users import User, UserQueries, UserRepository, UserSource
 
 _USER_BY_ID: Final = (
-    "SELECT user_id, first_name, last_name, username, language_code, source, registered_at, updated_at"
-    " FROM users WHERE user_id = ?"
+    "SELECT user_id, first_name, last_name, username, language_code, source, registered_at, updated_at,"
+    " blocked_at FROM users WHERE user_id = ?"
 )
 _SAVE_USER: Final = (
     "INSERT OR REPLACE INTO users (user_id, first_name, last_name, username, language_code, source,"
-    " registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " registered_at, updated_at, blocked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -39,6 +39,7 @@ class SqliteUserRepository(UserRepository):
             user.source.value,
             encode_time(user.registered_at),
             encode_time(user.updated_at),
+            encode_optional_time(user.blocked_at),
         )
         with self._session.use() as conn:
             conn.execute(_SAVE_USER, values)
@@ -68,4 +69,5 @@ def user_by_id(conn: sqlite3.Connection, user_id: UserId) -> User | None:
         source=UserSource(row["source"]),
         registered_at=decode_time(row["registered_at"]),
         updated_at=decode_time(row["updated_at"]),
+        blocked_at=decode_optional_time(row["blocked_at"]),
     )

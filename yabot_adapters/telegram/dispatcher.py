@@ -7,7 +7,7 @@ from aiogram import Dispatcher, Router
 
 from yabot_adapters.telegram import errors
 from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
-from yabot_adapters.telegram.routers import fallback
+from yabot_adapters.telegram.routers import fallback, membership
 from yabot_adapters.telegram.routers import start as start_router
 from yabot_adapters.telegram.routers import wallet as wallet_router
 from yabot_core.gamification import WalletService
@@ -28,7 +28,7 @@ def build_dispatcher(
     tracker (kept under ``UPDATE_TRACKER_KEY``), which :meth:`TelegramPolling.stop` waits on.
 
     Args:
-        users: registers whoever writes to the bot.
+        users: registers whoever talks to the bot, and remembers who blocked it.
         wallet: balances and ledgers for /saldo.
         welcome_besitos: the welcome gift a new user is told about (the core credits it).
         timezone: the zone dates are shown in.
@@ -51,6 +51,11 @@ def build_dispatcher(
     dp.update.outer_middleware(CorrelationMiddleware())
     dp.update.outer_middleware(UserUpsertMiddleware(users))
     dp.include_routers(
-        errors.setup(), start_router.setup(), wallet_router.setup(), *routers, fallback.setup()
+        errors.setup(),
+        membership.setup(),
+        start_router.setup(),
+        wallet_router.setup(),
+        *routers,
+        fallback.setup(),
     )
     return dp

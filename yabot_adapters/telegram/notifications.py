@@ -9,6 +9,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from yabot_adapters.telegram import texts
 from yabot_core.gamification import BesitosAwarded, LedgerReason
 from yabot_core.kernel import EventProcessingFailed
+from yabot_core.users import UserDirectory
 
 log = logging.getLogger(__name__)
 
@@ -21,14 +22,16 @@ class BesitosNotifier:
     rarely hear the same news twice; Telegram offers no way to make a message idempotent.
     """
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, users: UserDirectory) -> None:
         self._bot = bot
+        self._users = users
 
     async def on_besitos_awarded(self, event: BesitosAwarded) -> None:
         """Tell the user about an operator grant; other credits (welcome gift, rewards) stay silent.
 
-        A user who blocked the bot, or never started it, cannot be told: that is logged and accepted.
-        Any other failure (network, 429 flood control) propagates so the bus retries it.
+        A user who blocked the bot (Telegram's 403) cannot be told: that is logged, and the user is marked
+        unreachable. One who never started it cannot be told either: logged and accepted. Any other failure
+        (network, 429 flood control) propagates so the bus retries it.
         """
         if event.reason is not LedgerReason.ADMIN_GRANT:
             return
@@ -37,6 +40,7 @@ class BesitosNotifier:
             await self._bot.send_message(event.user_id, text)
         except TelegramForbiddenError as exc:
             log.info("user %s cannot hear of their %s besitos: %s", event.user_id, event.amount, exc.message)
+            await self._users.mark_unreachable(event.user_id)
         except TelegramBadRequest as exc:
             if "chat not found" not in exc.message.lower():
                 raise

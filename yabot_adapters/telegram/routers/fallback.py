@@ -8,13 +8,14 @@ from aiogram.enums import ChatType
 from aiogram.types import Message
 
 from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.middlewares import registered
 from yabot_core.users import Registration
 
 
 def setup() -> Router:
     """Return the fallback router (private chats only; groups are not Lucien's to interrupt)."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(F.chat.type == ChatType.PRIVATE, registered)
     router.message.register(unknown_command, F.text.startswith("/"))
     router.message.register(not_understood)
     return router

@@ -6,13 +6,14 @@ from aiogram.filters import CommandStart
 from aiogram.types import Message
 
 from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.middlewares import registered
 from yabot_core.users import Registration
 
 
 def setup() -> Router:
     """Return the /start router (private chats only)."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(F.chat.type == ChatType.PRIVATE, registered)
     router.message.register(start, CommandStart())
     return router
 

@@ -9,6 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from yabot_adapters.telegram import texts
+from yabot_adapters.telegram.middlewares import registered
 from yabot_core.gamification import WalletService
 from yabot_core.users import Registration
 
@@ -18,7 +19,7 @@ LATEST_MOVEMENTS: Final = 5
 def setup() -> Router:
     """Return the wallet router (private chats only: a balance is nobody else's business)."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(F.chat.type == ChatType.PRIVATE, registered)
     router.message.register(show_balance, Command("saldo"))
     return router
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from aiogram import Dispatcher
 
     from yabot_adapters.http import ReadinessCheck
-    from yabot_adapters.telegram import MenuEntry
+    from yabot_adapters.telegram import MenuEntry, TelegramPolling
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,15 @@ def build_dispatcher(modules: Modules) -> "Dispatcher":
     )
 
 
-def readiness(storage: Any, bus: LocalEventBus, ticker: Ticker, modules: Modules) -> list["ReadinessCheck"]:  # noqa: ANN401
-    """What ``/readyz`` asks: storage, the event relay, the timers, and each module's own checks."""
+def readiness_checks(
+    storage: Any,  # noqa: ANN401  (any backend)
+    bus: LocalEventBus,
+    ticker: Ticker,
+    modules: Modules,
+    polling: Callable[[], "TelegramPolling"],
+) -> list["ReadinessCheck"]:
+    """What ``/readyz`` asks: storage, the event relay, the timers, the bot's polling if it runs, and each
+    module's own checks."""
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [
@@ -112,6 +119,8 @@ def readiness(storage: Any, bus: LocalEventBus, ticker: Ticker, modules: Modules
         ReadinessCheck(name="events", check=bus.check_running),
         ReadinessCheck(name="timers", check=ticker.check_running),
     ]
+    if modules.kernel.telegram:
+        checks.append(ReadinessCheck(name="telegram", check=polling().check_ready))
     checks += [
         ReadinessCheck(name=f"{module}.{check.name}", check=check.check) for module, check in modules.health()
     ]
@@ -209,10 +218,18 @@ class Container(containers.DeclarativeContainer):
 
     # --- entry points -----------------------------------------------------------------------------------
     dispatcher = providers.Singleton(build_dispatcher, modules)
+    telegram_polling = providers.Singleton(
+        _lazy("yabot_adapters.telegram:TelegramPolling"),
+        bot=bot,
+        dispatcher=dispatcher,
+        clock=clock,
+        menu=providers.Callable(menu, modules),
+    )
+    readiness = providers.Singleton(readiness_checks, storage, bus, ticker, modules, telegram_polling.provider)
     http_app = providers.Singleton(
         _lazy("yabot_adapters.http:create_app"),
         route_handlers=modules.provided.api.call(),
-        readiness=providers.Callable(readiness, storage, bus, ticker, modules),
+        readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,
     )
 

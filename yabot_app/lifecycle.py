@@ -150,11 +150,8 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         report(f"YABOT en marcha. Datos: {settings.describe_storage()}. Módulos: {', '.join(modules.names)}.")
         report(f"API: {http.url}  (salud: {http.url}/healthz · OpenAPI: {http.url}/api/v1/schema)")
         if telegram_on:
-            from yabot_adapters.telegram import TelegramPolling  # noqa: PLC0415  (aiogram takes ~2 s to import)
-            from yabot_app.container import menu  # noqa: PLC0415
-
-            polling = TelegramPolling(bot, container.dispatcher(), menu=menu(modules), on_unauthorized=report)
-            await polling.start()
+            polling = container.telegram_polling()
+            await polling.start(on_unauthorized=report)
             stack.push_async_callback(polling.stop, timeout=settings.shutdown_timeout)
             report(f"Bot de Telegram escuchando (API de Telegram: {settings.telegram_api_url}).")
         else:

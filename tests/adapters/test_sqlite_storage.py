@@ -40,6 +40,7 @@ from yabot_core.kernel import (
     correlation_scope,
     parse_event,
 )
+from yabot_core.users import UserDirectory
 from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded, LedgerEntry, WalletService
 
 REPO = Path(__file__).resolve().parents[2]
@@ -247,7 +248,7 @@ async def test_a_first_release_file_moves_forward_without_loss(path: Path, clock
     async with opened_at(path, clock) as storage:
         alice = await storage.user_queries.get(ALICE)
         assert alice is not None
-        assert (alice.first_name, alice.unreachable_since) == ("Alicia", None)
+        assert (alice.first_name, alice.blocked_at) == ("Alicia", None)
         statement = await storage.wallet_queries.statement(ALICE, limit=10, offset=0)
         assert (statement.balance.balance, statement.history.entries[0].entry_id) == (10, "e1")
         assert [r.event_id for r in await storage.outbox.pending("welcome.gift", 10)] == ["ev-new"]
@@ -258,6 +259,10 @@ async def test_a_first_release_file_moves_forward_without_loss(path: Path, clock
         assert letter.handler == "wallet.grant_notice"
         await wallet_of(storage, clock).credit(ALICE, 5, ADMIN_GRANT, idempotency_key="after")
         assert (await storage.wallet_queries.balance(ALICE)).balance == 15
+        directory = UserDirectory(storage.transactions, storage.user_queries, clock, SequentialIds("u"))
+        blocked = await directory.mark_unreachable(ALICE)
+        assert blocked is not None
+        assert await storage.user_queries.get(ALICE) == blocked
 
 
 async def test_closed_storage_refuses_work(path: Path, clock: FakeClock) -> None:

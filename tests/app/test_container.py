@@ -56,3 +56,13 @@ def test_shell_commands_run_no_bot_even_with_a_token(tmp_path: Path) -> None:
     """A shell command builds its container without the bot: it never imports or starts aiogram."""
     container = build_container(settings(tmp_path, storage="memory", bot_token="123:abc"), telegram=False)
     assert [s.name for s in container.event_routes().subscriptions] == ["welcome.gift"]
+
+
+def test_readiness_asks_the_bot_only_when_it_is_on(tmp_path: Path) -> None:
+    """/readyz checks storage, events and timers; with a bot token it also checks that polling gets updates."""
+    off = build_container(settings(tmp_path, storage="memory"))
+    assert [check.name for check in off.readiness()] == ["storage", "events", "timers"]
+    on = build_container(settings(tmp_path, storage="memory", bot_token="123:abc"))  # noqa: S106  (a fake token)
+    checks = on.readiness()
+    assert [check.name for check in checks] == ["storage", "events", "timers", "telegram"]
+    assert checks[3].check == on.telegram_polling().check_ready

@@ -1,147 +1,29 @@
 """The Telegram bot end to end: aiogram's real Bot and Dispatcher polling a fake Bot API server over HTTP.
 
-Everything behind the bot is real too: in-memory storage, the user directory, the wallet, the welcome gift
-and the local event bus relaying the outbox.
+Everything behind the bot is real too (see :mod:`tests.integration.telegram_world`).
 """
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from yabot_adapters.bus import LocalEventBus
-from yabot_adapters.memory import InMemoryStorage
+from tests.integration.telegram_world import ANA, SALON, WELCOME, World, make_world
 from yabot_adapters.telegram import (
     ALLOWED_UPDATES,
     UPDATE_TRACKER_KEY,
-    BesitosNotifier,
     TelegramPolling,
-    build_dispatcher,
-    create_bot,
     prepare_bot,
     track_updates,
 )
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.gamification import (
-    BesitosAwarded,
-    InsufficientBesitosError,
-    LedgerReason,
-    WalletService,
-    WelcomeGift,
-)
-from yabot_core.kernel import FakeClock, RetryPolicy, SequentialIds, UnavailableError, UserId, parse_event
-from yabot_core.users import UserDirectory, UserProfile, UserRegistered, UserSource
-
-MADRID = ZoneInfo("Europe/Madrid")
-ANA = UserId(4242)
-SALON = -1001234567890  # a supergroup the bot is in
-WELCOME = 10
-
-
-class World:
-    """One bot with its whole backend, talking to one fake Telegram server."""
-
-    def __init__(
-        self,
-        clock: FakeClock,
-        server: FakeTelegramServer,
-        *,
-        welcome_besitos: int = WELCOME,
-        routers: Iterable[Router] = (),
-    ) -> None:
-        self.server = server
-        self.storage = InMemoryStorage(clock)
-        self.users = UserDirectory(
-            self.storage.transactions, self.storage.user_queries, clock, SequentialIds("u")
-        )
-        self.wallet = WalletService(
-            self.storage.transactions, self.storage.wallet_queries, clock, SequentialIds("w")
-        )
-        self.bus = LocalEventBus(
-            outbox=self.storage.outbox,
-            transactions=self.storage.transactions,
-            dead_letters=self.storage.dead_letter_queries,
-            clock=clock,
-            ids=SequentialIds("bus"),
-            retry=RetryPolicy(attempts=3, first_delay=0.0, max_delay=0.0),
-        )
-        self.registered: list[UserRegistered] = []
-        self.bot = create_bot(server.token, api_url=server.base_url)
-        gift = WelcomeGift(self.wallet, welcome_besitos)
-        self.bus.subscribe(UserRegistered, gift.on_user_registered, name="gamification.welcome_gift")
-        self.bus.subscribe(UserRegistered, self._remember, name="test.registered")
-        notifier = BesitosNotifier(self.bot)
-        self.bus.subscribe(
-            BesitosAwarded, notifier.on_besitos_awarded, name="telegram.notify_besitos_awarded"
-        )
-        self.dp = build_dispatcher(
-            users=self.users,
-            wallet=self.wallet,
-            welcome_besitos=welcome_besitos,
-            timezone=MADRID,
-            routers=routers,
-        )
-        self._polling: asyncio.Task[None] | None = None
-
-    async def _remember(self, event: UserRegistered) -> None:
-        self.registered.append(event)
-
-    async def start_polling(self) -> None:
-        polls = len(self.server.calls("getUpdates"))
-        self._polling = asyncio.create_task(
-            self.dp.start_polling(
-                self.bot, handle_signals=False, allowed_updates=list(ALLOWED_UPDATES), polling_timeout=5
-            )
-        )
-        await self.server.wait_for_call("getUpdates", count=polls + 1)
-
-    async def stop_polling(self) -> None:
-        if self._polling is not None:
-            await self.dp.stop_polling()
-            await self._polling
-            self._polling = None
-
-    async def close(self) -> None:
-        await self.stop_polling()
-        await self.bot.session.close()
-
-    async def say(self, text: str, *, user_id: int = ANA, first_name: str = "Ana") -> str:
-        """Send ``text`` as the user and return the bot's reply."""
-        before = len(self.server.messages(user_id))
-        self.server.feed(self.server.message_update(user_id, text, first_name=first_name))
-        return (await self.server.wait_for_messages(user_id, before + 1))[-1]
-
-
-@pytest.fixture(name="server")
-async def server_fixture() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer() as server:
-        yield server
-
-
-@pytest.fixture(name="world")
-async def world_fixture(clock: FakeClock, server: FakeTelegramServer) -> AsyncIterator[World]:
-    world = World(clock, server)
-    await world.start_polling()
-    yield world
-    await world.close()
-
-
-async def make_world(
-    clock: FakeClock,
-    server: FakeTelegramServer,
-    *,
-    welcome_besitos: int = WELCOME,
-    routers: Iterable[Router] = (),
-) -> World:
-    world = World(clock, server, welcome_besitos=welcome_besitos, routers=routers)
-    await world.start_polling()
-    return world
+from yabot_core.gamification import InsufficientBesitosError, LedgerReason
+from yabot_core.kernel import FakeClock, UnavailableError, UserId, parse_event
+from yabot_core.users import UserProfile, UserRegistered, UserSource
 
 
 class TestStart:
@@ -409,7 +291,7 @@ class TestShutdown:
     async def start_with_an_update_in_flight(
         polling: TelegramPolling, server: FakeTelegramServer, started: asyncio.Event
     ) -> None:
-        await polling.start()
+        await polling.start(on_unauthorized=pytest.fail)
         await server.wait_for_call("getUpdates")
         server.feed(server.message_update(ANA, "/lento"))
         await asyncio.wait_for(started.wait(), 5)
@@ -432,7 +314,7 @@ class TestShutdown:
             polling_stopped.set()
 
         world.dp.shutdown.register(on_shutdown)
-        polling = TelegramPolling(world.bot, world.dp, on_unauthorized=pytest.fail)
+        polling = TelegramPolling(world.bot, world.dp, clock=clock)
         try:
             await self.start_with_an_update_in_flight(polling, server, started)
             stopping = asyncio.create_task(polling.stop())
@@ -456,7 +338,7 @@ class TestShutdown:
         """At its deadline stop returns anyway, warning how many updates are still being handled."""
         started, release = asyncio.Event(), asyncio.Event()
         world = World(clock, server, routers=[self.slow_router(started, release)])
-        polling = TelegramPolling(world.bot, world.dp, on_unauthorized=pytest.fail)
+        polling = TelegramPolling(world.bot, world.dp, clock=clock)
         try:
             await self.start_with_an_update_in_flight(polling, server, started)
             with caplog.at_level(logging.WARNING, logger="yabot_adapters.telegram.polling"):

@@ -104,6 +104,27 @@ class TestUpdates:
         server.feed(server.message_update(1, "hola"))
         assert await update_ids(http, server) == []
 
+    async def test_a_malformed_update_is_served_as_fed(
+        self, server: FakeTelegramServer, http: aiohttp.ClientSession
+    ) -> None:
+        """An update fed without the fields Telegram promises is served exactly as given."""
+        update = server.message_update(1, "hola")
+        del update["message"]["chat"]
+        server.feed(update)
+        status, answer = await call(http, server, "getUpdates", body={})
+        assert (status, answer["result"]) == (200, [update])
+
+    async def test_wait_for_confirmation_returns_the_confirming_poll(
+        self, server: FakeTelegramServer, http: aiohttp.ClientSession
+    ) -> None:
+        """The poll that confirms an update is the first with an offset above its id."""
+        update_id = server.feed(server.message_update(1, "/start"))["update_id"]
+        waiting = asyncio.create_task(server.wait_for_confirmation(update_id))
+        await update_ids(http, server, offset=update_id)
+        await update_ids(http, server, offset=update_id + 1)
+        confirming = await asyncio.wait_for(waiting, timeout=60)
+        assert confirming is server.calls("getUpdates")[1]
+
 
 class TestCalls:
     async def test_send_message_accepts_form_and_json_and_returns_a_message(
@@ -153,6 +174,18 @@ class TestCalls:
         assert (await call(http, server, "sendMessage", body={"chat_id": 2, "text": "b"}))[0] == 200
         assert (await call(http, server, "sendMessage", body={"chat_id": 1, "text": "c"}))[0] == 200
         assert [c.status for c in server.calls("sendMessage")] == [429, 200, 200]
+
+    async def test_answer_raw_sends_any_body_and_status(
+        self, server: FakeTelegramServer, http: aiohttp.ClientSession
+    ) -> None:
+        """``answer_raw`` answers a method with a body that is no Bot API JSON, ``times`` times."""
+        page = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+        server.answer_raw("setMyCommands", 502, page, times=1)
+        url = f"{server.base_url}/bot{server.token}/setMyCommands"
+        async with http.post(url, json={"commands": []}) as response:
+            assert (response.status, response.content_type, await response.text()) == (502, "text/html", page)
+        assert (await call(http, server, "setMyCommands", body={"commands": []}))[0] == 200
+        assert [c.status for c in server.calls("setMyCommands")] == [502, 200]
 
     async def test_other_methods_are_recorded_and_succeed(
         self, server: FakeTelegramServer, http: aiohttp.ClientSession

@@ -28,14 +28,14 @@ MIGRATIONS: Final = (
     ),
     # 2: who blocked the bot (broadcasts and Lucien skip them until they write again).
     Migration(
-        up="ALTER TABLE users ADD COLUMN unreachable_since TEXT;",
-        down="ALTER TABLE users DROP COLUMN unreachable_since;",
+        up="ALTER TABLE users ADD COLUMN blocked_at TEXT;",
+        down="ALTER TABLE users DROP COLUMN blocked_at;",
     ),
 )
 
 _COLUMNS: Final = (
     "user_id, first_name, last_name, username, language_code, source, registered_at, updated_at,"
-    " unreachable_since"
+    " blocked_at"
 )
 _USER_BY_ID: Final = f"SELECT {_COLUMNS} FROM users WHERE user_id = ?"  # noqa: S608  (constants only)
 _SAVE_USER: Final = f"INSERT OR REPLACE INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
@@ -61,7 +61,7 @@ class SqliteUserRepository(UserRepository):
             user.source.value,
             encode_time(user.registered_at),
             encode_time(user.updated_at),
-            encode_optional_time(user.unreachable_since),
+            encode_optional_time(user.blocked_at),
         )
         with self._session.use() as conn:
             conn.execute(_SAVE_USER, values)
@@ -91,7 +91,7 @@ def user_by_id(conn: sqlite3.Connection, user_id: UserId) -> User | None:
         source=UserSource(row["source"]),
         registered_at=decode_time(row["registered_at"]),
         updated_at=decode_time(row["updated_at"]),
-        unreachable_since=decode_optional_time(row["unreachable_since"]),
+        blocked_at=decode_optional_time(row["blocked_at"]),
     )
 
 

@@ -9,7 +9,6 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from yabot_adapters.telegram.commands import MenuEntry
@@ -20,6 +19,9 @@ DEFAULT_API_URL: Final = "https://api.telegram.org"
 
 STARTUP_REQUEST_TIMEOUT: Final = 10
 """Seconds a start-up call may take before we give up on it and carry on."""
+
+_LOGGED_CAUSE: Final = 300
+"""Characters of a failure's description worth a log line (an HTML error page runs much longer)."""
 
 
 def create_bot(token: str, *, api_url: str = DEFAULT_API_URL) -> Bot:
@@ -36,8 +38,8 @@ def create_bot(token: str, *, api_url: str = DEFAULT_API_URL) -> Bot:
 async def prepare_bot(bot: Bot, menu: Sequence[MenuEntry]) -> None:
     """Make the optional start-up calls (the Spanish command menu, from every module's commands).
 
-    None of them is needed to serve users, so a failure (Telegram refusing, the network down, a timeout)
-    is logged as a warning and the bot carries on.
+    None of them is needed to serve users, so any failure (Telegram refusing, the network down, a timeout,
+    a proxy's HTML error page that aiogram cannot decode) is logged as a warning and the bot carries on.
     """
     commands = [BotCommand(command=entry.command, description=entry.description) for entry in menu]
     try:
@@ -46,5 +48,8 @@ async def prepare_bot(bot: Bot, menu: Sequence[MenuEntry]) -> None:
             scope=BotCommandScopeAllPrivateChats(),
             request_timeout=STARTUP_REQUEST_TIMEOUT,
         )
-    except (TimeoutError, TelegramAPIError, OSError) as exc:
-        log.warning("could not set the bot's command menu; carrying on without it: %s", exc)
+    except Exception as exc:  # noqa: BLE001  (optional: whatever went wrong, serving matters more)
+        cause = " ".join(str(exc).split())[:_LOGGED_CAUSE]
+        log.warning(
+            "could not set the bot's command menu; carrying on without it: %s: %s", type(exc).__name__, cause
+        )

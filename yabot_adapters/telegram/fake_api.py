@@ -40,6 +40,19 @@ class ApiError(Exception):
         return web.json_response(body, status=self.status)
 
 
+class RawAnswerError(ApiError):
+    """An answer that is not the Bot API's JSON at all: a proxy's HTML error page, a truncated body."""
+
+    def __init__(self, status: int, body: str, content_type: str) -> None:
+        super().__init__(status, body)
+        self.body = body
+        self.content_type = content_type
+
+    def response(self) -> web.Response:
+        """Exactly the body and status asked for."""
+        return web.Response(status=self.status, text=self.body, content_type=self.content_type)
+
+
 @dataclass(slots=True)
 class _Failure:
     method: str

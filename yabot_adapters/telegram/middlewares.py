@@ -5,10 +5,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from aiogram import BaseMiddleware, Dispatcher
+from aiogram.enums import ChatType
 from aiogram.types import TelegramObject, Update, User
 
 from yabot_core.kernel import CorrelationId, UserId, correlation_scope
-from yabot_core.users import UserDirectory, UserProfile
+from yabot_core.users import Registration, UserDirectory, UserProfile
 
 REGISTRATION_KEY: Final = "registration"
 """Handler data key of the :class:`~yabot_core.users.Registration` of the user behind the update."""
@@ -105,19 +106,53 @@ class CorrelationMiddleware(BaseMiddleware):
 
 
 class UserUpsertMiddleware(BaseMiddleware):
-    """Registers (or refreshes) the human behind each update and hands the registration to handlers.
+    """Registers (or refreshes) the person talking to the bot and hands the registration to handlers.
 
-    Cheap when nothing changed: the directory reads the stored user once and writes nothing.
+    Only a real interaction makes a user (and pays the welcome gift): see :func:`interacting_user`. Other
+    updates (chatter in a group, reactions, poll answers, someone blocking the bot) reach the routers
+    without a registration. Cheap when nothing changed: the directory reads the stored user once and
+    writes nothing.
     """
 
     def __init__(self, users: UserDirectory) -> None:
         self._users = users
 
     async def __call__(self, handler: _Handler, event: TelegramObject, data: dict[str, Any]) -> Any:  # noqa: ANN401  (aiogram's middleware signature)
-        user = data.get("event_from_user")
-        if isinstance(user, User) and not user.is_bot:
+        user = interacting_user(event) if isinstance(event, Update) else None
+        if user is not None:
             data[REGISTRATION_KEY] = await self._users.register(profile_of(user))
         return await handler(event, data)
+
+
+async def registered(_: TelegramObject, registration: Registration | None = None) -> bool:
+    """Router filter: the update comes from someone :class:`UserUpsertMiddleware` registered.
+
+    Handlers that take a ``registration`` need it: without the filter, a ``/start`` from a bot account would
+    reach them without one and fail.
+    """
+    return registration is not None
+
+
+def interacting_user(update: Update) -> User | None:
+    """The person an update shows talking to the bot, or ``None`` when it shows no such interaction.
+
+    Two kinds count: a message in the user's private chat with the bot (a command, text, a photo...), and
+    a press on one of the bot's inline buttons, wherever the message is. Nothing else does: a message in a
+    group is talk among members; reactions, poll answers, inline queries, join requests and membership
+    changes (blocking or unblocking the bot) are not conversations with Lucien. Senders that are no
+    person never count: bot accounts, and chats speaking as themselves (a channel posting into a group,
+    an anonymous admin), which Telegram marks with ``sender_chat``.
+    """
+    if update.message is not None:
+        message = update.message
+        user = message.from_user
+        if message.chat.type != ChatType.PRIVATE or message.sender_chat is not None:
+            return None
+    elif update.callback_query is not None:
+        user = update.callback_query.from_user
+    else:
+        return None
+    return None if user is None or user.is_bot else user
 
 
 def profile_of(user: User) -> UserProfile:

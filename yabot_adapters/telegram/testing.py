@@ -13,7 +13,14 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from yabot_adapters.telegram.fake_api import ApiError, FailureRules, bot_user, parse_params, render_html
+from yabot_adapters.telegram.fake_api import (
+    ApiError,
+    FailureRules,
+    RawAnswerError,
+    bot_user,
+    parse_params,
+    render_html,
+)
 from yabot_adapters.telegram.fake_updates import UpdateQueue, chats_in, group_message, private_message
 
 DEFAULT_TOKEN: Final = "123456789:TEST-fake-telegram-token"  # noqa: S105  (only the fake server knows it)
@@ -168,7 +175,11 @@ class FakeTelegramServer:
         return next(self._update_ids)
 
     def feed(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update for the bot's next ``getUpdates``; return it."""
+        """Queue an update for the bot's next ``getUpdates``; return it.
+
+        The update is served exactly as given, checked for nothing but its ``update_id``: feed a malformed
+        one (a message without ``chat``, say) to see what the bot makes of what it cannot read.
+        """
         self._chats.update(chats_in(update))
         self._updates.add(update)
         self._touch()
@@ -202,6 +213,22 @@ class FakeTelegramServer:
         :meth:`clear_failures`). ``retry_after`` adds Telegram's flood-control parameter (use status 429).
         """
         self._failures.add(method, ApiError(status, description, retry_after), chat_id=chat_id, times=times)
+
+    def answer_raw(
+        self,
+        method: str,
+        status: int,
+        body: str,
+        *,
+        content_type: str = "text/html",
+        times: int | None = None,
+    ) -> None:
+        """Answer ``method`` with ``body`` as is, under ``status``: no Bot API JSON at all.
+
+        What a proxy in front of the Bot API sends when it fails (an HTML 502 page), or a truncated answer.
+        Only the next ``times`` calls if given (else until :meth:`clear_failures`).
+        """
+        self._failures.add(method, RawAnswerError(status, body, content_type), chat_id=None, times=times)
 
     def block(self, chat_id: int) -> None:
         """Answer every message to ``chat_id`` as Telegram does once that user blocked the bot."""
@@ -258,6 +285,39 @@ class FakeTelegramServer:
             msg = f"the bot called {method} fewer than {count} times; calls were {methods}"
             raise TimeoutError(msg)
         return self.calls(method)[count - 1]
+
+    async def wait_for_confirmation(
+        self,
+        update_id: int,
+        timeout: float = 5.0,  # noqa: ASYNC109  (a helper's own deadline reads better in every test)
+    ) -> RecordedCall:
+        """Wait until the bot confirmed ``update_id``: a ``getUpdates`` with a higher offset; return it.
+
+        The update was handed to the dispatcher by then; its handling may still be under way.
+        """
+        found: list[RecordedCall] = []
+
+        def confirmed() -> bool:
+            found[:] = [call for call in self.calls("getUpdates") if _offset_of(call) > update_id][:1]
+            return bool(found)
+
+        await self.wait_until(confirmed, timeout)
+        return found[0]
+
+    async def wait_until(
+        self,
+        condition: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109  (a helper's own deadline reads better in every test)
+    ) -> None:
+        """Wait until ``condition()`` holds; it is checked again after every call the server sees.
+
+        Raises:
+            TimeoutError: it did not hold in time (the message lists the latest calls received).
+        """
+        if not await self._wait_until(condition, timeout):
+            latest = [f"{call.method} ({call.status})" for call in self.sent[-20:]]
+            msg = f"not so after {timeout} s; of {len(self.sent)} calls, the latest were {latest}"
+            raise TimeoutError(msg)
 
     # --- the HTTP side ----------------------------------------------------------------------------------
 
@@ -348,6 +408,11 @@ class FakeTelegramServer:
             except TimeoutError:
                 return condition()
         return True
+
+
+def _offset_of(call: RecordedCall) -> int:
+    offset = call.params.get("offset")
+    return offset if isinstance(offset, int) else 0
 
 
 __all__ = ["DEFAULT_TOKEN", "FakeTelegramServer", "RecordedCall"]

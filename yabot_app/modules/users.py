@@ -27,11 +27,11 @@ class UsersPlug(ModulePlug[UsersModule]):
         )
 
     def bot(self, services: UsersModule, kernel: Kernel) -> BotPart:
-        """/start."""
-        from yabot_adapters.telegram.routers import start  # noqa: PLC0415  (aiogram only when the bot runs)
+        """/start, and who blocks or unblocks the bot."""
+        from yabot_adapters.telegram.routers import membership, start  # noqa: PLC0415  (aiogram only when on)
 
         return BotPart(
-            routers=[start.setup()],
+            routers=[membership.setup(), start.setup()],
             commands=[BotCommand("start", "users-command-start")],
             data={"welcome_besitos": kernel.settings.welcome_besitos},
         )

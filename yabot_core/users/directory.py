@@ -47,11 +47,33 @@ class UserDirectory:
 
         Registering a known user never publishes ``UserRegistered`` again. Telegram's profile is authoritative
         and replaces the stored one when it differs; an operator's registration never changes a known profile.
+        A registration from Telegram means the user is writing to the bot, so it also makes a user who had
+        blocked the bot reachable again.
         """
         known = await self._queries.get(profile.user_id)
-        if known is not None and not _changes(known, profile, source):
+        if known is not None and _unchanged(known, profile, source):
             return Registration(known, created=False)
         return await self._transactions.run(lambda uow: self.register_in(uow, profile, source=source))
+
+    async def mark_unreachable(self, user_id: UserId) -> User | None:
+        """Remember that the user blocked the bot: Telegram refuses whatever is sent to them.
+
+        Returns the user as stored, or ``None`` for an id nobody registered: blocking the bot is no
+        interaction with it, so an unknown user stays unknown (and gets no welcome gift). No event is
+        published. Marking an unreachable user again keeps the first ``blocked_at``.
+
+        Raises:
+            InvalidInputError: ``user_id`` is not a positive integer.
+        """
+        return await self._set_reachable(user_id, reachable=False)
+
+    async def mark_reachable(self, user_id: UserId) -> User | None:
+        """Forget a block: the user unblocked the bot. ``None`` for an id nobody registered (left unknown).
+
+        Raises:
+            InvalidInputError: ``user_id`` is not a positive integer.
+        """
+        return await self._set_reachable(user_id, reachable=True)
 
     async def get(self, user_id: UserId) -> User:
         """Return a registered user.
@@ -60,8 +82,7 @@ class UserDirectory:
             InvalidInputError: ``user_id`` is not a positive integer.
             UserNotFoundError: nobody is registered with that id.
         """
-        if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
-            raise InvalidInputError("El id de usuario debe ser un número entero positivo.")
+        _check_id(user_id)
         user = await self._queries.get(user_id)
         if user is None:
             raise UserNotFoundError(user_id)
@@ -90,35 +111,46 @@ class UserDirectory:
                 )
             )
             return Registration(user, created=True)
-        if not _changes(known, profile, source):
+        if _unchanged(known, profile, source):
             return Registration(known, created=False)
-        update: dict[str, object] = {**_refreshed(known, profile, source).model_dump(), "updated_at": now}
-        if source is UserSource.TELEGRAM:
-            update["unreachable_since"] = None  # they wrote to the bot: it can write back
-        user = known.model_copy(update=update)
+        refreshed = _refreshed(known, profile, source)
+        blocked_at = None if source is UserSource.TELEGRAM else known.blocked_at
+        user = known.model_copy(
+            update={**refreshed.model_dump(), "updated_at": now, "blocked_at": blocked_at}
+        )
         await uow.users.save(user)
         return Registration(user, created=False)
 
-    async def mark_unreachable(self, user_id: UserId) -> None:
-        """Remember that Telegram refuses to deliver to the user (they blocked the bot); idempotent.
+    async def _set_reachable(self, user_id: UserId, *, reachable: bool) -> User | None:
+        _check_id(user_id)
+        known = await self._queries.get(user_id)
+        if known is None or known.reachable is reachable:
+            return known  # nothing to write: the usual case, and no transaction for strangers
+        return await self._transactions.run(
+            lambda uow: self._set_reachable_in(uow, user_id, reachable=reachable)
+        )
 
-        An unknown user is left unknown: blocking the bot is not a way to become a member.
-        """
+    async def _set_reachable_in(
+        self, uow: UsersUnitOfWork, user_id: UserId, *, reachable: bool
+    ) -> User | None:
+        known = await uow.users.get(user_id)
+        if known is None or known.reachable is reachable:
+            return known
         now = self._clock.now()
-
-        async def work(uow: UsersUnitOfWork) -> None:
-            known = await uow.users.get(user_id)
-            if known is not None and known.unreachable_since is None:
-                await uow.users.save(known.model_copy(update={"unreachable_since": now, "updated_at": now}))
-
-        await self._transactions.run(work)
+        user = known.model_copy(update={"blocked_at": None if reachable else now, "updated_at": now})
+        await uow.users.save(user)
+        return user
 
 
-def _changes(known: User, fresh: UserProfile, source: UserSource) -> bool:
-    """Whether registering ``fresh`` would write: a changed profile, or a blocked user writing again."""
-    if source is UserSource.TELEGRAM and known.unreachable_since is not None:
-        return True
-    return _refreshed(known, fresh, source) != known.profile()
+def _check_id(user_id: UserId) -> None:
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
+        raise InvalidInputError("El id de usuario debe ser un número entero positivo.")
+
+
+def _unchanged(known: User, fresh: UserProfile, source: UserSource) -> bool:
+    """Whether registering ``fresh`` from ``source`` would leave ``known`` as it is."""
+    unblocks = source is UserSource.TELEGRAM and not known.reachable
+    return not unblocks and _refreshed(known, fresh, source) == known.profile()
 
 
 def _refreshed(known: User, fresh: UserProfile, source: UserSource) -> UserProfile:

@@ -36,18 +36,21 @@ class UserProfile(BaseModel):
 
 
 class User(UserProfile):
-    """A registered user."""
+    """A registered user.
+
+    ``blocked_at`` is when the user blocked the bot (Telegram then refuses every message to them); ``None``
+    while they can be written to. Unblocking the bot, or writing to it again, clears it.
+    """
 
     source: UserSource
     registered_at: AwareDatetime
     updated_at: AwareDatetime
-    unreachable_since: AwareDatetime | None = None
-    """Set when Telegram refused to deliver to them (they blocked the bot); cleared when they write again."""
+    blocked_at: AwareDatetime | None = None
 
     @property
     def reachable(self) -> bool:
-        """Whether messages to them may be sent (broadcasts skip the rest)."""
-        return self.unreachable_since is None
+        """Whether the bot can write to the user (as far as YABOT knows: they have not blocked it)."""
+        return self.blocked_at is None
 
     def profile(self) -> UserProfile:
         """Return just the profile fields, to compare with a fresh one."""

@@ -1,5 +1,7 @@
 """The user directory: register once, refresh Telegram profiles, never let an operator erase names."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.contracts.common import recorded_events
@@ -68,3 +70,59 @@ class TestUserDirectory:
         """Users are addressed by first name, else @username, else their id."""
         assert UserProfile(user_id=ANA, first_name="Ana", username="a").display_name == "Ana"
         assert UserProfile(user_id=ANA, username="a").display_name == "@a"
+
+
+class TestReachability:
+    async def test_a_block_marks_the_user_unreachable_once(
+        self, users: UserDirectory, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """Blocking the bot sets ``blocked_at`` to the first block's time; it publishes nothing."""
+        await users.register(UserProfile(user_id=ANA, first_name="Ana"))
+        clock.advance(timedelta(hours=1))
+        blocked_at = clock.now()
+        first = await users.mark_unreachable(ANA)
+        clock.advance(timedelta(hours=1))
+        again = await users.mark_unreachable(ANA)
+        assert first is not None
+        assert again == first
+        assert (first.blocked_at, first.updated_at, first.reachable) == (blocked_at, blocked_at, False)
+        assert (await users.get(ANA)).blocked_at == blocked_at
+        assert len(await storage.outbox.pending(100)) == 1  # the registration only
+
+    async def test_a_stranger_who_blocks_stays_unknown(
+        self, users: UserDirectory, storage: InMemoryStorage
+    ) -> None:
+        """Blocking or unblocking is no interaction: an unknown user is not registered, and gets no gift."""
+        assert await users.mark_unreachable(ANA) is None
+        assert await users.mark_reachable(ANA) is None
+        with pytest.raises(UserNotFoundError):
+            await users.get(ANA)
+        assert await storage.outbox.pending(100) == []
+
+    async def test_unblocking_or_writing_again_makes_the_user_reachable(self, users: UserDirectory) -> None:
+        """``mark_reachable`` clears the block; so does a registration from Telegram (the user wrote)."""
+        await users.register(UserProfile(user_id=ANA, first_name="Ana"))
+        await users.mark_unreachable(ANA)
+        unblocked = await users.mark_reachable(ANA)
+        assert unblocked is not None
+        assert unblocked.reachable
+
+        await users.mark_unreachable(ANA)
+        registration = await users.register(UserProfile(user_id=ANA, first_name="Ana"))
+        assert not registration.created
+        assert registration.user.reachable
+        assert (await users.get(ANA)).reachable
+
+    async def test_an_operator_registration_leaves_a_block_alone(self, users: UserDirectory) -> None:
+        """An operator vouching for an id says nothing about whether the user still blocks the bot."""
+        await users.register(UserProfile(user_id=ANA, first_name="Ana"))
+        await users.mark_unreachable(ANA)
+        registration = await users.register(UserProfile(user_id=ANA), source=UserSource.OPERATOR)
+        assert not registration.user.reachable
+
+    async def test_marking_checks_the_id(self, users: UserDirectory) -> None:
+        """A non-positive id is refused in Spanish, as ``get`` refuses it."""
+        with pytest.raises(InvalidInputError):
+            await users.mark_unreachable(UserId(0))
+        with pytest.raises(InvalidInputError):
+            await users.mark_reachable(UserId(-5))

@@ -10,6 +10,7 @@ from aiogram.types import Message
 
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.filters import CommandLike, PrivateChat
+from yabot_adapters.telegram.middlewares import registered
 from yabot_adapters.telegram.texts import menu as listed
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration
@@ -18,7 +19,7 @@ from yabot_core.users import Registration
 def setup() -> Router:
     """Return the fallback router (private chats only; groups are not Lucien's to interrupt)."""
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
+    router.message.filter(PrivateChat(), registered)
     router.message.register(unknown_command, CommandLike())
     router.message.register(not_understood)
     return router

@@ -8,6 +8,7 @@ from aiogram.types import Message
 
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.filters import PrivateChat
+from yabot_adapters.telegram.middlewares import registered
 from yabot_adapters.telegram.texts import menu as listed
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration
@@ -16,7 +17,7 @@ from yabot_core.users import Registration
 def setup() -> Router:
     """Return the help router (private chats only)."""
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
+    router.message.filter(PrivateChat(), registered)
     router.message.register(show_help, Command("ayuda", "help"))
     return router
 

@@ -5,6 +5,7 @@ from aiogram.filters import CommandStart
 from aiogram.types import Message
 
 from yabot_adapters.telegram.filters import PrivateChat
+from yabot_adapters.telegram.middlewares import registered
 from yabot_adapters.telegram.texts import paragraphs
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration
@@ -13,7 +14,7 @@ from yabot_core.users import Registration
 def setup() -> Router:
     """Return the /start router (private chats only)."""
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
+    router.message.filter(PrivateChat(), registered)
     router.message.register(start, CommandStart())
     return router
 

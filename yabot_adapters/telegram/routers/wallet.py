@@ -8,6 +8,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from yabot_adapters.telegram.filters import PrivateChat
+from yabot_adapters.telegram.middlewares import registered
 from yabot_adapters.telegram.texts import moment, paragraphs, signed
 from yabot_adapters.texts import Html
 from yabot_core.kernel import Phrasebook
@@ -20,7 +21,7 @@ LATEST_MOVEMENTS: Final = 5
 def setup() -> Router:
     """Return the wallet router (private chats only: a balance is nobody else's business)."""
     router = Router(name=__name__)
-    router.message.filter(PrivateChat())
+    router.message.filter(PrivateChat(), registered)
     router.message.register(show_balance, Command("saldo"))
     return router
 

@@ -1,0 +1,58 @@
+"""docs/content.md stays true: its examples load over the shipped catalog and its error sample is real."""
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from yabot_adapters.content import ContentError, load_item_catalog
+from yabot_app.content import SHIPPED_ITEMS
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "content.md"
+
+# The broken file behind the doc's error sample.
+BROKEN = """\
+objetos:
+  - id: vela-perfumada
+    nombre: Vela perfumada
+    descripcion: Huele a vainilla.
+    apilable: quizás
+
+  - id: Fotografía Antigua
+    nombre: Fotografía antigua
+    descripcion: >
+      Una foto en blanco y negro.
+    descripsion: Otra.
+
+recetas:
+  - ingredientes: [vela-perfumada, llave-dorda]
+    resultado: llave-dorada
+"""
+
+
+def blocks(language: str) -> list[str]:
+    text = DOC.read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+
+
+def test_every_yaml_example_loads_over_the_shipped_catalog(tmp_path: Path) -> None:
+    """Each ```yaml block of the page, saved as content/objetos.yaml, loads without a problem."""
+    examples = blocks("yaml")
+    assert len(examples) >= 2
+    content = tmp_path / "content"
+    content.mkdir()
+    for example in examples:
+        (content / "objetos.yaml").write_text(example, encoding="utf-8")
+        load_item_catalog(SHIPPED_ITEMS, content)
+
+
+def test_the_error_sample_is_what_yabot_prints(tmp_path: Path) -> None:
+    """The page's sample of errors is the message a real broken file produces, line for line."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "objetos.yaml").write_text(textwrap.dedent(BROKEN), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_item_catalog(SHIPPED_ITEMS, content)
+    (sample,) = blocks("text")
+    assert sample.rstrip("\n") == f"Error: {caught.value.message}"

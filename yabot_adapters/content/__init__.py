@@ -1,0 +1,37 @@
+"""The creator's content as YAML: reading with line numbers, Spanish problems, shipped + creator merging.
+
+Everything the creator writes (story, catalogs, missions, plans) lives in ``YABOT_DATA_DIR/content/`` as YAML
+and is checked at start-up; each problem is one Spanish line naming file, line and entry, and ``ContentError``
+carries them all. See docs/content.md for the creator's side.
+"""
+
+from yabot_adapters.content.items import ITEM_SECTIONS, ITEMS_FILE, dump_item_catalog, load_item_catalog
+from yabot_adapters.content.merging import REMOVE_KEY, Entry, MergedContent, Section, merge
+from yabot_adapters.content.messages import describe, quoted_list, spanish, suggestion
+from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
+from yabot_adapters.content.reading import YamlDocument, line_of, load_yaml, plain
+from yabot_adapters.content.validation import validate
+
+__all__ = [
+    "ITEMS_FILE",
+    "ITEM_SECTIONS",
+    "REMOVE_KEY",
+    "ContentError",
+    "ContentProblem",
+    "Entry",
+    "MergedContent",
+    "Section",
+    "SourceFile",
+    "YamlDocument",
+    "describe",
+    "dump_item_catalog",
+    "line_of",
+    "load_item_catalog",
+    "load_yaml",
+    "merge",
+    "plain",
+    "quoted_list",
+    "spanish",
+    "suggestion",
+    "validate",
+]

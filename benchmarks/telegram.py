@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher
 from aiogram.types import Update
+from yabot_core.gamification import LedgerReason, WalletService
 
 from benchmarks.backends import OpenBackend
 from benchmarks.stats import clean_heap
@@ -15,7 +16,6 @@ from yabot_adapters.storage import StorageBackend
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_adapters.telegram import ALLOWED_UPDATES, build_dispatcher, create_bot
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.gamification import LedgerReason, WalletService
 from yabot_core.kernel import Clock, UserId
 from yabot_core.users import UserDirectory, UserProfile
 

@@ -7,10 +7,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from yabot_core.gamification import LedgerReason, WalletService
+
 from benchmarks.backends import OpenBackend
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.system import SystemClock, UuidGenerator
-from yabot_core.gamification import LedgerReason, WalletService
 from yabot_core.kernel import Clock, UserId
 
 FULL_SEQUENCE: tuple[int, ...] = (10, -3, 5, -2)

@@ -10,7 +10,7 @@ command on SQLite never pays for them.
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +26,10 @@ from yabot_app.modules.composed import Modules, shipped_texts
 from yabot_app.modules.plug import TEXTS, Kernel, ModulePlug, UserContext
 from yabot_app.modules.users import UsersModule
 from yabot_app.settings import Settings
+from yabot_core.kernel import Clock, IdGenerator, RetryPolicy
 
 if TYPE_CHECKING:
-    from aiogram import Dispatcher
+    from aiogram import Dispatcher, Router
 
     from yabot_adapters.http import ReadinessCheck
     from yabot_adapters.telegram import MenuEntry, TelegramPolling
@@ -80,8 +81,11 @@ def menu(modules: Modules) -> list["MenuEntry"]:
     return [*entries, MenuEntry("ayuda", phrasebook.render("bot-command-ayuda"))]
 
 
-def build_dispatcher(modules: Modules) -> "Dispatcher":
-    """The bot's dispatcher: every module's routers and workflow data, the menu built from their commands."""
+def build_dispatcher(modules: Modules, extra_routers: Sequence["Router"] = ()) -> "Dispatcher":
+    """The bot's dispatcher: every module's routers and workflow data, the menu built from their commands.
+
+    ``extra_routers`` go after the modules' (tests plug their own handlers in there).
+    """
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
 
     parts = modules.bot_parts()
@@ -97,7 +101,7 @@ def build_dispatcher(modules: Modules) -> "Dispatcher":
         users=modules.get(UsersModule).directory,
         texts=modules.kernel.phrasebook,
         timezone=settings.zone,
-        routers=[router for part in parts for router in part.routers],
+        routers=[*(router for part in parts for router in part.routers), *extra_routers],
         menu=menu(modules),
         data=data,
     )
@@ -111,7 +115,8 @@ def readiness_checks(
     polling: Callable[[], "TelegramPolling"],
 ) -> list["ReadinessCheck"]:
     """What ``/readyz`` asks: storage, the event relay, the timers, the bot's polling if it runs, and each
-    module's own checks."""
+    module's own checks.
+    """
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [
@@ -198,11 +203,13 @@ class Container(containers.DeclarativeContainer):
     modules = providers.Singleton(Modules, providers.Object(MODULES), kernel)
 
     # --- events and timers ------------------------------------------------------------------------------
+    retry = providers.Singleton(RetryPolicy)
     bus = providers.Singleton(
         LocalEventBus,
         storage,
         clock=clock,
         ids=ids,
+        retry=retry,
         poll_interval=settings.provided.outbox_poll_interval,
         lease_ttl=settings.provided.outbox_lease_seconds,
     )
@@ -225,7 +232,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         menu=providers.Callable(menu, modules),
     )
-    readiness = providers.Singleton(readiness_checks, storage, bus, ticker, modules, telegram_polling.provider)
+    readiness = providers.Singleton(
+        readiness_checks, storage, bus, ticker, modules, telegram_polling.provider
+    )
     http_app = providers.Singleton(
         _lazy("yabot_adapters.http:create_app"),
         route_handlers=modules.provided.api.call(),
@@ -234,10 +243,25 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-def build_container(settings: Settings, *, telegram: bool | None = None) -> Container:
+def build_container(
+    settings: Settings,
+    *,
+    telegram: bool | None = None,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    retry: RetryPolicy | None = None,
+) -> Container:
     """Return a container for ``settings``; nothing is opened or started yet.
 
-    ``telegram`` says whether this process runs the bot; by default, when a token is set.
+    ``telegram`` says whether this process runs the bot; by default, when a token is set. ``clock``, ``ids``
+    and the bus's ``retry`` policy replace the real ones (tests and benchmarks drive time and ids).
     """
     runs_bot = settings.telegram_state == "on" if telegram is None else telegram
-    return Container(settings=providers.Object(settings), telegram=providers.Object(runs_bot))
+    container = Container(settings=providers.Object(settings), telegram=providers.Object(runs_bot))
+    if clock is not None:
+        container.clock.override(providers.Object(clock))
+    if ids is not None:
+        container.ids.override(providers.Object(ids))
+    if retry is not None:
+        container.retry.override(providers.Object(retry))
+    return container

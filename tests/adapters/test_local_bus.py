@@ -6,7 +6,7 @@ import itertools
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -128,7 +128,7 @@ class WithOutbox:
         self._storage = storage
         self.outbox = outbox
 
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401  (whatever the real backend offers)
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._storage, name)
 
 
@@ -141,7 +141,9 @@ _bus_numbers = itertools.count()
 _event_ids = SequentialIds("ev")
 
 
-def make_bus(storage: StorageBackend | WithOutbox, clock: Clock, sleeps: Sleeps, **options: Any) -> LocalEventBus:  # noqa: ANN401
+def make_bus(
+    storage: StorageBackend | WithOutbox, clock: Clock, sleeps: Sleeps, **options: Any
+) -> LocalEventBus:
     """A bus as one process would have it: its own lease owner; retry pauses only recorded in ``sleeps``."""
     return LocalEventBus(
         storage,  # type: ignore[arg-type]  # WithOutbox serves the whole backend through __getattr__
@@ -261,10 +263,15 @@ class TestDelivery:
 
         bus.subscribe(Pinged, on_ping, name="ping")
         await publish(storage, clock, pong(1))
+        state = storage.states["dead_letters"]
+        assert isinstance(state, BusState)
+        assert state.records == {}
         assert await storage.outbox.backlog() == {}
         assert await bus.deliver_pending() == 0
 
-    def test_handler_names_are_unique(self, storage: InMemoryStorage, clock: FakeClock, sleeps: Sleeps) -> None:
+    def test_handler_names_are_unique(
+        self, storage: InMemoryStorage, clock: FakeClock, sleeps: Sleeps
+    ) -> None:
         """Two handlers cannot share a durable name, whether run here or only declared."""
         bus = make_bus(storage, clock, sleeps)
 
@@ -681,30 +688,22 @@ class TestDeclaredHandlers:
 class TestIsolationBetweenHandlers:
     """Each handler is its own consumer: one that is slow or failing delays only itself."""
 
-    @pytest.mark.parametrize(
-        "batch_size",
-        [
-            pytest.param(200, id="in-one-batch"),
-            pytest.param(
-                5,
-                id="across-batches",
-                marks=pytest.mark.xfail(
-                    strict=True,
-                    reason="LocalEventBus._pass gathers one batch of every relay, so a hung relay holds back "
-                    "the others' next batches (each relay should loop on its own)",
-                ),
-            ),
-        ],
+    @pytest.mark.xfail(
+        strict=True,
+        reason="LocalEventBus._pass waits for one batch of every relay before the next pass, so a hung "
+        "handler holds back the other handlers' later batches and later events (each relay should loop "
+        "on its own)",
     )
     async def test_a_hanging_handler_does_not_delay_another_handler_of_the_same_events(
-        self, storage: InMemoryStorage, clock: FakeClock, sleeps: Sleeps, batch_size: int
+        self, storage: InMemoryStorage, clock: FakeClock, sleeps: Sleeps
     ) -> None:
-        """While one handler hangs on its events, another handler of the same events finishes them all."""
-        bus = make_bus(storage, clock, sleeps, batch_size=batch_size, handler_timeout=10 * HANG_GUARD)
-        release, all_done = asyncio.Event(), asyncio.Event()
+        """While one handler hangs, another handler of the same events delivers them all, old and new."""
+        bus = make_bus(storage, clock, sleeps, batch_size=5, handler_timeout=10 * HANG_GUARD)
+        hung, release, all_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
         fast_seen: list[int] = []
 
         async def hangs(event: Pinged) -> None:
+            hung.set()
             await release.wait()
 
         async def fast(event: Pinged) -> None:
@@ -714,10 +713,13 @@ class TestIsolationBetweenHandlers:
 
         bus.subscribe(Pinged, hangs, name="hangs")
         bus.subscribe(Pinged, fast, name="fast")
-        for n in range(20):
+        for n in range(10):  # two batches' worth before the hang
             await publish(storage, clock, ping(n % 4, n))
         await bus.start()
         try:
+            await guard(hung.wait())
+            for n in range(10, 20):  # and more while it hangs
+                await publish(storage, clock, ping(n % 4, n))
             await guard(all_done.wait())
         finally:
             release.set()
@@ -857,7 +859,9 @@ class TestCrashesAndLeases:
         assert sorted(seen) == [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("b", 3)]
         assert await storage.outbox.backlog() == {}
 
-    async def test_a_long_batch_keeps_its_lease_so_no_one_delivers_twice(self, storage: InMemoryStorage) -> None:
+    async def test_a_long_batch_keeps_its_lease_so_no_one_delivers_twice(
+        self, storage: InMemoryStorage
+    ) -> None:
         """While a slow handler outlives the lease's length, the holder renews it; a rival gets nothing."""
         clock = SystemClock()
         holder = make_bus(storage, clock, Sleeps(), lease_ttl=0.6)
@@ -1094,7 +1098,12 @@ class TestTimers:
 
         async def schedule(uow: StorageUnitOfWork) -> None:
             now = clock.now()
-            for key, kind in [("r1", "reminder"), ("c1", "auction.close"), ("r2", "reminder"), ("x", "other")]:
+            for key, kind in [
+                ("r1", "reminder"),
+                ("c1", "auction.close"),
+                ("r2", "reminder"),
+                ("x", "other"),
+            ]:
                 await uow.timers.schedule(new_timer(key, kind, now + timedelta(minutes=1), now=now))
 
         await storage.transactions.run(schedule)

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
+from yabot_core.gamification import LedgerReason, WalletService
 
 from tests.contracts.factory import StorageFactory
 from tests.contracts.storage import ALICE, StorageContract, make_user
 from tests.servers.mongo import MongoServer, fresh_database_name, make_storage
 from yabot_adapters.mongo import MongoStorage, MongoUnitOfWork
-from yabot_core.gamification import LedgerReason, WalletService
 from yabot_core.kernel import FakeClock, SequentialIds, UnavailableError
 
 

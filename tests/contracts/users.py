@@ -29,7 +29,9 @@ class UsersContract(ContractBase):
         assert await storage.user_queries.get(ALICE) == renamed
         assert await storage.user_queries.get(BOB) is None
 
-    async def test_users_keep_when_they_blocked_the_bot(self, storage: StorageBackend, clock: FakeClock) -> None:
+    async def test_users_keep_when_they_blocked_the_bot(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
         """``blocked_at`` is stored, read back as the same instant, and cleared by a replacement."""
         blocked = make_user(clock).model_copy(update={"blocked_at": clock.now() + timedelta(minutes=5)})
         reachable = blocked.model_copy(update={"blocked_at": None})
@@ -45,7 +47,9 @@ class UsersContract(ContractBase):
         await save(reachable)
         assert await storage.user_queries.get(ALICE) == reachable
 
-    async def test_blocking_the_bot_marks_known_users_only(self, storage: StorageBackend, clock: FakeClock) -> None:
+    async def test_blocking_the_bot_marks_known_users_only(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
         """A known user who blocks is marked unreachable and back; a stranger who blocks stays unknown."""
         directory = UserDirectory(storage.transactions, storage.user_queries, clock, SequentialIds("u"))
         await directory.register(UserProfile(user_id=ALICE, first_name="Alicia"))

@@ -1,31 +1,48 @@
 """One bot with its whole backend, talking to a fake Telegram server: the world the Telegram tests live in.
 
-Everything behind the bot is real: in-memory storage, the user directory, the wallet, the welcome gift and
-the local event bus relaying the outbox. aiogram's real Bot and Dispatcher poll the fake Bot API over HTTP.
+The world is the product's own composition (``yabot_app.container``) on in-memory storage, with a fake
+clock, readable ids and zero-delay retries: every registered module's routers, handlers and texts, the
+event bus relaying the outbox, and aiogram's real Bot and Dispatcher polling the fake Bot API over HTTP.
+Tests drive event delivery with ``world.bus.deliver_pending()``.
 """
 
 import asyncio
 from collections.abc import Iterable
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from aiogram import Router
 
-from yabot_adapters.bus import LocalEventBus
-from yabot_adapters.memory import InMemoryStorage
-from yabot_adapters.telegram import ALLOWED_UPDATES, BesitosNotifier, build_dispatcher, create_bot
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.gamification import BesitosAwarded, WalletService, WelcomeGift
+from yabot_app.container import Container, build_container, build_dispatcher
+from yabot_app.modules.lucien import LucienModule
+from yabot_app.modules.users import UsersModule
+from yabot_app.modules.wallet import WalletModule
+from yabot_app.settings import Settings
 from yabot_core.kernel import FakeClock, RetryPolicy, SequentialIds, UserId
-from yabot_core.users import UserDirectory, UserRegistered
+from yabot_core.users import UserRegistered
 
 GUARD: Final = 60.0
 """Seconds a test waits for something it expects before calling it a hang (never a timing assert)."""
 
-MADRID = ZoneInfo("Europe/Madrid")
 ANA = UserId(4242)
 SALON = -1001234567890  # a supergroup the bot is in
 WELCOME = 10
+ZONE = "Europe/Madrid"
+
+
+def world_settings(server: FakeTelegramServer, **values: object) -> Settings:
+    """The settings of a bot on memory storage talking to ``server``."""
+    return Settings.model_validate(
+        {
+            "storage": "memory",
+            "bot_token": server.token,
+            "telegram_api_url": server.base_url,
+            "welcome_besitos": WELCOME,
+            "timezone": ZONE,
+            "data_dir": "/nonexistent/yabot-tests",
+            **values,
+        }
+    )
 
 
 class World:
@@ -38,39 +55,25 @@ class World:
         *,
         welcome_besitos: int = WELCOME,
         routers: Iterable[Router] = (),
+        **settings: object,
     ) -> None:
         self.server = server
-        self.storage = InMemoryStorage(clock)
-        self.users = UserDirectory(
-            self.storage.transactions, self.storage.user_queries, clock, SequentialIds("u")
-        )
-        self.wallet = WalletService(
-            self.storage.transactions, self.storage.wallet_queries, clock, SequentialIds("w")
-        )
-        self.bus = LocalEventBus(
-            outbox=self.storage.outbox,
-            transactions=self.storage.transactions,
-            dead_letters=self.storage.dead_letter_queries,
+        self.container: Container = build_container(
+            world_settings(server, welcome_besitos=welcome_besitos, **settings),
             clock=clock,
-            ids=SequentialIds("bus"),
+            ids=SequentialIds("w"),
             retry=RetryPolicy(attempts=3, first_delay=0.0, max_delay=0.0),
         )
+        self.storage = self.container.storage()
+        modules = self.container.modules()
+        self.users = modules.get(UsersModule).directory
+        self.wallet = modules.get(WalletModule).wallet
+        self.lucien = modules.get(LucienModule).lucien
+        self.bus = self.container.event_routes()
         self.registered: list[UserRegistered] = []
-        self.bot = create_bot(server.token, api_url=server.base_url)
-        gift = WelcomeGift(self.wallet, welcome_besitos)
-        self.bus.subscribe(UserRegistered, gift.on_user_registered, name="gamification.welcome_gift")
         self.bus.subscribe(UserRegistered, self._remember, name="test.registered")
-        notifier = BesitosNotifier(self.bot, self.users)
-        self.bus.subscribe(
-            BesitosAwarded, notifier.on_besitos_awarded, name="telegram.notify_besitos_awarded"
-        )
-        self.dp = build_dispatcher(
-            users=self.users,
-            wallet=self.wallet,
-            welcome_besitos=welcome_besitos,
-            timezone=MADRID,
-            routers=routers,
-        )
+        self.bot = self.container.bot()
+        self.dp = build_dispatcher(modules, extra_routers=list(routers))
         self._polling: asyncio.Task[None] | None = None
 
     async def _remember(self, event: UserRegistered) -> None:
@@ -80,7 +83,10 @@ class World:
         polls = len(self.server.calls("getUpdates"))
         self._polling = asyncio.create_task(
             self.dp.start_polling(
-                self.bot, handle_signals=False, allowed_updates=list(ALLOWED_UPDATES), polling_timeout=5
+                self.bot,
+                handle_signals=False,
+                allowed_updates=self.dp.resolve_used_update_types(),
+                polling_timeout=5,
             )
         )
         await self.server.wait_for_call("getUpdates", count=polls + 1)

@@ -4,12 +4,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from yabot_adapters.bus import LocalEventBus
-from yabot_adapters.memory import InMemoryStorage
-from yabot_adapters.telegram import AdminAlerts, create_bot
+from tests.integration.telegram_world import World
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.gamification import BesitosAwarded, LedgerReason, WalletService
-from yabot_core.kernel import EventProcessingFailed, FakeClock, RetryPolicy, SequentialIds, UserId
+from yabot_core.kernel import FakeClock, UserId
+from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded
 
 DIANA, ADMIN_WHO_BLOCKED = 1001, 1002
 
@@ -21,33 +19,23 @@ async def server_fixture() -> AsyncIterator[FakeTelegramServer]:
 
 
 async def test_admins_hear_of_a_dead_letter_with_the_replay_command(
-    server: FakeTelegramServer, storage: InMemoryStorage, wallet: WalletService, clock: FakeClock
+    server: FakeTelegramServer, clock: FakeClock
 ) -> None:
     """Every reachable admin gets the handler, the event type, the error and the exact replay command."""
-    bot = create_bot(server.token, api_url=server.base_url)
-    bus = LocalEventBus(
-        outbox=storage.outbox,
-        transactions=storage.transactions,
-        dead_letters=storage.dead_letter_queries,
-        clock=clock,
-        ids=SequentialIds("bus"),
-        retry=RetryPolicy(first_delay=0, max_delay=0),
-    )
+    world = World(clock, server, admin_ids=[DIANA, ADMIN_WHO_BLOCKED])
 
     async def broken(event: BesitosAwarded) -> None:
         raise RuntimeError("el servicio <externo> no responde")
 
-    bus.subscribe(BesitosAwarded, broken, name="missions.count_awards")
-    alerts = AdminAlerts(bot, [DIANA, ADMIN_WHO_BLOCKED])
-    bus.subscribe(EventProcessingFailed, alerts.on_event_processing_failed, name="telegram.alert_admins")
+    world.bus.subscribe(BesitosAwarded, broken, name="missions.count_awards")
     server.block(ADMIN_WHO_BLOCKED)
     try:
-        await wallet.credit(UserId(5), 10, LedgerReason.ADMIN_GRANT, idempotency_key="k")
-        await bus.deliver_pending()
+        await world.wallet.credit(UserId(5), 10, ADMIN_GRANT, idempotency_key="k")
+        await world.bus.deliver_pending()
     finally:
-        await bot.session.close()
+        await world.close()
 
-    (letter,) = await storage.dead_letter_queries.list()
+    (letter,) = await world.storage.dead_letter_queries.list()
     (alert,) = server.messages(DIANA)
     assert "<code>missions.count_awards</code>" in alert
     assert "<code>besitos.awarded</code>" in alert
@@ -55,4 +43,4 @@ async def test_admins_hear_of_a_dead_letter_with_the_replay_command(
     assert "el servicio &lt;externo&gt; no responde" in alert
     assert f"<code>yabot events replay {letter.dead_letter_id}</code>" in alert
     assert server.messages(ADMIN_WHO_BLOCKED) == []
-    assert await storage.outbox.pending(10) == []
+    assert await world.storage.outbox.backlog() == {}

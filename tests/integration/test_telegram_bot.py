@@ -12,18 +12,19 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
+from tests.contracts.common import AUCTION_WIN
 from tests.integration.telegram_world import ANA, SALON, WELCOME, World, make_world
 from yabot_adapters.telegram import (
-    ALLOWED_UPDATES,
     UPDATE_TRACKER_KEY,
     TelegramPolling,
     prepare_bot,
     track_updates,
 )
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.gamification import InsufficientBesitosError, LedgerReason
+from yabot_app.container import menu
 from yabot_core.kernel import FakeClock, UnavailableError, UserId, parse_event
 from yabot_core.users import UserProfile, UserRegistered, UserSource
+from yabot_core.wallet import ADMIN_GRANT, InsufficientBesitosError, LedgerReason
 
 
 class TestStart:
@@ -56,7 +57,7 @@ class TestStart:
 
         assert len(world.registered) == 1
         assert (await world.wallet.balance(ANA)).balance == WELCOME
-        assert (await world.wallet.history(ANA)).total == 1
+        assert (await world.wallet.statement(ANA)).history.total == 1
 
     async def test_returning_user_is_welcomed_back_without_a_new_gift(self, world: World) -> None:
         """A user who already met Lucien is welcomed back, with no mention of a gift."""
@@ -95,14 +96,17 @@ class TestStart:
         """Events caused by an update carry ``tg-<update_id>``, through the bus into the ledger."""
         update = world.server.feed(world.server.message_update(ANA, "/start"))
         await world.server.wait_for_messages(ANA, 1)
-        (record,) = await world.storage.outbox.pending(10)
+        (record,) = await world.storage.outbox.pending("welcome.gift", 10)
         registered = parse_event(record.payload)
         assert isinstance(registered, UserRegistered)
         assert registered.correlation_id == f"tg-{update['update_id']}"
 
         await world.bus.deliver_pending()
-        (gift,) = (await world.wallet.history(ANA)).entries
+        (gift,) = (await world.wallet.statement(ANA)).history.entries
         assert gift.correlation_id == f"tg-{update['update_id']}"
+
+
+MISSION_REWARD = LedgerReason.define("mission_reward", "Misión cumplida")
 
 
 class TestBalance:
@@ -114,12 +118,12 @@ class TestBalance:
         await world.bus.deliver_pending()
         for n in range(1, 6):
             clock.advance(timedelta(hours=1))
-            await world.wallet.credit(ANA, n, LedgerReason.MISSION_REWARD, idempotency_key=f"m{n}")
+            await world.wallet.credit(ANA, n, MISSION_REWARD, idempotency_key=f"m{n}")
         clock.advance(timedelta(hours=1))
         await world.wallet.credit(
-            ANA, 1000, LedgerReason.ADMIN_GRANT, idempotency_key="g", note="Por ser <tan> especial"
+            ANA, 1000, ADMIN_GRANT, idempotency_key="g", note="Por ser <tan> especial"
         )
-        await world.wallet.hold(ANA, 4, purpose=LedgerReason.AUCTION_WIN, idempotency_key="h")
+        await world.wallet.hold(ANA, 4, purpose=AUCTION_WIN, idempotency_key="h")
 
         balance = await world.say("/saldo")
         assert "Dispone usted de <b>1.021 besitos</b>." in balance
@@ -355,13 +359,15 @@ class TestShutdown:
 
 class TestStartup:
     async def test_prepare_bot_sets_the_spanish_command_menu(self, world: World) -> None:
-        """The command menu lists /start and /saldo in Spanish, for private chats; polling asks for §5."""
-        await prepare_bot(world.bot)
+        """The menu lists every module's commands in Spanish, for private chats; polling asks only for the
+        update types the registered routers handle."""
+        await prepare_bot(world.bot, menu(world.container.modules()))
         (call,) = world.server.calls("setMyCommands")
-        assert [command["command"] for command in call.params["commands"]] == ["start", "saldo"]
+        assert [command["command"] for command in call.params["commands"]] == ["start", "saldo", "ayuda"]
         assert call.params["commands"][1]["description"] == "Consultar sus besitos y sus últimos movimientos"
         assert call.params["scope"] == {"type": "all_private_chats"}
-        assert world.server.calls("getUpdates")[0].params["allowed_updates"] == list(ALLOWED_UPDATES)
+        allowed = world.server.calls("getUpdates")[0].params["allowed_updates"]
+        assert set(allowed) == {"message", "my_chat_member"}
 
     async def test_a_failing_startup_call_is_a_warning_and_the_bot_still_answers(
         self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture
@@ -371,7 +377,7 @@ class TestStartup:
         world = World(clock, server)
         try:
             with caplog.at_level(logging.WARNING, logger="yabot_adapters.telegram.bot"):
-                await prepare_bot(world.bot)
+                await prepare_bot(world.bot, menu(world.container.modules()))
             await world.start_polling()
             assert "Le doy la bienvenida" in await world.say("/start")
         finally:
@@ -387,7 +393,7 @@ class TestGrantNotifications:
         await world.say("/start")
         await world.bus.deliver_pending()
         await world.wallet.credit(
-            ANA, 25, LedgerReason.ADMIN_GRANT, idempotency_key="grant-1", note="Por ser tan especial"
+            ANA, 25, ADMIN_GRANT, idempotency_key="grant-1", note="Por ser tan especial"
         )
         await world.bus.deliver_pending()
 
@@ -401,17 +407,17 @@ class TestGrantNotifications:
         await world.say("/start")
         await world.bus.deliver_pending()
         world.server.block(ANA)
-        await world.wallet.credit(ANA, 25, LedgerReason.ADMIN_GRANT, idempotency_key="grant-1")
+        await world.wallet.credit(ANA, 25, ADMIN_GRANT, idempotency_key="grant-1")
         await world.bus.deliver_pending()
 
         assert [call.status for call in world.server.calls("sendMessage")] == [200, 403]
         assert await world.storage.dead_letter_queries.list() == []
-        assert await world.storage.outbox.pending(10) == []
+        assert await world.storage.outbox.backlog() == {}
 
     async def test_a_user_who_never_started_the_bot_does_not_fail_the_handler(self, world: World) -> None:
         """Telegram's "chat not found" (the user never wrote to the bot) is accepted like a block."""
         await world.users.register(UserProfile(user_id=UserId(777)), source=UserSource.OPERATOR)
-        await world.wallet.credit(UserId(777), 5, LedgerReason.ADMIN_GRANT, idempotency_key="grant-2")
+        await world.wallet.credit(UserId(777), 5, ADMIN_GRANT, idempotency_key="grant-2")
         await world.bus.deliver_pending()
 
         (call,) = world.server.calls("sendMessage")
@@ -423,7 +429,7 @@ class TestGrantNotifications:
         await world.say("/start")
         await world.bus.deliver_pending()
         world.server.fail("sendMessage", 429, "Too Many Requests: retry after 1", times=1, retry_after=1)
-        await world.wallet.credit(ANA, 25, LedgerReason.ADMIN_GRANT, idempotency_key="grant-1")
+        await world.wallet.credit(ANA, 25, ADMIN_GRANT, idempotency_key="grant-1")
         await world.bus.deliver_pending()
 
         assert [call.status for call in world.server.calls("sendMessage")] == [200, 429, 200]

@@ -9,8 +9,8 @@ import pytest
 from tests.integration.telegram_world import ANA, GUARD, SALON, World
 from yabot_adapters.telegram import track_updates
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.gamification import LedgerReason
 from yabot_core.kernel import UserId
+from yabot_core.wallet import ADMIN_GRANT
 
 BRUNO = UserId(5151)
 CARLA = UserId(6161)
@@ -179,11 +179,11 @@ class TestBlocking:
         await world.say("/start")
         await world.bus.deliver_pending()
         server.block(ANA)
-        await world.wallet.credit(ANA, 25, LedgerReason.ADMIN_GRANT, idempotency_key="grant-1")
+        await world.wallet.credit(ANA, 25, ADMIN_GRANT, idempotency_key="grant-1")
         await world.bus.deliver_pending()
 
         assert [call.status for call in server.calls("sendMessage")] == [200, 403]
         assert not (await world.users.get(ANA)).reachable
         assert await world.storage.dead_letter_queries.list() == []
-        assert await world.storage.outbox.pending(10) == []
+        assert await world.storage.outbox.backlog() == {}
         assert [event.user_id for event in world.registered] == [ANA]

@@ -89,7 +89,7 @@ class HandlerRelay:
         self._runner = runner
         self._clock = clock
         self._owner = owner
-        self._lease_name = f"relay:{subscription.name}"
+        self._lease_name = "relay"
         self._lease_ttl = lease_ttl
         self._lease_until: datetime | None = None
         self._batch_size = batch_size

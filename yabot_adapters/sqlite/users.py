@@ -34,8 +34,7 @@ MIGRATIONS: Final = (
 )
 
 _COLUMNS: Final = (
-    "user_id, first_name, last_name, username, language_code, source, registered_at, updated_at,"
-    " blocked_at"
+    "user_id, first_name, last_name, username, language_code, source, registered_at, updated_at, blocked_at"
 )
 _USER_BY_ID: Final = f"SELECT {_COLUMNS} FROM users WHERE user_id = ?"  # noqa: S608  (constants only)
 _SAVE_USER: Final = f"INSERT OR REPLACE INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608

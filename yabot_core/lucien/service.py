@@ -80,8 +80,8 @@ class Lucien:
         For handlers (at-least-once: after a crash a user may rarely hear the same thing twice). Returns
         ``False`` for an unreachable user. Raises ``UnavailableError`` when Telegram is away (retry later).
         """
-        variables = await self._variables(user_id)
-        return await self._deliver(user_id, self._phrasebook.render(message_id, **variables, **args))
+        variables = {**await self._variables(user_id), **args}  # what the caller says wins over the context
+        return await self._deliver(user_id, self._phrasebook.render(message_id, **variables))
 
     async def tell_admins(self, message_id: str, /, **args: object) -> None:
         """Send the catalog's ``message_id`` to every admin who can be reached."""

@@ -2,8 +2,8 @@
 
 import asyncio
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -11,75 +11,92 @@ import pytest
 from pymongo import AsyncMongoClient
 from yabot_core.gamification import LedgerReason, WalletService
 
+from tests.contracts.common import ALICE, PURCHASE, RECORDER, make_user, record_everything, recorded
 from tests.contracts.factory import StorageFactory
-from tests.contracts.storage import ALICE, StorageContract, make_user
+from tests.contracts.storage import StorageContract
+from tests.contracts.timers import a_timer, schedule
 from tests.servers.mongo import MongoServer, fresh_database_name, make_storage
-from yabot_adapters.mongo import MongoStorage, MongoUnitOfWork
+from yabot_adapters.mongo import MongoStorage
+from yabot_adapters.mongo.slices import SLICES
+from yabot_adapters.storage import StorageUnitOfWork
 from yabot_core.kernel import FakeClock, SequentialIds, UnavailableError
+from yabot_core.wallet import ADMIN_GRANT, WalletService
 
 
 class TestMongoStorage(StorageContract):
-    stateful_examples = 12
+    # nx-27017 runs each operation as SQLite statements behind a wire protocol, one at a time: sized so the
+    # whole module stays well under a minute there, while every rule still meets many cases.
+    concurrency = 500
+    stateful_examples = 15
+    timer_examples = 25
 
     @pytest.fixture(name="storage_factory")
     def storage_factory_fixture(self, mongo_storage_factory: StorageFactory) -> StorageFactory:
         return mongo_storage_factory
 
-    async def test_open_is_idempotent_and_creates_the_unique_indexes(self, storage: MongoStorage) -> None:
-        """Opening again changes nothing; the ledger has its unique key and (user, sequence) indexes."""
+    async def test_open_is_idempotent_and_creates_every_slices_schema(self, storage: MongoStorage) -> None:
+        """Opening again changes nothing; every slice's collections and indexes exist, unique ones unique."""
         database = storage.database
 
-        async def indexes() -> dict[str, list[tuple[tuple[str, ...], bool]]]:
+        async def indexes() -> dict[str, set[tuple[tuple[str, ...], bool]]]:
             found = {}
             for name in sorted(await database.list_collection_names()):
                 specs = await (await database[name].list_indexes()).to_list()
-                found[name] = sorted((tuple(spec["key"]), bool(spec.get("unique"))) for spec in specs)
+                found[name] = {(tuple(spec["key"]), bool(spec.get("unique"))) for spec in specs}
             return found
 
         before = await indexes()
         await storage.open()
         assert await indexes() == before
-        wallet_side = {"wallets", "ledger", "holds", "users"}
-        assert wallet_side | {"dead_letters", "outbox", "outbox_streams", "leases"} <= set(before)
-        unique = {keys for keys, is_unique in before["ledger"] if is_unique}
-        assert {("idempotency_key",), ("user_id", "sequence")} <= unique
+        for piece in SLICES:
+            assert set(piece.collections) <= set(before), piece.name
+            for collection, models in piece.indexes.items():
+                wanted = {(tuple(m.document["key"]), bool(m.document.get("unique"))) for m in models}
+                assert wanted <= before[collection], collection
+        assert {(("idempotency_key",), True), (("user_id", "sequence"), True)} <= before["ledger"]
+
+    async def test_acknowledged_deliveries_leave_nothing_behind(
+        self, storage: MongoStorage, clock: FakeClock
+    ) -> None:
+        """Each handler's deliveries are its own: acknowledging deletes them, and nothing is left to clean."""
+        storage.route_events(lambda _event: ("a", "b"))
+        wallet = WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds("w"))
+        for n in range(3):
+            await wallet.credit(ALICE, 1, ADMIN_GRANT, idempotency_key=f"k{n}")
+        deliveries = storage.database["deliveries"]
+        assert await deliveries.count_documents({}) == 6
+        ids = [record.event_id for record in await storage.outbox.pending("a", 10)]
+        await storage.outbox.acknowledge("a", ids)
+        assert await deliveries.count_documents({"handler": "a"}) == 0
+        assert await deliveries.count_documents({"handler": "b"}) == 3
+        await storage.outbox.acknowledge("b", ids)
+        assert await deliveries.count_documents({}) == 0
 
     async def test_data_survives_closing_and_reopening(
         self, mongo_server: MongoServer, clock: FakeClock
     ) -> None:
-        """Balances, ledgers and pending events are in the database, not in the process that wrote them."""
-        name = fresh_database_name()
-        first = make_storage(mongo_server, name, clock)
-        await first.open()
-        wallet = WalletService(first.transactions, first.wallet_queries, clock, SequentialIds("a"))
-        await wallet.credit(ALICE, 30, LedgerReason.ADMIN_GRANT, idempotency_key="k1")
-        await wallet.debit(ALICE, 12, LedgerReason.PURCHASE, idempotency_key="k2")
-        balance = await first.wallet_queries.balance(ALICE)
-        history = await first.wallet_queries.history(ALICE, limit=10, offset=0)
-        pending = await first.outbox.pending(10)
-        await first.close()
+        """Balances, ledgers, timers and owed events are kept in the database, not in the writing process."""
+        async with two_storages(mongo_server, clock) as (first, second):
+            record_everything(first)
+            wallet = WalletService(first.transactions, first.wallet_queries, clock, SequentialIds("a"))
+            await wallet.credit(ALICE, 30, ADMIN_GRANT, idempotency_key="k1")
+            await wallet.debit(ALICE, 12, PURCHASE, idempotency_key="k2")
+            await schedule(first, a_timer(clock, "later", seconds=60))
+            statement = await first.wallet_queries.statement(ALICE, limit=10, offset=0)
+            pending = await recorded(first)
+            timers = await first.timer_store.pending(limit=10)
+            await first.close()
 
-        second = make_storage(mongo_server, name, clock)
-        try:
-            await second.open()
-            assert await second.wallet_queries.balance(ALICE) == balance
-            assert await second.wallet_queries.history(ALICE, limit=10, offset=0) == history
-            assert await second.outbox.pending(10) == pending
-            assert balance.balance == 18
-            assert len(pending) == 2
-        finally:
-            await second.client.drop_database(name)
-            await second.close()
+            assert await second.wallet_queries.statement(ALICE, limit=10, offset=0) == statement
+            assert await recorded(second) == pending
+            assert await second.timer_store.pending(limit=10) == timers
+            assert (statement.balance.balance, len(pending), len(timers)) == (18, 2, 1)
 
     async def test_two_storages_on_one_database_race_for_a_lease(
         self, mongo_server: MongoServer, clock: FakeClock
     ) -> None:
         """Two backends on one database, as two processes would be, race for a lease: exactly one wins."""
-        name = fresh_database_name()
-        storages = [make_storage(mongo_server, name, clock) for _ in range(2)]
-        try:
-            for storage in storages:
-                await storage.open()
+        async with two_storages(mongo_server, clock) as storages:
             now = clock.now()
             won = await asyncio.gather(
                 *(
@@ -94,10 +111,43 @@ class TestMongoStorage(StorageContract):
             other = storages[(won.index(True) + 1) % 2].outbox
             assert await other.acquire_lease("relay", winner, now, now + timedelta(seconds=9))
             assert not await other.acquire_lease("relay", "late", now + timedelta(seconds=8), now)
-        finally:
-            await storages[0].client.drop_database(name)
-            for storage in storages:
-                await storage.close()
+
+    async def test_two_storages_on_one_database_never_share_a_timer(
+        self, mongo_server: MongoServer, clock: FakeClock
+    ) -> None:
+        """Claimers in two processes interleave their reads and claims: each due timer goes to exactly one."""
+        async with two_storages(mongo_server, clock) as storages:
+            for n in range(30):
+                await schedule(storages[0], a_timer(clock, f"t{n}"))
+            now = clock.now()
+            batches = await asyncio.gather(
+                *(
+                    storages[n % 2].timer_store.claim_due(now, f"c{n}", now + timedelta(seconds=30), 4)
+                    for n in range(10)
+                )
+            )
+            keys = [timer.key for batch in batches for timer in batch]
+            assert sorted(keys) == sorted(f"t{n}" for n in range(30))
+            claims = {timer.key: timer.claim for batch in batches for timer in batch}
+            stored = {timer.key: timer.claim for timer in await storages[1].timer_store.pending(limit=100)}
+            assert stored == claims
+
+    async def test_a_users_events_keep_their_order_when_clocks_disagree(
+        self, mongo_server: MongoServer, clock: FakeClock
+    ) -> None:
+        """A user's next event, committed by a lagging clock, is stamped no earlier and sorts after."""
+        ahead = FakeClock(clock.now() + timedelta(minutes=5))
+        async with two_storages(mongo_server, ahead, clock) as (first, second):
+            record_everything(first)
+            record_everything(second)
+            for storage, key in ((first, "ahead"), (second, "behind")):
+                wallet = WalletService(
+                    storage.transactions, storage.wallet_queries, clock, SequentialIds(key)
+                )
+                await wallet.credit(ALICE, 1, ADMIN_GRANT, idempotency_key=key)
+            earlier, later = await second.outbox.pending(RECORDER, 10)
+            assert (earlier.position, later.position) == (1, 2)
+            assert earlier.created_at == later.created_at == ahead.now()
 
     async def test_a_standalone_server_is_refused_unless_exclusive(
         self, mongo_server: MongoServer, clock: FakeClock
@@ -122,7 +172,7 @@ class TestMongoStorage(StorageContract):
         storage = MongoStorage(client, name, clock, exclusive=mongo_server.exclusive)
         started, proceed = asyncio.Event(), asyncio.Event()
 
-        async def slow(uow: MongoUnitOfWork) -> None:
+        async def slow(uow: StorageUnitOfWork) -> None:
             started.set()
             await proceed.wait()
             await uow.users.save(make_user(clock))
@@ -135,13 +185,30 @@ class TestMongoStorage(StorageContract):
             await asyncio.sleep(0.1)
             assert not closing.done()
             proceed.set()
-            await asyncio.wait_for(asyncio.gather(running, closing), timeout=10)
+            await asyncio.wait_for(asyncio.gather(running, closing), timeout=60)
             with pytest.raises(UnavailableError):
                 await storage.user_queries.get(ALICE)
             assert await client[name]["users"].count_documents({}) == 1  # committed; the client still works
         finally:
             await client.drop_database(name)
             await client.close()
+
+
+@asynccontextmanager
+async def two_storages(
+    server: MongoServer, clock: FakeClock, other_clock: FakeClock | None = None
+) -> AsyncIterator[tuple[MongoStorage, MongoStorage]]:
+    """Two opened backends on one fresh database, as two processes would have; dropped and closed on exit."""
+    name = fresh_database_name()
+    storages = (make_storage(server, name, clock), make_storage(server, name, other_clock or clock))
+    try:
+        for storage in storages:
+            await storage.open()
+        yield storages
+    finally:
+        await storages[1].client.drop_database(name)
+        for storage in storages:
+            await storage.close()  # closing twice is harmless
 
 
 @contextmanager
@@ -164,8 +231,10 @@ async def test_an_unreachable_server_is_unavailable(clock: FakeClock) -> None:
                 await storage.open()
             with pytest.raises(UnavailableError):
                 await storage.wallet_queries.balance(ALICE)
+            with pytest.raises(UnavailableError):
+                await storage.outbox.pending(RECORDER, 10)
 
-            async def work(uow: MongoUnitOfWork) -> None:
+            async def work(uow: StorageUnitOfWork) -> None:
                 await uow.wallets.get(ALICE)
 
             with pytest.raises(UnavailableError):

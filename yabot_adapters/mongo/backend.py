@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC
-from typing import Final, Self
+from typing import Any, Final, Self
 
 import pymongo
 from bson.codec_options import CodecOptions
@@ -15,21 +15,25 @@ from pymongo.write_concern import WriteConcern
 from yabot_adapters.mongo.documents import Document
 from yabot_adapters.mongo.errors import driver_errors
 from yabot_adapters.mongo.gate import Gate
-from yabot_adapters.mongo.outbox import MongoOutboxStore
-from yabot_adapters.mongo.queries import MongoDeadLetterQueries, MongoUserQueries, MongoWalletQueries
 from yabot_adapters.mongo.schema import check_server, migrate
+from yabot_adapters.mongo.slice import MongoSlice
+from yabot_adapters.mongo.slices import SLICES
 from yabot_adapters.mongo.transactions import MongoTransactions
-from yabot_adapters.storage import StorageBackend
-from yabot_core.kernel import Clock, UnavailableError
+from yabot_adapters.units import SlicedUnitOfWork, Units
+from yabot_core.kernel import Clock, EventRouter, UnavailableError
 
 DEFAULT_TIMEOUT: Final = 30.0
+"""Seconds one storage operation may take, as long as PyMongo's default wait for a server."""
 OPEN_TIMEOUT: Final = 10.0
 """How long start-up waits for the server: an operator at the console wants to hear of a wrong URL soon."""
-"""Seconds one storage operation may take, as long as PyMongo's default wait for a server."""
 
 
-class MongoStorage(StorageBackend):
+class MongoStorage:
     """Every port of the core in one MongoDB database; correct with any number of processes sharing it.
+
+    Each registered slice (:mod:`yabot_adapters.mongo.slices`) adds its collections and indexes to the
+    schema, its repository to units of work and its read-only views as attributes (``storage.outbox``,
+    ``storage.wallet_queries``...).
 
     MongoDB must run as a replica set (or behind mongos): ``open`` refuses a standalone server. Nothing that
     matters for correctness lives in this process's memory.
@@ -52,10 +56,12 @@ class MongoStorage(StorageBackend):
         exclusive: bool = False,
         timeout: float | None = DEFAULT_TIMEOUT,
         owns_client: bool = False,
+        slices: tuple[MongoSlice, ...] = SLICES,
     ) -> None:
         self._client = client
         self._owns_client = owns_client
         self._exclusive = exclusive
+        self._slices = slices
         # Whatever the client's defaults: aware UTC datetimes, and outside transactions, reads of majority-
         # committed data and majority-acknowledged writes (a relay must never deliver, or lease, what a
         # failover could roll back). Inside a transaction its own concerns apply.
@@ -67,11 +73,18 @@ class MongoStorage(StorageBackend):
             write_concern=WriteConcern("majority"),
         )
         self._gate = Gate(exclusive=exclusive, timeout=timeout)
-        self._transactions = MongoTransactions(self._database, clock, self._gate)
-        self._wallet_queries = MongoWalletQueries(self._database, self._gate)
-        self._user_queries = MongoUserQueries(self._database, self._gate)
-        self._outbox = MongoOutboxStore(self._database, self._gate)
-        self._dead_letter_queries = MongoDeadLetterQueries(self._database, self._gate)
+        self._units: Units[SlicedUnitOfWork] = Units("mongo")
+        self._transactions = MongoTransactions(self._database, slices, clock, self._gate, self._units)
+        self._views: dict[str, object] = {
+            name: make(self._database, self._gate) for piece in slices for name, make in piece.queries.items()
+        }
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401  (a read-only view of any module)
+        try:
+            return self.__dict__["_views"][name]
+        except KeyError:
+            msg = f"the Mongo backend has no view named {name!r} (is its slice registered?)"
+            raise AttributeError(msg) from None
 
     @classmethod
     def from_url(
@@ -102,26 +115,6 @@ class MongoStorage(StorageBackend):
         """Atomic units of work."""
         return self._transactions
 
-    @property
-    def wallet_queries(self) -> MongoWalletQueries:
-        """Committed balances and ledgers."""
-        return self._wallet_queries
-
-    @property
-    def user_queries(self) -> MongoUserQueries:
-        """Committed users."""
-        return self._user_queries
-
-    @property
-    def outbox(self) -> MongoOutboxStore:
-        """Committed events awaiting delivery, and the relay's leases."""
-        return self._outbox
-
-    @property
-    def dead_letter_queries(self) -> MongoDeadLetterQueries:
-        """Dead letters."""
-        return self._dead_letter_queries
-
     async def open(self) -> None:
         """Check the server can run transactions, then create missing collections and indexes.
 
@@ -145,7 +138,7 @@ class MongoStorage(StorageBackend):
                     raise UnavailableError(msg) from exc.__cause__
                 raise
             with driver_errors():
-                await migrate(self._database)
+                await migrate(self._database, self._slices)
 
     async def close(self) -> None:
         """Refuse new operations, wait for those in flight, then close the client if this backend made it."""
@@ -162,4 +155,8 @@ class MongoStorage(StorageBackend):
 
     def add_commit_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (in this process) after every commit that recorded events."""
-        self._transactions.add_commit_listener(listener)
+        self._units.listeners.add(listener)
+
+    def route_events(self, router: EventRouter) -> None:
+        """Owe each event committed from now on to the handlers ``router`` names (the bus's routes)."""
+        self._units.router.install(router)

@@ -6,8 +6,12 @@ from typing import Final
 
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
-from yabot_adapters.mongo.schema import REPLICA_SET_REQUIRED
 from yabot_core.kernel import UnavailableError, YabotError
+
+REPLICA_SET_REQUIRED: Final = (
+    "MongoDB debe ejecutarse como conjunto de réplicas (replica set) o detrás de mongos: un servidor "
+    "independiente no admite transacciones. Inicia mongod con --replSet y ejecuta rs.initiate()."
+)
 
 _ILLEGAL_OPERATION: Final = 20
 """What a standalone mongod answers to a transaction."""

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 
 import pymongo
 
+from yabot_adapters.mongo.errors import driver_errors
 from yabot_core.kernel import UnavailableError
 
 _held: ContextVar[frozenset[int]] = ContextVar("yabot_mongo_gates", default=frozenset())
@@ -66,6 +67,18 @@ class Gate:
             self._in_flight -= 1
             if self._in_flight == 0:
                 self._idle.set()
+
+    @asynccontextmanager
+    async def operation(self) -> AsyncIterator[None]:
+        """Run the block as one storage operation (see :meth:`admit`), its driver errors translated.
+
+        Raises:
+            UnavailableError: the storage is closing or closed, unreachable, or timed out.
+            StorageRejectedError: MongoDB refused the operation for good.
+        """
+        async with self.admit():
+            with driver_errors():
+                yield
 
     async def close(self) -> None:
         """Admit nothing new, then wait until the operations in flight have finished."""

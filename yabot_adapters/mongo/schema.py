@@ -1,81 +1,52 @@
-"""The Mongo backend's collections and indexes, and the check that the server can run its transactions.
+"""The Mongo backend's schema, composed from every slice's collections and indexes; the replica-set check.
 
 Documents are written whole (insert or replacement) whenever they hold dates, and update operators only touch
 numbers, strings and arrays: real MongoDB does not care, but the nx-27017 test server stores a date set by
 ``$set`` or ``$max`` as a string, after which it no longer compares or sorts as a date.
 """
 
+from collections.abc import Sequence
 from contextlib import suppress
-from typing import Final
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid
 
 from yabot_adapters.mongo.documents import Document
+from yabot_adapters.mongo.errors import REPLICA_SET_REQUIRED
+from yabot_adapters.mongo.slice import MongoSlice
 from yabot_core.kernel import UnavailableError
 
-WALLETS: Final = "wallets"
-"""``{_id: user id, balance, sequence}``: a user's balance and the sequence of their last ledger entry."""
-LEDGER: Final = "ledger"
-"""One document per ledger entry, ``_id`` = entry id."""
-HOLDS: Final = "holds"
-"""Escrow holds, ``_id`` = hold id."""
-USERS: Final = "users"
-"""Registered users, ``_id`` = user id; one written before ``blocked_at`` existed reads as reachable."""
-DEAD_LETTERS: Final = "dead_letters"
-"""Events a handler gave up on, ``_id`` = dead letter id."""
-OUTBOX: Final = "outbox"
-"""Committed, undelivered events, ``_id`` = event id; delivered records are deleted."""
-OUTBOX_STREAMS: Final = "outbox_streams"
-"""``{_id: user id or "_", last, at_ms}``: per user, the last outbox position and the latest record time."""
-LEASES: Final = "leases"
-"""``{_id: name, owner, until}``: who holds a named lease, until when."""
 
-COLLECTIONS: Final = (WALLETS, LEDGER, HOLDS, USERS, DEAD_LETTERS, OUTBOX, OUTBOX_STREAMS, LEASES)
+def collections(slices: Sequence[MongoSlice]) -> tuple[str, ...]:
+    """Every slice's collections, in registry order.
 
-INDEXES: Final[dict[str, list[IndexModel]]] = {
-    LEDGER: [
-        # An idempotency key is applied once, across all users: the second insert fails.
-        IndexModel([("idempotency_key", ASCENDING)], unique=True, name="ledger_idempotency_key"),
-        # One entry per (user, sequence); also serves the history, newest first.
-        IndexModel(
-            [("user_id", ASCENDING), ("sequence", ASCENDING)], unique=True, name="ledger_user_sequence"
-        ),
-    ],
-    HOLDS: [IndexModel([("user_id", ASCENDING), ("status", ASCENDING)], name="holds_user_status")],
-    DEAD_LETTERS: [
-        IndexModel([("replayed_at", ASCENDING), ("failed_at", DESCENDING)], name="dead_letters_open"),
-        IndexModel([("failed_at", DESCENDING)], name="dead_letters_failed_at"),
-    ],
-    # Exactly the sort of ``OutboxStore.pending``.
-    OUTBOX: [
-        IndexModel(
-            [("created_at", ASCENDING), ("user_id", ASCENDING), ("position", ASCENDING)],
-            name="outbox_pending",
-        )
-    ],
-}
-
-REPLICA_SET_REQUIRED: Final = (
-    "MongoDB debe ejecutarse como conjunto de réplicas (replica set) o detrás de mongos: un servidor "
-    "independiente no admite transacciones. Inicia mongod con --replSet y ejecuta rs.initiate()."
-)
+    Raises:
+        ValueError: two slices claim one collection (each module owns its own).
+    """
+    owners: dict[str, str] = {}
+    for piece in slices:
+        for name in piece.collections:
+            if name in owners:
+                msg = f"collection {name!r} belongs to both {owners[name]!r} and {piece.name!r}"
+                raise ValueError(msg)
+            owners[name] = piece.name
+    return tuple(owners)
 
 
-async def migrate(database: AsyncDatabase[Document]) -> None:
-    """Create every collection and index that is missing; safe to run again, and from several processes.
+async def migrate(database: AsyncDatabase[Document], slices: Sequence[MongoSlice]) -> None:
+    """Create every slice's missing collections and indexes; safe to run again, and from several processes.
 
     Collections are created here, as a migration would, never implicitly by a first write: real MongoDB
     restricts creating them inside transactions, and wire-protocol servers need them to exist.
     """
     existing = set(await database.list_collection_names())
-    for name in COLLECTIONS:
+    for name in collections(slices):
         if name not in existing:
             with suppress(CollectionInvalid):  # another process created it since we listed them
                 await database.create_collection(name)
-    for name, indexes in INDEXES.items():
-        await database[name].create_indexes(indexes)
+    for piece in slices:
+        for name, indexes in piece.indexes.items():
+            await database[name].create_indexes(list(indexes))
 
 
 async def check_server(database: AsyncDatabase[Document], *, exclusive: bool) -> None:

@@ -1,12 +1,22 @@
-"""Users and dead letters inside one Mongo transaction."""
+"""Users in MongoDB: the users module's slice."""
+
+from typing import Final
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from yabot_adapters.mongo.documents import Document, from_document, to_document
-from yabot_adapters.mongo.schema import DEAD_LETTERS, USERS
-from yabot_core.kernel import DeadLetter, DeadLetterRepository, UserId
-from yabot_core.users import User, UserRepository
+from yabot_adapters.mongo.gate import Gate
+from yabot_adapters.mongo.slice import MongoSlice
+from yabot_core.kernel import UserId
+from yabot_core.users import User, UserQueries, UserRepository
+
+USERS: Final = "users"
+"""Registered users, ``_id`` = user id, each stored whole (its dates are replaced, never ``$set``)."""
+
+
+def _user(document: Document | None) -> User | None:
+    return None if document is None else from_document(User, document, "user_id")
 
 
 class MongoUserRepository(UserRepository):
@@ -17,8 +27,7 @@ class MongoUserRepository(UserRepository):
         self._session = session
 
     async def get(self, user_id: UserId) -> User | None:
-        document = await self._users.find_one({"_id": user_id}, session=self._session)
-        return None if document is None else from_document(User, document, "user_id")
+        return _user(await self._users.find_one({"_id": user_id}, session=self._session))
 
     async def save(self, user: User) -> None:
         # Replacements carry their _id: an upsert then inserts exactly this document.
@@ -26,19 +35,21 @@ class MongoUserRepository(UserRepository):
         await self._users.replace_one({"_id": user.user_id}, document, upsert=True, session=self._session)
 
 
-class MongoDeadLetterRepository(DeadLetterRepository):
-    """The dead-letter repository of one unit of work."""
+class MongoUserQueries(UserQueries):
+    """Users from committed data."""
 
-    def __init__(self, database: AsyncDatabase[Document], session: AsyncClientSession) -> None:
-        self._dead_letters = database[DEAD_LETTERS]
-        self._session = session
+    def __init__(self, database: AsyncDatabase[Document], gate: Gate) -> None:
+        self._users = database[USERS]
+        self._gate = gate
 
-    async def get(self, dead_letter_id: str) -> DeadLetter | None:
-        document = await self._dead_letters.find_one({"_id": dead_letter_id}, session=self._session)
-        return None if document is None else from_document(DeadLetter, document, "dead_letter_id")
+    async def get(self, user_id: UserId) -> User | None:
+        async with self._gate.operation():
+            return _user(await self._users.find_one({"_id": user_id}))
 
-    async def save(self, dead_letter: DeadLetter) -> None:
-        document = to_document(dead_letter, "dead_letter_id")
-        await self._dead_letters.replace_one(
-            {"_id": dead_letter.dead_letter_id}, document, upsert=True, session=self._session
-        )
+
+SLICE = MongoSlice(
+    name="users",
+    repository=MongoUserRepository,
+    queries={"user_queries": MongoUserQueries},
+    collections=(USERS,),
+)

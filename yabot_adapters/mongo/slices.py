@@ -1,0 +1,12 @@
+"""The registry of the Mongo backend: one line per module that keeps data."""
+
+from yabot_adapters.mongo import bus, lucien, timers, users, wallet
+from yabot_adapters.mongo.slice import MongoSlice
+
+SLICES: tuple[MongoSlice, ...] = (
+    bus.SLICE,
+    timers.SLICE,
+    lucien.SLICE,
+    users.SLICE,
+    wallet.SLICE,
+)

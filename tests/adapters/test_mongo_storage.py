@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
-from yabot_core.gamification import LedgerReason, WalletService
 
 from tests.contracts.common import ALICE, PURCHASE, RECORDER, make_user, record_everything, recorded
 from tests.contracts.factory import StorageFactory

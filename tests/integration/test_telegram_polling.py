@@ -24,16 +24,27 @@ def message_without_chat(server: FakeTelegramServer, user_id: int) -> dict[str, 
     return update
 
 
-def poll_answer_of_an_older_api(server: FakeTelegramServer, user_id: int) -> dict[str, Any]:
-    """A poll answer as a Bot API server older than aiogram sends it: no ``option_persistent_ids``."""
+def member_update_without_a_date(server: FakeTelegramServer, user_id: int) -> dict[str, Any]:
+    """A block (``my_chat_member``) missing a field aiogram requires, as an odd Bot API server might send.
+
+    (A ``poll_answer`` of an older Bot API is the classic case, but the bot asks Telegram only for the update
+    types its routers handle, and no registered module answers polls yet.)
+    """
     user = {"id": user_id, "is_bot": False, "first_name": "Ana"}
-    answer = {"poll_id": "encuesta-1", "user": user, "option_ids": [1]}
-    return {"update_id": server.next_update_id(), "poll_answer": answer}
+    chat = {"id": user_id, "type": "private", "first_name": "Ana"}
+    bot = {"id": server.bot_id, "is_bot": True, "first_name": "Lucien"}
+    change = {
+        "chat": chat,
+        "from": user,
+        "old_chat_member": {"status": "member", "user": bot},
+        "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
+    }
+    return {"update_id": server.next_update_id(), "my_chat_member": change}
 
 
 UNREADABLE: dict[str, Callable[[FakeTelegramServer, int], dict[str, Any]]] = {
     "message-without-chat": message_without_chat,
-    "poll-answer-of-an-older-api": poll_answer_of_an_older_api,
+    "member-update-without-a-date": member_update_without_a_date,
 }
 
 

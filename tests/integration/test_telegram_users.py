@@ -5,11 +5,13 @@ import time
 from typing import Any
 
 import pytest
+from aiogram import Router
+from aiogram.types import CallbackQuery
 
 from tests.integration.telegram_world import ANA, GUARD, SALON, World
 from yabot_adapters.telegram import track_updates
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.kernel import UserId
+from yabot_core.kernel import FakeClock, UserId
 from yabot_core.wallet import ADMIN_GRANT
 
 BRUNO = UserId(5151)
@@ -86,6 +88,18 @@ def button_press(server: FakeTelegramServer, user_id: int) -> dict[str, Any]:
     }
 
 
+def _buttons() -> Router:
+    """A router that answers button presses, as the modules with inline keyboards do (so Telegram sends
+    them: the bot asks only for the update types its routers handle)."""
+    router = Router(name="test-buttons")
+
+    async def pressed(query: CallbackQuery) -> None:
+        await query.answer()
+
+    router.callback_query.register(pressed)
+    return router
+
+
 async def handled(world: World, update: dict[str, Any]) -> None:
     """Wait until ``update`` was taken from Telegram and every update taken so far was fully handled."""
     await world.server.wait_for_confirmation(update["update_id"], timeout=GUARD)
@@ -98,8 +112,18 @@ async def registered_ids(world: World) -> list[int]:
 
 
 class TestWhoIsAUser:
-    async def test_only_talking_to_the_bot_registers(self, world: World, server: FakeTelegramServer) -> None:
+    async def test_only_talking_to_the_bot_registers(
+        self, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
         """Group chatter, reactions, poll answers and blocks register nobody; a private word or a press do."""
+        world = World(clock, server, routers=[_buttons()])
+        await world.start_polling()
+        try:
+            await self._only_talking_registers(world, server)
+        finally:
+            await world.close()
+
+    async def _only_talking_registers(self, world: World, server: FakeTelegramServer) -> None:
         server.feed(server.group_message_update(SALON, ANA, "hola a todos"))
         server.feed(reaction(server, ANA))
         server.feed(poll_answer(server, ANA))

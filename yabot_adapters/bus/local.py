@@ -82,16 +82,15 @@ class LocalEventBus(EventBus):
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._ack_interval = ack_interval
-        self._sleep = sleep
         self._owner = f"relay-{ids.new_id()}"
         self._routes: dict[str, Route] = {}
         self._by_route: dict[str, list[str]] = {}
         self._absent: dict[str, str] = {}  # declared routes this process does not run -> why, in Spanish
         self._relays: dict[str, HandlerRelay] = {}
         self._last_expiry: datetime | None = None
-        self._wake = asyncio.Event()
-        self._delivering = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._wakes: list[asyncio.Event] = []
+        self._expiring = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         storage.route_events(self.routes_for)
         storage.add_commit_listener(self.notify)
@@ -124,7 +123,6 @@ class LocalEventBus(EventBus):
             batch_size=self._batch_size,
             concurrency=self._concurrency,
             ack_interval=self._ack_interval,
-            sleep=self._sleep,
         )
 
     def declare(
@@ -168,14 +166,29 @@ class LocalEventBus(EventBus):
     # --- lifecycle --------------------------------------------------------------------------------------
 
     def notify(self) -> None:
-        """Wake the relay: new events were committed in this process."""
-        self._wake.set()
+        """Wake every relay: new events were committed in this process."""
+        for wake in self._wakes:
+            wake.set()
 
     async def start(self) -> None:
-        """Start relaying in the background until :meth:`stop`."""
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self._relay(), name="yabot-outbox-relay")
+        """Start relaying in the background until :meth:`stop`.
+
+        One loop per handler run here, so a slow or stuck handler holds back nobody else, and one loop that
+        drops stale events now and then.
+        """
+        if self._tasks:
+            return
+        self._stopping = False
+        self._wakes = []
+        for relay in self._relays.values():
+            wake = asyncio.Event()
+            self._wakes.append(wake)
+            self._tasks.append(
+                asyncio.create_task(self._relay(relay, wake), name=f"yabot-relay-{relay.subscription.name}")
+            )
+        stopping = asyncio.Event()
+        self._wakes.append(stopping)  # woken (and so ended) by notify() once stopping, like the relays
+        self._tasks.append(asyncio.create_task(self._expire_forever(stopping), name="yabot-relay-expiry"))
 
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
         """Stop relaying; first deliver what is pending, for at most ``drain_timeout`` seconds.
@@ -184,16 +197,15 @@ class LocalEventBus(EventBus):
         so another process can take over at once.
         """
         self._stopping = True
-        self._wake.set()
-        task, self._task = self._task, None
+        self.notify()
+        tasks, self._tasks = self._tasks, []
         try:
-            if task is not None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(task), timeout=drain_timeout)
-                if not task.done():
-                    task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            if tasks:
+                await asyncio.wait([asyncio.shield(task) for task in tasks], timeout=drain_timeout)
+                for task in tasks:
+                    if not task.done():
+                        task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             for relay in self._relays.values():
                 try:
@@ -203,11 +215,11 @@ class LocalEventBus(EventBus):
 
     @property
     def running(self) -> bool:
-        """Whether the background relay is alive."""
-        return self._task is not None and not self._task.done()
+        """Whether the background relays are alive."""
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     async def check_running(self) -> None:
-        """Readiness probe: raise ``UnavailableError`` unless the background relay is alive."""
+        """Readiness probe: raise ``UnavailableError`` unless every background relay is alive."""
         if not self.running:
             raise UnavailableError("El reparto de eventos no está en marcha.")
 
@@ -215,12 +227,14 @@ class LocalEventBus(EventBus):
         """Deliver everything deliverable now, for every handler whose lease this bus holds or can take.
 
         Returns how many records were finished. For tests, for commands that run without a background relay,
-        and for the final drain on stop. Stops when a pass makes no progress (a record that cannot be
-        finished now waits for the next pass instead of being retried in a tight loop).
+        and for the final drain on stop. Each handler drains side by side with the others, until a batch
+        makes no progress (a record that cannot be finished now waits for the next pass instead of being
+        retried in a tight loop).
         """
+        await self._expire_stale()
         delivered = 0
-        while True:
-            progress = await self._pass()
+        while True:  # rounds: a handler's events may cause events for another that already drained
+            progress = sum(await asyncio.gather(*(self._drain(relay) for relay in self._relays.values())))
             if progress == 0:
                 return delivered
             delivered += progress
@@ -306,44 +320,52 @@ class LocalEventBus(EventBus):
 
     # --- the relay --------------------------------------------------------------------------------------
 
-    async def _relay(self) -> None:
+    async def _relay(self, relay: HandlerRelay, wake: asyncio.Event) -> None:
+        """One handler's background loop: deliver while there is work, then wait for a commit or a poll."""
         while not self._stopping:
-            self._wake.clear()
-            try:
-                delivered = await self._pass()
-            except Exception:
-                log.exception("outbox relay pass failed; retrying in %.1fs", self._poll_interval)
-                delivered = 0
+            wake.clear()
+            delivered = await self._batch(relay)
             if delivered == 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll_interval)
-        try:
-            await self.deliver_pending()
-        except Exception:
-            log.exception("the final delivery before stopping failed; the events stay in the outbox")
+                    await asyncio.wait_for(wake.wait(), timeout=self._poll_interval)
+        await self._drain(relay)  # the final delivery before stopping (bounded by stop's timeout)
 
-    async def _pass(self) -> int:
-        """One batch for every handler this process runs, side by side; expire stale records now and then."""
-        async with self._delivering:
-            await self._expire_stale()
-            counts = await asyncio.gather(
-                *(relay.deliver_batch() for relay in self._relays.values()), return_exceptions=True
-            )
+    async def _drain(self, relay: HandlerRelay) -> int:
         delivered = 0
-        for relay, count in zip(self._relays.values(), counts, strict=True):
-            if isinstance(count, BaseException):
-                if not isinstance(count, Exception):
-                    raise count
-                log.error("the relay of %s failed: %r", relay.subscription.name, count)
-                continue
-            delivered += count
-        return delivered
+        while True:
+            progress = await self._batch(relay)
+            if progress == 0:
+                return delivered
+            delivered += progress
+
+    async def _batch(self, relay: HandlerRelay) -> int:
+        try:
+            return await relay.deliver_batch()
+        except Exception:
+            log.exception(
+                "the relay of %s failed; retrying in %.1fs", relay.subscription.name, self._poll_interval
+            )
+            return 0
+
+    async def _expire_forever(self, stopping: asyncio.Event) -> None:
+        while not self._stopping:
+            try:
+                await self._expire_stale()
+            except Exception:
+                log.warning("could not drop stale events; trying again later", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=EXPIRY_INTERVAL.total_seconds())
+            stopping.clear()
 
     async def _expire_stale(self) -> None:
         now = self._clock.now()
         if self._last_expiry is not None and now - self._last_expiry < EXPIRY_INTERVAL:
             return
+        async with self._expiring:
+            await self._expire(now)
         self._last_expiry = now
+
+    async def _expire(self, now: datetime) -> None:
         for route in _with_max_age(self._routes.values()):
             assert route.max_age is not None  # noqa: S101  (filtered just above)
             dropped = await self._outbox.expire(route.name, now - route.max_age)

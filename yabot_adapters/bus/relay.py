@@ -9,7 +9,7 @@ handler's lease in the storage, renewed while a batch runs; a relay that loses i
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from yabot_adapters.bus.graves import Graves
@@ -81,7 +81,6 @@ class HandlerRelay:
         batch_size: int,
         concurrency: int,
         ack_interval: float,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.subscription = subscription
         self._outbox = outbox
@@ -89,16 +88,23 @@ class HandlerRelay:
         self._runner = runner
         self._clock = clock
         self._owner = owner
-        self._lease_name = "relay"
+        self._lease_name = f"relay:{subscription.name}"
         self._lease_ttl = lease_ttl
         self._lease_until: datetime | None = None
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._acks = Acknowledgements(outbox, subscription.name, ack_interval)
-        self._sleep = sleep
+        self._delivering = asyncio.Lock()
 
     async def deliver_batch(self) -> int:
-        """Deliver one batch if we hold (or can take) the lease; return how many records were finished."""
+        """Deliver one batch if we hold (or can take) the lease; return how many records were finished.
+
+        Batches of one handler never overlap in this process (a background loop and a drain may both ask).
+        """
+        async with self._delivering:
+            return await self._deliver_batch()
+
+    async def _deliver_batch(self) -> int:
         if not await self._hold_lease():
             return 0
         records = await self._outbox.pending(self.subscription.name, self._batch_size)

@@ -87,7 +87,7 @@ class TestReachability:
         assert again == first
         assert (first.blocked_at, first.updated_at, first.reachable) == (blocked_at, blocked_at, False)
         assert (await users.get(ANA)).blocked_at == blocked_at
-        assert len(await storage.outbox.pending(100)) == 1  # the registration only
+        assert len(await recorded_events(storage)) == 1  # the registration only
 
     async def test_a_stranger_who_blocks_stays_unknown(
         self, users: UserDirectory, storage: InMemoryStorage
@@ -97,7 +97,7 @@ class TestReachability:
         assert await users.mark_reachable(ANA) is None
         with pytest.raises(UserNotFoundError):
             await users.get(ANA)
-        assert await storage.outbox.pending(100) == []
+        assert await recorded_events(storage) == []
 
     async def test_unblocking_or_writing_again_makes_the_user_reachable(self, users: UserDirectory) -> None:
         """``mark_reachable`` clears the block; so does a registration from Telegram (the user wrote)."""

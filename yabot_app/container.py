@@ -114,9 +114,7 @@ def readiness_checks(
     modules: Modules,
     polling: Callable[[], "TelegramPolling"],
 ) -> list["ReadinessCheck"]:
-    """What ``/readyz`` asks: storage, the event relay, the timers, the bot's polling if it runs, and each
-    module's own checks.
-    """
+    """What ``/readyz`` asks: storage, the relays, the timers, the bot's polling if it runs, each module."""
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [

@@ -199,9 +199,9 @@ CREATE INDEX holds_by_user ON holds (user_id, status);
 CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
     event_type TEXT NOT NULL, payload TEXT NOT NULL, user_id INTEGER, created_at TEXT NOT NULL,
     handled_by TEXT NOT NULL DEFAULT '[]');
-CREATE TABLE dead_letters (dead_letter_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, event_type TEXT NOT NULL,
-    payload TEXT NOT NULL, user_id INTEGER, handler TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,
-    failed_at TEXT NOT NULL, replayed_at TEXT);
+CREATE TABLE dead_letters (dead_letter_id TEXT PRIMARY KEY, event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL, payload TEXT NOT NULL, user_id INTEGER, handler TEXT NOT NULL,
+    error TEXT NOT NULL, attempts INTEGER NOT NULL, failed_at TEXT NOT NULL, replayed_at TEXT);
 CREATE INDEX dead_letters_by_failure ON dead_letters (failed_at);
 CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL);
 PRAGMA user_version = 1;
@@ -222,8 +222,8 @@ async def test_a_first_release_file_moves_forward_without_loss(path: Path, clock
         )
         conn.execute("INSERT INTO wallets VALUES (1001, 10, 1)")
         conn.execute(
-            "INSERT INTO ledger_entries VALUES ('e1', 1001, 1, 10, 'welcome_gift', NULL, 'yabot:welcome:1001',"
-            " 'c', ?, 10, NULL)",
+            "INSERT INTO ledger_entries VALUES ('e1', 1001, 1, 10, 'welcome_gift', NULL,"
+            " 'yabot:welcome:1001', 'c', ?, 10, NULL)",
             (at,),
         )
         payload = '{"type": "besitos.awarded"}'

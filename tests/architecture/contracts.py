@@ -37,22 +37,27 @@ class PublicApiContract(Contract):
             base = f"{container}.{self.base}" if self.base else None  # type: ignore[attr-defined]
             for module in modules:
                 inside = {module, *graph.find_descendants(module)}
-                for imported in sorted(inside - {module}):
-                    for importer in sorted(graph.find_modules_that_directly_import(imported) - inside):
-                        links.append(self._link(graph, importer, imported, f"{module} (its public API)"))
+                links.extend(
+                    self._link(graph, importer, imported, f"{module} (its public API)")
+                    for imported in sorted(inside - {module})
+                    for importer in sorted(graph.find_modules_that_directly_import(imported) - inside)
+                )
                 if module == base:
-                    for sibling in modules:
-                        if sibling == module:
-                            continue
-                        siblings = {sibling, *graph.find_descendants(sibling)}
-                        for importer in sorted(inside):
-                            for imported in sorted(
-                                graph.find_modules_directly_imported_by(importer) & siblings
-                            ):
-                                links.append(
-                                    self._link(graph, importer, imported, f"nothing: {module} is the base")
-                                )
+                    links.extend(self._base_links(graph, module, inside, modules))
         return ContractCheck(kept=not links, metadata={"links": links})
+
+    def _base_links(
+        self, graph: grimp.ImportGraph, base: str, inside: set[str], modules: list[str]
+    ) -> list[_Link]:
+        """Every import from the base module into any sibling."""
+        siblings = {
+            m for sibling in modules if sibling != base for m in (sibling, *graph.find_descendants(sibling))
+        }
+        return [
+            self._link(graph, importer, imported, f"nothing: {base} is the base")
+            for importer in sorted(inside)
+            for imported in sorted(graph.find_modules_directly_imported_by(importer) & siblings)
+        ]
 
     @staticmethod
     def _link(graph: grimp.ImportGraph, importer: str, imported: str, rule: str) -> _Link:

@@ -25,7 +25,7 @@ class UnitOfWorkContract(ContractBase):
     """What every unit of work of every backend guarantees."""
 
     async def test_failed_work_leaves_nothing_behind(self, storage: StorageBackend, clock: FakeClock) -> None:
-        """When the work raises, none of its writes (in any module) or events are kept; the error propagates."""
+        """When the work raises, none of its writes (any module's) or events are kept; the error goes on."""
         stamp = {"event_id": "ev-1", "occurred_at": clock.now(), "correlation_id": CorrelationId("c")}
         event = BesitosAwarded(
             **stamp, user_id=ALICE, amount=5, balance_after=5, reason=ADMIN_GRANT, entry_id="e-k"

@@ -120,9 +120,7 @@ class TestBalance:
             clock.advance(timedelta(hours=1))
             await world.wallet.credit(ANA, n, MISSION_REWARD, idempotency_key=f"m{n}")
         clock.advance(timedelta(hours=1))
-        await world.wallet.credit(
-            ANA, 1000, ADMIN_GRANT, idempotency_key="g", note="Por ser <tan> especial"
-        )
+        await world.wallet.credit(ANA, 1000, ADMIN_GRANT, idempotency_key="g", note="Por ser <tan> especial")
         await world.wallet.hold(ANA, 4, purpose=AUCTION_WIN, idempotency_key="h")
 
         balance = await world.say("/saldo")

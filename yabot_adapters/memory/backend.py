@@ -27,7 +27,12 @@ class InMemoryStorage:
         self._router = Router()
         self._listeners = CommitListeners()
         self._transactions = InMemoryTransactions(
-            slices, self.states, bus, clock, self._router, self._listeners
+            slices=slices,
+            states=self.states,
+            bus=bus,
+            clock=clock,
+            router=self._router,
+            listeners=self._listeners,
         )
         self._views: dict[str, object] = {
             name: make(self.states[piece.name]) for piece in slices for name, make in piece.queries.items()

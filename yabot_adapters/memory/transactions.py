@@ -18,6 +18,7 @@ class InMemoryTransactions(Transactions[StorageUnitOfWork]):
 
     def __init__(
         self,
+        *,
         slices: tuple[MemorySlice, ...],
         states: Mapping[str, Any],
         bus: BusState,

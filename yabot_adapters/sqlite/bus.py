@@ -26,14 +26,6 @@ from yabot_core.kernel import (
     UserId,
 )
 
-_RENAMED: Final = """
-    renames (event_type, old, new) AS (VALUES
-        ('user.registered', 'gamification.welcome_gift', 'welcome.gift'),
-        ('besitos.awarded', 'telegram.notify_besitos_awarded', 'wallet.grant_notice'),
-        ('bus.event_processing_failed', 'telegram.alert_admins', 'lucien.alert_admins')
-    )"""
-"""The first release's handlers, by the names their modules give them now."""
-
 MIGRATIONS: Final = (
     # 1: the first release's outbox (one row per event, the handlers done with it as a JSON list).
     Migration(
@@ -75,7 +67,7 @@ MIGRATIONS: Final = (
     # 2: a delivery per handler (a consumer per handler); pending records keep what they are owed, under
     # the handlers' new names.
     Migration(
-        up=f"""
+        up="""
     CREATE TABLE outbox_records (
         position   INTEGER PRIMARY KEY AUTOINCREMENT,
         event_id   TEXT NOT NULL UNIQUE,
@@ -90,14 +82,24 @@ MIGRATIONS: Final = (
         position INTEGER NOT NULL,
         PRIMARY KEY (handler, position)
     ) WITHOUT ROWID;
-    WITH {_RENAMED}
+    WITH
+    renames (event_type, old, new) AS (VALUES
+        ('user.registered', 'gamification.welcome_gift', 'welcome.gift'),
+        ('besitos.awarded', 'telegram.notify_besitos_awarded', 'wallet.grant_notice'),
+        ('bus.event_processing_failed', 'telegram.alert_admins', 'lucien.alert_admins')
+    )
     INSERT INTO outbox_deliveries (handler, position)
         SELECT renames.new, outbox.position FROM outbox JOIN renames USING (event_type)
         WHERE NOT EXISTS (SELECT 1 FROM json_each(outbox.handled_by) WHERE value = renames.old);
     INSERT INTO outbox_records (position, event_id, event_type, payload, user_id, created_at, owed)
         SELECT outbox.position, event_id, event_type, payload, user_id, created_at, COUNT(*)
         FROM outbox JOIN outbox_deliveries USING (position) GROUP BY outbox.position;
-    WITH {_RENAMED}
+    WITH
+    renames (event_type, old, new) AS (VALUES
+        ('user.registered', 'gamification.welcome_gift', 'welcome.gift'),
+        ('besitos.awarded', 'telegram.notify_besitos_awarded', 'wallet.grant_notice'),
+        ('bus.event_processing_failed', 'telegram.alert_admins', 'lucien.alert_admins')
+    )
     UPDATE dead_letters SET handler = (SELECT new FROM renames WHERE old = dead_letters.handler)
         WHERE handler IN (SELECT old FROM renames);
     DROP TABLE outbox;
@@ -181,10 +183,7 @@ def write_events(conn: sqlite3.Connection, routed: Sequence[RoutedEvent], now: d
 
 def _settle(conn: sqlite3.Connection, handler: str, event_ids: Sequence[EventId]) -> int:
     """``handler`` owes these no more; records owed to nobody go. Returns how many it owed."""
-    settled = []
-    for event_id in event_ids:
-        if conn.execute(_SETTLE, (handler, event_id)).rowcount:
-            settled.append((event_id,))
+    settled = [(event_id,) for event_id in event_ids if conn.execute(_SETTLE, (handler, event_id)).rowcount]
     conn.executemany("UPDATE outbox_records SET owed = owed - 1 WHERE event_id = ?", settled)
     conn.executemany("DELETE FROM outbox_records WHERE event_id = ? AND owed = 0", settled)
     return len(settled)

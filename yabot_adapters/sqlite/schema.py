@@ -50,19 +50,23 @@ def migrate(conn: sqlite3.Connection, slices: Sequence[SqliteSlice]) -> dict[str
 
 
 def rollback(conn: sqlite3.Connection, piece: SqliteSlice, target: int) -> None:
-    """Take one module back to version ``target`` (its ``down`` steps), in one transaction (operators, tests)."""
+    """Take one module back to version ``target`` (its ``down`` steps), in one transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = _read_versions(conn).get(piece.name, 0)
-        if not 0 <= target <= current:
-            msg = f"module {piece.name} is at version {current}; it cannot go back to {target}"
-            raise ValueError(msg)
-        _step(conn, piece, current, target)
+        _step(conn, piece, current, _back_to(piece, current, target))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _back_to(piece: SqliteSlice, current: int, target: int) -> int:
+    if not 0 <= target <= current:
+        msg = f"module {piece.name} is at version {current}; it cannot go back to {target}"
+        raise ValueError(msg)
+    return target
 
 
 def versions(conn: sqlite3.Connection) -> dict[str, int]:
@@ -90,7 +94,8 @@ def _refuse_newer(conn: sqlite3.Connection, found: Mapping[str, int], slices: Se
 
 
 def _newer(conn: sqlite3.Connection, what: str) -> UnavailableError:
-    msg = f"La base de datos {_file_of(conn)} es de una versión más reciente de YABOT ({what}): actualice YABOT."
+    file = _file_of(conn)
+    msg = f"La base de datos {file} es de una versión más reciente de YABOT ({what}): actualice YABOT."
     return UnavailableError(msg, detail={"storage": "sqlite"})
 
 

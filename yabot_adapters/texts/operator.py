@@ -42,10 +42,12 @@ def problems(text: str, variables: Collection[str]) -> list[str]:
         reason = syntax[0].message if syntax else "no se entiende"
         return [f"El texto {reason.removeprefix(f'«{_ID}»: ')}; las variables se escriben {{ $nombre }}."]
     found = uses(entries[0])
-    found_problems = []
+    found_problems: list[str] = []
     known = ", ".join(f"{{ ${name} }}" for name in sorted(variables))
-    for name in sorted(set(found.variables) - set(variables)):
-        found_problems.append(f"El texto usa {{ ${name} }}, que Lucien no conoce; puede usar: {known}.")
+    found_problems.extend(
+        f"El texto usa {{ ${name} }}, que Lucien no conoce; puede usar: {known}."
+        for name in sorted(set(found.variables) - set(variables))
+    )
     if found.messages or found.terms or found.functions:
         found_problems.append("El texto solo puede usar variables, como { $nombre }.")
     return found_problems
@@ -60,7 +62,7 @@ def _pattern(text: str) -> tuple[SpanishBundle, Pattern | None]:
 
 
 def render(text: str, **args: TextArg) -> str | None:
-    """``text`` with ``args`` filled in, or ``None`` if it cannot be rendered (check with :func:`problems`)."""
+    """``text`` with ``args`` filled in, or ``None`` if it cannot be rendered (see :func:`problems`)."""
     bundle, pattern = _pattern(text)
     if pattern is None:
         return None

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from yabot_app.modules.plug import BuiltModules, HandlerSpec, Kernel, ModulePlug
+from yabot_app.modules.plug import BuiltModules, HandlerSpec, HealthCheck, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_core import lucien
 from yabot_core.kernel import EventProcessingFailed, TimerFired, UserId, timer_route
@@ -63,6 +63,14 @@ class LucienPlug(ModulePlug[LucienModule]):
             max_age=ALERT_MAX_AGE,
             needs_telegram=True,
         )
+
+    def health(self, services: LucienModule) -> Iterable[HealthCheck]:
+        """Lucien's record can be read."""
+
+        async def readable() -> None:
+            await services.lucien.recent(limit=1)
+
+        yield HealthCheck("mensajes", readable)
 
     def commands(self) -> Sequence["click.Command"]:
         """``yabot lucien send|cancel|list``."""

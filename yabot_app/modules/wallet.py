@@ -6,7 +6,15 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from yabot_app.modules.lucien import LucienModule
-from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
+from yabot_app.modules.plug import (
+    BotCommand,
+    BotPart,
+    BuiltModules,
+    HandlerSpec,
+    HealthCheck,
+    Kernel,
+    ModulePlug,
+)
 from yabot_app.modules.users import UsersModule
 from yabot_core import wallet
 from yabot_core.kernel import UserId
@@ -61,6 +69,14 @@ class WalletPlug(ModulePlug[WalletModule]):
             max_age=NOTICE_MAX_AGE,
             needs_telegram=True,
         )
+
+    def health(self, services: WalletModule) -> Iterable[HealthCheck]:
+        """The ledger can be read."""
+
+        async def readable() -> None:
+            await services.wallet.balance(UserId(1))
+
+        yield HealthCheck("libro", readable)
 
     def bot(self, services: WalletModule, kernel: Kernel) -> BotPart:
         """/saldo."""

@@ -3,9 +3,10 @@
 import argparse
 import asyncio
 
+from benchmarks.plan import Plan
 from benchmarks.report import render
 from benchmarks.stats import elapsed, progress
-from benchmarks.suite import Plan, Results, run
+from benchmarks.suite import Results, run
 from yabot_adapters.mongo.testing import nx_27017
 
 

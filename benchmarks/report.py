@@ -4,13 +4,23 @@ import os
 import platform
 import sqlite3
 import textwrap
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from fractions import Fraction
 from importlib import metadata
 
-from benchmarks.suite import Latency, Results
+from benchmarks import api
+from benchmarks.product import PRODUCT_STORAGES
+from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
 SECTION = 46
 CASE = 32
+COMPARED = (("figure", 44), ("on", 14), ("ours", 24), ("reference", 24), ("ratio", 20), ("goal", 0))
+"""The columns of the comparisons: name and width (the last one takes what it needs)."""
+
+SALDO_GOAL = Fraction(1, 3)
+API_GOAL = Fraction(1, 2)
+CREDITS_GOAL = Fraction(1, 3)
 
 
 def _version(package: str) -> str:
@@ -24,111 +34,195 @@ def _row(section: str, case: str, value: str) -> str:
     return f"{section:<{SECTION}}{case:<{CASE}}{value}".rstrip()
 
 
-def _latency(latency: Latency) -> str:
-    return f"p50 {latency.p50.text()}   p99 {latency.p99.text()}"
+def _columns(*cells: str) -> str:
+    return "".join(f"{cell:<{width}}" for cell, (_, width) in zip(cells, COMPARED, strict=True)).rstrip()
+
+
+def _goal(pair: Compared, goal: Fraction | None) -> str:
+    if goal is None:
+        return "—"
+    if not pair.ratio.runs:
+        return f"≥ {goal}"
+    return f"≥ {goal}: {'met' if pair.ratio.median >= goal else 'below'}"
+
+
+def _compared(
+    results: Results, figure: str, kind: str, cases: Sequence[str], goal: Fraction | None
+) -> list[str]:
+    """One line per case (the figure ``f"{kind} {case}"``): ours, the reference, their ratio, the goal."""
+    lines = []
+    for n, case in enumerate(cases):
+        pair = results.pair(f"{kind} {case}")
+        lines.append(
+            _columns(
+                figure if n == 0 else "",
+                case,
+                pair.ours.text(),
+                pair.reference.text(),
+                pair.ratio.text(),
+                _goal(pair, goal),
+            )
+        )
+    return lines
 
 
 def _ops(sequence: tuple[int, ...]) -> str:
     return ", ".join(f"credit {n}" if n > 0 else f"debit {-n}" for n in sequence)
 
 
-def render(results: Results, *, seconds: float, quick: bool = False) -> str:
-    """The table printed to stdout at the end."""
+def _header(results: Results, quick: bool) -> list[str]:
     plan = results.plan
     today = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    python = platform.python_version()
-    lines = [
-        f"YABOT benchmarks{' (--quick smoke run, smaller runs)' if quick else ''} — {today}, Python {python},"
-        f" {os.cpu_count()} cores, {plan.repeats} repeats (median [min–max] of the per-run figures)",
-        f"SQLite {sqlite3.sqlite_version}, aiogram {_version('aiogram')}, nx-27017 {_version('nx-27017')};"
-        " one short warm-up round of every scenario ran first and was discarded; gc.collect() (untimed)"
-        " before every run, the collector on during runs.",
+    return [
+        f"YABOT benchmarks{' (--quick smoke run, smaller runs)' if quick else ''} — {today},"
+        f" Python {platform.python_version()}, {os.cpu_count()} cores, {plan.repeats} repeats"
+        " (median [min–max] of the per-run figures)",
+        f"SQLite {sqlite3.sqlite_version}, aiogram {_version('aiogram')}, Litestar {_version('litestar')},"
+        f" httpx {_version('httpx')}, nx-27017 {_version('nx-27017')}; one short warm-up round of every"
+        " scenario ran first and was discarded; gc.collect() (untimed) before every run, the collector on"
+        " during runs.",
         "",
     ]
 
-    wallets = f"wallet ops/s, {plan.users} concurrent users"
-    lines.append(_row(wallets, "memory", results.concurrent["memory"].text()))
-    for mode in ("FULL", "NORMAL"):
-        raw = results.raw[mode]
-        figure = results.concurrent[f"sqlite {mode}"]
-        lines.append(
-            _row(
-                "",
-                f"sqlite {mode}",
-                f"{figure.text()}  (raw sqlite {mode} single-row tx/s: {raw.text(unit=False)};"
-                f" ratio {results.concurrent_ratio[mode].text()})",
-            )
-        )
-    lines.append(
+
+def _comparisons(results: Results) -> list[str]:
+    plan = results.plan
+    sqlite = [f"sqlite {mode}" for mode in SYNC_MODES]
+    lines = [
+        "Beside raw references (ratio = ours ÷ reference, paired per round; the goals are the issue's)",
+        _columns(*(name for name, _ in COMPARED)),
+        *_compared(
+            results,
+            f"/saldo updates/s, feed_update, {plan.saldo_concurrency} at once",
+            "saldo fed",
+            PRODUCT_STORAGES,
+            SALDO_GOAL,
+        ),
+        *_compared(
+            results,
+            f"/saldo updates/s, polled, {plan.saldo_updates} fed at once",
+            "saldo polled",
+            PRODUCT_STORAGES,
+            SALDO_GOAL,
+        ),
+        *_compared(
+            results,
+            f"GET …/besitos requests/s, {plan.api_concurrency} in flight",
+            "api",
+            PRODUCT_STORAGES,
+            API_GOAL,
+        ),
+        *_compared(
+            results,
+            f"credits delivered/s, {plan.credit_users} users × {plan.credits_per_user}",
+            "credits",
+            sqlite,
+            CREDITS_GOAL,
+        ),
+        *_compared(
+            results, f"wallet ops/s, {plan.users} users × {len(plan.sequence)}", "wallet", sqlite, None
+        ),
+        *_compared(results, "wallet ops/s, 1 user, sequential", "sequential", sqlite, None),
+    ]
+    references = (
+        "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
+        " server); besitos = a constant Litestar route in an app from the same create_app; credits and"
+        " wallet = raw sqlite3 single-row transactions/s in the same synchronous mode."
+    )
+    return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
+
+
+def _alone(results: Results) -> list[str]:
+    plan = results.plan
+    lines = [
+        _row(
+            f"wallet ops/s, {plan.users} concurrent users",
+            "memory",
+            f"{results.figure('wallet memory').text()} ops/s",
+        ),
         _row(
             "",
             "mongo on nx-27017 (see note)",
-            f"{results.concurrent['mongo'].text()}"
+            f"{results.figure('wallet mongo').text()} ops/s"
             f"  ({plan.mongo_users} users × {len(plan.mongo_sequence)} ops)",
-        )
-    )
-    lines.append(_row(f"  each user: {_ops(plan.sequence)}", "", ""))
-    lines.append("")
-
-    for mode in ("FULL", "NORMAL"):
-        section = "wallet ops/s, 1 user, sequential" if mode == "FULL" else ""
+        ),
+        _row(f"  each user: {_ops(plan.sequence)}", "", ""),
+        "",
+    ]
+    for n, (name, _) in enumerate(STORAGES):
         lines.append(
             _row(
-                section,
-                f"sqlite {mode}",
-                f"{results.sequential[mode].text()}"
-                f"  (raw sqlite {mode}: {results.raw[mode].text(unit=False)};"
-                f" ratio {results.sequential_ratio[mode].text()})",
+                f"timers fired/s, {plan.timers:,} due at once" if n == 0 else "",
+                name,
+                f"{results.figure(f'timers {name}').text()}"
+                f"   lag {results.latency(f'timers {name} lag').text()}",
             )
         )
     lines.append("")
-
     burst = f"bursts of {plan.bus_burst_size}"
-    bus_section = "event bus publish → handled (LocalEventBus)"
-    for n, name in enumerate(("memory", "sqlite FULL")):
-        lines.append(
-            _row(
-                bus_section if n == 0 else "",
-                f"{name}, sequential",
-                _latency(results.bus[f"{name} sequential"]),
-            )
-        )
-        lines.append(_row("", f"{name}, {burst}", _latency(results.bus[f"{name} bursts"])))
-    lines.append(
+    for n, (name, _) in enumerate(STORAGES):
+        section = "event bus publish → handled (LocalEventBus)" if n == 0 else ""
+        lines.append(_row(section, f"{name}, sequential", results.latency(f"bus {name} sequential").text()))
+        lines.append(_row("", f"{name}, {burst}", results.latency(f"bus {name} bursts").text()))
+    lines += [
         _row(
             f"  {plan.bus_sequential} sequential + {plan.bus_bursts} bursts × {plan.bus_burst_size} per run",
             "",
             "",
-        )
-    )
-    lines.append("")
+        ),
+        "",
+    ]
+    return lines
 
-    saldo_section = f"/saldo, aiogram ↔ fake Bot API ({plan.saldo_updates}/run)"
-    for n, name in enumerate(("memory", "sqlite FULL")):
-        lines.append(_row(saldo_section if n == 0 else "", f"{name}, polled", _latency(results.polled[name])))
-        lines.append(_row("", f"{name}, dp.feed_update", _latency(results.fed[name])))
-    lines.append("")
 
+def _notes(results: Results, seconds: float) -> list[str]:
+    plan = results.plan
     notes = [
-        "ratio = our wallet ops/s ÷ raw single-row tx/s in the same synchronous mode, paired per round. "
-        "Under concurrency our group commit carries many operations in one COMMIT (one fsync for up to "
-        "256), while raw pays a COMMIT per row: a ratio above 1 is possible and fine. The 1-user "
-        "sequential rows have nothing to batch, so they show our per-operation overhead.",
-        "mongo = MongoStorage(exclusive=True) over nx-27017, the SQLite-backed MongoDB wire-protocol TEST "
-        "server on loopback, NOT a real MongoDB: it says nothing about production MongoDB speed. Each user "
-        f"does fewer operations there ({_ops(plan.mongo_sequence)}), since it is slow.",
-        "Every wallet run checks every balance and ledger count afterwards; a wrong one aborts the run.",
-        "Bus latency = handler entry − the moment before the event's commit (storage.transactions.run). "
-        "Sequential: the next event is published once the previous one was handled. Bursts: published "
-        "at once with asyncio.gather, one user per event; the next burst waits for the whole burst.",
-        "/saldo polled = server.feed(update) until the fake server recorded the bot's sendMessage "
-        "(perf_counter around wait_for_messages); dp.feed_update = that call alone, its reply still sent "
-        "over HTTP. Bot, fake server and storage share one process and event loop.",
+        "/saldo: the product's dispatcher (yabot_app.container.build_dispatcher over the registered modules,"
+        " storage from build_container) and the bare one share one aiogram Bot and one fake Bot API server"
+        " (real HTTP on loopback, same process and event loop). feed_update: the updates are handed to"
+        " dp.feed_update by that many callers at once; each call returns once its reply was answered."
+        " polled: every update is fed to the server at once and aiogram's start_polling takes them (a task"
+        " per update); timed until the server recorded every reply. Every reply is checked.",
+        "besitos: both apps are driven in-process through ASGI (httpx ASGITransport, no sockets); the"
+        " client's own cost is in both figures, which pulls the ratio towards 1. Litestar's rate limiter is"
+        " off in both (YABOT_API_RATE_LIMIT_PER_MINUTE=0): it re-encodes a timestamp per request of the last"
+        " minute on every request, so it would measure its own growth. Requests cycle over"
+        f" {len(api.USERS)} registered users.",
+        "credits delivered = WalletService.credit committed AND its BesitosAwarded handled by a subscribed"
+        " no-op handler (LocalEventBus started), timed until the last was handled; balances, ledgers and an"
+        " empty outbox are checked afterwards. Wallet ops/s: credits and debits without a started bus"
+        f" (each user: {_ops(plan.sequence)}). Under concurrency our group commit carries many operations in"
+        " one COMMIT while raw pays a COMMIT per row, so a ratio above 1 is possible with FULL, where the"
+        " fsync dominates; the 1-user sequential rows have nothing to batch.",
+        f"timers: {plan.timers:,} timers scheduled in units of work (new_timer + uow.timers.schedule, 500"
+        f" each), all due {plan.timer_lead:g} s later; the Ticker, started after scheduling, sleeps until"
+        " then and fires them; TimerFired reaches a no-op handler through a started LocalEventBus. fired/s ="
+        " timers ÷ (last handled − due time); lag = handled − due time (wall clock).",
+        "mongo = MongoStorage(exclusive=True) over nx-27017, the SQLite-backed MongoDB wire-protocol TEST"
+        " server on loopback, NOT a real MongoDB: it says nothing about production MongoDB speed. Each user"
+        f" does fewer operations there ({_ops(plan.mongo_sequence)}), since it is slow.",
+        "Bus latency = handler entry − the moment before the event's commit. Sequential: the next event is"
+        " published once the previous one was handled. Bursts: published at once with asyncio.gather, one"
+        " user per event; the next burst waits for the whole burst.",
         "p50 and p99 are taken per run (nearest rank over that run's samples), then summarized across runs.",
+        "Inventory operations/s: not measured; this branch has the inventory catalog only, no mochila"
+        " operations to time.",
         f"Total benchmark time {seconds:,.0f} s, imports and server start-up included.",
     ]
-    lines.append("Notes:")
-    lines.extend(
+    if results.timer_overrun > 0:
+        notes.insert(
+            4,
+            f"Scheduling the timers outlasted their lead by up to {results.timer_overrun:.2f} s in some run:"
+            " those runs' lags include that wait.",
+        )
+    return ["Notes:"] + [
         textwrap.fill(note, width=110, initial_indent="- ", subsequent_indent="  ") for note in notes
+    ]
+
+
+def render(results: Results, *, seconds: float, quick: bool = False) -> str:
+    """The table printed to stdout at the end."""
+    return "\n".join(
+        [*_header(results, quick), *_comparisons(results), *_alone(results), *_notes(results, seconds)]
     )
-    return "\n".join(lines)

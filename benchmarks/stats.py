@@ -68,3 +68,20 @@ class Figure:
 
     def _fmt(self, value: float) -> str:
         return f"{value:,.{self.digits}f}"
+
+
+@dataclass(slots=True)
+class Latency:
+    """Per-run p50 and p99 of one latency scenario, in milliseconds."""
+
+    p50: Figure = field(default_factory=lambda: Figure("ms", 2))
+    p99: Figure = field(default_factory=lambda: Figure("ms", 2))
+
+    def add(self, values: Sequence[float]) -> None:
+        """Record one run's latencies."""
+        self.p50.add(percentile(values, 0.50))
+        self.p99.add(percentile(values, 0.99))
+
+    def text(self) -> str:
+        """``p50 … p99 …``, each as median [min–max]."""
+        return f"p50 {self.p50.text()}   p99 {self.p99.text()}"

@@ -1,103 +1,55 @@
 """Runs every scenario once per round (rounds interleave, so noise hits all alike); keeps per-run figures."""
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
 
-from benchmarks import backends, bus, sqlite_raw, telegram, wallet
-from benchmarks.stats import Figure, clean_heap, percentile, progress
-
-T = TypeVar("T")
+from benchmarks import api, backends, bus, credits, sqlite_raw, telegram, timers, wallet
+from benchmarks.plan import Plan
+from benchmarks.product import PRODUCT_STORAGES
+from benchmarks.stats import Figure, Latency, clean_heap, percentile, progress
 
 SYNC_MODES: tuple[sqlite_raw.Synchronous, ...] = ("FULL", "NORMAL")
 STORAGES = (("memory", backends.memory), ("sqlite FULL", backends.sqlite("FULL")))
-"""The backends the bus and /saldo run over."""
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """How much each scenario does per run, and how many runs."""
-
-    repeats: int
-    users: int = 1000
-    sequence: tuple[int, ...] = wallet.FULL_SEQUENCE
-    mongo_users: int = 1000
-    mongo_sequence: tuple[int, ...] = wallet.SHORT_SEQUENCE
-    raw_seconds: float = 1.5
-    sequential_seconds: float = 1.5
-    bus_sequential: int = 1000
-    bus_bursts: int = 20
-    bus_burst_size: int = 50
-    saldo_updates: int = 200
-
-    @classmethod
-    def full(cls, repeats: int = 5) -> "Plan":
-        """The default run: a few minutes on a 2-core machine."""
-        return cls(repeats=repeats)
-
-    @classmethod
-    def quick(cls, repeats: int = 2) -> "Plan":
-        """A smoke run: the same scenarios, smaller (well under a minute)."""
-        return cls(
-            repeats=repeats,
-            mongo_users=200,
-            raw_seconds=0.5,
-            sequential_seconds=0.5,
-            bus_sequential=200,
-            bus_bursts=4,
-            saldo_updates=50,
-        )
-
-    def warm_up(self) -> "Plan":
-        """The discarded warm-up round: every scenario once, small."""
-        return replace(
-            self,
-            repeats=1,
-            users=100,
-            mongo_users=50,
-            raw_seconds=0.2,
-            sequential_seconds=0.2,
-            bus_sequential=50,
-            bus_bursts=2,
-            bus_burst_size=20,
-            saldo_updates=20,
-        )
+"""The backends the bus and the timers run over."""
 
 
 @dataclass(slots=True)
-class Latency:
-    """Per-run p50 and p99 of one latency scenario, in milliseconds."""
+class Compared:
+    """A figure of ours and its raw reference, measured in the same round, and their ratio per round."""
 
-    p50: Figure = field(default_factory=lambda: Figure("ms", 2))
-    p99: Figure = field(default_factory=lambda: Figure("ms", 2))
+    ours: Figure = field(default_factory=lambda: Figure(""))
+    reference: Figure = field(default_factory=lambda: Figure(""))
+    ratio: Figure = field(default_factory=lambda: Figure("", 2))
 
-    def add(self, values: list[float]) -> None:
-        """Record one run's latencies."""
-        self.p50.add(percentile(values, 0.50))
-        self.p99.add(percentile(values, 0.99))
-
-
-def _throughput() -> Figure:
-    return Figure("ops/s")
-
-
-def _ratio() -> Figure:
-    return Figure("", 2)
+    def add(self, ours: float, reference: float) -> None:
+        """Record one round's pair."""
+        self.ours.add(ours)
+        self.reference.add(reference)
+        self.ratio.add(ours / reference)
 
 
 @dataclass(slots=True)
 class Results:
-    """Every figure, each holding one value per timed run."""
+    """Every figure, each holding one value per timed run, by name (see :mod:`benchmarks.report`)."""
 
     plan: Plan
-    raw: dict[str, Figure] = field(default_factory=dict)
-    concurrent: dict[str, Figure] = field(default_factory=dict)
-    concurrent_ratio: dict[str, Figure] = field(default_factory=dict)
-    sequential: dict[str, Figure] = field(default_factory=dict)
-    sequential_ratio: dict[str, Figure] = field(default_factory=dict)
-    bus: dict[str, Latency] = field(default_factory=dict)
-    polled: dict[str, Latency] = field(default_factory=dict)
-    fed: dict[str, Latency] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+    compared: dict[str, Compared] = field(default_factory=dict)
+    latencies: dict[str, Latency] = field(default_factory=dict)
+    timer_overrun: float = 0.0
+    """The longest a timer run's scheduling outlasted its lead (0: the timers were due after the start)."""
+
+    def figure(self, key: str) -> Figure:
+        """The throughput figure ``key`` (created empty on first use)."""
+        return self.figures.setdefault(key, Figure(""))
+
+    def pair(self, key: str) -> Compared:
+        """The compared figure ``key`` (created empty on first use)."""
+        return self.compared.setdefault(key, Compared())
+
+    def latency(self, key: str) -> Latency:
+        """The latency figure ``key`` (created empty on first use)."""
+        return self.latencies.setdefault(key, Latency())
 
 
 async def run(plan: Plan, mongo_url: str) -> Results:
@@ -111,32 +63,61 @@ async def run(plan: Plan, mongo_url: str) -> Results:
 
 
 async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> None:
-    """Every scenario once; raw and ours back to back per synchronous mode, so their ratio is paired."""
+    """Every scenario once; each figure right beside its reference, so their ratio is paired."""
+    await _wallet_and_credits(plan, mongo_url, results, label)
+    await _bus_and_timers(plan, results, label)
+    for storage in PRODUCT_STORAGES:
+        clean_heap()
+        replies = await telegram.saldo(
+            storage, updates=plan.saldo_updates, concurrency=plan.saldo_concurrency
+        )
+        results.pair(f"saldo fed {storage}").add(replies.fed, replies.bare_fed)
+        results.pair(f"saldo polled {storage}").add(replies.polled, replies.bare_polled)
+        progress(
+            f"{label} · /saldo over {storage}: fed {replies.fed:,.0f} vs bare {replies.bare_fed:,.0f}"
+            f" updates/s, polled {replies.polled:,.0f} vs bare {replies.bare_polled:,.0f}"
+        )
+    for storage in PRODUCT_STORAGES:
+        clean_heap()
+        served = await api.besitos(storage, requests=plan.api_requests, concurrency=plan.api_concurrency)
+        results.pair(f"api {storage}").add(served.besitos, served.constant)
+        progress(
+            f"{label} · besitos API over {storage}: {served.besitos:,.0f} vs constant"
+            f" {served.constant:,.0f} requests/s"
+        )
+
+
+async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, label: str) -> None:
     for mode in SYNC_MODES:
         clean_heap()
         raw = sqlite_raw.single_row_transactions(mode, seconds=plan.raw_seconds)
-        _note(results.raw, mode, _throughput).add(raw)
         progress(f"{label} · raw sqlite3 {mode}: {raw:,.0f} tx/s")
 
         ours = await _timed(
             f"{label} · wallet sqlite {mode}, {plan.users} users",
             wallet.concurrent_users(backends.sqlite(mode), users=plan.users, sequence=plan.sequence),
         )
-        _note(results.concurrent, f"sqlite {mode}", _throughput).add(ours.ops_per_second)
-        _note(results.concurrent_ratio, mode, _ratio).add(ours.ops_per_second / raw)
+        results.pair(f"wallet sqlite {mode}").add(ours.ops_per_second, raw)
+
+        counted = await _timed(
+            f"{label} · credits delivered, sqlite {mode}, {plan.credit_users} users",
+            credits.delivered(
+                backends.sqlite(mode), users=plan.credit_users, credits_per_user=plan.credits_per_user
+            ),
+        )
+        results.pair(f"credits sqlite {mode}").add(counted.ops_per_second, raw)
 
         alone = await _timed(
             f"{label} · wallet sqlite {mode}, 1 user sequential",
             wallet.sequential_user(backends.sqlite(mode), seconds=plan.sequential_seconds),
         )
-        _note(results.sequential, mode, _throughput).add(alone.ops_per_second)
-        _note(results.sequential_ratio, mode, _ratio).add(alone.ops_per_second / raw)
+        results.pair(f"sequential sqlite {mode}").add(alone.ops_per_second, raw)
 
     in_memory = await _timed(
         f"{label} · wallet memory, {plan.users} users",
         wallet.concurrent_users(backends.memory, users=plan.users, sequence=plan.sequence),
     )
-    _note(results.concurrent, "memory", _throughput).add(in_memory.ops_per_second)
+    results.figure("wallet memory").add(in_memory.ops_per_second)
 
     nx = await _timed(
         f"{label} · wallet mongo (nx-27017), {plan.mongo_users} users",
@@ -144,8 +125,10 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
             backends.mongo(mongo_url), users=plan.mongo_users, sequence=plan.mongo_sequence
         ),
     )
-    _note(results.concurrent, "mongo", _throughput).add(nx.ops_per_second)
+    results.figure("wallet mongo").add(nx.ops_per_second)
 
+
+async def _bus_and_timers(plan: Plan, results: Results, label: str) -> None:
     for name, open_backend in STORAGES:
         clean_heap()
         relayed = await bus.publish_to_handled(
@@ -154,28 +137,23 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
             bursts=plan.bus_bursts,
             burst_size=plan.bus_burst_size,
         )
-        _note(results.bus, f"{name} sequential", Latency).add(relayed.sequential_ms)
-        _note(results.bus, f"{name} bursts", Latency).add(relayed.burst_ms)
+        results.latency(f"bus {name} sequential").add(relayed.sequential_ms)
+        results.latency(f"bus {name} bursts").add(relayed.burst_ms)
         progress(
             f"{label} · bus over {name}: p50 {percentile(relayed.sequential_ms, 0.5):.2f} ms sequential,"
             f" {percentile(relayed.burst_ms, 0.5):.2f} ms in bursts"
         )
-
     for name, open_backend in STORAGES:
         clean_heap()
-        replies = await telegram.saldo(open_backend, updates=plan.saldo_updates)
-        _note(results.polled, name, Latency).add(replies.polled_ms)
-        _note(results.fed, name, Latency).add(replies.fed_ms)
+        ticked = await timers.fire(open_backend, timers=plan.timers, lead=plan.timer_lead)
+        results.figure(f"timers {name}").add(ticked.per_second)
+        results.latency(f"timers {name} lag").add(ticked.lag_ms)
+        results.timer_overrun = max(results.timer_overrun, ticked.overrun_s)
+        late = f" (scheduling overran the lead by {ticked.overrun_s:.2f} s)" if ticked.overrun_s else ""
         progress(
-            f"{label} · /saldo over {name}: p50 {percentile(replies.polled_ms, 0.5):.2f} ms polled,"
-            f" {percentile(replies.fed_ms, 0.5):.2f} ms fed"
+            f"{label} · {plan.timers:,} timers over {name}: {ticked.per_second:,.0f} fired/s,"
+            f" lag p50 {percentile(ticked.lag_ms, 0.5):,.0f} ms{late}"
         )
-
-
-def _note(figures: dict[str, T], key: str, make: Callable[[], T]) -> T:
-    if key not in figures:
-        figures[key] = make()
-    return figures[key]
 
 
 async def _timed(label: str, work: Awaitable[wallet.WalletRun]) -> wallet.WalletRun:

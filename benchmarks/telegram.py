@@ -1,132 +1,167 @@
-"""/saldo handling time: real aiogram Dispatcher and Bot, HTTP to the fake Bot API; polled and fed."""
+"""/saldo updates per second: the product's dispatcher beside a bare aiogram handler, same Bot and server.
+
+Both dispatchers run in one process against one fake Bot API server (real HTTP on loopback) through one
+aiogram Bot, so the difference is what YABOT does per update: its middlewares (update tracking,
+correlation, the user upsert), the routers and filters, the statement read, Fluent rendering.
+"""
 
 import asyncio
 import time
-import uuid
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Final
 
-from aiogram import Dispatcher
-from aiogram.types import Update
-from yabot_core.gamification import LedgerReason, WalletService
+from aiogram import Bot, Dispatcher, Router
+from aiogram.filters import Command
+from aiogram.types import Message, Update
 
-from benchmarks.backends import OpenBackend
+from benchmarks.product import BALANCE, FIRST_NAME, ProductStorage, prepare_users, product
 from benchmarks.stats import clean_heap
-from yabot_adapters.storage import StorageBackend
-from yabot_adapters.system import SystemClock, UuidGenerator
-from yabot_adapters.telegram import ALLOWED_UPDATES, build_dispatcher, create_bot
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.kernel import Clock, UserId
-from yabot_core.users import UserDirectory, UserProfile
+from yabot_app.container import build_dispatcher
+from yabot_core.kernel import UserId
 
 ANA = UserId(4242)
-FIRST_NAME = "Ana"
-LEDGER = (10, 25, -7, 5, -3, 40, -12)
-"""Ana's ledger before the run: credits and debits, more than /saldo shows (it shows the latest five)."""
+GUARD: Final = 60.0
+"""Seconds to wait for replies before declaring the bot stuck (a hang guard; never reached normally)."""
 
-REPLY_TIMEOUT = 10.0
-POLL_TIMEOUT = 10
-"""aiogram's long-poll timeout, seconds (the fake server answers at once when an update is fed)."""
+POLL_TIMEOUT: Final = 10
+"""aiogram's long-poll timeout, seconds (the fake server answers at once when updates are fed)."""
+
+BARE_TEXT: Final = f"Su saldo: <b>{BALANCE} besitos</b>."
+"""What the bare handler answers, always: a constant, HTML like the product's."""
 
 
 @dataclass(frozen=True, slots=True)
 class SaldoRun:
-    """One run's handling times in milliseconds."""
+    """One run's updates handled per second: the product's and the bare handler's, fed and polled."""
 
-    polled_ms: list[float]
-    fed_ms: list[float]
-
-
-async def _prepare(storage: StorageBackend, clock: Clock) -> tuple[UserDirectory, WalletService]:
-    """The real services, and Ana registered (as the middleware will see her) with a few ledger entries."""
-    ids = UuidGenerator()
-    users = UserDirectory(storage.transactions, storage.user_queries, clock, ids)
-    wallet = WalletService(storage.transactions, storage.wallet_queries, clock, ids)
-    await users.register(UserProfile(user_id=ANA, first_name=FIRST_NAME, language_code="es"))
-    prefix = uuid.uuid4().hex[:8]
-    for step, amount in enumerate(LEDGER):
-        key = f"bench-saldo-{prefix}-{step}"
-        if amount > 0:
-            await wallet.credit(ANA, amount, LedgerReason.ADMIN_GRANT, idempotency_key=key)
-        else:
-            await wallet.debit(ANA, -amount, LedgerReason.PURCHASE, idempotency_key=key)
-    return users, wallet
+    fed: float
+    bare_fed: float
+    polled: float
+    bare_polled: float
 
 
-def _dispatcher(users: UserDirectory, wallet: WalletService) -> Dispatcher:
-    return build_dispatcher(users=users, wallet=wallet, welcome_besitos=10, timezone=ZoneInfo("UTC"))
+def bare_dispatcher() -> Dispatcher:
+    """The reference: a Dispatcher with one handler answering /saldo with a constant text."""
+    router = Router(name="bench.bare")
+
+    async def answer(message: Message) -> None:
+        await message.answer(BARE_TEXT)
+
+    router.message.register(answer, Command("saldo"))
+    dp = Dispatcher(name="bench-bare")
+    dp.include_router(router)
+    return dp
 
 
-def _check_reply(text: str) -> None:
-    expected = f"<b>{sum(LEDGER)} besitos</b>"
-    if expected not in text:
-        msg = f"/saldo answered something unexpected (no {expected!r}): {text!r}"
+class _Replies:
+    """Counts the bot's successful sendMessage calls from a mark on, scanning each recorded call once."""
+
+    def __init__(self, server: FakeTelegramServer) -> None:
+        self._server = server
+        self._next = len(server.sent)
+        self.count = 0
+
+    def reached(self, target: int) -> bool:
+        sent = self._server.sent
+        while self._next < len(sent):
+            call = sent[self._next]
+            if call.method.lower() != "getupdates":  # a long poll stays open; nothing else does for long
+                if call.status == 0:
+                    break  # still being answered: look again at the next call
+                self.count += call.method.lower() == "sendmessage" and call.ok
+            self._next += 1
+        return self.count >= target
+
+
+def _saldo_updates(server: FakeTelegramServer, count: int) -> list[dict[str, object]]:
+    return [server.message_update(ANA, "/saldo", first_name=FIRST_NAME) for _ in range(count)]
+
+
+async def fed(
+    dp: Dispatcher, bot: Bot, server: FakeTelegramServer, *, updates: int, concurrency: int
+) -> float:
+    """Hand ``updates`` /saldo updates to ``dp.feed_update``, ``concurrency`` at a time; updates/s.
+
+    ``feed_update`` returns once the handler finished, its reply sent over HTTP and answered.
+    """
+    parsed = [Update.model_validate(raw, context={"bot": bot}) for raw in _saldo_updates(server, updates)]
+    pending = iter(parsed)
+    replies = _Replies(server)
+
+    async def worker() -> None:
+        for update in pending:
+            await dp.feed_update(bot, update)
+
+    clean_heap()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    if not replies.reached(updates):
+        msg = f"feed_update: {updates} /saldo updates but {replies.count} replies"
+        raise AssertionError(msg)
+    return updates / seconds
+
+
+async def polled(dp: Dispatcher, bot: Bot, server: FakeTelegramServer, *, updates: int) -> float:
+    """Feed ``updates`` /saldo updates at once to a polling dispatcher; updates/s until all were answered.
+
+    Polls as the product does (aiogram's ``start_polling``, a task per update, 100 updates per poll).
+    """
+    polls = len(server.calls("getUpdates"))
+    polling = asyncio.create_task(
+        dp.start_polling(
+            bot,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=dp.resolve_used_update_types(),
+            polling_timeout=POLL_TIMEOUT,
+        )
+    )
+    try:
+        await server.wait_for_call("getUpdates", count=polls + 1, timeout=GUARD)
+        batch = _saldo_updates(server, updates)
+        replies = _Replies(server)
+        clean_heap()
+        started = time.perf_counter()
+        for update in batch:
+            server.feed(update)
+        await server.wait_until(lambda: replies.reached(updates), timeout=GUARD)
+        seconds = time.perf_counter() - started
+        # Confirmed, so the next dispatcher polling this server is not served them again.
+        await server.wait_for_confirmation(int(str(batch[-1]["update_id"])), timeout=GUARD)
+    finally:
+        await dp.stop_polling()
+        await polling
+    return updates / seconds
+
+
+def _check_replies(server: FakeTelegramServer, expected: int) -> None:
+    """Every reply to Ana is a real /saldo answer or the bare one: no apology from the errors router."""
+    texts = server.messages(ANA)
+    wanted = f"{BALANCE} besitos</b>"
+    wrong = [text for text in texts if wanted not in text]
+    if len(texts) != expected or wrong:
+        msg = f"/saldo: {len(texts)} replies of {expected}; unexpected ones: {wrong[:2]!r}"
         raise AssertionError(msg)
 
 
-async def polled(open_backend: OpenBackend, *, updates: int) -> list[float]:
-    """Feed ``updates`` /saldo updates one at a time to a polling bot; time feed → sendMessage received."""
-    clock = SystemClock()
-    async with open_backend(clock) as storage, FakeTelegramServer() as server:
-        users, wallet = await _prepare(storage, clock)
-        dp = _dispatcher(users, wallet)
-        bot = create_bot(server.token, api_url=server.base_url)
-        polling = asyncio.create_task(
-            dp.start_polling(
-                bot,
-                handle_signals=False,
-                close_bot_session=False,
-                allowed_updates=list(ALLOWED_UPDATES),
-                polling_timeout=POLL_TIMEOUT,
-            )
-        )
+async def saldo(storage: ProductStorage, *, updates: int, concurrency: int) -> SaldoRun:
+    """Both dispatchers, fed then polled, over a fresh product on ``storage`` and a fresh server."""
+    async with (
+        FakeTelegramServer(known_chats_only=False) as server,
+        product(storage, bot_token=server.token, telegram_api_url=server.base_url) as container,
+    ):
+        await prepare_users(container, [ANA])
+        ours = build_dispatcher(container.modules())
+        bare = bare_dispatcher()
+        bot = container.bot()
         try:
-            await server.wait_for_call("getUpdates", timeout=REPLY_TIMEOUT)
-            times: list[float] = []
-            for n in range(updates):
-                update = server.message_update(ANA, "/saldo", first_name=FIRST_NAME)
-                started = time.perf_counter()
-                server.feed(update)
-                await server.wait_for_messages(ANA, n + 1, timeout=REPLY_TIMEOUT)
-                times.append((time.perf_counter() - started) * 1000)
-            _check_reply(server.messages(ANA)[-1])
-        finally:
-            await dp.stop_polling()
-            await polling
-            await bot.session.close()
-    return times
-
-
-async def fed(open_backend: OpenBackend, *, updates: int) -> list[float]:
-    """Hand ``updates`` /saldo updates to ``dp.feed_update`` one at a time (no polling); time each call.
-
-    The reply still goes out over HTTP to the fake server; ``feed_update`` returns once it was answered.
-    """
-    clock = SystemClock()
-    async with open_backend(clock) as storage, FakeTelegramServer(known_chats_only=False) as server:
-        users, wallet = await _prepare(storage, clock)
-        dp = _dispatcher(users, wallet)
-        bot = create_bot(server.token, api_url=server.base_url)
-        try:
-            times: list[float] = []
-            for _ in range(updates):
-                raw = server.message_update(ANA, "/saldo", first_name=FIRST_NAME)
-                update = Update.model_validate(raw, context={"bot": bot})
-                started = time.perf_counter()
-                await dp.feed_update(bot, update)
-                times.append((time.perf_counter() - started) * 1000)
+            bare_fed = await fed(bare, bot, server, updates=updates, concurrency=concurrency)
+            ours_fed = await fed(ours, bot, server, updates=updates, concurrency=concurrency)
+            bare_polled = await polled(bare, bot, server, updates=updates)
+            ours_polled = await polled(ours, bot, server, updates=updates)
         finally:
             await bot.session.close()
-        replies = server.messages(ANA)
-        if len(replies) != updates:
-            msg = f"feed_update: {updates} updates but {len(replies)} replies"
-            raise AssertionError(msg)
-        _check_reply(replies[-1])
-    return times
-
-
-async def saldo(open_backend: OpenBackend, *, updates: int) -> SaldoRun:
-    """Both ways, each on its own fresh backend and server."""
-    polled_ms = await polled(open_backend, updates=updates)
-    clean_heap()
-    return SaldoRun(polled_ms=polled_ms, fed_ms=await fed(open_backend, updates=updates))
+        _check_replies(server, 4 * updates)
+    return SaldoRun(fed=ours_fed, bare_fed=bare_fed, polled=ours_polled, bare_polled=bare_polled)

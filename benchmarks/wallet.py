@@ -7,12 +7,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from yabot_core.gamification import LedgerReason, WalletService
-
 from benchmarks.backends import OpenBackend
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_core.kernel import Clock, UserId
+from yabot_core.wallet import ADMIN_DEDUCTION, ADMIN_GRANT, WalletService
 
 FULL_SEQUENCE: tuple[int, ...] = (10, -3, 5, -2)
 """What each user does, in order: positive credits, negative debits (ends at 10 besitos)."""
@@ -46,9 +45,9 @@ def _service(storage: StorageBackend, clock: Clock) -> WalletService:
 
 async def _apply(wallet: WalletService, user: UserId, amount: int, key: str) -> None:
     if amount > 0:
-        await wallet.credit(user, amount, LedgerReason.ADMIN_GRANT, idempotency_key=key)
+        await wallet.credit(user, amount, ADMIN_GRANT, idempotency_key=key)
     else:
-        await wallet.debit(user, -amount, LedgerReason.ADMIN_DEDUCTION, idempotency_key=key)
+        await wallet.debit(user, -amount, ADMIN_DEDUCTION, idempotency_key=key)
 
 
 async def concurrent_users(open_backend: OpenBackend, *, users: int, sequence: Sequence[int]) -> WalletRun:
@@ -70,7 +69,7 @@ async def concurrent_users(open_backend: OpenBackend, *, users: int, sequence: S
         started = time.perf_counter()
         await asyncio.gather(*(one_user(user) for user in ids))
         seconds = time.perf_counter() - started
-        await _verify(wallet, ids, balance=sum(sequence), entries=len(sequence))
+        await verify(wallet, ids, balance=sum(sequence), entries=len(sequence))
     return WalletRun(operations=users * len(sequence), seconds=seconds)
 
 
@@ -98,17 +97,18 @@ async def sequential_user(open_backend: OpenBackend, *, seconds: float) -> Walle
             if now >= deadline:
                 break
         elapsed = now - started
-        await _verify(wallet, [user], balance=balance, entries=operations)
+        await verify(wallet, [user], balance=balance, entries=operations)
     return WalletRun(operations=operations, seconds=elapsed)
 
 
-async def _verify(wallet: WalletService, users: Sequence[UserId], *, balance: int, entries: int) -> None:
+async def verify(wallet: WalletService, users: Sequence[UserId], *, balance: int, entries: int) -> None:
+    """Raise :class:`LostMoneyError` unless each user has ``balance``, nothing held, ``entries`` entries."""
     wrong: list[str] = []
     for user in users:
-        found = await wallet.balance(user)
-        page = await wallet.history(user, limit=1)
-        if found.balance != balance or found.held != 0 or page.total != entries:
-            wrong.append(f"user {user}: balance {found.balance}, held {found.held}, {page.total} entries")
+        statement = await wallet.statement(user, limit=1)
+        found, total = statement.balance, statement.history.total
+        if found.balance != balance or found.held != 0 or total != entries:
+            wrong.append(f"user {user}: balance {found.balance}, held {found.held}, {total} entries")
     if wrong:
         shown = "; ".join(wrong[:5])
         msg = (

@@ -1,0 +1,74 @@
+"""How much each scenario does per run, and how many runs: the full plan, the quick one, the warm-up."""
+
+from dataclasses import dataclass, replace
+
+from benchmarks import wallet
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Sizes of every scenario's run, and the number of timed rounds."""
+
+    repeats: int
+    users: int = 1000
+    sequence: tuple[int, ...] = wallet.FULL_SEQUENCE
+    mongo_users: int = 1000
+    mongo_sequence: tuple[int, ...] = wallet.SHORT_SEQUENCE
+    raw_seconds: float = 1.5
+    sequential_seconds: float = 1.5
+    credit_users: int = 1000
+    credits_per_user: int = 4
+    bus_sequential: int = 1000
+    bus_bursts: int = 20
+    bus_burst_size: int = 50
+    saldo_updates: int = 1000
+    saldo_concurrency: int = 16
+    api_requests: int = 3000
+    api_concurrency: int = 16
+    timers: int = 10_000
+    timer_lead: float = 1.0
+    """Seconds between scheduling the timers and their due time (scheduling 10,000 takes a fraction)."""
+
+    @classmethod
+    def full(cls, repeats: int = 5) -> "Plan":
+        """The default run: several minutes on a 2-core machine."""
+        return cls(repeats=repeats)
+
+    @classmethod
+    def quick(cls, repeats: int = 2) -> "Plan":
+        """A smoke run: the same scenarios, smaller (under about a minute)."""
+        return cls(
+            repeats=repeats,
+            users=300,
+            mongo_users=50,
+            raw_seconds=0.3,
+            sequential_seconds=0.3,
+            credit_users=300,
+            credits_per_user=2,
+            bus_sequential=100,
+            bus_bursts=3,
+            saldo_updates=100,
+            api_requests=300,
+            timers=1000,
+            timer_lead=0.2,
+        )
+
+    def warm_up(self) -> "Plan":
+        """The discarded warm-up round: every scenario once, small."""
+        return replace(
+            self,
+            repeats=1,
+            users=50,
+            mongo_users=10,
+            raw_seconds=0.1,
+            sequential_seconds=0.1,
+            credit_users=50,
+            credits_per_user=1,
+            bus_sequential=20,
+            bus_bursts=1,
+            bus_burst_size=10,
+            saldo_updates=20,
+            api_requests=50,
+            timers=200,
+            timer_lead=0.1,
+        )

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from yabot_adapters.sqlite.connection import (
+    BUSY_PATIENCE,
     DETAIL,
     Reader,
     Synchronous,
+    configure,
     connect,
     retry_busy,
     translated,
-    unavailable,
 )
 from yabot_adapters.sqlite.dead_letters import SqliteDeadLetterQueries
 from yabot_adapters.sqlite.outbox import SqliteOutboxStore
@@ -49,14 +50,24 @@ class SqliteStorage(StorageBackend):
     reads use a second connection that sees the last commit without waiting for writers. Another process's
     write lock is waited for asynchronously, never on the event loop's thread. ``synchronous="FULL"`` makes
     every commit survive a power cut; ``"NORMAL"`` only an application crash, for much cheaper commits.
+    ``busy_patience`` is how many seconds opening, a read or a write waits for another process's lock
+    before giving up with ``UnavailableError``.
     """
 
-    def __init__(self, path: Path, clock: Clock, *, synchronous: Synchronous = "FULL") -> None:
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock,
+        *,
+        synchronous: Synchronous = "FULL",
+        busy_patience: float = BUSY_PATIENCE,
+    ) -> None:
         self._path = path
         self._synchronous = synchronous
+        self._patience = busy_patience
         self._connections: tuple[sqlite3.Connection, sqlite3.Connection] | None = None
-        self._writer = GroupCommitWriter()
-        self._reader = Reader()
+        self._writer = GroupCommitWriter(patience=busy_patience)
+        self._reader = Reader(patience=busy_patience)
         self._transactions = SqliteTransactions(self._writer, clock)
         self._wallet_queries = SqliteWalletQueries(self._reader)
         self._user_queries = SqliteUserQueries(self._reader)
@@ -96,9 +107,13 @@ class SqliteStorage(StorageBackend):
     async def open(self) -> None:
         """Create the file if needed, switch it to WAL and apply the migrations it lacks.
 
+        Another process's lock is waited for (up to the patience) at every step: the first read of the
+        schema, the switch to WAL, a migration. An up-to-date file needs no write lock to open.
+
         Raises:
             UnavailableError: the data directory cannot hold the file (the message names it), the file stays
-                locked by another process, or a newer YABOT migrated it past this code's schema.
+                locked by another process past the patience, or a newer YABOT migrated it past this code's
+                schema.
         """
         if self._connections is not None:
             return
@@ -107,27 +122,34 @@ class SqliteStorage(StorageBackend):
         except OSError as exc:
             reason = _DIRECTORY_ERRORS.get(exc.errno or 0, exc.strerror or "no se puede crear")
             raise self._unusable(reason) from exc
+        connections: list[sqlite3.Connection] = []
         try:
-            write_conn = connect(self._path, synchronous=self._synchronous)
-        except sqlite3.Error as exc:
-            raise self._unusable(self._why_unopenable()) from exc
-        try:
-            read_conn = connect(self._path, synchronous=self._synchronous)
-        except sqlite3.Error as exc:
-            write_conn.close()
-            raise unavailable(exc) from exc
-        try:
+            for _ in range(2):
+                try:
+                    connections.append(connect(self._path))
+                except sqlite3.Error as exc:
+                    raise self._unusable(self._why_unopenable()) from exc
+                # The first statement is the first to touch the file: busy is waited for; any other error
+                # means SQLite cannot use it there.
+                await retry_busy(
+                    lambda: configure(connections[-1], self._synchronous),
+                    patience=self._patience,
+                    otherwise=lambda _: self._unusable(self._why_unopenable()),
+                )
+            write_conn, read_conn = connections
             # WAL is a property of the file: the first process to open it switches it, for every process.
-            mode = await retry_busy(lambda: write_conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            mode = await retry_busy(
+                lambda: write_conn.execute("PRAGMA journal_mode = WAL").fetchone()[0], patience=self._patience
+            )
             if mode != "wal":
                 # Some file systems (network mounts) refuse WAL; writers would then block readers.
                 log.warning("SQLite kept journal mode %r for %s instead of WAL", mode, self._path)
-            await retry_busy(lambda: migrate(write_conn), in_thread=True)
+            await retry_busy(lambda: migrate(write_conn), patience=self._patience, in_thread=True)
             with translated():
                 read_conn.execute("PRAGMA query_only = ON")
         except BaseException:
-            write_conn.close()
-            read_conn.close()
+            for conn in connections:
+                conn.close()
             raise
         self._connections = (write_conn, read_conn)
         self._reader.attach(read_conn)

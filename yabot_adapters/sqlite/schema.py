@@ -108,14 +108,19 @@ LATEST: Final = len(MIGRATIONS)
 def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     """Bring ``conn``'s file to schema version ``target``, up or down, in one transaction.
 
-    Returns the version the file had before. ``BEGIN IMMEDIATE`` takes the write lock before reading
-    ``user_version``, so two processes opening a fresh file at once apply each step exactly once. Raises
-    ``sqlite3.Error`` (busy included) with nothing changed, or ``UnavailableError`` (in Spanish, for the
-    operator) for a file a newer YABOT migrated past :data:`LATEST`.
+    Returns the version the file had before. ``user_version`` is read first without the write lock, so
+    opening an up-to-date file (the usual case) waits for no writer; only a file that needs a step takes
+    it (``BEGIN IMMEDIATE``) and reads the version again under it, so two processes opening a fresh file at
+    once apply each step exactly once. Raises ``sqlite3.Error`` (busy included) with nothing changed, or
+    ``UnavailableError`` (in Spanish, for the operator) for a file a newer YABOT migrated past
+    :data:`LATEST`.
     """
     if not 0 <= target <= LATEST:
         msg = f"schema versions go from 0 to {LATEST}, not {target}"
         raise ValueError(msg)
+    version = _version(conn)
+    if version == target:
+        return version  # nothing to write: the usual open of an up-to-date file
     conn.execute("BEGIN IMMEDIATE")
     try:
         before = _step(conn, target)
@@ -127,7 +132,8 @@ def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     return before
 
 
-def _step(conn: sqlite3.Connection, target: int) -> int:
+def _version(conn: sqlite3.Connection) -> int:
+    """The file's schema version; ``UnavailableError`` if a newer YABOT wrote it."""
     version: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > LATEST:
         msg = (
@@ -137,8 +143,13 @@ def _step(conn: sqlite3.Connection, target: int) -> int:
         raise UnavailableError(
             msg, detail={"storage": "sqlite", "schema_version": version, "known_schema_version": LATEST}
         )
+    return version
+
+
+def _step(conn: sqlite3.Connection, target: int) -> int:
+    version = _version(conn)  # again: another process may have migrated since the unlocked read
     if version == target:
-        return version  # nothing to write: the usual open of an up-to-date file
+        return version
     scripts = [MIGRATIONS[n - 1].up for n in range(version + 1, target + 1)]
     scripts += [MIGRATIONS[n - 1].down for n in range(version, target, -1)]
     for script in scripts:

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
-from yabot_adapters.sqlite.connection import DETAIL, retry_busy, unavailable
+from yabot_adapters.sqlite.connection import BUSY_PATIENCE, DETAIL, retry_busy, unavailable
 from yabot_core.kernel import UnavailableError
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,9 @@ class GroupCommitWriter:
     ``COMMIT`` returns; a failed ``COMMIT`` fails the whole batch with ``UnavailableError``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, patience: float = BUSY_PATIENCE) -> None:
         self._conn: sqlite3.Connection | None = None
+        self._patience = patience
         self._queue: deque[_Job] = deque()
         self._wake = asyncio.Event()
         self._listeners: list[Callable[[], None]] = []
@@ -147,7 +148,7 @@ class GroupCommitWriter:
 
     async def _write(self, batch: _Batch) -> None:
         try:
-            await retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            await retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), patience=self._patience)
         except UnavailableError as exc:
             _fail(batch.jobs, exc)
             return

@@ -6,7 +6,7 @@ import itertools
 import json
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
@@ -108,6 +108,33 @@ async def whole_ledger(storage: StorageBackend, user: UserId) -> list[LedgerEntr
 
 def wallet_of(storage: StorageBackend, clock: FakeClock, prefix: str = "w") -> WalletService:
     return WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds(prefix))
+
+
+LOCKS = {
+    # A file still in rollback-journal mode, written by another program: an exclusive lock stops even the
+    # first read of the schema (as a last connection checkpointing a WAL file on close does, briefly).
+    "every read": ("DELETE", 1, "BEGIN EXCLUSIVE"),
+    # A new file another process is creating: switching it to WAL needs it alone.
+    "the switch to WAL": ("DELETE", 0, "BEGIN IMMEDIATE"),
+    # A WAL file that still needs its schema: migrating needs the write lock.
+    "the migration": ("WAL", 0, "BEGIN IMMEDIATE"),
+}
+
+
+@contextlib.contextmanager
+def held(path: Path, what: str) -> Iterator[sqlite3.Connection]:
+    """Another connection prepares ``path`` as ``LOCKS[what]`` says and holds that lock; yields it."""
+    journal_mode, version, begin = LOCKS[what]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA journal_mode = {journal_mode}")
+        if version:
+            migrate(conn, version)
+        conn.execute(begin)
+        yield conn
+    finally:
+        conn.close()
 
 
 # --- SQLite's own promises -----------------------------------------------------------------------------
@@ -303,7 +330,7 @@ async def test_ping_fails_once_the_writer_has_stopped(path: Path, clock: FakeClo
 
 
 async def test_a_newer_schema_is_refused_in_spanish(path: Path, clock: FakeClock) -> None:
-    """A file a newer YABOT migrated past LATEST is refused with a Spanish UnavailableError and left as is."""
+    """A file a newer YABOT migrated past what this code knows is refused with a Spanish UnavailableError and left as is."""
     async with opened_at(path, clock):
         pass
     conn = sqlite3.connect(path, isolation_level=None)
@@ -346,6 +373,72 @@ async def test_an_unusable_data_directory_is_named_in_spanish(tmp_path: Path, cl
         "no un archivo; revise YABOT_DATA_DIR."
     )
     assert isinstance(refused.value.__cause__, sqlite3.Error)
+
+
+@pytest.mark.parametrize("what", list(LOCKS))
+async def test_opening_waits_for_another_process_lock(path: Path, clock: FakeClock, what: str) -> None:
+    """Another connection's lock on any step of the open is waited for; once released, the open succeeds."""
+    with held(path, what) as other:
+        asyncio.get_running_loop().call_later(1.0, other.execute, "ROLLBACK")
+        async with opened_at(path, clock) as storage:
+            assert not other.in_transaction  # the open waited for the release
+            await wallet_of(storage, clock).credit(ALICE, 1, ADMIN_GRANT, idempotency_key="k")
+            assert (await storage.wallet_queries.balance(ALICE)).balance == 1
+
+
+@pytest.mark.parametrize("what", list(LOCKS))
+async def test_a_lock_held_past_the_patience_is_busy(path: Path, clock: FakeClock, what: str) -> None:
+    """A lock on any step of the open held past the patience fails it as busy, not as a bad directory."""
+    with held(path, what):
+        storage = SqliteStorage(path, clock, busy_patience=0.2)
+        with pytest.raises(UnavailableError) as refused:
+            await storage.open()
+    assert "sigue bloqueado por otro proceso de YABOT" in refused.value.message
+    assert "directorio" not in refused.value.message
+    assert refused.value.detail == {"storage": "sqlite"}
+    assert isinstance(refused.value.__cause__, sqlite3.OperationalError)
+    async with opened_at(path, clock) as storage:  # the failed open left nothing behind that blocks a retry
+        await storage.ping()
+
+
+async def test_an_up_to_date_file_opens_while_another_process_writes(path: Path, clock: FakeClock) -> None:
+    """Opening a file at the latest schema takes no write lock, so it does not wait for another writer."""
+    async with opened_at(path, clock) as storage:
+        await wallet_of(storage, clock).credit(ALICE, 2, ADMIN_GRANT, idempotency_key="a")
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO leases (name, owner, expires_at) VALUES ('cli', 'other process', '')")
+        # The writer holds its lock until the open returns (a write lock taken at open would fail it busy).
+        async with opened(SqliteStorage(path, clock, busy_patience=60)) as storage:
+            assert writer.in_transaction
+            assert (await storage.wallet_queries.balance(ALICE)).balance == 2
+            writer.execute("COMMIT")
+            await wallet_of(storage, clock).credit(ALICE, 3, ADMIN_GRANT, idempotency_key="b")
+            assert (await storage.wallet_queries.balance(ALICE)).balance == 5
+    finally:
+        writer.close()
+
+
+def test_a_migration_finished_meanwhile_is_not_applied_again(path: Path) -> None:
+    """Migrate reads the version again under the write lock: a step applied meanwhile is not applied twice."""
+    path.parent.mkdir(parents=True)
+    late = sqlite3.connect(path, isolation_level=None)
+    first = sqlite3.connect(path, isolation_level=None)
+
+    def another_process_wins(statement: str) -> None:
+        # ``late`` has read version 0 without the lock and is about to take it: ``first`` migrates meanwhile.
+        if statement == "BEGIN IMMEDIATE":
+            late.set_trace_callback(None)
+            assert migrate(first, SLICES) == {}
+
+    try:
+        late.set_trace_callback(another_process_wins)
+        assert migrate(late, SLICES) == {piece.name: piece.latest for piece in SLICES}  # found done
+        assert versions(late) == {piece.name: piece.latest for piece in SLICES}
+    finally:
+        late.close()
+        first.close()
 
 
 async def test_close_lets_queued_work_commit(path: Path, clock: FakeClock) -> None:
@@ -489,45 +582,3 @@ async def test_a_failed_commit_fails_its_whole_batch_as_unavailable(path: Path, 
         assert {e.idempotency_key for e in ledger} == {"before", "after"} | kept
         balance = (await storage.wallet_queries.balance(WALLET_OWNER)).balance
         assert balance == sum(e.amount for e in ledger) == CREDIT * len(ledger)
-
-
-def _lock_whole_file(path: Path) -> sqlite3.Connection:
-    """A connection holding the file so that no other connection may even read it (as during a recovery)."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-    conn.execute("BEGIN EXCLUSIVE")
-    conn.execute("INSERT INTO leases (name, owner, expires_at) VALUES ('locked', 'x', '')")
-    return conn
-
-
-async def test_a_file_locked_at_open_is_waited_for(path: Path, clock: FakeClock) -> None:
-    """Opening while another process holds the file waits for it, instead of blaming the data directory."""
-    async with opened_at(path, clock):
-        pass
-    holder = _lock_whole_file(path)
-    release = asyncio.get_running_loop().call_later(1.0, lambda: (holder.execute("ROLLBACK"), holder.close()))
-    try:
-        async with opened_at(path, clock) as storage:
-            await storage.ping()
-    finally:
-        release.cancel()
-        with contextlib.suppress(sqlite3.Error):
-            holder.close()
-
-
-async def test_a_file_that_stays_locked_is_reported_as_busy(path: Path, clock: FakeClock) -> None:
-    """A lock held past the patience is reported as a busy file (naming it), never as a broken directory."""
-    async with opened_at(path, clock):
-        pass
-    holder = _lock_whole_file(path)
-    try:
-        with pytest.raises(UnavailableError) as refused:
-            async with opened_at(path, clock, busy_patience=0.3):
-                pass
-    finally:
-        holder.close()
-    assert refused.value.message == (
-        f"El archivo de datos {path} sigue bloqueado por otro proceso de YABOT desde hace 0 s; "
-        "vuelva a intentarlo en un momento."
-    )
-    assert "directorio" not in refused.value.message

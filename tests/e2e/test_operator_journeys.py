@@ -1,6 +1,5 @@
 """Whole journeys through real `yabot` processes: serving, shell grants, crashes, replays."""
 
-import asyncio
 import re
 import signal
 import socket
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.process import CLICK_ENGLISH, Served, yabot, yabot_env
+from tests.e2e.process import CLICK_ENGLISH, HANG_GUARD, Served, wait_until, yabot, yabot_env
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.storage import opened
 from yabot_adapters.system import SystemClock, UuidGenerator
@@ -31,9 +30,7 @@ async def telegram_fixture() -> AsyncIterator[FakeTelegramServer]:
 async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> None:
     """`yabot run` serves /healthz, shows a shell grant, stops cleanly on SIGTERM and keeps the data."""
     env = yabot_env(tmp_path)
-    served = Served(env, tmp_path)
-    await served.start()
-    try:
+    async with Served(env, tmp_path) as served:
         await served.wait_for_output("defina YABOT_BOT_TOKEN")
         assert (await served.get("/api/v1/users/42/besitos")).json()["code"] == "usuario_no_encontrado"
 
@@ -51,16 +48,12 @@ async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> No
             "Regalo de Diana",
             "Premio del concurso",
         )
-    finally:
         code = await served.stop(signal.SIGTERM)
     assert code == 0, served.printed
     assert "YABOT detenido." in served.printed
 
-    again = Served(env, tmp_path)
-    await again.start()
-    try:
+    async with Served(env, tmp_path) as again:
         assert (await again.get("/api/v1/users/42/besitos")).json()["balance"] == 50
-    finally:
         assert await again.stop() == 0
 
 
@@ -196,21 +189,17 @@ async def test_an_event_committed_before_a_sigkill_is_delivered_after_restart(
         outbox_poll_interval="3600",  # this process will not look at the outbox again before it dies
         outbox_lease_seconds="2",
     )
-    doomed = Served(env, tmp_path)
-    await doomed.start()
-    await telegram.wait_for_call("getUpdates")
-    grant = await yabot("wallet", "grant", "77", "25", "--reason", "Sorpresa", env=env, cwd=tmp_path)
-    assert grant.returncode == 0, grant.stderr
-    assert telegram.messages(77) == []
-    await doomed.kill()
+    async with Served(env, tmp_path) as doomed:
+        await telegram.wait_for_call("getUpdates", timeout=HANG_GUARD)
+        grant = await yabot("wallet", "grant", "77", "25", "--reason", "Sorpresa", env=env, cwd=tmp_path)
+        assert grant.returncode == 0, grant.stderr
+        assert telegram.messages(77) == []
+        await doomed.kill()
 
-    heir = Served({**env, "YABOT_OUTBOX_POLL_INTERVAL": "0.2"}, tmp_path)
-    await heir.start()
-    try:
-        (text,) = await telegram.wait_for_messages(77, 1, timeout=20)
+    async with Served({**env, "YABOT_OUTBOX_POLL_INTERVAL": "0.2"}, tmp_path) as heir:
+        (text,) = await telegram.wait_for_messages(77, 1, timeout=HANG_GUARD)
         assert "25 besitos" in text
         assert "Sorpresa" in text
-    finally:
         assert await heir.stop() == 0
     assert len(telegram.messages(77)) == 1
     dead = await yabot("events", "dead-letters", env=env, cwd=tmp_path)
@@ -223,24 +212,23 @@ async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
     """Telegram failing every attempt makes a dead letter; after the fix, `replay` delivers it once."""
     env = yabot_env(tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url, admin_ids="999")
     telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=88)
-    served = Served(env, tmp_path)
-    await served.start()
-    try:
+    async with Served(env, tmp_path) as served:
         grant = await yabot("wallet", "grant", "88", "30", "--reason", "Paciencia", env=env, cwd=tmp_path)
         assert grant.returncode == 0, grant.stderr
         listing = ""
-        for _ in range(100):
+
+        async def dead_lettered() -> bool:
+            nonlocal listing
             listing = (await yabot("events", "dead-letters", env=env, cwd=tmp_path)).stdout
-            if "wallet.grant_notice" in listing:
-                break
-            await asyncio.sleep(0.2)
-        assert "wallet.grant_notice" in listing, listing
+            return "wallet.grant_notice" in listing
+
+        await wait_until(dead_lettered, "the failing notification was not dead-lettered")
         assert "besitos.awarded" in listing
         attempts = [c for c in telegram.calls("sendMessage") if c.params.get("chat_id") == 88]
         assert len(attempts) == 3
         match = re.search(r"^([0-9a-f]{12})\s", listing, re.MULTILINE)
         assert match, listing
-        (alert,) = await telegram.wait_for_messages(999, 1, timeout=20)
+        (alert,) = await telegram.wait_for_messages(999, 1, timeout=HANG_GUARD)
         assert f"yabot events replay {match.group(1)}" in alert
 
         telegram.clear_failures()
@@ -257,7 +245,6 @@ async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
         assert (
             "No hay eventos fallidos" in (await yabot("events", "dead-letters", env=env, cwd=tmp_path)).stdout
         )
-    finally:
         assert await served.stop() == 0
 
 
@@ -266,23 +253,21 @@ async def test_a_fan_talks_to_the_running_bot(tmp_path: Path, telegram: FakeTele
     env = yabot_env(
         tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url, welcome_besitos="10"
     )
-    served = Served(env, tmp_path)
-    await served.start()
-    try:
+    async with Served(env, tmp_path) as served:
         await served.wait_for_output("Bot de Telegram escuchando")
         telegram.feed(telegram.message_update(501, "/start", first_name="Marta"))
-        (greeting,) = await telegram.wait_for_messages(501, 1, timeout=20)
+        (greeting,) = await telegram.wait_for_messages(501, 1, timeout=HANG_GUARD)
         assert "Marta" in greeting
         assert "Lucien" in greeting
-        for _ in range(100):
-            if (await served.get("/api/v1/users/501/besitos")).json().get("balance") == 10:
-                break
-            await asyncio.sleep(0.1)
+
+        async def welcomed() -> bool:
+            return bool((await served.get("/api/v1/users/501/besitos")).json().get("balance") == 10)
+
+        await wait_until(welcomed, "the welcome gift did not land")
         telegram.feed(telegram.message_update(501, "/saldo", first_name="Marta"))
-        texts = await telegram.wait_for_messages(501, 2, timeout=20)
+        texts = await telegram.wait_for_messages(501, 2, timeout=HANG_GUARD)
         assert "10 besitos" in texts[1]
         assert "Regalo de bienvenida" in texts[1]
-    finally:
         assert await served.stop() == 0
 
 

@@ -130,7 +130,7 @@ def held(path: Path, what: str) -> Iterator[sqlite3.Connection]:
     try:
         conn.execute(f"PRAGMA journal_mode = {journal_mode}")
         if version:
-            migrate(conn, version)
+            migrate(conn, SLICES)
         conn.execute(begin)
         yield conn
     finally:
@@ -330,7 +330,7 @@ async def test_ping_fails_once_the_writer_has_stopped(path: Path, clock: FakeClo
 
 
 async def test_a_newer_schema_is_refused_in_spanish(path: Path, clock: FakeClock) -> None:
-    """A file a newer YABOT migrated past what this code knows is refused with a Spanish UnavailableError and left as is."""
+    """A file a newer YABOT migrated past what this code knows is refused in Spanish, and left as is."""
     async with opened_at(path, clock):
         pass
     conn = sqlite3.connect(path, isolation_level=None)

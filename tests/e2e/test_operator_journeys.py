@@ -1,5 +1,6 @@
 """Whole journeys through real `yabot` processes: serving, shell grants, crashes, replays."""
 
+import asyncio
 import re
 import signal
 import socket
@@ -246,6 +247,38 @@ async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
             "No hay eventos fallidos" in (await yabot("events", "dead-letters", env=env, cwd=tmp_path)).stdout
         )
         assert await served.stop() == 0
+
+
+async def test_two_replays_at_once_with_a_slow_telegram_deliver_one_message(
+    tmp_path: Path, telegram: FakeTelegramServer
+) -> None:
+    """Two `yabot events replay ID` started together, Telegram taking 3 s to answer: the fan hears once."""
+    env = yabot_env(tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url)
+    telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=89)
+    async with Served(env, tmp_path) as served:
+        grant = await yabot("wallet", "grant", "89", "7", "--reason", "Por duplicado", env=env, cwd=tmp_path)
+        assert grant.returncode == 0, grant.stderr
+        listing = ""
+
+        async def dead_lettered() -> bool:
+            nonlocal listing
+            listing = (await yabot("events", "dead-letters", env=env, cwd=tmp_path)).stdout
+            return "wallet.grant_notice" in listing
+
+        await wait_until(dead_lettered, "the failing notification was not dead-lettered")
+        assert await served.stop() == 0  # only the replays may deliver from now on
+    match = re.search(r"^([0-9a-f]{12})\s", listing, re.MULTILINE)
+    assert match, listing
+    telegram.clear_failures()
+    telegram.slow("sendMessage", 3)
+    first, second = await asyncio.gather(
+        *(yabot("events", "replay", match.group(1), env=env, cwd=tmp_path) for _ in range(2))
+    )
+    assert len(telegram.messages(89)) == 1
+    assert sorted([first.returncode, second.returncode]) == [0, 1], (first, second)
+    refused = first if first.returncode else second
+    assert "ya se está reenviando" in refused.stderr or "ya se reenvió" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 async def test_a_fan_talks_to_the_running_bot(tmp_path: Path, telegram: FakeTelegramServer) -> None:

@@ -70,6 +70,7 @@ class FakeTelegramServer:
         self._updates = UpdateQueue()
         self._chats: dict[int, dict[str, Any]] = {}
         self._failures = FailureRules()
+        self._delays: dict[str, float] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._tick = asyncio.Event()
@@ -214,6 +215,13 @@ class FakeTelegramServer:
         """
         self._failures.add(method, ApiError(status, description, retry_after), chat_id=chat_id, times=times)
 
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds`` (a Telegram that answers slowly); ``0`` undoes it."""
+        if seconds > 0:
+            self._delays[method.lower()] = seconds
+        else:
+            self._delays.pop(method.lower(), None)
+
     def answer_raw(
         self,
         method: str,
@@ -328,6 +336,9 @@ class FakeTelegramServer:
         call = RecordedCall(method, await parse_params(request))
         self.sent.append(call)
         self._touch()
+        delay = self._delays.get(method.lower())
+        if delay:
+            await asyncio.sleep(delay)
         try:
             self._failures.check(method, call.params)
             result = await self._answer(method, call.params)

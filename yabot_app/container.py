@@ -114,9 +114,7 @@ def readiness_checks(
     modules: Modules,
     polling: Callable[[], "TelegramPolling"],
 ) -> list["ReadinessCheck"]:
-    """What ``/readyz`` asks: storage, the event relay, the timers, the bot's polling if it runs, and each
-    module's own checks.
-    """
+    """What ``/readyz`` asks: storage, events, timers, the bot's polling if it runs, each module's checks."""
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [
@@ -182,9 +180,11 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(_secret, settings.provided.bot_token),
         api_url=settings.provided.telegram_api_url,
     )
+    outgoing = providers.Singleton(_lazy("yabot_adapters.telegram:OutgoingLimiter"))
+    """Telegram's budget (30 messages/s, 1/s per chat, its flood pauses): one, shared by every sender."""
     messenger = providers.Selector(
         providers.Callable(lambda on: "on" if on else "off", telegram),
-        on=providers.Singleton(_lazy("yabot_adapters.telegram:TelegramMessenger"), bot),
+        on=providers.Singleton(_lazy("yabot_adapters.telegram:TelegramMessenger"), bot, outgoing),
         off=providers.Singleton(OfflineMessenger),
     )
 

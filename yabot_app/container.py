@@ -86,6 +86,7 @@ def build_dispatcher(modules: Modules, extra_routers: Sequence["Router"] = ()) -
 
     ``extra_routers`` go after the modules' (tests plug their own handlers in there).
     """
+    from yabot_adapters.telegram import UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
 
     parts = modules.bot_parts()
@@ -104,6 +105,7 @@ def build_dispatcher(modules: Modules, extra_routers: Sequence["Router"] = ()) -
         routers=[*(router for part in parts for router in part.routers), *extra_routers],
         menu=menu(modules),
         data=data,
+        pace=UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None,
     )
 
 

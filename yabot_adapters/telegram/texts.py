@@ -6,11 +6,15 @@ render them through the catalog (``texts.render("id", ...)``) they receive as wo
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from html import unescape
 from typing import Final
 
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.texts import Html, format_number
 from yabot_core.kernel import Phrasebook
+
+ALERT_LIMIT: Final = 200
+"""Telegram shows at most 200 characters in a callback query's alert or notice."""
 
 _MONTHS: Final = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 
@@ -39,3 +43,10 @@ def menu(texts: Phrasebook, entries: Sequence[MenuEntry]) -> Html:
             for entry in entries
         )
     )
+
+
+def plain_text(html: str) -> str:
+    """A rendered text as plain text (alerts show no HTML): the few tags the catalog uses go, entities too."""
+    for tag in ("<b>", "</b>", "<i>", "</i>", "<code>", "</code>"):
+        html = html.replace(tag, "")
+    return unescape(html)

@@ -74,7 +74,7 @@ def menu(modules: Modules) -> list["MenuEntry"]:
 
     phrasebook = modules.kernel.phrasebook
     entries = [
-        MenuEntry(command.command, phrasebook.render(command.description))
+        MenuEntry(command.command, phrasebook.render(command.description))  # texts: BotCommand's, checked
         for part in modules.bot_parts()
         for command in part.commands
     ]

@@ -174,7 +174,9 @@ class Container(containers.DeclarativeContainer):
             clock,
         ),
     )
-    texts = providers.Singleton(load_texts, providers.Object(MODULES), settings.provided.content_dir)
+    plugs = providers.Object(MODULES)
+    """The modules this process runs: the registry (tests and library users may compose others)."""
+    texts = providers.Singleton(load_texts, plugs, settings.provided.content_dir)
 
     # --- Telegram (resolved only when this process runs the bot) ----------------------------------------
     bot = providers.Singleton(
@@ -202,7 +204,7 @@ class Container(containers.DeclarativeContainer):
         context=providers.Singleton(UserContext),
         telegram=telegram,
     )
-    modules = providers.Singleton(Modules, providers.Object(MODULES), kernel)
+    modules = providers.Singleton(Modules, plugs, kernel)
 
     # --- events and timers ------------------------------------------------------------------------------
     retry = providers.Singleton(RetryPolicy)
@@ -252,11 +254,13 @@ def build_container(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     retry: RetryPolicy | None = None,
+    plugs: Sequence[ModulePlug[Any]] | None = None,
 ) -> Container:
     """Return a container for ``settings``; nothing is opened or started yet.
 
     ``telegram`` says whether this process runs the bot; by default, when a token is set. ``clock``, ``ids``
-    and the bus's ``retry`` policy replace the real ones (tests and benchmarks drive time and ids).
+    and the bus's ``retry`` policy replace the real ones (tests and benchmarks drive time and ids);
+    ``plugs`` replaces the registry's modules.
     """
     runs_bot = settings.telegram_state == "on" if telegram is None else telegram
     container = Container(settings=providers.Object(settings), telegram=providers.Object(runs_bot))
@@ -266,4 +270,6 @@ def build_container(
         container.ids.override(providers.Object(ids))
     if retry is not None:
         container.retry.override(providers.Object(retry))
+    if plugs is not None:
+        container.plugs.override(providers.Object(tuple(plugs)))
     return container

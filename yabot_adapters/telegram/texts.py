@@ -39,7 +39,7 @@ def menu(texts: Phrasebook, entries: Sequence[MenuEntry]) -> Html:
     """The list of commands, one per line, as a fragment for ``bot-help`` and its siblings."""
     return Html(
         "\n".join(
-            texts.render("bot-menu-line", orden=entry.command, descripcion=entry.description)
+            texts.render("bot-menu-line", orden=entry.command, descripcion=Html(entry.description))
             for entry in entries
         )
     )

@@ -74,7 +74,7 @@ def menu(modules: Modules) -> list["MenuEntry"]:
 
     phrasebook = modules.kernel.phrasebook
     entries = [
-        MenuEntry(command.command, phrasebook.render(command.description))
+        MenuEntry(command.command, phrasebook.render(command.description))  # texts: BotCommand's, checked
         for part in modules.bot_parts()
         for command in part.commands
     ]
@@ -86,6 +86,7 @@ def build_dispatcher(modules: Modules, extra_routers: Sequence["Router"] = ()) -
 
     ``extra_routers`` go after the modules' (tests plug their own handlers in there).
     """
+    from yabot_adapters.telegram import UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
 
     parts = modules.bot_parts()
@@ -104,6 +105,7 @@ def build_dispatcher(modules: Modules, extra_routers: Sequence["Router"] = ()) -
         routers=[*(router for part in parts for router in part.routers), *extra_routers],
         menu=menu(modules),
         data=data,
+        pace=UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None,
     )
 
 
@@ -172,7 +174,9 @@ class Container(containers.DeclarativeContainer):
             clock,
         ),
     )
-    texts = providers.Singleton(load_texts, providers.Object(MODULES), settings.provided.content_dir)
+    plugs = providers.Object(MODULES)
+    """The modules this process runs: the registry (tests and library users may compose others)."""
+    texts = providers.Singleton(load_texts, plugs, settings.provided.content_dir)
 
     # --- Telegram (resolved only when this process runs the bot) ----------------------------------------
     bot = providers.Singleton(
@@ -180,9 +184,11 @@ class Container(containers.DeclarativeContainer):
         providers.Callable(_secret, settings.provided.bot_token),
         api_url=settings.provided.telegram_api_url,
     )
+    outgoing = providers.Singleton(_lazy("yabot_adapters.telegram:OutgoingLimiter"))
+    """Telegram's budget (30 messages/s, 1/s per chat, its flood pauses): one, shared by every sender."""
     messenger = providers.Selector(
         providers.Callable(lambda on: "on" if on else "off", telegram),
-        on=providers.Singleton(_lazy("yabot_adapters.telegram:TelegramMessenger"), bot),
+        on=providers.Singleton(_lazy("yabot_adapters.telegram:TelegramMessenger"), bot, outgoing),
         off=providers.Singleton(OfflineMessenger),
     )
 
@@ -198,7 +204,7 @@ class Container(containers.DeclarativeContainer):
         context=providers.Singleton(UserContext),
         telegram=telegram,
     )
-    modules = providers.Singleton(Modules, providers.Object(MODULES), kernel)
+    modules = providers.Singleton(Modules, plugs, kernel)
 
     # --- events and timers ------------------------------------------------------------------------------
     retry = providers.Singleton(RetryPolicy)
@@ -248,11 +254,13 @@ def build_container(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     retry: RetryPolicy | None = None,
+    plugs: Sequence[ModulePlug[Any]] | None = None,
 ) -> Container:
     """Return a container for ``settings``; nothing is opened or started yet.
 
     ``telegram`` says whether this process runs the bot; by default, when a token is set. ``clock``, ``ids``
-    and the bus's ``retry`` policy replace the real ones (tests and benchmarks drive time and ids).
+    and the bus's ``retry`` policy replace the real ones (tests and benchmarks drive time and ids);
+    ``plugs`` replaces the registry's modules.
     """
     runs_bot = settings.telegram_state == "on" if telegram is None else telegram
     container = Container(settings=providers.Object(settings), telegram=providers.Object(runs_bot))
@@ -262,4 +270,6 @@ def build_container(
         container.ids.override(providers.Object(ids))
     if retry is not None:
         container.retry.override(providers.Object(retry))
+    if plugs is not None:
+        container.plugs.override(providers.Object(tuple(plugs)))
     return container

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from yabot_core.wallet import MAX_AMOUNT
 
 SQLITE_FILE = "yabot.sqlite3"
+MAX_USER_RATE = 1000
+MIN_USER_PERIOD = 0.1
+MAX_USER_PERIOD = 3600.0
 
 
 class Settings(BaseSettings):
@@ -71,6 +74,17 @@ class Settings(BaseSettings):
             "whatever the headers say."
         ),
     )
+    telegram_user_rate: int = Field(
+        default=10,
+        description=(
+            "Messages and button presses one user may send the bot per `YABOT_TELEGRAM_USER_PERIOD`; past "
+            "them Lucien asks once for a pause and ignores that user for the period (`0` turns it off)."
+        ),
+    )
+    telegram_user_period: float = Field(
+        default=10.0,
+        description="Seconds `YABOT_TELEGRAM_USER_RATE` counts over, and how long a flooder is ignored.",
+    )
     welcome_besitos: int = Field(
         default=10,
         ge=0,
@@ -130,6 +144,22 @@ class Settings(BaseSettings):
                 raise ValueError(msg) from exc
         return trusted
 
+    @field_validator("telegram_user_rate")
+    @classmethod
+    def _user_rate(cls, value: int) -> int:
+        if not 0 <= value <= MAX_USER_RATE:
+            msg = f"debe estar entre 0 y {MAX_USER_RATE} (0 desactiva el límite por usuario)"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("telegram_user_period")
+    @classmethod
+    def _user_period(cls, value: float) -> float:
+        if not MIN_USER_PERIOD <= value <= MAX_USER_PERIOD:
+            msg = f"debe estar entre {MIN_USER_PERIOD:g} y {MAX_USER_PERIOD:g} segundos"
+            raise ValueError(msg)
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -162,6 +192,11 @@ class Settings(BaseSettings):
     def api_rate_limit(self) -> int | None:
         """Requests per minute per client, or ``None`` when the limit is off."""
         return self.api_rate_limit_per_minute or None
+
+    @property
+    def telegram_user_pace(self) -> tuple[int, float] | None:
+        """Messages per seconds one user may send the bot, or ``None`` when that limit is off."""
+        return (self.telegram_user_rate, self.telegram_user_period) if self.telegram_user_rate else None
 
     @property
     def zone(self) -> ZoneInfo:

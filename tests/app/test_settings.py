@@ -91,6 +91,14 @@ def test_a_blank_token_leaves_the_bot_off(monkeypatch: pytest.MonkeyPatch) -> No
         ("YABOT_ADMIN_IDS", "uno,dos", "admin_ids"),
         ("YABOT_API_TRUSTED_PROXIES", "*", "proxy no válido: '\\*'"),
         ("YABOT_API_TRUSTED_PROXIES", "10.0.0.5,proxy.local", "proxy no válido: 'proxy.local'"),
+        (
+            "YABOT_TELEGRAM_USER_RATE",
+            "-1",
+            "debe estar entre 0 y 1000 \\(0 desactiva el límite por usuario\\)",
+        ),
+        ("YABOT_TELEGRAM_USER_RATE", "1001", "debe estar entre 0 y 1000"),
+        ("YABOT_TELEGRAM_USER_PERIOD", "0", "debe estar entre 0.1 y 3600 segundos"),
+        ("YABOT_TELEGRAM_USER_PERIOD", "86400", "debe estar entre 0.1 y 3600 segundos"),
     ],
 )
 def test_bad_values_are_refused(
@@ -106,3 +114,10 @@ def test_zero_turns_the_rate_limit_off(monkeypatch: pytest.MonkeyPatch) -> None:
     """YABOT_API_RATE_LIMIT_PER_MINUTE=0 means no limit."""
     monkeypatch.setenv("YABOT_API_RATE_LIMIT_PER_MINUTE", "0")
     assert Settings().api_rate_limit is None
+
+
+def test_the_per_user_pace_is_off_at_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default a user may send 10 messages per 10 s; YABOT_TELEGRAM_USER_RATE=0 lifts the limit."""
+    assert Settings().telegram_user_pace == (10, 10.0)
+    monkeypatch.setenv("YABOT_TELEGRAM_USER_RATE", "0")
+    assert Settings().telegram_user_pace is None

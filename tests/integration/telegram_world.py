@@ -7,14 +7,15 @@ Tests drive event delivery with ``world.bus.deliver_pending()``.
 """
 
 import asyncio
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
 
 from aiogram import Router
 
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.container import Container, build_container, build_dispatcher
 from yabot_app.modules.lucien import LucienModule
+from yabot_app.modules.plug import ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_app.settings import Settings
@@ -55,6 +56,7 @@ class World:
         *,
         welcome_besitos: int = WELCOME,
         routers: Iterable[Router] = (),
+        plugs: Sequence[ModulePlug[Any]] | None = None,
         **settings: object,
     ) -> None:
         self.server = server
@@ -63,6 +65,7 @@ class World:
             clock=clock,
             ids=SequentialIds("w"),
             retry=RetryPolicy(attempts=3, first_delay=0.0, max_delay=0.0),
+            plugs=plugs,
         )
         self.storage = self.container.storage()
         modules = self.container.modules()

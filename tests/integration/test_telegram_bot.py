@@ -401,7 +401,7 @@ class TestGrantNotifications:
         assert "Su saldo asciende ahora a <b>35 besitos</b>" in news
 
     async def test_a_user_who_blocked_the_bot_does_not_fail_the_handler(self, world: World) -> None:
-        """A 403 from Telegram is accepted: no retry, no dead letter, the event is done."""
+        """A 403 from Telegram marks the user unreachable: no retry, no dead letter, the event is done."""
         await world.say("/start")
         await world.bus.deliver_pending()
         world.server.block(ANA)
@@ -409,6 +409,7 @@ class TestGrantNotifications:
         await world.bus.deliver_pending()
 
         assert [call.status for call in world.server.calls("sendMessage")] == [200, 403]
+        assert not (await world.users.get(ANA)).reachable  # Lucien skips them from now on
         assert await world.storage.dead_letter_queries.list() == []
         assert await world.storage.outbox.backlog() == {}
 
@@ -420,10 +421,11 @@ class TestGrantNotifications:
 
         (call,) = world.server.calls("sendMessage")
         assert call.status == 400
+        assert not (await world.users.get(UserId(777))).reachable
         assert await world.storage.dead_letter_queries.list() == []
 
     async def test_flood_control_is_retried_by_the_bus(self, world: World) -> None:
-        """A 429 propagates, so the bus retries and the user hears the news exactly once."""
+        """A short 429 is waited out by the messenger: the news arrives exactly once, with no dead letter."""
         await world.say("/start")
         await world.bus.deliver_pending()
         world.server.fail("sendMessage", 429, "Too Many Requests: retry after 1", times=1, retry_after=1)

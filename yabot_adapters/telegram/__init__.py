@@ -16,6 +16,7 @@ from yabot_adapters.telegram.middlewares import (
     track_updates,
 )
 from yabot_adapters.telegram.polling import TelegramPolling
+from yabot_adapters.telegram.throttling import ThrottlingMiddleware, UserPace
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -25,7 +26,9 @@ __all__ = [
     "OutgoingLimiter",
     "TelegramMessenger",
     "TelegramPolling",
+    "ThrottlingMiddleware",
     "UpdateTracker",
+    "UserPace",
     "build_dispatcher",
     "correlation_id_for",
     "create_bot",

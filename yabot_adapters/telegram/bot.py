@@ -12,6 +12,7 @@ from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats
 
 from yabot_adapters.telegram.commands import MenuEntry
+from yabot_adapters.telegram.texts import plain_text
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ async def prepare_bot(bot: Bot, menu: Sequence[MenuEntry]) -> None:
     None of them is needed to serve users, so any failure (Telegram refusing, the network down, a timeout,
     a proxy's HTML error page that aiogram cannot decode) is logged as a warning and the bot carries on.
     """
-    commands = [BotCommand(command=entry.command, description=entry.description) for entry in menu]
+    commands = [
+        BotCommand(command=entry.command, description=plain_text(entry.description)) for entry in menu
+    ]
     try:
         await bot.set_my_commands(
             commands,

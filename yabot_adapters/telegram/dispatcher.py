@@ -9,6 +9,7 @@ from yabot_adapters.telegram import errors
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
 from yabot_adapters.telegram.routers import fallback, help
+from yabot_adapters.telegram.throttling import ThrottlingMiddleware, UserPace
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import UserDirectory
 
@@ -23,6 +24,7 @@ def build_dispatcher(
     routers: Sequence[Router] = (),
     menu: Sequence[MenuEntry] = (),
     data: Mapping[str, object] | None = None,
+    pace: UserPace | None = None,
 ) -> Dispatcher:
     """Return a Dispatcher serving YABOT's bot; services reach handlers as workflow data.
 
@@ -36,6 +38,7 @@ def build_dispatcher(
         routers: every module's routers, tried in order before /ayuda and the fallback.
         menu: the commands /ayuda, /help and the fallback list (the modules' commands, described).
         data: the modules' workflow data (services their handlers take by name).
+        pace: how much one user may send before Lucien asks for a pause (``None``: no limit).
 
     Raises:
         ValueError: a module's data uses a name the dispatcher reserves.
@@ -48,10 +51,12 @@ def build_dispatcher(
     dp = Dispatcher(name="yabot")
     dp.workflow_data.update(extra, users=users, texts=texts, timezone=timezone, menu=tuple(menu))
     # Outer update middlewares run in registration order, after aiogram's own (errors, user context):
-    # the correlation scope first, so the user upsert's events carry it too. The update tracker goes
-    # before them all.
+    # the correlation scope first, so the user upsert's events carry it too; the per-user throttle before
+    # the upsert, so a flood costs no storage. The update tracker goes before them all.
     track_updates(dp)
     dp.update.outer_middleware(CorrelationMiddleware())
+    if pace is not None:
+        dp.update.outer_middleware(ThrottlingMiddleware(pace))
     dp.update.outer_middleware(UserUpsertMiddleware(users))
     dp.include_routers(errors.setup(), *routers, help.setup(), fallback.setup())
     return dp

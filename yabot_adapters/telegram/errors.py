@@ -4,7 +4,6 @@ A group never reads Lucien's apologies; a pressed button gets its alert, which o
 """
 
 import logging
-from html import unescape
 
 from aiogram import Bot, Router
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
@@ -12,12 +11,10 @@ from aiogram.enums import ChatType
 from aiogram.types import ErrorEvent
 
 from yabot_adapters.telegram.middlewares import correlation_id_for
+from yabot_adapters.telegram.texts import ALERT_LIMIT, plain_text
 from yabot_core.kernel import Phrasebook, YabotError
 
 log = logging.getLogger(__name__)
-
-_ALERT_LIMIT = 200
-"""Telegram shows at most 200 characters in a callback query's alert."""
 
 
 def setup() -> Router:
@@ -70,7 +67,7 @@ async def _reply(event: ErrorEvent, bot: Bot, text: str) -> None:
     if update.callback_query is not None:
         # The spinner on the pressed button stops only when the query is answered; the alert is seen only by
         # whoever pressed it, wherever the button is.
-        await update.callback_query.answer(_plain(text)[:_ALERT_LIMIT], show_alert=True)
+        await update.callback_query.answer(plain_text(text)[:ALERT_LIMIT], show_alert=True)
         return
     # Only in private: in a group the apology would sit under a member's message for all to read (and,
     # while the storage is down, under every message of every member).
@@ -81,10 +78,3 @@ async def _reply(event: ErrorEvent, bot: Bot, text: str) -> None:
         await update.message.answer(text)
         return
     await bot.send_message(chat.id, text)
-
-
-def _plain(html: str) -> str:
-    """Alerts are plain text: drop the few tags the catalog uses and undo its escaping."""
-    for tag in ("<b>", "</b>", "<i>", "</i>"):
-        html = html.replace(tag, "")
-    return unescape(html)

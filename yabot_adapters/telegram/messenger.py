@@ -1,14 +1,15 @@
 """Lucien's messages leave through here: within Telegram's limits, honouring its flood control.
 
 Telegram allows a bot about 30 messages per second overall and about one per second in each chat; beyond
-that it answers 429 with ``retry_after``. Every outgoing message of the process passes one limiter
-(aiolimiter's leaky buckets: a global one and one per chat), and a 429 is waited out and tried again, so a
-burst of notices slows down instead of failing. aiogram retries nothing by itself.
+that it answers 429 with ``retry_after``. Every outgoing message of the process passes one
+:class:`OutgoingLimiter` (aiolimiter's leaky bucket overall, and each chat's own turn), and a 429 pauses
+every sender of the process for the time Telegram asks, so a burst of notices slows down instead of
+failing. aiogram retries nothing by itself.
 """
 
 import asyncio
 import logging
-from collections import OrderedDict
+import math
 from typing import Final
 
 from aiogram import Bot
@@ -20,6 +21,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiolimiter import AsyncLimiter
+from cachetools import LRUCache
 
 from yabot_core.kernel import UnavailableError, UserId
 from yabot_core.lucien import Messenger, RecipientUnreachableError
@@ -28,68 +30,123 @@ log = logging.getLogger(__name__)
 
 GLOBAL_PER_SECOND: Final = 30.0
 PER_CHAT_INTERVAL: Final = 1.0
-MAX_RETRY_AFTER: Final = 60.0
-"""The longest flood-control pause waited in place; a longer one fails the send (the bus retries later)."""
+MAX_RETRY_AFTER: Final = 15.0
+"""The longest flood-control pause waited in place; a longer one fails the send (the bus retries later).
+
+Below the bus's 30 s per-attempt timeout, so a wait in place is never cut short into a hurried retry.
+"""
 CHAT_LIMITERS: Final = 10_000
-"""Per-chat buckets kept (least recently used go first): a chat idle that long has an empty bucket anyway."""
+"""Chats whose last message is remembered (oldest forgotten first); one idle that long may go at once."""
+
+
+class _Chat:
+    """One chat's turn: a lock so its senders go one at a time, and when its last message left."""
+
+    __slots__ = ("last_sent", "lock")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.last_sent = -math.inf
 
 
 class OutgoingLimiter:
-    """The process's outgoing budget: ``per_second`` overall, one message per ``chat_interval`` per chat."""
+    """The process's outgoing budget: ``per_second`` overall, one message per ``chat_interval`` per chat.
+
+    One per process (the container makes it; every sender shares it): two limiters would each grant the
+    whole budget. The overall bucket (aiolimiter) holds a single message, so no one-second window ever
+    sees more than ``per_second`` messages leave. A chat's interval counts from the moment its previous
+    message left, not from when it queued: a sender first waits for its chat, then for the overall turn,
+    so a long queue for the latter never squeezes two messages to one chat together. Times are the event
+    loop's (aiolimiter's too), so a test can fake them through the loop.
+    """
 
     def __init__(
-        self, per_second: float = GLOBAL_PER_SECOND, chat_interval: float = PER_CHAT_INTERVAL
+        self,
+        per_second: float = GLOBAL_PER_SECOND,
+        chat_interval: float = PER_CHAT_INTERVAL,
+        *,
+        chats: int = CHAT_LIMITERS,
     ) -> None:
-        self._global = AsyncLimiter(per_second, 1.0)
+        self._overall = AsyncLimiter(1, 1 / per_second)
         self._chat_interval = chat_interval
-        self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        self._chats: LRUCache[int, _Chat] = LRUCache(maxsize=chats)
+        self._resume_at = 0.0
 
-    def chat(self, chat_id: int) -> AsyncLimiter:
-        """The bucket of one chat."""
-        limiter = self._chats.get(chat_id)
-        if limiter is None:
-            limiter = AsyncLimiter(1, self._chat_interval)
-            self._chats[chat_id] = limiter
-            if len(self._chats) > CHAT_LIMITERS:
-                self._chats.popitem(last=False)
-        else:
-            self._chats.move_to_end(chat_id)
-        return limiter
+    def pause(self, seconds: float) -> None:
+        """Hold every sender back ``seconds`` (Telegram's ``retry_after``: its flood control is the bot's)."""
+        self._resume_at = max(self._resume_at, asyncio.get_running_loop().time() + seconds)
 
-    @property
-    def overall(self) -> AsyncLimiter:
-        """The bucket every message passes."""
-        return self._global
+    def paused_for(self) -> float:
+        """Seconds left of the current pause (0 when none)."""
+        return max(0.0, self._resume_at - asyncio.get_running_loop().time())
+
+    async def acquire(self, chat_id: int, *, max_wait: float = MAX_RETRY_AFTER) -> None:
+        """Wait for the chat's turn, then the process's, and for any pause to end; then send at once.
+
+        Raises:
+            UnavailableError: Telegram asked every sender to pause longer than ``max_wait`` seconds; nothing
+                is sent meanwhile, so the pause is not made longer by asking again.
+        """
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat()
+        loop = asyncio.get_running_loop()
+        async with chat.lock:
+            while True:
+                await self._wait_out_pause(max_wait)
+                if (wait := chat.last_sent + self._chat_interval - loop.time()) > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                await self._overall.acquire()
+                if not self.paused_for():  # a pause that began while in the queue is waited out too
+                    chat.last_sent = loop.time()
+                    return
+
+    async def _wait_out_pause(self, max_wait: float) -> None:
+        while (pause := self.paused_for()) > 0:
+            if pause > max_wait:
+                raise UnavailableError(_slow_down(pause))
+            await asyncio.sleep(pause)
 
 
 class TelegramMessenger(Messenger):
-    """Sends Telegram HTML to users' private chats through one :class:`OutgoingLimiter`."""
+    """Sends Telegram HTML to users' private chats through the process's :class:`OutgoingLimiter`."""
 
-    def __init__(self, bot: Bot, limiter: OutgoingLimiter | None = None, *, attempts: int = 3) -> None:
+    def __init__(
+        self, bot: Bot, limiter: OutgoingLimiter, *, attempts: int = 3, max_wait: float = MAX_RETRY_AFTER
+    ) -> None:
         self._bot = bot
-        self._limiter = limiter or OutgoingLimiter()
+        self._limiter = limiter
         self._attempts = attempts
+        self._max_wait = max_wait
+
+    @property
+    def limiter(self) -> OutgoingLimiter:
+        """The outgoing budget this messenger spends (the process's one)."""
+        return self._limiter
 
     async def send(self, user_id: UserId, text: str) -> None:
         """Send ``text``; wait out flood control; say plainly when the user cannot be reached."""
         for attempt in range(1, self._attempts + 1):
-            async with self._limiter.chat(user_id), self._limiter.overall:
-                try:
-                    await self._bot.send_message(user_id, text)
-                except TelegramRetryAfter as exc:
-                    if exc.retry_after > MAX_RETRY_AFTER or attempt == self._attempts:
-                        msg = f"Telegram pide esperar {exc.retry_after} s antes de enviar más mensajes."
-                        raise UnavailableError(msg) from exc
-                    log.warning("flood control: waiting %s s before writing to %s", exc.retry_after, user_id)
-                    retry_after = exc.retry_after
-                except TelegramForbiddenError as exc:
-                    raise RecipientUnreachableError(user_id, "ha bloqueado el bot") from exc
-                except TelegramBadRequest as exc:
-                    if "chat not found" in exc.message.lower():
-                        raise RecipientUnreachableError(user_id, "nunca ha iniciado el bot") from exc
-                    raise
-                except (TelegramNetworkError, TelegramServerError) as exc:
-                    raise UnavailableError("Telegram no responde en este momento.") from exc
-                else:
-                    return
-            await asyncio.sleep(retry_after)
+            await self._limiter.acquire(user_id, max_wait=self._max_wait)
+            try:
+                await self._bot.send_message(user_id, text)
+            except TelegramRetryAfter as exc:
+                self._limiter.pause(exc.retry_after)
+                if exc.retry_after > self._max_wait or attempt == self._attempts:
+                    raise UnavailableError(_slow_down(exc.retry_after)) from exc
+                log.warning("flood control: all senders wait %s s (writing to %s)", exc.retry_after, user_id)
+            except TelegramForbiddenError as exc:
+                raise RecipientUnreachableError(user_id, "ha bloqueado el bot") from exc
+            except TelegramBadRequest as exc:
+                if "chat not found" in exc.message.lower():
+                    raise RecipientUnreachableError(user_id, "nunca ha iniciado el bot") from exc
+                raise
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                raise UnavailableError("Telegram no responde en este momento.") from exc
+            else:
+                return
+
+
+def _slow_down(seconds: float) -> str:
+    return f"Telegram pide esperar {seconds:g} s antes de enviar más mensajes."

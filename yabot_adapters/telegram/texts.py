@@ -6,11 +6,15 @@ render them through the catalog (``texts.render("id", ...)``) they receive as wo
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from html import unescape
 from typing import Final
 
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.texts import Html, format_number
 from yabot_core.kernel import Phrasebook
+
+ALERT_LIMIT: Final = 200
+"""Telegram shows at most 200 characters in a callback query's alert or notice."""
 
 _MONTHS: Final = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
 
@@ -35,7 +39,14 @@ def menu(texts: Phrasebook, entries: Sequence[MenuEntry]) -> Html:
     """The list of commands, one per line, as a fragment for ``bot-help`` and its siblings."""
     return Html(
         "\n".join(
-            texts.render("bot-menu-line", orden=entry.command, descripcion=entry.description)
+            texts.render("bot-menu-line", orden=entry.command, descripcion=Html(entry.description))
             for entry in entries
         )
     )
+
+
+def plain_text(html: str) -> str:
+    """A rendered text as plain text (alerts show no HTML): the few tags the catalog uses go, entities too."""
+    for tag in ("<b>", "</b>", "<i>", "</i>", "<code>", "</code>"):
+        html = html.replace(tag, "")
+    return unescape(html)

@@ -170,7 +170,7 @@ class Catalog:
 
         usable = {name: value for name, value in args.items() if not isinstance(value, bool | type(None))}
         try:
-            rendered = operator.render(text, **usable)
+            rendered = operator.render(text, **usable)  # texts: an operator's own text, no id
         except (TypeError, ValueError):
             rendered = None
         if rendered is None:

@@ -81,12 +81,13 @@ class Lucien:
         ``False`` for an unreachable user. Raises ``UnavailableError`` when Telegram is away (retry later).
         """
         variables = {**await self._variables(user_id), **args}  # what the caller says wins over the context
-        return await self._deliver(user_id, self._phrasebook.render(message_id, **variables))
+        text = self._phrasebook.render(message_id, **variables)  # texts: the callers' ids are checked
+        return await self._deliver(user_id, text)
 
     async def tell_admins(self, message_id: str, /, **args: object) -> None:
         """Send the catalog's ``message_id`` to every admin who can be reached."""
         for admin_id in self._admin_ids:
-            await self.say(admin_id, message_id, **args)
+            await self.say(admin_id, message_id, **args)  # texts: the callers' ids are checked
 
     async def on_event_processing_failed(self, event: EventProcessingFailed) -> None:
         """Tell the creator and her admins at once that a handler gave up, and how to replay the event."""
@@ -189,7 +190,7 @@ class Lucien:
             if message.text is not None:
                 text = self._phrasebook.render_text(message.text, **variables)
             else:
-                text = self._phrasebook.render(message.message_id or "", **variables)
+                text = self._phrasebook.render(message.message_id or "", **variables)  # texts: as scheduled
             delivered = await self._deliver(message.user_id, text)
         except BaseException:
             await self._transactions.run(lambda uow: self._finish(uow, message, MessageState.SCHEDULED))

@@ -27,4 +27,8 @@ bot-unavailable = Le ruego que me disculpe: en este preciso momento no puedo ate
 
 bot-unexpected = Le ruego que me disculpe: algo se ha torcido entre bastidores y no he podido atender su petición. Ya he dado aviso para que se revise; si lo desea, inténtelo de nuevo en unos instantes.
 
-bot-too-fast = Permítame un respiro, { $nombre }: me llegan sus mensajes más deprisa de lo que puedo atenderlos con el esmero que usted merece. Atenderé los siguientes en unos segundos.
+# Someone writes (or presses buttons) faster than YABOT_TELEGRAM_USER_RATE allows: said once, then a pause.
+bot-too-fast = Permítame un respiro, { $nombre }: me llegan sus mensajes más deprisa de lo que puedo atenderlos con el esmero que usted merece. Le ruego que aguarde unos segundos antes de escribirme de nuevo; lo que me envíe entretanto quedará sin respuesta.
+
+# The same, as the brief notice of a pressed button (plain text, at most 200 characters).
+bot-too-fast-button = Permítame un respiro, { $nombre }: aguarde unos segundos antes de volver a pulsar, se lo ruego.

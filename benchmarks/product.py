@@ -44,6 +44,9 @@ async def product(storage: ProductStorage, **values: object) -> AsyncIterator[Co
                 "sqlite_synchronous": "FULL",
                 "data_dir": root,
                 "timezone": "UTC",
+                # One fan asks /saldo as fast as the machine allows: the per-user throttle would answer
+                # most of them with a warning, which is not what this measures.
+                "telegram_user_rate": 0,
                 **values,
             }
         )

@@ -20,5 +20,5 @@ class Phrasebook(Protocol):
         ...
 
     def text_problems(self, text: str, variables: Collection[str]) -> Sequence[str]:
-        """Say in Spanish what keeps an operator's ``text`` from rendering with ``variables`` (empty: fine)."""
+        """Say in Spanish what keeps an operator's ``text`` from rendering with ``variables`` (none: fine)."""
         ...

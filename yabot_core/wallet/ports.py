@@ -52,7 +52,7 @@ class WalletQueries(Protocol):
         ...
 
     async def statement(self, user_id: UserId, *, limit: int, offset: int) -> WalletStatement:
-        """Return the balance and a page of entries newest first (``offset``, ``limit``), from one snapshot."""
+        """Return the balance and a page of entries newest first (``offset``, ``limit``), one snapshot."""
         ...
 
 

@@ -85,7 +85,7 @@ class HttpServer:
             sock = socket.create_server((config.host, config.port))
         except OSError as exc:
             reason = _BIND_ERRORS.get(exc.errno or 0, exc.strerror)
-            msg = f"No se pudo abrir la API en {self.url}: {reason}. Revisa YABOT_API_HOST y YABOT_API_PORT."
+            msg = f"No se pudo abrir la API en {self.url}: {reason}. Revise YABOT_API_HOST y YABOT_API_PORT."
             raise StartupError(msg) from exc
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="yabot-http")
         while not self._server.started:

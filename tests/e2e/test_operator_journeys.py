@@ -310,7 +310,9 @@ async def test_a_taken_port_is_reported_in_spanish(tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", int(env["YABOT_API_PORT"]))):
         result = await yabot("run", env=env, cwd=tmp_path)
     assert result.returncode == 1
-    assert "el puerto ya está en uso" in result.stderr
+    assert "el puerto ya está en uso (¿otro YABOT en marcha?). Revise YABOT_API_HOST y YABOT_API_PORT." in (
+        result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -86,7 +86,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 def memory_refused(settings: Settings) -> None:
     """Shell commands cannot reach a serving process's memory: say so instead of acting on nothing."""
     if settings.storage == "memory":
-        fail("con YABOT_STORAGE=memory los datos viven solo dentro de `yabot run`; usa sqlite o mongo.")
+        fail("con YABOT_STORAGE=memory los datos viven solo dentro de `yabot run`; use sqlite o mongo.")
 
 
 async def with_container(

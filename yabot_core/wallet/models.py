@@ -38,14 +38,15 @@ class LedgerReason(str):
         """Register ``code`` with its Spanish ``label`` and return the reason; defining it again is a no-op.
 
         Raises:
-            ValueError: a malformed code, or a code already defined with another label.
+            ValueError: a malformed code, or a code already defined with another label or kind (escrow).
         """
         if not _REASON_CODE.fullmatch(code):
             msg = f"a ledger reason code is lowercase letters, digits and underscores: {code!r}"
             raise ValueError(msg)
         known = cls._labels.get(code)
-        if known is not None and known != label:
-            msg = f"ledger reason {code!r} is already defined as {known!r}"
+        if known is not None and (known != label or (code in cls._escrow) != escrow):
+            kind = "an escrow reason" if code in cls._escrow else "a plain reason"
+            msg = f"ledger reason {code!r} is already defined as {known!r} ({kind})"
             raise ValueError(msg)
         cls._labels[code] = label
         if escrow:
@@ -73,9 +74,9 @@ class LedgerReason(str):
         source_type: Any,  # noqa: ANN401  (pydantic's hook signature)
         handler: GetCoreSchemaHandler,
     ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(
-            cls, core_schema.str_schema(pattern=_REASON_CODE.pattern, max_length=40)
-        )
+        # pydantic searches a pattern anywhere in the string: anchored, "Mal Motivo" is no code
+        code = core_schema.str_schema(pattern=f"^{_REASON_CODE.pattern}$", max_length=40)
+        return core_schema.no_info_after_validator_function(cls, code)
 
 
 ADMIN_GRANT: Final = LedgerReason.define("admin_grant", "Regalo de Diana")

@@ -127,8 +127,13 @@ class WalletService:
         """Set ``amount`` besitos aside in escrow, to be released or captured later.
 
         ``purpose`` is what the besitos pay for if captured; ``reference`` says what they are held for
-        (``"subasta:42"``). Raises what :meth:`debit` raises.
+        (``"subasta:42"``). Raises what :meth:`debit` raises, and ``InvalidInputError`` for a ``purpose``
+        no module defines (capturing spends the besitos for it).
         """
+        if not isinstance(purpose, LedgerReason) or not purpose.is_defined:
+            raise InvalidInputError(
+                "El propósito de la reserva no es válido.", detail={"purpose": repr(purpose)[:50]}
+            )
         if purpose.is_escrow:
             raise InvalidInputError("El propósito de una reserva no puede ser otra reserva.")
         posting = checked_posting(

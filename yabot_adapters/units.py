@@ -7,8 +7,8 @@ group commit, a MongoDB transaction); everything else lives here once, so the th
 - at commit, each event is routed to the handlers owed it (the bus's declared routes); an event owed to no
   handler is not kept;
 - units of work do not nest;
-- after a commit that recorded events, listeners are told (to wake the relay); a listener that raises is
-  logged, and the commit stands: the caller sees success.
+- after a commit that recorded events or scheduled timers, listeners are told (to wake the relay and the
+  ticker); a listener that raises is logged, and the commit stands: the caller sees success.
 """
 
 import logging
@@ -69,6 +69,11 @@ class SlicedUnitOfWork:
     def record(self, event: Event) -> None:
         """Stage ``event``: it reaches the outbox with this unit of work's commit, or never."""
         self.events.append(event)
+
+    @property
+    def worth_announcing(self) -> bool:
+        """Whether listeners should hear of this commit: it recorded events, or scheduled a timer."""
+        return bool(self.events) or any(getattr(repo, "wakes", False) for repo in self._repositories.values())
 
 
 class CommitListeners:

@@ -201,6 +201,18 @@ class TestBackground:
         assert [e.key for e in await fired(storage)] == ["soon"]
         assert [t.key for t in await storage.timer_store.pending(limit=10)] == ["far"]
 
+    async def test_scheduling_a_timer_wakes_it_without_any_event(
+        self, storage: InMemoryStorage, clock: FakeClock, ticker: Ticker
+    ) -> None:
+        """A commit that only schedules a timer (a Lucien message) tells the listeners too: no poll to wait."""
+        await schedule(storage, clock, "far", seconds=3600)
+        await ticker.start()
+        storage.add_commit_listener(ticker.notify)
+        await asyncio.sleep(0)  # let the loop settle into its hour-long wait
+        await schedule(storage, clock, "soon")
+        await eventually(lambda: ticker.fired == 1)
+        assert [e.key for e in await fired(storage)] == ["soon"]
+
     async def test_an_explicit_notify_wakes_it_too(
         self, storage: InMemoryStorage, clock: FakeClock, ticker: Ticker
     ) -> None:

@@ -5,8 +5,10 @@ a complete in-memory implementation of the ``Messenger`` port: it delivers by re
 Telegram HTML as Telegram would, and can be told a user blocked the bot or that Telegram is away.
 """
 
+import asyncio
+import copy
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -72,8 +74,12 @@ class RecordingMessenger(Messenger):
         self.away = 0
         """How many of the next sends find Telegram unreachable."""
 
-    async def send(self, user_id: UserId, text: str) -> None:
+    async def send(
+        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self.attempts += 1
+        if on_turn is not None:
+            await on_turn()  # the message's turn: right before "Telegram" is asked, as the real one does
         if self.away:
             self.away -= 1
             raise UnavailableError("Telegram no responde; se reintentará.")
@@ -87,6 +93,13 @@ class RecordingMessenger(Messenger):
 
     def texts(self, user_id: UserId) -> list[str]:
         return [text for to, text in self.sent if to == user_id]
+
+
+def _with_messenger(lucien: Lucien, messenger: Messenger) -> Lucien:
+    """The same Lucien (same storage, texts, clock) speaking through another messenger."""
+    twin = copy.copy(lucien)
+    twin._messenger = messenger
+    return twin
 
 
 class BesitosContext(UserContext):
@@ -197,6 +210,17 @@ class TestSay:
         assert messenger.sent == []
         assert not (await users.get(marta)).reachable
 
+    async def test_a_user_known_to_have_blocked_the_bot_is_not_written_to(
+        self, lucien: Lucien, messenger: RecordingMessenger, marta: UserId, users: UserDirectory
+    ) -> None:
+        """Once marked unreachable, a user is skipped without asking Telegram again, until they come back."""
+        await users.mark_unreachable(marta)
+        assert not await lucien.say(marta, GRANT_RECEIVED, cantidad=1)
+        assert messenger.attempts == 0
+        await users.mark_reachable(marta)
+        assert await lucien.say(marta, GRANT_RECEIVED, cantidad=1)
+        assert len(messenger.texts(marta)) == 1
+
     async def test_telegram_away_is_raised_for_the_bus_to_retry(
         self, lucien: Lucien, messenger: RecordingMessenger, marta: UserId, users: UserDirectory
     ) -> None:
@@ -213,7 +237,8 @@ class TestTellAdmins:
     async def test_every_reachable_admin_is_told(
         self, lucien: Lucien, messenger: RecordingMessenger, users: UserDirectory
     ) -> None:
-        """Each admin gets the text with their own name; one who blocked the bot is marked, not in the way."""
+        """Each admin gets the alert (no name: admins who never wrote to the bot have none); one who blocked
+        the bot is marked, not in the way."""
         await users.register(UserProfile(user_id=DIANA, first_name="Diana"))
         await users.register(UserProfile(user_id=ADMIN, first_name="Bruno"))
         messenger.blocked.add(DIANA)
@@ -221,7 +246,7 @@ class TestTellAdmins:
             "lucien-handler-gave-up", manejador="m.h", evento="e.t", intentos=3, error="<boom>", id="abc"
         )
         (text,) = messenger.texts(ADMIN)
-        assert text.startswith("Lamento comunicarle un contratiempo en la casa, Bruno.")
+        assert text.startswith("Lamento comunicarle un contratiempo en la casa.\n")
         assert "<code>yabot events replay abc</code>" in text
         assert "&lt;boom&gt;" in text
         assert messenger.texts(DIANA) == []
@@ -520,6 +545,67 @@ class TestOnMessageDue:
         await lucien.on_message_due(fired)
         assert messenger.attempts == 0
         assert (await stored(storage, message.key)).state is MessageState.SENDING
+
+    async def test_a_message_still_waiting_for_its_turn_when_a_process_dies_is_sent_later(
+        self,
+        lucien: Lucien,
+        storage: InMemoryStorage,
+        messenger: RecordingMessenger,
+        marta: UserId,
+        clock: FakeClock,
+    ) -> None:
+        """A message waiting in Telegram's rate limits is not yet "sending": a crash there loses nothing."""
+        message = await lucien.schedule_text(marta, "En la cola")
+        (fired,) = await fire_due(storage, clock)
+        in_line = asyncio.Event()
+
+        class Queued(RecordingMessenger):
+            async def send(
+                self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+            ) -> None:
+                in_line.set()
+                await asyncio.Event().wait()  # its turn never comes: the process dies here
+
+        queued_lucien = _with_messenger(lucien, Queued())
+        delivery = asyncio.create_task(queued_lucien.on_message_due(fired))
+        await asyncio.wait_for(in_line.wait(), timeout=60)
+        delivery.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await delivery
+        assert (await stored(storage, message.key)).state is MessageState.SCHEDULED
+        await lucien.on_message_due(fired)  # the redelivery, in the next process
+        assert messenger.texts(marta) == ["En la cola"]
+
+    async def test_a_send_interrupted_after_its_turn_came_is_left_sending(
+        self,
+        lucien: Lucien,
+        storage: InMemoryStorage,
+        messenger: RecordingMessenger,
+        marta: UserId,
+        clock: FakeClock,
+    ) -> None:
+        """Cut off once Telegram was being asked, a message stays "sending": it may have arrived."""
+        message = await lucien.schedule_text(marta, "¿Llegó o no?")
+        (fired,) = await fire_due(storage, clock)
+        asked = asyncio.Event()
+
+        class Hangs(RecordingMessenger):
+            async def send(
+                self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+            ) -> None:
+                assert on_turn is not None
+                await on_turn()
+                asked.set()
+                await asyncio.Event().wait()  # Telegram never answers; the relay is stopped
+
+        delivery = asyncio.create_task(_with_messenger(lucien, Hangs()).on_message_due(fired))
+        await asyncio.wait_for(asked.wait(), timeout=60)
+        delivery.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await delivery
+        assert (await stored(storage, message.key)).state is MessageState.SENDING
+        await lucien.on_message_due(fired)
+        assert messenger.attempts == 0
 
     async def test_a_transient_failure_schedules_the_message_again_and_raises(
         self,

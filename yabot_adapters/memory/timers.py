@@ -24,8 +24,10 @@ class InMemoryTimerRepository(TimerRepository):
     def __init__(self, state: TimersState) -> None:
         self._state = state
         self._staged: dict[str, Timer | None] = {}  # None: removed by this unit of work
+        self.wakes = False
 
     async def schedule(self, timer: Timer) -> None:
+        self.wakes = True  # the ticker of this process looks again at once (see SlicedUnitOfWork)
         self._staged[timer.key] = timer.model_copy(update={"claim": None, "claimed_until": None})
 
     async def cancel(self, key: str) -> bool:

@@ -50,7 +50,7 @@ class InMemoryTransactions(Transactions[StorageUnitOfWork]):
                 for repository in repositories.values():
                     repository.apply()
                 self._bus.write(routed, self._clock.now())
-                return result, bool(uow.events)
+                return result, uow.worth_announcing
 
         result, recorded = await self._guard.run(alone)
         if recorded:

@@ -64,8 +64,10 @@ class MongoTimerRepository(TimerRepository):
     def __init__(self, database: AsyncDatabase[Document], session: AsyncClientSession) -> None:
         self._timers = database[TIMERS]
         self._session = session
+        self.wakes = False
 
     async def schedule(self, timer: Timer) -> None:
+        self.wakes = True  # the ticker of this process looks again at once (see SlicedUnitOfWork)
         fresh = _document(timer.model_copy(update={"claim": None, "claimed_until": None}))
         await self._timers.replace_one({"_id": timer.key}, fresh, upsert=True, session=self._session)
 

@@ -73,7 +73,7 @@ class MongoTransactions(Transactions[StorageUnitOfWork]):
             routed = self._units.router.route(uow.events)
             if routed:
                 await write_deliveries(self._database, session, routed, self._clock.now())
-            return result, bool(uow.events)
+            return result, uow.worth_announcing
 
         async with self._gate.operation(), self._database.client.start_session() as session:
             return await session.with_transaction(

@@ -54,8 +54,10 @@ class SqliteTimerRepository(TimerRepository):
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self.wakes = False
 
     async def schedule(self, timer: Timer) -> None:
+        self.wakes = True  # the ticker of this process looks again at once (see SlicedUnitOfWork)
         with self._session.use() as conn:
             conn.execute(_SAVE, _values(timer.model_copy(update={"claim": None, "claimed_until": None})))
 

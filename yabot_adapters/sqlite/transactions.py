@@ -51,7 +51,7 @@ class SqliteTransactions(Transactions[StorageUnitOfWork]):
                         write_events(conn, routed, self._clock.now())
             finally:
                 session.end()
-            return result, bool(uow.events)
+            return result, uow.worth_announcing
 
         return await retry_after_first(
             lambda: self._writer.submit(body),

@@ -10,6 +10,7 @@ failing. aiogram retries nothing by itself.
 import asyncio
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from aiogram import Bot
@@ -125,10 +126,15 @@ class TelegramMessenger(Messenger):
         """The outgoing budget this messenger spends (the process's one)."""
         return self._limiter
 
-    async def send(self, user_id: UserId, text: str) -> None:
+    async def send(
+        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         """Send ``text``; wait out flood control; say plainly when the user cannot be reached."""
         for attempt in range(1, self._attempts + 1):
             await self._limiter.acquire(user_id, max_wait=self._max_wait)
+            if on_turn is not None:
+                turn, on_turn = on_turn, None  # once, however many attempts flood control costs
+                await turn()
             try:
                 await self._bot.send_message(user_id, text)
             except TelegramRetryAfter as exc:

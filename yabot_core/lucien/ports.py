@@ -1,6 +1,6 @@
 """What Lucien needs: a way to reach users, what users are like right now, and storage for his messages."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 from yabot_core.kernel import TimersUnitOfWork, UserId
@@ -16,8 +16,15 @@ class Messenger(Protocol):
         UnavailableError: Telegram is unreachable or asked us to slow down longer than we wait; retry later.
     """
 
-    async def send(self, user_id: UserId, text: str) -> None:
-        """Send ``text`` to ``user_id``; return once Telegram accepted it."""
+    async def send(
+        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Send ``text`` to ``user_id``; return once Telegram accepted it.
+
+        ``on_turn`` is awaited once, when the message's turn has come (after any wait in the rate limits),
+        right before Telegram is asked: a sender that records "being sent" there loses nothing that was still
+        waiting in line when its process died. If ``on_turn`` raises, nothing is sent; the error propagates.
+        """
         ...
 
 

@@ -1,7 +1,7 @@
 """Lucien speaks: now, from the handlers of every module, or later, on a durable timer."""
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Final
 
@@ -17,6 +17,7 @@ from yabot_core.kernel import (
     TimerFired,
     Transactions,
     UserId,
+    YabotError,
     new_timer,
 )
 from yabot_core.lucien.errors import (
@@ -80,7 +81,11 @@ class Lucien:
         For handlers (at-least-once: after a crash a user may rarely hear the same thing twice). Returns
         ``False`` for an unreachable user. Raises ``UnavailableError`` when Telegram is away (retry later).
         """
-        variables = {**await self._variables(user_id), **args}  # what the caller says wins over the context
+        context, reachable = await self._context_of(user_id)
+        if not reachable:
+            log.info("user %s blocked the bot; %s not sent", user_id, message_id)
+            return False
+        variables = {**context, **args}  # what the caller says wins over the context
         text = self._phrasebook.render(message_id, **variables)  # texts: the callers' ids are checked
         return await self._deliver(user_id, text)
 
@@ -166,35 +171,52 @@ class Lucien:
     async def on_message_due(self, event: TimerFired) -> None:
         """Send a scheduled message whose time came: once, or not at all if its fate is unknown.
 
-        The message is marked as being sent before Telegram is called. A delivery that finds it so marked
-        (the process died mid-send) cannot know whether it arrived, and does not send it again: a user never
-        reads the same scheduled message twice.
+        The message is marked as being sent when its turn in Telegram's limits comes, right before Telegram
+        is asked (messages still waiting in line are untouched by a crash). A delivery that finds it so
+        marked (the process died mid-send) cannot know whether it arrived, and does not send it again: a
+        fan never reads the same scheduled message twice. If Telegram refuses it for now (flood control, an
+        outage), it is scheduled again and the bus retries.
         """
         key = str(event.payload.get("key", ""))
-
-        async def claim(uow: LucienUnitOfWork) -> LucienMessage | None:
-            message = await uow.lucien.get(key)
-            if message is None or message.state is not MessageState.SCHEDULED:
-                if message is not None and message.state is MessageState.SENDING:
-                    log.warning("message %s was being sent when a process died; not sending it twice", key)
-                return None
-            sending = message.model_copy(update={"state": MessageState.SENDING})
-            await uow.lucien.save(sending)
-            return sending
-
-        message = await self._transactions.run(claim)
-        if message is None:
+        message = await self._queries.get(key)
+        if message is None or message.state is not MessageState.SCHEDULED:
+            if message is not None and message.state is MessageState.SENDING:
+                log.warning("message %s was being sent when a process died; not sending it twice", key)
             return
+        variables, reachable = await self._context_of(message.user_id)
+        if not reachable:
+            await self._transactions.run(lambda uow: self._finish(uow, message, MessageState.SKIPPED))
+            return
+        variables.update(message.args)
+        if message.text is not None:
+            text = self._phrasebook.render_text(message.text, **variables)
+        else:
+            text = self._phrasebook.render(message.message_id or "", **variables)  # texts: as scheduled
+        claimed = False
+
+        async def claim(uow: LucienUnitOfWork) -> None:
+            current = await uow.lucien.get(key)
+            if current is None or current.state is not MessageState.SCHEDULED:
+                raise _TakenError
+            await uow.lucien.save(current.model_copy(update={"state": MessageState.SENDING}))
+
+        async def on_turn() -> None:
+            nonlocal claimed
+            await self._transactions.run(claim)
+            claimed = True
+
         try:
-            variables = {**await self._variables(message.user_id), **message.args}
-            if message.text is not None:
-                text = self._phrasebook.render_text(message.text, **variables)
-            else:
-                text = self._phrasebook.render(message.message_id or "", **variables)  # texts: as scheduled
-            delivered = await self._deliver(message.user_id, text)
+            delivered = await self._deliver(message.user_id, text, on_turn=on_turn)
+        except _TakenError:
+            return  # cancelled, or sent by a replay, while it waited for its turn
+        except YabotError as exc:
+            if claimed and exc.transient:  # Telegram said not now: it was not sent
+                await self._transactions.run(lambda uow: self._finish(uow, message, MessageState.SCHEDULED))
+            raise  # the bus retries (a message never claimed is still scheduled)
         except BaseException:
-            await self._transactions.run(lambda uow: self._finish(uow, message, MessageState.SCHEDULED))
-            raise  # the bus retries; the message is scheduled again meanwhile
+            if claimed:
+                log.warning("message %s: the send was interrupted; its fate is unknown, so it stays", key)
+            raise
         state = MessageState.SENT if delivered else MessageState.SKIPPED
         await self._transactions.run(lambda uow: self._finish(uow, message, state))
 
@@ -249,24 +271,31 @@ class Lucien:
         if state is MessageState.SENT:
             uow.record(LucienMessageSent(**self._stamper.stamp(), user_id=message.user_id, key=message.key))
 
-    async def _variables(self, user_id: UserId) -> dict[str, object]:
+    async def _context_of(self, user_id: UserId) -> tuple[dict[str, object], bool]:
+        """The variables Lucien may use for a user, and whether the user can be written to."""
         variables = dict(await self._context.variables(user_id))
         try:
             user = await self._users.get(user_id)
         except UserNotFoundError:
             variables.setdefault(NAME, "")
-        else:
-            variables[NAME] = user.display_name
-        return variables
+            return variables, True  # nobody we know of blocked us; Telegram will say if it refuses
+        variables[NAME] = user.display_name
+        return variables, user.reachable
 
-    async def _deliver(self, user_id: UserId, text: str) -> bool:
+    async def _deliver(
+        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+    ) -> bool:
         try:
-            await self._messenger.send(user_id, text)
+            await self._messenger.send(user_id, text, on_turn=on_turn)
         except RecipientUnreachableError as exc:
             log.info("user %s is unreachable, message skipped: %s", user_id, exc.message)
             await self._users.mark_unreachable(user_id)
             return False
         return True
+
+
+class _TakenError(Exception):
+    """The message left the scheduled state while it waited for its turn (cancelled, or sent by a replay)."""
 
 
 def _timer_key(key: str) -> str:

@@ -1,6 +1,6 @@
 # Lucien's messages to the creator and her admins.
 
-lucien-handler-gave-up = Lamento comunicarle un contratiempo en la casa, { $nombre }.
+lucien-handler-gave-up = Lamento comunicarle un contratiempo en la casa.
 
     El encargo <code>{ $manejador }</code> no ha podido atender el evento <code>{ $evento }</code> tras { $intentos } intentos.
     Motivo: <i>{ $error }</i>

@@ -204,7 +204,7 @@ class TestBackground:
     async def test_scheduling_a_timer_wakes_it_without_any_event(
         self, storage: InMemoryStorage, clock: FakeClock, ticker: Ticker
     ) -> None:
-        """A commit that only schedules a timer (a Lucien message) tells the listeners too: no poll to wait."""
+        """A commit that only schedules a timer (a Lucien message) tells the listeners too: no poll needed."""
         await schedule(storage, clock, "far", seconds=3600)
         await ticker.start()
         storage.add_commit_listener(ticker.notify)

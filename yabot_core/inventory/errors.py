@@ -78,9 +78,14 @@ class MaxQuantityError(DomainError):
 
     def __init__(self, *, item_id: str, name: str, held: int, limit: int) -> None:
         super().__init__(
-            f"En una mochila caben como mucho {limit:,} «{name}», y ya hay {held:,}.".replace(",", "."),
+            f"En una mochila caben como mucho {_number(limit)} «{name}», y ya hay {_number(held)}.",
             detail={"item_id": item_id, "held": held, "limit": limit},
         )
+
+
+def _number(value: int) -> str:
+    """A whole number as Spanish texts write it: ``1.000.000``."""
+    return f"{value:,}".replace(",", ".")
 
 
 class NoRecipeError(DomainError):

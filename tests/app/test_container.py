@@ -13,6 +13,7 @@ ROUTES = [
     "lucien.alert_admins",
     "wallet.grant_notice",
     "welcome.gift",
+    "inventory.grant_notice",
 ]
 
 

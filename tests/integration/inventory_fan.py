@@ -91,6 +91,17 @@ class Fan:
         assert len(self.server.calls("editMessageText")) == edits
         return str(answer.params["text"])
 
+    async def press_on_an_old_message(self, label: str) -> Screen:
+        """Press a button of a message older than 48 hours (Telegram sends it with date 0: it cannot be
+        edited); return the new message the bot sends instead.
+        """
+        before = len(self._sent())
+        answer = await self._press(label, old=True)
+        assert not answer.params.get("show_alert"), answer.params
+        (sent,) = self._sent()[before:]
+        self.screen = Screen.of(sent)
+        return self.screen
+
     async def press_again(self) -> None:
         """Telegram delivers the last press once more (the bot crashed before confirming it); wait for it."""
         assert self.last_press is not None
@@ -98,24 +109,25 @@ class Fan:
         self.server.redeliver(self.last_press)
         await self.server.wait_for_call("answerCallbackQuery", answered + 1, timeout=GUARD)
 
-    async def _press(self, label: str) -> RecordedCall:
+    async def _press(self, label: str, *, old: bool = False) -> RecordedCall:
         self._presses += 1
         answered = len(self.server.calls("answerCallbackQuery"))
+        message: dict[str, Any] = {
+            "message_id": 10_000 + self._presses,
+            "date": int(time.time()),
+            "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
+            "from": bot_user(self.server.bot_id, self.server.bot_first_name, self.server.bot_username),
+            "text": "…",
+        }
+        if old:  # what Telegram sends of a message it no longer lets the bot touch
+            message = {"message_id": message["message_id"], "date": 0, "chat": message["chat"]}
         self.last_press = {
             "update_id": self.server.next_update_id(),
             "callback_query": {
                 "id": f"press-{self.user_id}-{self._presses}",
                 "from": {"id": self.user_id, "is_bot": False, "first_name": self.first_name},
                 "chat_instance": f"ci-{self.user_id}",
-                "message": {
-                    "message_id": 10_000 + self._presses,
-                    "date": int(time.time()),
-                    "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
-                    "from": bot_user(
-                        self.server.bot_id, self.server.bot_first_name, self.server.bot_username
-                    ),
-                    "text": "…",
-                },
+                "message": message,
                 "data": self.screen.data(label),
             },
         }

@@ -159,6 +159,34 @@ class TestJourney:
         assert back.text.startswith("<b>Llave dorada</b> · <i>objeto</i>")
 
 
+class TestEditing:
+    async def test_a_screen_that_did_not_change_is_no_error(
+        self, world: World, inventory: InventoryModule, fan: Fan
+    ) -> None:
+        """Telegram refuses to edit a message into the same text; the press is still answered, quietly."""
+        await give(inventory, LEFT)
+        await fan.command("/mochila")
+        world.server.fail(
+            "editMessageText",
+            400,
+            "Bad Request: message is not modified: specified new message content and"
+            " reply markup are exactly the same",
+            times=1,
+        )
+        await fan.press(LEFT_BUTTON)
+        assert not world.server.calls("editMessageText")[-1].ok
+
+    async def test_a_press_on_a_message_too_old_to_edit_gets_a_new_message(
+        self, inventory: InventoryModule, fan: Fan
+    ) -> None:
+        """A button of a message Telegram no longer lets the bot edit is answered with a fresh message."""
+        await give(inventory, LEFT)
+        await fan.command("/mochila")
+        detail = await fan.press_on_an_old_message(LEFT_BUTTON)
+        assert detail.text.startswith("<b>Media carta (izquierda)</b>")
+        assert detail.labels == ["Usar", "Combinar", "« Volver a la mochila"]
+
+
 class TestList:
     async def test_an_empty_mochila_is_said_without_buttons(self, fan: Fan) -> None:
         """A fan with nothing hears so, by name, and gets no keyboard."""

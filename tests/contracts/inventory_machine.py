@@ -23,7 +23,17 @@ from hypothesis.stateful import (
 )
 
 from tests.contracts.factory import StorageFactory
-from tests.contracts.inventory_catalog import BOUQUET, CHEST, KEY, LEFT, LETTER, RIGHT, ROSE, small_catalog
+from tests.contracts.inventory_catalog import (
+    BOUQUET,
+    CHEST,
+    KEY,
+    LEFT,
+    LETTER,
+    RIGHT,
+    ROSE,
+    ROSE_LIMIT,
+    small_catalog,
+)
 from yabot_core.inventory import (
     MAX_QUANTITY,
     InvalidQuantityError,
@@ -45,7 +55,7 @@ USERS = st.sampled_from(USER_IDS)
 ITEMS = st.sampled_from([LEFT, RIGHT, LETTER, ROSE, BOUQUET, KEY, CHEST])
 RECIPE_PAIRS = st.sampled_from([recipe.ingredients for recipe in small_catalog().recipes])
 PAIRS = st.one_of(st.tuples(ITEMS, ITEMS), RECIPE_PAIRS, RECIPE_PAIRS.map(lambda pair: pair[::-1]))
-QUANTITIES = st.integers(min_value=1, max_value=4)
+QUANTITIES = st.integers(min_value=1, max_value=ROSE_LIMIT + 1)
 KEYS = st.integers(min_value=0, max_value=10**9).map(lambda n: f"k{n}")
 BAD_QUANTITIES = st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_QUANTITY + 1), st.just(True))
 

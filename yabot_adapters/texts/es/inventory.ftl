@@ -93,7 +93,10 @@ inventory-button-result = Ver { $objeto }
 inventory-grant-received = Permítame interrumpirle con una buena noticia, { $nombre }: Diana le envía { $cantidad ->
         [one] <b>{ $objeto }</b>
        *[other] <b>{ $cantidad } × { $objeto }</b>
-    }. Ya lo he guardado en su { -mochila }, donde ahora tiene { $total }.
+    }. { $total ->
+        [one] Ya lo he guardado en su { -mochila }.
+       *[other] Ya lo he guardado en su { -mochila }, donde ahora tiene { $total }.
+    }
 
     Puede examinarlo cuando guste con /mochila.
 
@@ -102,4 +105,7 @@ inventory-grant-received-with-note = Permítame interrumpirle con una buena noti
        *[other] <b>{ $cantidad } × { $objeto }</b>
     }, con unas palabras: <i>«{ $nota }»</i>
 
-    Ya lo he guardado en su { -mochila }, donde ahora tiene { $total }. Puede examinarlo cuando guste con /mochila.
+    { $total ->
+        [one] Ya lo he guardado en su { -mochila }.
+       *[other] Ya lo he guardado en su { -mochila }, donde ahora tiene { $total }.
+    } Puede examinarlo cuando guste con /mochila.

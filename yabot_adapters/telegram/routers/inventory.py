@@ -6,6 +6,7 @@ take the press's callback query id as idempotency key: a press Telegram delivers
 """
 
 import math
+from html import unescape
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -266,6 +267,4 @@ async def _stale(callback: CallbackQuery, texts: Phrasebook) -> None:
 
 def _alert(rendered: str) -> str:
     """Alerts are plain text (the stale text has no tags; its escaping is undone)."""
-    from html import unescape  # noqa: PLC0415  (only on this rare path)
-
     return unescape(rendered)

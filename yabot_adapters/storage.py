@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 
+from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
 from yabot_core.kernel import (
     BusUnitOfWork,
     DeadLetterQueries,
@@ -28,6 +29,7 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     TimersUnitOfWork,
     UsersUnitOfWork,
     WalletUnitOfWork,
+    InventoryUnitOfWork,
     Protocol,
 ):
     """A unit of work over every module's repositories; it satisfies each module's unit of work."""
@@ -37,6 +39,7 @@ class StorageBackend(
     LucienStorage,
     UserStorage,
     WalletStorage,
+    InventoryStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

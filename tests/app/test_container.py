@@ -14,6 +14,7 @@ ROUTES = [
     "lucien.alert_admins",
     "wallet.grant_notice",
     "welcome.gift",
+    "inventory.grant_notice",
 ]
 
 

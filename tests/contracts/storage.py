@@ -6,6 +6,7 @@ its suite here, one line.
 """
 
 from tests.contracts.bus import DeadLetterContract, OutboxContract
+from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
@@ -21,5 +22,6 @@ class StorageContract(
     UsersContract,
     WalletContract,
     LucienContract,
+    InventoryContract,
 ):
     """Behaviour every storage backend shares."""

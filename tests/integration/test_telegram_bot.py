@@ -361,11 +361,12 @@ class TestStartup:
         update types the registered routers handle."""
         await prepare_bot(world.bot, menu(world.container.modules()))
         (call,) = world.server.calls("setMyCommands")
-        assert [command["command"] for command in call.params["commands"]] == ["start", "saldo", "ayuda"]
+        commands = [command["command"] for command in call.params["commands"]]
+        assert commands == ["start", "saldo", "mochila", "ayuda"]
         assert call.params["commands"][1]["description"] == "Consultar sus besitos y sus últimos movimientos"
         assert call.params["scope"] == {"type": "all_private_chats"}
         allowed = world.server.calls("getUpdates")[0].params["allowed_updates"]
-        assert set(allowed) == {"message", "my_chat_member"}
+        assert set(allowed) == {"message", "callback_query", "my_chat_member"}
 
     async def test_a_failing_startup_call_is_a_warning_and_the_bot_still_answers(
         self, clock: FakeClock, server: FakeTelegramServer, caplog: pytest.LogCaptureFixture

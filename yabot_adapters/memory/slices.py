@@ -1,6 +1,6 @@
 """The registry of the in-memory backend: one line per module that keeps data."""
 
-from yabot_adapters.memory import bus, lucien, timers, users, wallet
+from yabot_adapters.memory import bus, inventory, lucien, timers, users, wallet
 from yabot_adapters.memory.slice import MemorySlice
 
 SLICES: tuple[MemorySlice, ...] = (
@@ -9,4 +9,5 @@ SLICES: tuple[MemorySlice, ...] = (
     lucien.SLICE,
     users.SLICE,
     wallet.SLICE,
+    inventory.SLICE,
 )

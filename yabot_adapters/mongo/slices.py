@@ -1,6 +1,6 @@
 """The registry of the Mongo backend: one line per module that keeps data."""
 
-from yabot_adapters.mongo import bus, lucien, timers, users, wallet
+from yabot_adapters.mongo import bus, inventory, lucien, timers, users, wallet
 from yabot_adapters.mongo.slice import MongoSlice
 
 SLICES: tuple[MongoSlice, ...] = (
@@ -9,4 +9,5 @@ SLICES: tuple[MongoSlice, ...] = (
     lucien.SLICE,
     users.SLICE,
     wallet.SLICE,
+    inventory.SLICE,
 )

@@ -1,6 +1,6 @@
 """The registry of the SQLite backend: one line per module that keeps data (migrations run in this order)."""
 
-from yabot_adapters.sqlite import bus, lucien, timers, users, wallet
+from yabot_adapters.sqlite import bus, inventory, lucien, timers, users, wallet
 from yabot_adapters.sqlite.slice import SqliteSlice
 
 SLICES: tuple[SqliteSlice, ...] = (
@@ -8,5 +8,6 @@ SLICES: tuple[SqliteSlice, ...] = (
     timers.SLICE,
     users.SLICE,
     wallet.SLICE,
+    inventory.SLICE,
     lucien.SLICE,
 )

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from yabot_app.modules import lucien, users, wallet, welcome
+from yabot_app.modules import inventory, lucien, users, wallet, welcome
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -10,4 +10,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     lucien.PLUG,
     wallet.PLUG,
     welcome.PLUG,
+    inventory.PLUG,
 )

@@ -1,0 +1,58 @@
+"""Diana's gifts: an item to a fan by an operator, registering the fan if YABOT did not know them yet."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from yabot_core.inventory.models import ADMIN_GRANT, InventoryOperation
+from yabot_core.inventory.ports import InventoryUnitOfWork
+from yabot_core.inventory.service import Mochila
+from yabot_core.inventory.validation import checked_user
+from yabot_core.kernel import Transactions, UserId
+from yabot_core.users import Registration, UserDirectory, UserProfile, UserSource, UsersUnitOfWork
+
+
+class ItemGrantUnitOfWork(UsersUnitOfWork, InventoryUnitOfWork, Protocol):
+    """A unit of work reaching users and mochilas: a gift registers and fills the mochila in one commit."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemGrant:
+    """What a gift did: the (perhaps new) user and the operation that put the item in their mochila."""
+
+    registration: Registration
+    operation: InventoryOperation
+
+
+class ItemGrants:
+    """Gives items from an operator; a refused gift (an unknown item, a full mochila) registers nobody."""
+
+    def __init__(
+        self, transactions: Transactions[ItemGrantUnitOfWork], users: UserDirectory, mochila: Mochila
+    ) -> None:
+        self._transactions = transactions
+        self._users = users
+        self._mochila = mochila
+
+    async def grant(
+        self, user_id: UserId, item_id: str, quantity: int = 1, *, note: str | None, idempotency_key: str
+    ) -> ItemGrant:
+        """Register the user if unknown and add ``quantity`` of the item as Diana's gift, in one unit of work.
+
+        Raises what :meth:`Mochila.add` raises; nothing changes then.
+        """
+        profile = UserProfile(user_id=checked_user(user_id))
+
+        async def work(uow: ItemGrantUnitOfWork) -> ItemGrant:
+            registration = await self._users.register_in(uow, profile, source=UserSource.OPERATOR)
+            operation = await self._mochila.add_in(
+                uow,
+                user_id,
+                item_id,
+                quantity,
+                reason=ADMIN_GRANT,
+                idempotency_key=idempotency_key,
+                note=note,
+            )
+            return ItemGrant(registration, operation)
+
+        return await self._transactions.run(work)

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import sys
@@ -31,6 +32,10 @@ CLICK_ENGLISH = re.compile(
 """What click prints in English (headings, the help option, notes, metavars), were some help untranslated."""
 
 
+LOWEST_PRIORITY = ("nice", "-n", "19") if shutil.which("nice") else ()
+"""The prefix that runs a command at the lowest CPU priority, where ``nice`` exists (else none)."""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -46,6 +51,7 @@ def yabot_env(workdir: Path, **settings: str) -> dict[str, str]:
             "YABOT_API_PORT": str(free_port()),
             "YABOT_WELCOME_BESITOS": "0",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",  # SIGABRT prints every thread's stack: see Served.start
         }
     )
     env.update({f"YABOT_{key.upper()}": value for key, value in settings.items()})
@@ -64,14 +70,23 @@ async def yabot(
     env: Mapping[str, str],
     cwd: Path,
     timeout: float = HANG_GUARD,  # noqa: ASYNC109  (a helper's own deadline reads better in every test)
+    background: bool = False,
 ) -> Result:
     """Run one ``yabot`` command to completion without blocking the event loop (fakes keep serving).
 
     A command still running after ``timeout`` seconds (or when the caller is cancelled) is killed and
-    reaped before the error propagates: no test leaves it behind.
+    reaped before the error propagates: no test leaves it behind. A ``background`` command runs at the
+    lowest CPU priority, so a test starting dozens at once does not starve the tests beside it (pytest-xdist
+    runs another on the other core, whose own processes must still start within the hang guard).
     """
+    command = (*LOWEST_PRIORITY, YABOT) if background else (YABOT,)
     process = await asyncio.create_subprocess_exec(
-        YABOT, *args, env=dict(env), cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        *command,
+        *args,
+        env=dict(env),
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=timeout)
@@ -166,10 +181,20 @@ class Served:
             await self.kill()
             raise
         if not healthy:
+            await self._dump_stacks()
             await self.kill()  # which also reads its output to the end, for the message
             raise AssertionError(f"yabot run did not answer /healthz within {deadline:g} s:\n{self.printed}")
         self.startup_seconds = loop.time() - started
         return self.startup_seconds
+
+    async def _dump_stacks(self) -> None:
+        """Have a hung process print each thread's stack (faulthandler on SIGABRT) for the message."""
+        process = self._started()
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGABRT)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), timeout=5)
 
     async def _until_healthy(self, started: float, deadline: float) -> bool:
         """Poll /healthz until it answers 200 (true), the process exits or the deadline passes (false)."""

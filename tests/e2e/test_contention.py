@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 GRANTS = 200
 AT_ONCE = 50
 """Grant processes alive at a time. Each spends about a CPU-second starting Python, so on two cores 50 keep
-dozens of them queued for SQLite's one write lock at any moment; all 200 at once only starve them of CPU."""
+dozens of them queued for SQLite's one write lock at any moment; all 200 at once only starve them of CPU.
+They run in the background (lowest priority), so the test running beside this one keeps its CPU."""
 
 COMMAND_GUARD = 300.0
 """Hang guard per grant: with 50 sharing two cores, one takes tens of seconds on a loaded machine."""
@@ -39,7 +40,7 @@ async def grant_in_parallel(env: dict[str, str], cwd: Path) -> list[Result]:
     async def grant(n: int) -> Result:
         async with gate:
             args = ("wallet", "grant", str(USER), "1", "--reason", "x", "--key", f"contention-{n}")
-            return await yabot(*args, env=env, cwd=cwd, timeout=COMMAND_GUARD)
+            return await yabot(*args, env=env, cwd=cwd, timeout=COMMAND_GUARD, background=True)
 
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(grant(n)) for n in range(GRANTS)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.process import Served, yabot, yabot_env
+from tests.e2e.process import YABOT, Served, yabot, yabot_env
 
 pytestmark = [
     pytest.mark.slow,
@@ -17,15 +17,20 @@ pytestmark = [
 
 
 def children() -> set[int]:
-    """Ids of this process's children, zombies (exited, not reaped) included."""
+    """Ids of this process's ``yabot`` children, zombies (exited, not reaped) included.
+
+    Only ``yabot`` ones: a session-wide server (nx-27017, a Redis started for the suite) is a child of this
+    pytest process too, and lives on by design.
+    """
     found = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             # ``pid (comm) state ppid ...``; comm may hold spaces and ")", so split after the last ")".
             ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue  # the process ended while we looked
-        if ppid == os.getpid():
+        if ppid == os.getpid() and (str(YABOT).encode() in command or not command):  # a zombie's is empty
             found.add(int(stat.parent.name))
     return found
 

@@ -211,6 +211,12 @@ API_ERROR_RESPONSES: Final = {
 }
 """The errors any ``/api/v1`` route may answer, for its OpenAPI ``responses``; routes add their own."""
 
+USER_NOT_FOUND: Final = error_response(
+    "El usuario no está registrado.",
+    ErrorBody("usuario_no_encontrado", "No hay ningún usuario registrado con el id 42.", {"user_id": 42}),
+)
+"""The 404 of a route under ``/users/{user_id}`` (a typo in an id is not an empty wallet or mochila)."""
+
 
 def _echo(text: str) -> str:
     """``text`` as an error may repeat it: at most :data:`ECHO_LIMIT` characters, marked with "…" if cut."""

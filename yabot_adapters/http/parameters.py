@@ -14,17 +14,24 @@ hook could see it.
 """
 
 import re
-from typing import Any, Final
+from typing import Annotated, Any, Final, TypeAlias
 
 from litestar import Request
 from litestar.enums import ParamType
 from litestar.exceptions import ValidationException
-from litestar.params import ParameterKwarg
+from litestar.params import ParameterKwarg, PathParameter
 from litestar.typing import FieldDefinition
+
+from yabot_core.kernel import MAX_USER_ID
 
 _PLAIN_INTEGER: Final = re.compile(r"[0-9]+|-[1-9][0-9]*")
 _NOT_AN_INTEGER: Final = "Expected `int`"
 """Litestar's own wording for a wrong type, which ``errors.py`` turns into "Debe ser un número entero"."""
+
+UserIdInPath: TypeAlias = Annotated[
+    int, PathParameter(gt=0, le=MAX_USER_ID, description="Id de Telegram del usuario.")
+]
+"""The ``user_id`` of a route under ``/users/{user_id:str}`` (declared ``str``: see above)."""
 
 
 async def require_plain_integers(request: Request[Any, Any, Any]) -> None:

@@ -5,12 +5,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from yabot_app.cli.params import idempotency_key_option, user_id_argument
 from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.terminal import printable
 from yabot_core.inventory import MAX_PAGE_SIZE, MAX_QUANTITY, HeldItem
-from yabot_core.kernel import MAX_USER_ID, UserId
+from yabot_core.kernel import UserId
 
 if TYPE_CHECKING:
     from yabot_app.container import Container
@@ -28,7 +29,7 @@ def items_group() -> None:
 @items_group.command(
     help="Concede un objeto o una pista a un usuario (también mientras `yabot run` está sirviendo)."
 )
-@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@user_id_argument
 @click.argument("item_id", metavar="ID_OBJETO", type=NonBlankText("El id del objeto no puede estar vacío."))
 @click.option(
     "--qty",
@@ -46,13 +47,7 @@ def items_group() -> None:
     type=NonBlankText("El motivo no puede estar vacío."),
     help="Unas palabras que Lucien entregará con el regalo, p. ej. «Por su fidelidad».",
 )
-@click.option(
-    "--key",
-    metavar="CLAVE",
-    default=None,
-    type=NonBlankText("La clave de idempotencia no puede estar vacía."),
-    help="Clave de idempotencia: repetir el comando con la misma clave no duplica.",
-)
+@idempotency_key_option
 def grant(user_id: int, item_id: str, quantity: int, reason: str | None, key: str | None) -> None:
     """Give a fan an item: registration and the mochila commit together, or neither does."""
     settings = load_settings()
@@ -77,7 +72,7 @@ def grant(user_id: int, item_id: str, quantity: int, reason: str | None, key: st
 
 
 @items_group.command("list", help="Muestra lo que guarda un usuario en su mochila.")
-@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@user_id_argument
 def list_items(user_id: int) -> None:
     """Print every item a fan holds, by id."""
     settings = load_settings()

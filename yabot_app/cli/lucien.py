@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
+from yabot_app.cli.params import USER_ID, user_id_argument
 from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.terminal import printable
-from yabot_core.kernel import MAX_USER_ID, UserId
+from yabot_core.kernel import UserId
 from yabot_core.lucien import LucienMessage, MessageState
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def lucien_group() -> None:
 
 
 @lucien_group.command(help="Programa un mensaje de Lucien (puede usar { $nombre } y { $saldo }).")
-@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@user_id_argument
 @click.argument("text", metavar="TEXTO", type=NonBlankText("El mensaje no puede estar vacío."))
 @click.option(
     "--in", "delay", metavar="DEMORA", type=Delay(), default=None, help="Dentro de cuánto: 10m, 2h…"
@@ -107,7 +108,7 @@ def cancel(key: str) -> None:
 
 
 @lucien_group.command("list", help="Lista los mensajes de Lucien, del más reciente al más antiguo.")
-@click.option("--user", "user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@click.option("--user", "user_id", metavar="ID_USUARIO", type=USER_ID)
 @click.option(
     "--limit", default=20, show_default=True, type=PositiveInt("El límite", 1000), help="De 1 a 1000."
 )

@@ -5,11 +5,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from yabot_app.cli.params import idempotency_key_option, user_id_argument
 from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.wallet import WalletModule
 from yabot_app.terminal import printable
-from yabot_core.kernel import MAX_USER_ID, UserId
+from yabot_core.kernel import UserId
 from yabot_core.wallet import MAX_AMOUNT
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def wallet_group() -> None:
 
 
 @wallet_group.command(help="Concede besitos a un usuario (también mientras `yabot run` está sirviendo).")
-@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@user_id_argument
 @click.argument("amount", metavar="CANTIDAD", type=PositiveInt("La cantidad", MAX_AMOUNT))
 @click.option(
     "--reason",
@@ -31,13 +32,7 @@ def wallet_group() -> None:
     type=NonBlankText("El motivo no puede estar vacío."),
     help="Motivo que verá el usuario, p. ej. «Premio del concurso».",
 )
-@click.option(
-    "--key",
-    metavar="CLAVE",
-    default=None,
-    type=NonBlankText("La clave de idempotencia no puede estar vacía."),
-    help="Clave de idempotencia: repetir el comando con la misma clave no duplica.",
-)
+@idempotency_key_option
 def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
     """Credit a user from the shell: registration and credit commit together, or neither does."""
     settings = load_settings()
@@ -63,7 +58,7 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
 
 
 @wallet_group.command(help="Muestra el saldo y los últimos movimientos de un usuario.")
-@click.argument("user_id", metavar="ID_USUARIO", type=PositiveInt("El id de usuario", MAX_USER_ID))
+@user_id_argument
 @click.option(
     "--limit",
     default=10,

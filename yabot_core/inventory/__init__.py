@@ -61,7 +61,7 @@ from yabot_core.inventory.ports import (
     InventoryUnitOfWork,
 )
 from yabot_core.inventory.service import MAX_OFFSET, MAX_PAGE_SIZE, Mochila
-from yabot_core.inventory.validation import MAX_KEY_LENGTH, MAX_NOTE_LENGTH
+from yabot_core.kernel import MAX_KEY_LENGTH, MAX_NOTE_LENGTH
 
 __all__ = [
     "ADMIN_GRANT",

@@ -6,8 +6,7 @@ from typing import Protocol
 from yabot_core.inventory.models import ADMIN_GRANT, InventoryOperation
 from yabot_core.inventory.ports import InventoryUnitOfWork
 from yabot_core.inventory.service import Mochila
-from yabot_core.inventory.validation import checked_user
-from yabot_core.kernel import Transactions, UserId
+from yabot_core.kernel import Transactions, UserId, checked_user_id
 from yabot_core.users import Registration, UserDirectory, UserProfile, UserSource, UsersUnitOfWork
 
 
@@ -40,7 +39,7 @@ class ItemGrants:
 
         Raises what :meth:`Mochila.add` raises; nothing changes then.
         """
-        profile = UserProfile(user_id=checked_user(user_id))
+        profile = UserProfile(user_id=checked_user_id(user_id))
 
         async def work(uow: ItemGrantUnitOfWork) -> ItemGrant:
             registration = await self._users.register_in(uow, profile, source=UserSource.OPERATOR)

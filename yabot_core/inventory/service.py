@@ -18,7 +18,7 @@ from yabot_core.inventory.models import (
 )
 from yabot_core.inventory.planning import Planner
 from yabot_core.inventory.ports import InventoryQueries, InventoryUnitOfWork
-from yabot_core.inventory.validation import Request, checked_item, checked_request, checked_user, ensure_same
+from yabot_core.inventory.validation import Request, checked_item, checked_request, ensure_same
 from yabot_core.kernel import (
     Clock,
     EventStamp,
@@ -27,6 +27,7 @@ from yabot_core.kernel import (
     InvalidInputError,
     Transactions,
     UserId,
+    checked_user_id,
 )
 
 MAX_PAGE_SIZE: Final = 100
@@ -175,7 +176,7 @@ class Mochila:
         Raises:
             InvalidInputError: ``limit`` outside 1..100, or ``offset`` outside 0..``MAX_OFFSET``.
         """
-        user = checked_user(user_id)
+        user = checked_user_id(user_id)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"El tamaño de página debe estar entre 1 y {MAX_PAGE_SIZE}.")
         if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
@@ -190,7 +191,7 @@ class Mochila:
         Raises:
             UnknownItemError: neither the catalog nor the fan's mochila knows it.
         """
-        user, item = checked_user(user_id), checked_item(item_id)
+        user, item = checked_user_id(user_id), checked_item(item_id)
         quantity = (await self._queries.quantities(user, [item])).get(item, 0)
         held = self._planner.held(item, quantity)
         if held.definition is None and quantity == 0:
@@ -199,7 +200,7 @@ class Mochila:
 
     async def combinations(self, user_id: UserId, item_id: str) -> tuple[CombinationOption, ...]:
         """What the fan holds that combines with ``item_id`` (which they must hold), in catalog order."""
-        user, item = checked_user(user_id), checked_item(item_id)
+        user, item = checked_user_id(user_id), checked_item(item_id)
         recipes = self._planner.catalog.recipes_with(item)
         if not recipes:
             return ()

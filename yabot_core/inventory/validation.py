@@ -5,22 +5,20 @@ replayed idempotency key must match: the same user, kind, items and quantity.
 """
 
 from dataclasses import dataclass
-from typing import Final
 
 from yabot_core.inventory.catalog import pair_key
 from yabot_core.inventory.errors import InvalidQuantityError
 from yabot_core.inventory.fields import MAX_ITEM_ID_LENGTH, MAX_QUANTITY, ItemId
 from yabot_core.inventory.models import REASON_PATTERN, InventoryOperation, OperationKind
 from yabot_core.kernel import (
-    MAX_USER_ID,
     IdempotencyKey,
     IdempotencyKeyReusedError,
     InvalidInputError,
     UserId,
+    checked_key,
+    checked_note,
+    checked_user_id,
 )
-
-MAX_KEY_LENGTH: Final = 200
-MAX_NOTE_LENGTH: Final = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +36,6 @@ class Request:
     def fingerprint(self) -> tuple[object, ...]:
         """What a replay of the key must repeat (a combination's ingredients in either order)."""
         return _fingerprint(self.user_id, self.kind, self.items, self.quantity, self.reason)
-
-
-def checked_user(user_id: int) -> UserId:
-    """Return ``user_id`` as a ``UserId`` if it is a whole number from 1 to ``MAX_USER_ID``."""
-    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
-        raise InvalidInputError(
-            "El id de usuario debe ser un número entero positivo.", detail={"user_id": repr(user_id)}
-        )
-    return UserId(user_id)
 
 
 def checked_item(item_id: str) -> ItemId:
@@ -80,27 +69,19 @@ def checked_request(
     note: str | None = None,
 ) -> Request:
     """Return the validated request, or raise the Spanish error that fits."""
-    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInputError(
-            f"La clave de idempotencia debe tener entre 1 y {MAX_KEY_LENGTH} caracteres.",
-            detail={"idempotency_key": repr(key)[:50]},
-        )
+    checked = checked_key(key)
     if not isinstance(reason, str) or not REASON_PATTERN.fullmatch(reason):
         raise InvalidInputError(
             "El motivo de la operación no es válido.", detail={"reason": repr(reason)[:50]}
         )
-    if note is not None:
-        note = note.strip() or None
-    if note is not None and len(note) > MAX_NOTE_LENGTH:
-        raise InvalidInputError(f"La nota no puede tener más de {MAX_NOTE_LENGTH} caracteres.")
     return Request(
-        user_id=checked_user(user_id),
+        user_id=checked_user_id(user_id),
         kind=kind,
         items=tuple(checked_item(item) for item in items),
         quantity=checked_quantity(quantity),
-        key=IdempotencyKey(key),
+        key=checked,
         reason=reason,
-        note=note,
+        note=checked_note(note),
     )
 
 

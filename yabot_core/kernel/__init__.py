@@ -1,6 +1,7 @@
 """The kernel: ids, time, errors, events, correlation, the bus and storage ports every module builds on."""
 
 from yabot_core.kernel.bus import EventBus, RetryPolicy
+from yabot_core.kernel.checks import checked_key, checked_note, checked_user_id
 from yabot_core.kernel.clock import Clock
 from yabot_core.kernel.correlation import CorrelationScope, correlation_scope, current_scope
 from yabot_core.kernel.errors import (
@@ -22,7 +23,7 @@ from yabot_core.kernel.events import (
     parse_event,
 )
 from yabot_core.kernel.ids import CorrelationId, EventId, IdempotencyKey, IdGenerator, UserId
-from yabot_core.kernel.limits import MAX_USER_ID
+from yabot_core.kernel.limits import MAX_KEY_LENGTH, MAX_NOTE_LENGTH, MAX_USER_ID
 from yabot_core.kernel.module import ModuleManifest, in_dependency_order
 from yabot_core.kernel.outbox import (
     BusUnitOfWork,
@@ -55,6 +56,8 @@ from yabot_core.kernel.timers import (
 from yabot_core.kernel.uow import Transactions, UnitOfWork
 
 __all__ = [
+    "MAX_KEY_LENGTH",
+    "MAX_NOTE_LENGTH",
     "MAX_TIMER_KEY",
     "MAX_USER_ID",
     "BusUnitOfWork",
@@ -102,6 +105,9 @@ __all__ = [
     "UnknownHandlerError",
     "UserId",
     "YabotError",
+    "checked_key",
+    "checked_note",
+    "checked_user_id",
     "correlation_scope",
     "current_scope",
     "dead_letter_id",

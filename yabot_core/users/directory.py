@@ -3,13 +3,12 @@
 from dataclasses import dataclass
 
 from yabot_core.kernel import (
-    MAX_USER_ID,
     Clock,
     EventStamper,
     IdGenerator,
-    InvalidInputError,
     Transactions,
     UserId,
+    checked_user_id,
 )
 from yabot_core.users.errors import UserNotFoundError
 from yabot_core.users.events import UserRegistered
@@ -143,8 +142,7 @@ class UserDirectory:
 
 
 def _check_id(user_id: UserId) -> None:
-    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
-        raise InvalidInputError("El id de usuario debe ser un número entero positivo.")
+    checked_user_id(user_id)
 
 
 def _unchanged(known: User, fresh: UserProfile, source: UserSource) -> bool:

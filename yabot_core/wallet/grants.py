@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from yabot_core.kernel import Transactions, UserId
+from yabot_core.kernel import Transactions, UserId, checked_user_id
 from yabot_core.users import Registration, UserDirectory, UserProfile, UserSource, UsersUnitOfWork
 from yabot_core.wallet.models import ADMIN_GRANT, LedgerEntry
 from yabot_core.wallet.ports import WalletUnitOfWork
 from yabot_core.wallet.service import WalletService
-from yabot_core.wallet.validation import checked_user
 
 
 class GrantUnitOfWork(UsersUnitOfWork, WalletUnitOfWork, Protocol):
@@ -38,7 +37,7 @@ class BesitosGrants:
 
         Raises what :meth:`WalletService.credit` raises; nothing changes then.
         """
-        profile = UserProfile(user_id=checked_user(user_id))
+        profile = UserProfile(user_id=checked_user_id(user_id))
 
         async def work(uow: GrantUnitOfWork) -> Grant:
             registration = await self._users.register_in(uow, profile, source=UserSource.OPERATOR)

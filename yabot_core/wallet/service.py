@@ -10,6 +10,7 @@ from yabot_core.kernel import (
     InvalidInputError,
     Transactions,
     UserId,
+    checked_user_id,
 )
 from yabot_core.wallet.errors import (
     HoldAlreadySettledError,
@@ -28,7 +29,7 @@ from yabot_core.wallet.models import (
     WalletStatement,
 )
 from yabot_core.wallet.ports import WalletQueries, WalletUnitOfWork
-from yabot_core.wallet.validation import Posting, checked_posting, checked_user, ensure_same
+from yabot_core.wallet.validation import Posting, checked_posting, ensure_same
 
 MAX_PAGE_SIZE: Final = 100
 
@@ -163,7 +164,7 @@ class WalletService:
 
     async def balance(self, user_id: UserId) -> WalletBalance:
         """Return the user's spendable and escrowed besitos (zeros for a user who never had any)."""
-        return await self._queries.balance(checked_user(user_id))
+        return await self._queries.balance(checked_user_id(user_id))
 
     async def statement(self, user_id: UserId, *, limit: int = 20, offset: int = 0) -> WalletStatement:
         """Return the balance and a page of the user's ledger, newest first, from one snapshot.
@@ -177,7 +178,7 @@ class WalletService:
             raise InvalidInputError("El desplazamiento no puede ser negativo.")
         if offset > MAX_HISTORY_OFFSET:
             raise InvalidInputError(f"El desplazamiento no puede superar {MAX_HISTORY_OFFSET}.")
-        return await self._queries.statement(checked_user(user_id), limit=limit, offset=offset)
+        return await self._queries.statement(checked_user_id(user_id), limit=limit, offset=offset)
 
     # --- inside the transaction -------------------------------------------------------------------------
 

@@ -5,21 +5,19 @@ start of) a unit of work.
 """
 
 from dataclasses import dataclass
-from typing import Final
 
 from yabot_core.kernel import (
-    MAX_USER_ID,
     IdempotencyKey,
     IdempotencyKeyReusedError,
     InvalidInputError,
     UserId,
+    checked_key,
+    checked_note,
+    checked_user_id,
 )
 from yabot_core.wallet.errors import InvalidAmountError
 from yabot_core.wallet.keys import RESERVED_PREFIX, SystemKey
 from yabot_core.wallet.models import MAX_AMOUNT, LedgerEntry, LedgerReason
-
-MAX_KEY_LENGTH: Final = 200
-MAX_NOTE_LENGTH: Final = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +30,6 @@ class Posting:
     key: IdempotencyKey
     note: str | None = None
     hold_id: str | None = None
-
-
-def checked_user(user_id: int) -> UserId:
-    """Return ``user_id`` as a ``UserId`` if it is a whole number from 1 to ``MAX_USER_ID``."""
-    if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 < user_id <= MAX_USER_ID:
-        raise InvalidInputError(
-            "El id de usuario debe ser un número entero positivo.", detail={"user_id": repr(user_id)}
-        )
-    return UserId(user_id)
 
 
 def checked_posting(
@@ -68,21 +57,13 @@ def checked_posting(
         raise InvalidInputError(
             "Las reservas solo se mueven con reservar y liberar.", detail={"reason": reason}
         )
-    if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
-        raise InvalidInputError(
-            f"La clave de idempotencia debe tener entre 1 y {MAX_KEY_LENGTH} caracteres.",
-            detail={"idempotency_key": repr(key)[:50]},
-        )
+    checked = checked_key(key)
     if key.startswith(RESERVED_PREFIX) and not isinstance(key, SystemKey):
         raise InvalidInputError(
             f"Las claves de idempotencia que empiezan por «{RESERVED_PREFIX}» están reservadas para YABOT.",
             detail={"idempotency_key": key[:50]},
         )
-    if note is not None:
-        note = note.strip() or None
-    if note is not None and len(note) > MAX_NOTE_LENGTH:
-        raise InvalidInputError(f"La nota no puede tener más de {MAX_NOTE_LENGTH} caracteres.")
-    return Posting(checked_user(user_id), sign * amount, reason, IdempotencyKey(key), note)
+    return Posting(checked_user_id(user_id), sign * amount, reason, checked, checked_note(note))
 
 
 def ensure_same(entry: LedgerEntry, posting: Posting) -> None:

@@ -10,12 +10,12 @@ from litestar import Controller, get
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.pagination import OffsetPagination
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import QueryParameter
 
-from yabot_adapters.http.errors import API_ERROR_RESPONSES
-from yabot_adapters.http.schemas import ErrorBody, error_response
+from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
+from yabot_adapters.http.parameters import UserIdInPath
 from yabot_core.inventory import MAX_OFFSET, MAX_PAGE_SIZE, HeldItem, InventoryView, Mochila
-from yabot_core.kernel import MAX_USER_ID, UserId
+from yabot_core.kernel import UserId
 from yabot_core.users import UserDirectory
 
 
@@ -122,11 +122,6 @@ MOCHILA: Final = ResponseSpec(
     examples=[Example(summary="Dos objetos", value=_EXAMPLE)],
 )
 
-USER_NOT_FOUND: Final = error_response(
-    "El usuario no está registrado.",
-    ErrorBody("usuario_no_encontrado", "No hay ningún usuario registrado con el id 42.", {"user_id": 42}),
-)
-
 
 def inventory_controller(mochila: Mochila, users: UserDirectory) -> type[Controller]:
     """The mochila controller over ``mochila`` (bound here once, not resolved on every request)."""
@@ -150,9 +145,7 @@ def inventory_controller(mochila: Mochila, users: UserDirectory) -> type[Control
         )
         async def inventory(
             self,
-            user_id: Annotated[
-                int, PathParameter(gt=0, le=MAX_USER_ID, description="Id de Telegram del usuario.")
-            ],
+            user_id: UserIdInPath,
             limit: Annotated[
                 int,
                 QueryParameter(

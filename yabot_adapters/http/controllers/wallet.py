@@ -3,18 +3,14 @@
 from typing import Annotated
 
 from litestar import Controller, get
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import QueryParameter
 
-from yabot_adapters.http.errors import API_ERROR_RESPONSES
-from yabot_adapters.http.schemas import BesitosView, ErrorBody, error_response
-from yabot_core.kernel import MAX_USER_ID, UserId
+from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
+from yabot_adapters.http.parameters import UserIdInPath
+from yabot_adapters.http.schemas import BesitosView
+from yabot_core.kernel import UserId
 from yabot_core.users import UserDirectory
 from yabot_core.wallet import MAX_HISTORY_OFFSET, MAX_PAGE_SIZE, WalletService
-
-USER_NOT_FOUND = error_response(
-    "El usuario no está registrado.",
-    ErrorBody("usuario_no_encontrado", "No hay ningún usuario registrado con el id 42.", {"user_id": 42}),
-)
 
 
 def wallet_controller(wallet: WalletService, users: UserDirectory) -> type[Controller]:
@@ -41,9 +37,7 @@ def wallet_controller(wallet: WalletService, users: UserDirectory) -> type[Contr
         )
         async def besitos(
             self,
-            user_id: Annotated[
-                int, PathParameter(gt=0, le=MAX_USER_ID, description="Id de Telegram del usuario.")
-            ],
+            user_id: UserIdInPath,
             limit: Annotated[
                 int,
                 QueryParameter(

@@ -31,7 +31,7 @@ from yabot_adapters.telegram.keyboards.inventory import (
 )
 from yabot_adapters.telegram.middlewares import registered
 from yabot_adapters.telegram.texts import paragraphs
-from yabot_core.inventory import HeldItem, ItemDefinition, ItemKind, Mochila
+from yabot_core.inventory import HeldItem, ItemDefinition, ItemId, ItemKind, Mochila
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration, User
 
@@ -105,11 +105,11 @@ async def use_item(
     bot: Bot,
 ) -> None:
     """Ask first; once confirmed, use one up and let Lucien read the pista (or take the object)."""
-    item_id = item_refs.resolve(callback_data.item)
-    definition = None if item_id is None else mochila.catalog.get(item_id)
-    if item_id is None or definition is None:
+    found = _catalogued(item_refs, mochila, callback_data.item)
+    if found is None:
         await _stale(callback, texts)
         return
+    item_id, definition = found
     page = callback_data.page
     if not callback_data.confirmed:
         text = texts.render("inventory-use-confirm", objeto=definition.name)
@@ -140,11 +140,11 @@ async def choose_partner(
     bot: Bot,
 ) -> None:
     """What the fan holds that combines with this item, a button each (or Lucien's regrets)."""
-    item_id = item_refs.resolve(callback_data.item)
-    definition = None if item_id is None else mochila.catalog.get(item_id)
-    if item_id is None or definition is None:
+    found = _catalogued(item_refs, mochila, callback_data.item)
+    if found is None:
         await _stale(callback, texts)
         return
+    item_id, definition = found
     options = await mochila.combinations(registration.user.user_id, item_id)
     if options:
         text = texts.render("inventory-combine-choose", objeto=definition.name)
@@ -187,6 +187,13 @@ async def combine_items(
     now = combined.quantity_after(result.id) or 1
     shown = HeldItem(item_id=result.id, quantity=now, definition=result)
     await _show(callback, bot, text, result_keyboard(texts, item_refs, shown, callback_data.page))
+
+
+def _catalogued(refs: ItemRefs, mochila: Mochila, ref: str) -> tuple[ItemId, ItemDefinition] | None:
+    """The item a button names and its catalog entry; ``None`` if the catalog no longer has it."""
+    item_id = refs.resolve(ref)
+    definition = None if item_id is None else mochila.catalog.get(item_id)
+    return None if item_id is None or definition is None else (item_id, definition)
 
 
 # --- rendering ------------------------------------------------------------------------------------------

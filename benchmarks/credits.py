@@ -11,7 +11,8 @@ import uuid
 
 from benchmarks.backends import OpenBackend
 from benchmarks.bus import Arrivals, ensure_delivered
-from benchmarks.wallet import WalletRun, verify
+from benchmarks.stats import OpsRun
+from benchmarks.wallet import verify
 from yabot_adapters.bus import LocalEventBus
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_core.kernel import UserId
@@ -20,7 +21,7 @@ from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded, WalletService
 AMOUNT = 5
 
 
-async def delivered(open_backend: OpenBackend, *, users: int, credits_per_user: int) -> WalletRun:
+async def delivered(open_backend: OpenBackend, *, users: int, credits_per_user: int) -> OpsRun:
     """On a fresh backend, ``users`` users at once each receive ``credits_per_user`` credits in turn.
 
     Timed from the first credit until every credit's event was handled. Every balance and ledger is
@@ -56,4 +57,4 @@ async def delivered(open_backend: OpenBackend, *, users: int, credits_per_user: 
             await bus.stop()
         await ensure_delivered(storage)
         await verify(wallet, everyone, balance=AMOUNT * credits_per_user, entries=credits_per_user)
-    return WalletRun(operations=total, seconds=seconds)
+    return OpsRun(operations=total, seconds=seconds)

@@ -17,6 +17,7 @@ class Plan:
     raw_seconds: float = 1.5
     sequential_seconds: float = 1.5
     credit_users: int = 1000
+    inventory_users: int = 1000
     credits_per_user: int = 4
     bus_sequential: int = 1000
     bus_bursts: int = 20
@@ -44,6 +45,7 @@ class Plan:
             raw_seconds=0.3,
             sequential_seconds=0.3,
             credit_users=300,
+            inventory_users=300,
             credits_per_user=2,
             bus_sequential=100,
             bus_bursts=3,
@@ -63,6 +65,7 @@ class Plan:
             raw_seconds=0.1,
             sequential_seconds=0.1,
             credit_users=50,
+            inventory_users=50,
             credits_per_user=1,
             bus_sequential=20,
             bus_bursts=1,

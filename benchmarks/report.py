@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from importlib import metadata
 
-from benchmarks import api
+from benchmarks import api, inventory
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
@@ -123,11 +123,18 @@ def _comparisons(results: Results) -> list[str]:
             results, f"wallet ops/s, {plan.users} users × {len(plan.sequence)}", "wallet", sqlite, None
         ),
         *_compared(results, "wallet ops/s, 1 user, sequential", "sequential", sqlite, None),
+        *_compared(
+            results,
+            f"mochila ops/s, {plan.inventory_users} users × {len(inventory.JOURNEY)}",
+            "inventory",
+            sqlite,
+            None,
+        ),
     ]
     references = (
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
-        " server); besitos = a constant Litestar route in an app from the same create_app; credits and"
-        " wallet = raw sqlite3 single-row transactions/s in the same synchronous mode."
+        " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet"
+        " and mochila = raw sqlite3 single-row transactions/s in the same synchronous mode."
     )
     return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
 
@@ -147,6 +154,13 @@ def _alone(results: Results) -> list[str]:
             f"  ({plan.mongo_users} users × {len(plan.mongo_sequence)} ops)",
         ),
         _row(f"  each user: {_ops(plan.sequence)}", "", ""),
+        "",
+        _row(
+            f"mochila ops/s, {plan.inventory_users} concurrent users",
+            "memory",
+            f"{results.figure('inventory memory').text()} ops/s",
+        ),
+        _row(f"  each user: {', '.join(name for name, _ in inventory.JOURNEY)}", "", ""),
         "",
     ]
     for n, (name, _) in enumerate(STORAGES):
@@ -206,8 +220,9 @@ def _notes(results: Results, seconds: float) -> list[str]:
         " published once the previous one was handled. Bursts: published at once with asyncio.gather, one"
         " user per event; the next burst waits for the whole burst.",
         "p50 and p99 are taken per run (nearest rank over that run's samples), then summarized across runs.",
-        "Inventory operations/s: not measured; this branch has the inventory catalog only, no mochila"
-        " operations to time.",
+        "mochila ops/s: the Mochila service over the shipped items catalog, each user's steps in turn (each"
+        " its own unit of work and idempotency key), all users at once; every mochila is checked afterwards"
+        f" (it must hold {', '.join(f'{n} {item}' for item, n in inventory.HOLDS.items())}).",
         f"Total benchmark time {seconds:,.0f} s, imports and server start-up included.",
     ]
     if results.timer_overrun > 0:

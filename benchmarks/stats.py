@@ -85,3 +85,16 @@ class Latency:
     def text(self) -> str:
         """``p50 … p99 …``, each as median [min–max]."""
         return f"p50 {self.p50.text()}   p99 {self.p99.text()}"
+
+
+@dataclass(frozen=True, slots=True)
+class OpsRun:
+    """What one timed run of operations did (wallet, credits, inventory)."""
+
+    operations: int
+    seconds: float
+
+    @property
+    def ops_per_second(self) -> float:
+        """Operations over wall time."""
+        return self.operations / self.seconds

@@ -3,10 +3,10 @@
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
-from benchmarks import api, backends, bus, credits, sqlite_raw, telegram, timers, wallet
+from benchmarks import api, backends, bus, credits, inventory, sqlite_raw, telegram, timers, wallet
 from benchmarks.plan import Plan
 from benchmarks.product import PRODUCT_STORAGES
-from benchmarks.stats import Figure, Latency, clean_heap, percentile, progress
+from benchmarks.stats import Figure, Latency, OpsRun, clean_heap, percentile, progress
 
 SYNC_MODES: tuple[sqlite_raw.Synchronous, ...] = ("FULL", "NORMAL")
 STORAGES = (("memory", backends.memory), ("sqlite FULL", backends.sqlite("FULL")))
@@ -107,6 +107,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         )
         results.pair(f"credits sqlite {mode}").add(counted.ops_per_second, raw)
 
+        mochilas = await _timed(
+            f"{label} · mochila sqlite {mode}, {plan.inventory_users} users",
+            inventory.concurrent_users(backends.sqlite(mode), users=plan.inventory_users),
+        )
+        results.pair(f"inventory sqlite {mode}").add(mochilas.ops_per_second, raw)
+
         alone = await _timed(
             f"{label} · wallet sqlite {mode}, 1 user sequential",
             wallet.sequential_user(backends.sqlite(mode), seconds=plan.sequential_seconds),
@@ -118,6 +124,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         wallet.concurrent_users(backends.memory, users=plan.users, sequence=plan.sequence),
     )
     results.figure("wallet memory").add(in_memory.ops_per_second)
+
+    mochilas_in_memory = await _timed(
+        f"{label} · mochila memory, {plan.inventory_users} users",
+        inventory.concurrent_users(backends.memory, users=plan.inventory_users),
+    )
+    results.figure("inventory memory").add(mochilas_in_memory.ops_per_second)
 
     nx = await _timed(
         f"{label} · wallet mongo (nx-27017), {plan.mongo_users} users",
@@ -156,7 +168,7 @@ async def _bus_and_timers(plan: Plan, results: Results, label: str) -> None:
         )
 
 
-async def _timed(label: str, work: Awaitable[wallet.WalletRun]) -> wallet.WalletRun:
+async def _timed(label: str, work: Awaitable[OpsRun]) -> OpsRun:
     """Await ``work`` (a coroutine: nothing of it has run yet) on a clean heap, and report its figure."""
     clean_heap()
     result = await work

@@ -5,9 +5,9 @@ import itertools
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from benchmarks.backends import OpenBackend
+from benchmarks.stats import OpsRun
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_core.kernel import Clock, UserId
@@ -26,19 +26,6 @@ class LostMoneyError(AssertionError):
     """A run ended with balances or ledgers other than the operations imply: the figure is worthless."""
 
 
-@dataclass(frozen=True, slots=True)
-class WalletRun:
-    """What one timed run did."""
-
-    operations: int
-    seconds: float
-
-    @property
-    def ops_per_second(self) -> float:
-        """Operations over wall time."""
-        return self.operations / self.seconds
-
-
 def _service(storage: StorageBackend, clock: Clock) -> WalletService:
     return WalletService(storage.transactions, storage.wallet_queries, clock, UuidGenerator())
 
@@ -50,7 +37,7 @@ async def _apply(wallet: WalletService, user: UserId, amount: int, key: str) -> 
         await wallet.debit(user, -amount, ADMIN_DEDUCTION, idempotency_key=key)
 
 
-async def concurrent_users(open_backend: OpenBackend, *, users: int, sequence: Sequence[int]) -> WalletRun:
+async def concurrent_users(open_backend: OpenBackend, *, users: int, sequence: Sequence[int]) -> OpsRun:
     """On a fresh backend, start ``users`` users at once, each running ``sequence``; time them all.
 
     Raises:
@@ -70,10 +57,10 @@ async def concurrent_users(open_backend: OpenBackend, *, users: int, sequence: S
         await asyncio.gather(*(one_user(user) for user in ids))
         seconds = time.perf_counter() - started
         await verify(wallet, ids, balance=sum(sequence), entries=len(sequence))
-    return WalletRun(operations=users * len(sequence), seconds=seconds)
+    return OpsRun(operations=users * len(sequence), seconds=seconds)
 
 
-async def sequential_user(open_backend: OpenBackend, *, seconds: float) -> WalletRun:
+async def sequential_user(open_backend: OpenBackend, *, seconds: float) -> OpsRun:
     """On a fresh backend, one user alternates credit 10 / debit 3 for about ``seconds``, one at a time.
 
     Raises:
@@ -98,7 +85,7 @@ async def sequential_user(open_backend: OpenBackend, *, seconds: float) -> Walle
                 break
         elapsed = now - started
         await verify(wallet, [user], balance=balance, entries=operations)
-    return WalletRun(operations=operations, seconds=elapsed)
+    return OpsRun(operations=operations, seconds=elapsed)
 
 
 async def verify(wallet: WalletService, users: Sequence[UserId], *, balance: int, entries: int) -> None:

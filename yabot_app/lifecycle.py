@@ -105,11 +105,11 @@ class HttpServer:
 
 
 @contextlib.asynccontextmanager
-async def serving(container: Container, report: Report) -> AsyncIterator[None]:
-    """Start every piece of a serving process; stop them in reverse order on exit.
+async def working(container: Container) -> AsyncIterator[None]:
+    """Start what works behind the doors; stop it in reverse order on exit.
 
-    Storage, then the modules (in dependency order), the event relay and the timers, the HTTP API, and last
-    the bot, so nothing takes work before what it needs is running.
+    Storage, the modules (in dependency order), the event relay and the timers. ``serving`` opens the doors
+    (HTTP, the bot) over it; a test may drive the app over it through Litestar's client instead.
     """
     settings = container.settings()
     async with contextlib.AsyncExitStack() as stack:
@@ -117,13 +117,11 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         await storage.open()
         stack.push_async_callback(storage.close)
 
-        telegram_on = container.telegram()
-        if telegram_on:
+        if container.telegram():
             bot = container.bot()
             stack.push_async_callback(bot.session.close)  # after the relay stops: its handlers send messages
 
-        modules = container.modules()
-        for plug, services in modules.each():
+        for plug, services in container.modules().each():
             await plug.start(services)
             stack.push_async_callback(plug.stop, services)
 
@@ -135,6 +133,21 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         storage.add_commit_listener(ticker.notify)
         await ticker.start()
         stack.push_async_callback(ticker.stop)
+        yield
+
+
+@contextlib.asynccontextmanager
+async def serving(container: Container, report: Report) -> AsyncIterator[None]:
+    """Start every piece of a serving process; stop them in reverse order on exit.
+
+    What works behind the doors first (``working``), then the HTTP API, and last the bot, so nothing takes
+    work before what it needs is running.
+    """
+    settings = container.settings()
+    async with contextlib.AsyncExitStack() as stack:
+        await stack.enter_async_context(working(container))
+        modules = container.modules()
+        telegram_on = container.telegram()
 
         http = HttpServer(
             container.http_app(),

@@ -5,12 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from litestar.testing import AsyncTestClient
-from schemathesis import Case, GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.openapi import from_asgi
-from schemathesis.python.asgi import shutdown_lifespans
 
 from tests.contracts.inventory_catalog import CHEST, KEY, LEFT, ROSE, small_catalog
 from yabot_adapters.http import create_app
@@ -188,45 +183,3 @@ async def test_the_product_serves_the_route_through_the_plug(tmp_path: Path) -> 
     async with AsyncTestClient(app=container.http_app()) as client:
         response = await client.get("/api/v1/users/5/inventory")
     assert (response.status_code, response.json()["code"]) == (404, "usuario_no_encontrado")
-
-
-def test_no_generated_request_gets_a_5xx(clock: FakeClock, ids: SequentialIds) -> None:
-    """Schemathesis, from the route's own OpenAPI entry: valid requests (for Ana) and invalid ones, no 5xx."""
-    storage = InMemoryStorage(clock)
-    users = UserDirectory(storage.transactions, storage.user_queries, clock, ids)
-    mochila = Mochila(storage.transactions, storage.inventory_queries, small_catalog(), clock, ids)
-    app = create_app(route_handlers=[inventory_controller(mochila, users)], rate_limit_per_minute=None)
-
-    async def with_ana() -> None:
-        await users.register(UserProfile(user_id=ANA, first_name="Ana"))
-        await mochila.add(ANA, ROSE, 2, reason=ADMIN_GRANT, idempotency_key="seed")
-
-    app.on_startup.append(with_ana)
-    statuses: list[int] = []
-    run = settings(
-        max_examples=100,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    try:
-        schema = from_asgi("/api/v1/schema/openapi.json", app)
-        operations = [result.ok() for result in schema.get_all_operations()]
-        (operation,) = [each for each in operations if each.label == f"GET {ROUTE}"]
-        for mode, strategy in (
-            (GenerationMode.POSITIVE, operation.as_strategy(path_parameters={"user_id": ANA})),
-            (GenerationMode.NEGATIVE, operation.as_strategy(GenerationMode.NEGATIVE)),
-        ):
-
-            @run
-            @given(case=strategy)
-            def call(case: Case) -> None:
-                statuses.append(case.call_and_validate(checks=[not_a_server_error]).status_code)
-
-            call()
-            assert statuses, mode
-    finally:
-        shutdown_lifespans()
-    assert 200 in statuses
-    assert all(status < 500 for status in statuses)

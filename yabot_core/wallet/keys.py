@@ -2,7 +2,7 @@
 
 A caller choosing ``release:<hold id>`` or ``welcome:<user>`` as a key would otherwise block the wallet's own
 release or welcome gift forever. Keys built with :func:`system_key` carry the prefix and are the only ones
-allowed to; they are built inside the gamification module, never exported.
+allowed to; only the core builds them (the wallet's releases, the welcome module's gift), never a caller.
 """
 
 from typing import Final

@@ -34,6 +34,7 @@ from yabot_core.kernel import (
 from yabot_core.lucien import (
     MAX_TEXT,
     MESSAGE_TIMER,
+    DeliveryUncertainError,
     InvalidMessageTextError,
     Lucien,
     LucienMessage,
@@ -73,6 +74,8 @@ class RecordingMessenger(Messenger):
         self.blocked: set[UserId] = set()
         self.away = 0
         """How many of the next sends find Telegram unreachable."""
+        self.unanswered = 0
+        """How many of the next sends reach Telegram (they arrive) but get no answer, as in a timeout."""
 
     async def send(
         self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
@@ -90,6 +93,9 @@ class RecordingMessenger(Messenger):
             msg = f"Telegram would refuse this text ({problem or 'empty'}): {text!r}"
             raise AssertionError(msg)
         self.sent.append((user_id, text))
+        if self.unanswered:
+            self.unanswered -= 1
+            raise DeliveryUncertainError(user_id)
 
     def texts(self, user_id: UserId) -> list[str]:
         return [text for to, text in self.sent if to == user_id]
@@ -231,6 +237,16 @@ class TestSay:
         assert (await users.get(marta)).reachable
         assert await lucien.say(marta, GRANT_RECEIVED, cantidad=1)
         assert len(messenger.texts(marta)) == 1
+
+    async def test_a_notice_telegram_never_answered_is_retried(
+        self, lucien: Lucien, messenger: RecordingMessenger, marta: UserId
+    ) -> None:
+        """``say`` is at least once: no answer is "try again" (the bus retries; the fan may read it twice)."""
+        messenger.unanswered = 1
+        with pytest.raises(UnavailableError, match="no confirmó"):
+            await lucien.say(marta, GRANT_RECEIVED, cantidad=1)
+        assert await lucien.say(marta, GRANT_RECEIVED, cantidad=1)
+        assert len(messenger.texts(marta)) == 2
 
 
 class TestTellAdmins:
@@ -606,6 +622,24 @@ class TestOnMessageDue:
         assert (await stored(storage, message.key)).state is MessageState.SENDING
         await lucien.on_message_due(fired)
         assert messenger.attempts == 0
+
+    async def test_a_send_telegram_never_answered_is_not_sent_again(
+        self,
+        lucien: Lucien,
+        storage: InMemoryStorage,
+        messenger: RecordingMessenger,
+        marta: UserId,
+        clock: FakeClock,
+    ) -> None:
+        """No answer (a timeout): it may have arrived, so it stays "sending", nothing raised, never resent."""
+        message = await lucien.schedule_text(marta, "¿Me oye?")
+        (fired,) = await fire_due(storage, clock)
+        messenger.unanswered = 1
+        await lucien.on_message_due(fired)  # no error: the bus must not retry it
+        assert (await stored(storage, message.key)).state is MessageState.SENDING
+        await lucien.on_message_due(fired)  # a replay of the event all the same
+        assert messenger.texts(marta) == ["¿Me oye?"]
+        assert messenger.attempts == 1
 
     async def test_a_transient_failure_schedules_the_message_again_and_raises(
         self,

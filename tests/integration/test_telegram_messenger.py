@@ -6,6 +6,7 @@ the event loop's clock, so the budget is checked message by message without wait
 
 import asyncio
 import itertools
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
@@ -19,7 +20,7 @@ from yabot_adapters.telegram import OutgoingLimiter, TelegramMessenger, create_b
 from yabot_adapters.telegram.messenger import MAX_RETRY_AFTER
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_core.kernel import UnavailableError, UserId
-from yabot_core.lucien import RecipientUnreachableError
+from yabot_core.lucien import DeliveryUncertainError, RecipientUnreachableError
 
 T = TypeVar("T")
 BEA = UserId(5151)
@@ -83,6 +84,31 @@ class TestFloodControl:
         server.fail("sendMessage", 502, "Bad Gateway", times=1)
         with pytest.raises(UnavailableError, match="Telegram no responde"):
             await asyncio.wait_for(messenger.send(ANA, "Hola"), 60)
+
+    async def test_telegram_out_of_reach_is_transient(
+        self, server: FakeTelegramServer, messenger: TelegramMessenger
+    ) -> None:
+        """No connection at all (nothing listens there): the message was not sent; the bus will try again."""
+        with socket.socket() as closed:  # a port just freed: nothing listens on it
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        bot = create_bot(server.token, api_url=f"http://127.0.0.1:{port}")
+        try:
+            with pytest.raises(UnavailableError, match="Telegram no responde"):
+                await asyncio.wait_for(TelegramMessenger(bot, messenger.limiter).send(ANA, "Hola"), 60)
+        finally:
+            await bot.session.close()
+
+    async def test_no_answer_may_mean_it_arrived(
+        self, server: FakeTelegramServer, messenger: TelegramMessenger, bot: Bot
+    ) -> None:
+        """Asked but never answered in time: DeliveryUncertainError (not transient), Telegram asked once."""
+        server.slow("sendMessage", 5)
+        bot.session.timeout = 0.5
+        with pytest.raises(DeliveryUncertainError) as raised:
+            await asyncio.wait_for(messenger.send(ANA, "Hola"), 60)
+        assert not raised.value.transient
+        assert len(server.calls("sendMessage")) <= 1  # the fake records a call once it answers
 
 
 class TestUnreachable:

@@ -4,7 +4,8 @@ Telegram allows a bot about 30 messages per second overall and about one per sec
 that it answers 429 with ``retry_after``. Every outgoing message of the process passes one
 :class:`OutgoingLimiter` (aiolimiter's leaky bucket overall, and each chat's own turn), and a 429 pauses
 every sender of the process for the time Telegram asks, so a burst of notices slows down instead of
-failing. aiogram retries nothing by itself.
+failing. aiogram retries nothing by itself. A request that never reached Telegram (no connection) or that it
+refused for now is "not sent"; one it never answered (a timeout) may have arrived, and is said so.
 """
 
 import asyncio
@@ -21,11 +22,12 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiohttp import ClientConnectorError
 from aiolimiter import AsyncLimiter
 from cachetools import LRUCache
 
 from yabot_core.kernel import UnavailableError, UserId
-from yabot_core.lucien import Messenger, RecipientUnreachableError
+from yabot_core.lucien import DeliveryUncertainError, Messenger, RecipientUnreachableError
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +150,12 @@ class TelegramMessenger(Messenger):
                 if "chat not found" in exc.message.lower():
                     raise RecipientUnreachableError(user_id, "nunca ha iniciado el bot") from exc
                 raise
-            except (TelegramNetworkError, TelegramServerError) as exc:
+            except TelegramServerError as exc:  # Telegram answered: it did not take the message
                 raise UnavailableError("Telegram no responde en este momento.") from exc
+            except TelegramNetworkError as exc:
+                if isinstance(exc.__cause__, ClientConnectorError):  # never reached Telegram
+                    raise UnavailableError("Telegram no responde en este momento.") from exc
+                raise DeliveryUncertainError(user_id) from exc  # asked, never answered: it may have arrived
             else:
                 return
 

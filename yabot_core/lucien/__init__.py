@@ -1,6 +1,7 @@
 """Lucien's voice: messages to users now or later, notices, admin alerts. Public API (import from here)."""
 
 from yabot_core.lucien.errors import (
+    DeliveryUncertainError,
     InvalidMessageTextError,
     LucienMessageNotFoundError,
     MessageAlreadySentError,
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_TEXT",
     "MESSAGE_TIMER",
     "NAME",
+    "DeliveryUncertainError",
     "InvalidMessageTextError",
     "Lucien",
     "LucienMessage",

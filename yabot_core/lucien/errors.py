@@ -12,6 +12,21 @@ class RecipientUnreachableError(YabotError):
         super().__init__(f"No se puede escribir al usuario {user_id}: {why}.", detail={"user_id": user_id})
 
 
+class DeliveryUncertainError(YabotError):
+    """Telegram may have received the message but never answered (a timeout, a connection cut mid-way).
+
+    Not transient on purpose: sending it again could make the fan read it twice, so it is not retried.
+    """
+
+    code = "envio_incierto"
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            f"Telegram no confirmó el mensaje al usuario {user_id}: puede que le haya llegado o no.",
+            detail={"user_id": user_id},
+        )
+
+
 class LucienMessageNotFoundError(NotFoundError):
     """No message of Lucien has that id."""
 

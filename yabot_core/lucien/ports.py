@@ -13,7 +13,10 @@ class Messenger(Protocol):
 
     Raises:
         RecipientUnreachableError: the user blocked the bot or never started it (retrying will not help).
-        UnavailableError: Telegram is unreachable or asked us to slow down longer than we wait; retry later.
+        UnavailableError: Telegram is unreachable or asked us to slow down longer than we wait; the message
+            was not sent, retry later.
+        DeliveryUncertainError: the request may have reached Telegram, but no answer came: sending again
+            could deliver it twice.
     """
 
     async def send(

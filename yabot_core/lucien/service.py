@@ -16,11 +16,13 @@ from yabot_core.kernel import (
     Phrasebook,
     TimerFired,
     Transactions,
+    UnavailableError,
     UserId,
     YabotError,
     new_timer,
 )
 from yabot_core.lucien.errors import (
+    DeliveryUncertainError,
     InvalidMessageTextError,
     LucienMessageNotFoundError,
     MessageAlreadySentError,
@@ -78,8 +80,9 @@ class Lucien:
     async def say(self, user_id: UserId, message_id: str, /, **args: object) -> bool:
         """Send the catalog's ``message_id`` to a user now, with their context; return whether it went.
 
-        For handlers (at-least-once: after a crash a user may rarely hear the same thing twice). Returns
-        ``False`` for an unreachable user. Raises ``UnavailableError`` when Telegram is away (retry later).
+        For handlers (at-least-once: after a crash or a send Telegram never answered, a user may rarely hear
+        the same thing twice). Returns ``False`` for an unreachable user. Raises ``UnavailableError`` when
+        Telegram is away or did not answer (the bus retries later).
         """
         context, reachable = await self._context_of(user_id)
         if not reachable:
@@ -87,7 +90,10 @@ class Lucien:
             return False
         variables = {**context, **args}  # what the caller says wins over the context
         text = self._phrasebook.render(message_id, **variables)  # texts: the callers' ids are checked
-        return await self._deliver(user_id, text)
+        try:
+            return await self._deliver(user_id, text)
+        except DeliveryUncertainError as exc:
+            raise UnavailableError(exc.message, detail=exc.detail) from exc  # at least once: try again
 
     async def tell_admins(self, message_id: str, /, **args: object) -> None:
         """Send the catalog's ``message_id`` to every admin who can be reached."""
@@ -174,8 +180,8 @@ class Lucien:
         The message is marked as being sent when its turn in Telegram's limits comes, right before Telegram
         is asked (messages still waiting in line are untouched by a crash). A delivery that finds it so
         marked (the process died mid-send) cannot know whether it arrived, and does not send it again: a
-        fan never reads the same scheduled message twice. If Telegram refuses it for now (flood control, an
-        outage), it is scheduled again and the bus retries.
+        fan never reads the same scheduled message twice. So does a send Telegram never answered (a timeout).
+        If Telegram refuses it for now (flood control, an outage), it is scheduled again and the bus retries.
         """
         key = str(event.payload.get("key", ""))
         message = await self._queries.get(key)
@@ -209,6 +215,9 @@ class Lucien:
             delivered = await self._deliver(message.user_id, text, on_turn=on_turn)
         except _TakenError:
             return  # cancelled, or sent by a replay, while it waited for its turn
+        except DeliveryUncertainError as exc:
+            log.warning("message %s: %s It stays as being sent; not sending it twice.", key, exc.message)
+            return  # as after a crash mid-send: at most once
         except YabotError as exc:
             if claimed and exc.transient:  # Telegram said not now: it was not sent
                 await self._transactions.run(lambda uow: self._finish(uow, message, MessageState.SCHEDULED))

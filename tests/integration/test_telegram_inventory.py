@@ -63,6 +63,23 @@ async def give(inventory: InventoryModule, item: str, quantity: int = 1, note: s
     await inventory.grants.grant(ANA, item, quantity, note=note, idempotency_key=f"give-{item}-{quantity}")
 
 
+class TestGiftNotices:
+    async def test_several_of_a_kind_are_spoken_of_in_the_plural(
+        self, world: World, inventory: InventoryModule, fan: Fan
+    ) -> None:
+        """Three roses are "los" and "examinarlos"; one more, to a fan who holds some, says how many now."""
+        await give(inventory, "rosa-roja", 3)
+        await give(inventory, "rosa-roja", 1, note="Otra más")
+        await world.bus.deliver_pending()
+        three, one = world.server.messages(ANA)[-2:]
+        assert (
+            "Diana le envía <b>3 × Rosa roja</b>. Ya los he guardado en su mochila, donde ahora tiene 3."
+            in three
+        )
+        assert three.endswith("Puede examinarlos cuando guste con /mochila.")
+        assert "Ya lo he guardado en su mochila, donde ahora tiene 4. Puede examinarlo cuando guste" in one
+
+
 class TestJourney:
     async def test_two_gifted_pistas_are_listed_opened_and_combined(
         self, world: World, inventory: InventoryModule, fan: Fan

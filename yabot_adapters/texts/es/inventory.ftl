@@ -93,19 +93,31 @@ inventory-button-result = Ver { $objeto }
 inventory-grant-received = Permítame interrumpirle con una buena noticia, { $nombre }: Diana le envía { $cantidad ->
         [one] <b>{ $objeto }</b>
        *[other] <b>{ $cantidad } × { $objeto }</b>
-    }. { $total ->
-        [one] Ya lo he guardado en su { -mochila }.
-       *[other] Ya lo he guardado en su { -mochila }, donde ahora tiene { $total }.
+    }. { $cantidad ->
+        [one] Ya lo he guardado
+       *[other] Ya los he guardado
+    } en su { -mochila }{ $total ->
+        [one] .
+       *[other] , donde ahora tiene { $total }.
     }
 
-    Puede examinarlo cuando guste con /mochila.
+    { $cantidad ->
+        [one] Puede examinarlo
+       *[other] Puede examinarlos
+    } cuando guste con /mochila.
 
 inventory-grant-received-with-note = Permítame interrumpirle con una buena noticia, { $nombre }: Diana le envía { $cantidad ->
         [one] <b>{ $objeto }</b>
        *[other] <b>{ $cantidad } × { $objeto }</b>
     }, con unas palabras: <i>«{ $nota }»</i>
 
-    { $total ->
-        [one] Ya lo he guardado en su { -mochila }.
-       *[other] Ya lo he guardado en su { -mochila }, donde ahora tiene { $total }.
-    } Puede examinarlo cuando guste con /mochila.
+    { $cantidad ->
+        [one] Ya lo he guardado
+       *[other] Ya los he guardado
+    } en su { -mochila }{ $total ->
+        [one] .
+       *[other] , donde ahora tiene { $total }.
+    } { $cantidad ->
+        [one] Puede examinarlo
+       *[other] Puede examinarlos
+    } cuando guste con /mochila.

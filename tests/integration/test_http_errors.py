@@ -115,6 +115,14 @@ class TestErrorMapping:
         assert body["detail"]["method"] == "DELETE"
         assert "GET" in body["detail"]["allowed"]
 
+    async def test_a_405_names_head_where_get_is_served(self, client: AsyncTestClient) -> None:
+        """HEAD is answered on every GET route, so a 405 lists it, in ``Allow`` and in the body alike."""
+        response = await client.post("/api/v1/users/11/besitos")
+        allowed = [method.strip() for method in response.headers["allow"].split(",")]
+        assert {"GET", "HEAD"} <= set(allowed)
+        assert response.json()["detail"]["allowed"] == allowed
+        assert (await client.head("/api/v1/users/11/besitos")).status_code != 405
+
     async def test_unexpected_exception_is_a_generic_500(
         self, client: AsyncTestClient, caplog: pytest.LogCaptureFixture
     ) -> None:

@@ -148,7 +148,10 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if status == 404:  # noqa: PLR2004
         detail = {"path": _echo(request.url.path)}
     elif status == 405:  # noqa: PLR2004
-        detail = {"method": _echo(request.method), "allowed": _allowed_methods(headers)}
+        allowed = _allowed_methods(headers)
+        headers = {key: value for key, value in headers.items() if key.lower() != "allow"}
+        headers["Allow"] = ", ".join(allowed)
+        detail = {"method": _echo(request.method), "allowed": allowed}
     elif status == 429:  # noqa: PLR2004
         headers["Retry-After"] = str(_seconds_until_reset(headers))
     elif status == 503:  # noqa: PLR2004
@@ -239,8 +242,10 @@ def _source(source: object) -> str:
 
 
 def _allowed_methods(headers: Mapping[str, str]) -> list[str]:
+    """The methods Litestar's ``Allow`` names, and HEAD wherever GET is (the app answers it: ``app._Api``)."""
     allow = next((value for key, value in headers.items() if key.lower() == "allow"), "")
-    return [method.strip() for method in allow.split(",") if method.strip()]
+    methods = [method.strip() for method in allow.split(",") if method.strip()]
+    return [*methods, "HEAD"] if "GET" in methods and "HEAD" not in methods else methods
 
 
 def _seconds_until_reset(headers: Mapping[str, str]) -> int:

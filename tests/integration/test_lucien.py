@@ -121,6 +121,18 @@ class BesitosContext(UserContext):
         return {"saldo": (await self._wallet.balance(user_id)).balance}
 
 
+class CountingContext(BesitosContext):
+    """The besitos context, noting whom it was asked about (each ask is a wallet query)."""
+
+    def __init__(self, wallet: WalletService) -> None:
+        super().__init__(wallet)
+        self.asked: list[UserId] = []
+
+    async def variables(self, user_id: UserId) -> Mapping[str, object]:
+        self.asked.append(user_id)
+        return await super().variables(user_id)
+
+
 @pytest.fixture(name="catalog", scope="module")
 def catalog_fixture() -> Catalog:
     catalog, problems = load_catalog(SHIPPED, rng=random.Random(7))
@@ -226,6 +238,31 @@ class TestSay:
         await users.mark_reachable(marta)
         assert await lucien.say(marta, GRANT_RECEIVED, cantidad=1)
         assert len(messenger.texts(marta)) == 1
+
+    async def test_a_user_known_to_have_blocked_the_bot_costs_no_context_lookup(
+        self,
+        lucien: Lucien,
+        storage: InMemoryStorage,
+        messenger: RecordingMessenger,
+        marta: UserId,
+        users: UserDirectory,
+        wallet: WalletService,
+        clock: FakeClock,
+    ) -> None:
+        """Nothing is said to an unreachable user, so the modules are not asked for their variables."""
+        context = CountingContext(wallet)
+        counted = copy.copy(lucien)
+        counted._context = context
+        await users.mark_unreachable(marta)
+        await counted.schedule_text(marta, "Hola")
+        (fired,) = await fire_due(storage, clock)
+        assert not await counted.say(marta, GRANT_RECEIVED, cantidad=1)
+        await counted.on_message_due(fired)
+        assert context.asked == []
+        await users.mark_reachable(marta)
+        assert await counted.say(marta, GRANT_RECEIVED, cantidad=1)
+        assert context.asked == [marta]
+        assert messenger.attempts == 1
 
     async def test_telegram_away_is_raised_for_the_bus_to_retry(
         self, lucien: Lucien, messenger: RecordingMessenger, marta: UserId, users: UserDirectory

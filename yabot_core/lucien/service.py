@@ -281,15 +281,22 @@ class Lucien:
             uow.record(LucienMessageSent(**self._stamper.stamp(), user_id=message.user_id, key=message.key))
 
     async def _context_of(self, user_id: UserId) -> tuple[dict[str, object], bool]:
-        """The variables Lucien may use for a user, and whether the user can be written to."""
-        variables = dict(await self._context.variables(user_id))
+        """The variables Lucien may use for a user, and whether the user can be written to.
+
+        A user known to be unreachable gets no variables: nothing will be said to them, so the modules'
+        lookups (a balance, VIP days...) are not worth their queries.
+        """
         try:
             user = await self._users.get(user_id)
         except UserNotFoundError:
+            variables = dict(await self._context.variables(user_id))
             variables.setdefault(NAME, "")
             return variables, True  # nobody we know of blocked us; Telegram will say if it refuses
+        if not user.reachable:
+            return {}, False
+        variables = dict(await self._context.variables(user_id))
         variables[NAME] = user.display_name
-        return variables, user.reachable
+        return variables, True
 
     async def _deliver(
         self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None

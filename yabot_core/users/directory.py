@@ -81,7 +81,7 @@ class UserDirectory:
             InvalidInputError: ``user_id`` is not a positive integer.
             UserNotFoundError: nobody is registered with that id.
         """
-        _check_id(user_id)
+        checked_user_id(user_id)
         user = await self._queries.get(user_id)
         if user is None:
             raise UserNotFoundError(user_id)
@@ -112,16 +112,13 @@ class UserDirectory:
             return Registration(user, created=True)
         if _unchanged(known, profile, source):
             return Registration(known, created=False)
-        refreshed = _refreshed(known, profile, source)
-        blocked_at = None if source is UserSource.TELEGRAM else known.blocked_at
-        user = known.model_copy(
-            update={**refreshed.model_dump(), "updated_at": now, "blocked_at": blocked_at}
-        )
+        # only Telegram gets here: its profile replaces ours, and writing to the bot unblocks it
+        user = known.model_copy(update={**profile.model_dump(), "updated_at": now, "blocked_at": None})
         await uow.users.save(user)
         return Registration(user, created=False)
 
     async def _set_reachable(self, user_id: UserId, *, reachable: bool) -> User | None:
-        _check_id(user_id)
+        checked_user_id(user_id)
         known = await self._queries.get(user_id)
         if known is None or known.reachable is reachable:
             return known  # nothing to write: the usual case, and no transaction for strangers
@@ -141,16 +138,12 @@ class UserDirectory:
         return user
 
 
-def _check_id(user_id: UserId) -> None:
-    checked_user_id(user_id)
-
-
 def _unchanged(known: User, fresh: UserProfile, source: UserSource) -> bool:
-    """Whether registering ``fresh`` from ``source`` would leave ``known`` as it is."""
-    unblocks = source is UserSource.TELEGRAM and not known.reachable
-    return not unblocks and _refreshed(known, fresh, source) == known.profile()
+    """Whether registering ``fresh`` from ``source`` would leave ``known`` as it is.
 
-
-def _refreshed(known: User, fresh: UserProfile, source: UserSource) -> UserProfile:
-    """The profile to keep: Telegram's word replaces ours; an operator only vouches that the id exists."""
-    return fresh if source is UserSource.TELEGRAM else known.profile()
+    An operator only vouches that the id exists, so never changes a known user; Telegram's word replaces
+    ours, and a user writing to the bot is reachable again.
+    """
+    if source is not UserSource.TELEGRAM:
+        return True
+    return known.reachable and fresh == known.profile()

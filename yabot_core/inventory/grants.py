@@ -7,7 +7,7 @@ from yabot_core.inventory.models import ADMIN_GRANT, InventoryOperation
 from yabot_core.inventory.ports import InventoryUnitOfWork
 from yabot_core.inventory.service import Mochila
 from yabot_core.kernel import Transactions, UserId, checked_user_id
-from yabot_core.users import Registration, UserDirectory, UserProfile, UserSource, UsersUnitOfWork
+from yabot_core.users import Registration, UserDirectory, UsersUnitOfWork
 
 
 class ItemGrantUnitOfWork(UsersUnitOfWork, InventoryUnitOfWork, Protocol):
@@ -39,10 +39,10 @@ class ItemGrants:
 
         Raises what :meth:`Mochila.add` raises; nothing changes then.
         """
-        profile = UserProfile(user_id=checked_user_id(user_id))
+        checked_user_id(user_id)  # a bad id is refused before a transaction is opened
 
         async def work(uow: ItemGrantUnitOfWork) -> ItemGrant:
-            registration = await self._users.register_in(uow, profile, source=UserSource.OPERATOR)
+            registration = await self._users.vouch_in(uow, user_id)
             operation = await self._mochila.add_in(
                 uow,
                 user_id,

@@ -117,6 +117,17 @@ class UserDirectory:
         await uow.users.save(user)
         return Registration(user, created=False)
 
+    async def vouch_in(self, uow: UsersUnitOfWork, user_id: UserId) -> Registration:
+        """An operator vouches for ``user_id``: register it if unknown, inside the caller's unit of work.
+
+        A known user is left as is (see :meth:`register_in` with ``UserSource.OPERATOR``).
+
+        Raises:
+            InvalidInputError: ``user_id`` is not a positive integer.
+        """
+        profile = UserProfile(user_id=checked_user_id(user_id))
+        return await self.register_in(uow, profile, source=UserSource.OPERATOR)
+
     async def _set_reachable(self, user_id: UserId, *, reachable: bool) -> User | None:
         checked_user_id(user_id)
         known = await self._queries.get(user_id)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from yabot_core.kernel import Transactions, UserId, checked_user_id
-from yabot_core.users import Registration, UserDirectory, UserProfile, UserSource, UsersUnitOfWork
+from yabot_core.users import Registration, UserDirectory, UsersUnitOfWork
 from yabot_core.wallet.models import ADMIN_GRANT, LedgerEntry
 from yabot_core.wallet.ports import WalletUnitOfWork
 from yabot_core.wallet.service import WalletService
@@ -37,10 +37,10 @@ class BesitosGrants:
 
         Raises what :meth:`WalletService.credit` raises; nothing changes then.
         """
-        profile = UserProfile(user_id=checked_user_id(user_id))
+        checked_user_id(user_id)  # a bad id is refused before a transaction is opened
 
         async def work(uow: GrantUnitOfWork) -> Grant:
-            registration = await self._users.register_in(uow, profile, source=UserSource.OPERATOR)
+            registration = await self._users.vouch_in(uow, user_id)
             entry = await self._wallet.credit_in(
                 uow, user_id, amount, ADMIN_GRANT, idempotency_key=idempotency_key, note=note
             )

@@ -55,6 +55,22 @@ class TestUserDirectory:
         assert registration.user.source is UserSource.OPERATOR
         assert registration.user.display_name == "usuario 21"
 
+    async def test_vouching_registers_a_stranger_and_leaves_a_known_user_alone(
+        self, users: UserDirectory, storage: InMemoryStorage
+    ) -> None:
+        """``vouch_in`` registers an unknown id as the operator's; a known user keeps names and block."""
+        stranger = await storage.transactions.run(lambda uow: users.vouch_in(uow, ANA))
+        assert stranger.created
+        assert stranger.user.source is UserSource.OPERATOR
+        await users.register(UserProfile(user_id=UserId(22), first_name="Bea"))
+        await users.mark_unreachable(UserId(22))
+        known = await storage.transactions.run(lambda uow: users.vouch_in(uow, UserId(22)))
+        assert not known.created
+        assert known.user == await users.get(UserId(22))
+        assert (known.user.first_name, known.user.reachable) == ("Bea", False)
+        with pytest.raises(InvalidInputError):
+            await storage.transactions.run(lambda uow: users.vouch_in(uow, UserId(0)))
+
     async def test_get_finds_or_raises_in_spanish(self, users: UserDirectory) -> None:
         """``get`` returns a registered user, or a not-found error with code and Spanish message."""
         await users.register(UserProfile(user_id=ANA, first_name="Ana"))

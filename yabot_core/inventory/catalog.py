@@ -24,6 +24,7 @@ from yabot_core.inventory.fields import (
     YesNo,
     did_you_mean,
     kind_from_word,
+    slugify,
     unaccented_keys,
 )
 
@@ -249,12 +250,24 @@ class ItemCatalog:
         """Return the item with that id.
 
         Raises:
-            UnknownItemError: no item has that id.
+            UnknownItemError: no item has that id (see :meth:`unknown`).
         """
         found = self.get(item_id)
         if found is None:
-            raise UnknownItemError(item_id)
+            raise self.unknown(item_id)
         return found
+
+    def name_of(self, item_id: str) -> str:
+        """The item's name, or its id for an item the catalog no longer has (a mochila may still hold it)."""
+        found = self.get(item_id)
+        return found.name if found is not None else item_id
+
+    def unknown(self, item_id: str) -> UnknownItemError:
+        """The error for an id the catalog lacks, suggesting the id probably meant."""
+        slug = slugify(item_id)
+        if slug != item_id and slug in self:
+            return UnknownItemError(item_id, f" (¿quiso decir «{slug}»?)")
+        return UnknownItemError(item_id, did_you_mean(item_id, [item.id for item in self.items]))
 
     def recipe_for(self, first: str, second: str) -> Recipe | None:
         """Return the recipe combining the two items, given in either order, or ``None``."""

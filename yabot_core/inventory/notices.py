@@ -26,8 +26,7 @@ class ItemNotices:
         """Tell the fan what Diana put in their mochila, with her note and how many they hold now."""
         if event.reason != ADMIN_GRANT:
             return
-        definition = self._catalog.get(event.item_id)
-        name = definition.name if definition is not None else event.item_id
+        name = self._catalog.name_of(event.item_id)
         if event.note:
             await self._lucien.say(
                 event.user_id,

@@ -4,15 +4,14 @@ The service reads the lines, asks the planner for each item's change and for the
 refused operation has written nothing.
 """
 
-from yabot_core.inventory.catalog import ItemCatalog, ItemDefinition
+from yabot_core.inventory.catalog import ItemCatalog
 from yabot_core.inventory.errors import (
     ItemNotStackableError,
     MaxQuantityError,
     NoRecipeError,
     NotEnoughItemsError,
-    UnknownItemError,
 )
-from yabot_core.inventory.fields import MAX_QUANTITY, ItemId, did_you_mean, slugify
+from yabot_core.inventory.fields import MAX_QUANTITY, ItemId
 from yabot_core.inventory.models import HeldItem, OperationKind
 from yabot_core.inventory.validation import Request
 
@@ -32,15 +31,15 @@ class Planner:
         """
         item = request.items[0]
         if request.kind is OperationKind.ADD:
-            self.definition(item)
+            self.catalog.item(item)
             return {item: request.quantity}, None
         if request.kind is OperationKind.REMOVE:
             return {item: -request.quantity}, None
         if request.kind is OperationKind.USE:
-            self.definition(item)
+            self.catalog.item(item)
             return {item: -1}, None
         first, second = request.items
-        first_item, second_item = self.definition(first), self.definition(second)
+        first_item, second_item = self.catalog.item(first), self.catalog.item(second)
         recipe = self.catalog.recipe_for(first, second)
         if recipe is None:
             raise NoRecipeError(
@@ -63,11 +62,13 @@ class Planner:
         after = held + delta
         if after < 0:
             if held == 0 and item_id not in self.catalog:
-                raise self.unknown(item_id)
-            raise NotEnoughItemsError(item_id=item_id, name=self.name(item_id), held=held, needed=-delta)
+                raise self.catalog.unknown(item_id)
+            raise NotEnoughItemsError(
+                item_id=item_id, name=self.catalog.name_of(item_id), held=held, needed=-delta
+            )
         if delta < 0:
             return
-        definition = self.definition(item_id)
+        definition = self.catalog.item(item_id)
         if definition.limit == 1 and after > 1:
             raise ItemNotStackableError(item_id=item_id, name=definition.name, held=held)
         limit = min(definition.limit or MAX_QUANTITY, MAX_QUANTITY)
@@ -77,22 +78,3 @@ class Planner:
     def held(self, item_id: ItemId, quantity: int) -> HeldItem:
         """The item as the fan sees it, held ``quantity`` times."""
         return HeldItem(item_id=item_id, quantity=quantity, definition=self.catalog.get(item_id))
-
-    def definition(self, item_id: ItemId) -> ItemDefinition:
-        """The item's catalog entry, or ``UnknownItemError`` with a hint."""
-        definition = self.catalog.get(item_id)
-        if definition is None:
-            raise self.unknown(item_id)
-        return definition
-
-    def name(self, item_id: ItemId) -> str:
-        """The item's name (its id, for an item the catalog no longer has)."""
-        definition = self.catalog.get(item_id)
-        return definition.name if definition is not None else item_id
-
-    def unknown(self, item_id: str) -> UnknownItemError:
-        """The error for an id the catalog lacks, suggesting the id probably meant."""
-        slug = slugify(item_id)
-        if slug != item_id and slug in self.catalog:
-            return UnknownItemError(item_id, f" (¿quiso decir «{slug}»?)")
-        return UnknownItemError(item_id, did_you_mean(item_id, [item.id for item in self.catalog.items]))

@@ -195,7 +195,7 @@ class Mochila:
         quantity = (await self._queries.quantities(user, [item])).get(item, 0)
         held = self._planner.held(item, quantity)
         if held.definition is None and quantity == 0:
-            raise self._planner.unknown(item)
+            raise self._planner.catalog.unknown(item)
         return held
 
     async def combinations(self, user_id: UserId, item_id: str) -> tuple[CombinationOption, ...]:

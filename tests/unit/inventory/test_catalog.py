@@ -207,6 +207,16 @@ class TestLookups:
             "No existe ningún objeto con el id «zz».",
         )
 
+    def test_an_unknown_id_is_refused_with_the_id_probably_meant(self) -> None:
+        """``item`` suggests the id as a slug, or the closest id; ``name_of`` falls back to the id."""
+        catalog = ItemCatalog((item("llave-dorada"), item("rosa-roja")))
+        for typed, hint in (("Llave Dorada", "llave-dorada"), ("rosa-roj", "rosa-roja"), ("zz", None)):
+            with pytest.raises(UnknownItemError) as caught:
+                catalog.item(typed)
+            suggestion = f" (¿quiso decir «{hint}»?)" if hint else ""
+            assert caught.value.message == f"No existe ningún objeto con el id «{typed}»{suggestion}."
+        assert (catalog.name_of("rosa-roja"), catalog.name_of("ya-no-esta")) == ("Rosa-Roja", "ya-no-esta")
+
     def test_a_recipe_is_found_with_its_ingredients_in_either_order(self, catalog: ItemCatalog) -> None:
         """``recipe_for(a, b)`` and ``recipe_for(b, a)`` find the same recipe; another pair finds none."""
         assert catalog.recipe_for("a", "b") == catalog.recipe_for("b", "a") == recipe("a", "b", "d")

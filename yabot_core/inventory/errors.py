@@ -6,7 +6,7 @@ Messages name items by their catalog name and read the same to a fan, an operato
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from yabot_core.kernel import DomainError, InvalidInputError, NotFoundError
+from yabot_core.kernel import DomainError, InvalidInputError, NotFoundError, spanish_number
 
 if TYPE_CHECKING:
     from yabot_core.inventory.catalog import CatalogProblem
@@ -78,14 +78,10 @@ class MaxQuantityError(DomainError):
 
     def __init__(self, *, item_id: str, name: str, held: int, limit: int) -> None:
         super().__init__(
-            f"En una mochila caben como mucho {_number(limit)} «{name}», y ya hay {_number(held)}.",
+            f"En una mochila caben como mucho {spanish_number(limit)} «{name}»,"
+            f" y ya hay {spanish_number(held)}.",
             detail={"item_id": item_id, "held": held, "limit": limit},
         )
-
-
-def _number(value: int) -> str:
-    """A whole number as Spanish texts write it: ``1.000.000``."""
-    return f"{value:,}".replace(",", ".")
 
 
 class NoRecipeError(DomainError):

@@ -18,6 +18,7 @@ from yabot_core.kernel import (
     checked_key,
     checked_note,
     checked_user_id,
+    spanish_number,
 )
 
 
@@ -52,7 +53,7 @@ def checked_quantity(quantity: int) -> int:
     """Return ``quantity`` if it is a whole number from 1 to ``MAX_QUANTITY``."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise InvalidQuantityError(
-            f"La cantidad debe ser un número entero entre 1 y {MAX_QUANTITY:,}.".replace(",", "."),
+            f"La cantidad debe ser un número entero entre 1 y {spanish_number(MAX_QUANTITY)}.",
             detail={"quantity": repr(quantity)[:80]},
         )
     return quantity

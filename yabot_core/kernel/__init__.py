@@ -41,6 +41,7 @@ from yabot_core.kernel.outbox import (
     UnknownHandlerError,
     dead_letter_id,
 )
+from yabot_core.kernel.spanish import spanish_number
 from yabot_core.kernel.testing import FakeClock, SequentialIds
 from yabot_core.kernel.texts import Phrasebook
 from yabot_core.kernel.timers import (
@@ -115,5 +116,6 @@ __all__ = [
     "in_dependency_order",
     "new_timer",
     "parse_event",
+    "spanish_number",
     "timer_route",
 ]

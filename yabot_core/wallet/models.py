@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Final
 from pydantic import AwareDatetime, BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from yabot_core.kernel import CorrelationId, IdempotencyKey, UserId
+from yabot_core.kernel import CorrelationId, IdempotencyKey, UserId, spanish_number
 from yabot_core.wallet.errors import InsufficientBesitosError, InvalidAmountError
 
 MAX_AMOUNT: Final = 1_000_000
@@ -138,7 +138,7 @@ class Wallet(BaseModel):
             raise InsufficientBesitosError(balance=self.balance, requested=-amount)
         if after > MAX_BALANCE:
             raise InvalidAmountError(
-                f"El saldo no puede superar {MAX_BALANCE:,} besitos.".replace(",", "."),
+                f"El saldo no puede superar {spanish_number(MAX_BALANCE)} besitos.",
                 detail={"balance": self.balance, "amount": amount},
             )
         return LedgerEntry(

@@ -14,6 +14,7 @@ from yabot_core.kernel import (
     checked_key,
     checked_note,
     checked_user_id,
+    spanish_number,
 )
 from yabot_core.wallet.errors import InvalidAmountError
 from yabot_core.wallet.keys import RESERVED_PREFIX, SystemKey
@@ -48,7 +49,7 @@ def checked_posting(
     """
     if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= MAX_AMOUNT:
         raise InvalidAmountError(
-            f"La cantidad de besitos debe ser un número entero entre 1 y {MAX_AMOUNT:,}.".replace(",", "."),
+            f"La cantidad de besitos debe ser un número entero entre 1 y {spanish_number(MAX_AMOUNT)}.",
             detail={"amount": repr(amount)},
         )
     if not isinstance(reason, LedgerReason) or not reason.is_defined:

@@ -5,7 +5,6 @@ returns that first operation and changes nothing, which turns at-least-once deli
 press, a redelivered event) into exactly-once effects, as the wallet's ledger does for besitos.
 """
 
-import re
 from enum import StrEnum
 from typing import Final
 
@@ -14,9 +13,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from yabot_core.inventory.catalog import ItemDefinition
 from yabot_core.inventory.fields import ItemId
 from yabot_core.kernel import CorrelationId, IdempotencyKey, UserId
-
-REASON_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,39}")
-"""A reason is a stable code: who put an item in or took it out (``admin_grant``, ``store_purchase``...)."""
 
 ADMIN_GRANT: Final = "admin_grant"
 """Diana (an operator) gave the item: ``yabot items grant``. Lucien tells the fan."""

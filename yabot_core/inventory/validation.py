@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from yabot_core.inventory.catalog import pair_key
 from yabot_core.inventory.errors import InvalidQuantityError
 from yabot_core.inventory.fields import MAX_ITEM_ID_LENGTH, MAX_QUANTITY, ItemId
-from yabot_core.inventory.models import REASON_PATTERN, InventoryOperation, OperationKind
+from yabot_core.inventory.models import InventoryOperation, OperationKind
 from yabot_core.kernel import (
+    REASON_CODE,
     IdempotencyKey,
     IdempotencyKeyReusedError,
     InvalidInputError,
@@ -71,7 +72,7 @@ def checked_request(
 ) -> Request:
     """Return the validated request, or raise the Spanish error that fits."""
     checked = checked_key(key)
-    if not isinstance(reason, str) or not REASON_PATTERN.fullmatch(reason):
+    if not isinstance(reason, str) or not REASON_CODE.fullmatch(reason):
         raise InvalidInputError(
             "El motivo de la operación no es válido.", detail={"reason": repr(reason)[:50]}
         )

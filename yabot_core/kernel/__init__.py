@@ -23,7 +23,7 @@ from yabot_core.kernel.events import (
     parse_event,
 )
 from yabot_core.kernel.ids import CorrelationId, EventId, IdempotencyKey, IdGenerator, UserId
-from yabot_core.kernel.limits import MAX_KEY_LENGTH, MAX_NOTE_LENGTH, MAX_USER_ID
+from yabot_core.kernel.limits import MAX_KEY_LENGTH, MAX_NOTE_LENGTH, MAX_USER_ID, REASON_CODE
 from yabot_core.kernel.module import ModuleManifest, in_dependency_order
 from yabot_core.kernel.outbox import (
     BusUnitOfWork,
@@ -61,6 +61,7 @@ __all__ = [
     "MAX_NOTE_LENGTH",
     "MAX_TIMER_KEY",
     "MAX_USER_ID",
+    "REASON_CODE",
     "BusUnitOfWork",
     "Clock",
     "ConcurrentUpdateError",

@@ -1,13 +1,12 @@
 """Wallet, ledger entries and escrow holds: the besitos economy's records and the rules that post them."""
 
-import re
 from enum import StrEnum
 from typing import Any, ClassVar, Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from yabot_core.kernel import CorrelationId, IdempotencyKey, UserId, spanish_number
+from yabot_core.kernel import REASON_CODE, CorrelationId, IdempotencyKey, UserId, spanish_number
 from yabot_core.wallet.errors import InsufficientBesitosError, InvalidAmountError
 
 MAX_AMOUNT: Final = 1_000_000
@@ -15,9 +14,6 @@ MAX_AMOUNT: Final = 1_000_000
 
 MAX_BALANCE: Final = 1_000_000_000_000
 """No balance grows past this, so sums stay far inside every backend's 64-bit integers."""
-
-
-_REASON_CODE: Final = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class LedgerReason(str):
@@ -40,7 +36,7 @@ class LedgerReason(str):
         Raises:
             ValueError: a malformed code, or a code already defined with another label or kind (escrow).
         """
-        if not _REASON_CODE.fullmatch(code):
+        if not REASON_CODE.fullmatch(code):
             msg = f"a ledger reason code is lowercase letters, digits and underscores: {code!r}"
             raise ValueError(msg)
         known = cls._labels.get(code)
@@ -75,7 +71,7 @@ class LedgerReason(str):
         handler: GetCoreSchemaHandler,
     ) -> core_schema.CoreSchema:
         # pydantic searches a pattern anywhere in the string: anchored, "Mal Motivo" is no code
-        code = core_schema.str_schema(pattern=f"^{_REASON_CODE.pattern}$", max_length=40)
+        code = core_schema.str_schema(pattern=f"^{REASON_CODE.pattern}$", max_length=40)
         return core_schema.no_info_after_validator_function(cls, code)
 
 

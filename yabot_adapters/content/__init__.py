@@ -7,7 +7,7 @@ carries them all. See docs/content.md for the creator's side.
 
 from yabot_adapters.content.items import ITEM_SECTIONS, ITEMS_FILE, dump_item_catalog, load_item_catalog
 from yabot_adapters.content.merging import REMOVE_KEY, Entry, MergedContent, Section, merge
-from yabot_adapters.content.messages import describe, quoted_list, spanish, suggestion
+from yabot_adapters.content.messages import describe, quoted_list, spanish
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
 from yabot_adapters.content.reading import YamlDocument, line_of, load_yaml, plain
 from yabot_adapters.content.validation import validate
@@ -32,6 +32,5 @@ __all__ = [
     "plain",
     "quoted_list",
     "spanish",
-    "suggestion",
     "validate",
 ]

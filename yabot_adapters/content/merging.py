@@ -20,10 +20,11 @@ from typing import Any, Final, TypeVar
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from yabot_adapters.content.messages import describe, quoted_list, suggestion
+from yabot_adapters.content.messages import describe, quoted_list
 from yabot_adapters.content.problems import ContentProblem, SourceFile
 from yabot_adapters.content.reading import YamlDocument, line_of, plain
 from yabot_adapters.content.validation import validate
+from yabot_core.kernel import did_you_mean
 
 REMOVE_KEY: Final = "quitar"
 """The key that, set to ``sí``, removes an earlier entry instead of defining one."""
@@ -127,7 +128,7 @@ class _Merger:
             line = data.lc.key(name)[0] + 1
             section = self.sections.get(name)
             if section is None:
-                hint = suggestion(str(name), names)
+                hint = did_you_mean(str(name), names)
                 also = "" if hint else f"; aquí se admiten {quoted_list(names, 'y')}"
                 self.problems.append(document.problem(f"campo desconocido «{name}»{hint}{also}.", line=line))
             elif isinstance(value, CommentedSeq):
@@ -183,7 +184,7 @@ class _Merger:
             self.removals[section.name, key] = entry
         else:
             known = [earlier for earlier in merged if isinstance(earlier, str)]
-            hint = suggestion(key, known) if isinstance(key, str) else ""
+            hint = did_you_mean(key, known) if isinstance(key, str) else ""
             message = (
                 f"{section.the} no existe en los archivos anteriores, así que no hay nada que quitar{hint}."
             )

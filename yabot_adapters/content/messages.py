@@ -4,7 +4,6 @@ Errors our own validators raise (``PydanticCustomError``) already speak Spanish 
 """
 
 import datetime as dt
-import difflib
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -15,6 +14,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 from pydantic_core.core_schema import ErrorType
 
+from yabot_core.kernel import did_you_mean
+
 _BUILTIN_TYPES: Final = frozenset(get_args(ErrorType))
 
 _SHOWN: Final = 40
@@ -24,12 +25,6 @@ _Builder = Callable[[str, object, Mapping[str, Any], FieldInfo | None], str]
 """Builds a message from its subject (``«nombre»``), the bad value, pydantic's context and the field."""
 
 _LIST_HINT: Final = "cada elemento en su línea, empezando por «- », o entre corchetes: [a, b]"
-
-
-def suggestion(word: str, options: Sequence[str]) -> str:
-    """Return `` (¿quiso decir «x»?)`` for the option closest to a mistyped ``word``, or an empty string."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (¿quiso decir «{close[0]}»?)" if close else ""
 
 
 def quoted_list(words: Sequence[str], conjunction: str = "o") -> str:
@@ -91,7 +86,7 @@ def _subject(loc: Sequence[str | int], *, field: str = "") -> str:
 
 def _unknown_field(name: str, model: type[BaseModel], parent: Sequence[str | int]) -> str:
     allowed = _names_at(model, parent)
-    hint = suggestion(name, allowed)
+    hint = did_you_mean(name, allowed)
     if hint or not allowed:
         return f"campo desconocido «{name}»{hint}."
     return f"campo desconocido «{name}»; aquí se admiten {quoted_list(allowed, 'y')}."
@@ -130,7 +125,7 @@ def _choice(subject: str, value: object, ctx: Mapping[str, Any], info: FieldInfo
     options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
     if not options:
         return f"{subject} no es uno de los valores admitidos."
-    hint = suggestion(str(value), options) if isinstance(value, str) else ""
+    hint = did_you_mean(str(value), options) if isinstance(value, str) else ""
     return f"{subject} debe ser {quoted_list(options)}{hint}."
 
 

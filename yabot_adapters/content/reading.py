@@ -6,7 +6,6 @@ Spanish problem naming file and line; reading goes on where it can, so one start
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -18,6 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
 from yabot_adapters.content.problems import ContentProblem, SourceFile
+from yabot_core.kernel import unaccented
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +233,4 @@ def _key_in(node: CommentedMap, name: str) -> Hashable | None:
     """The key of ``node`` that ``name`` stands for: itself, or the same word written with accents."""
     if name in node:
         return name
-    return next((key for key in node if isinstance(key, str) and _unaccented(key) == name), None)
-
-
-def _unaccented(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return next((key for key in node if isinstance(key, str) and unaccented(key) == name), None)

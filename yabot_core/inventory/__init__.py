@@ -33,9 +33,7 @@ from yabot_core.inventory.fields import (
     ItemIdField,
     ItemKind,
     YesNo,
-    did_you_mean,
     slugify,
-    unaccented,
 )
 from yabot_core.inventory.grants import ItemGrant, ItemGrants, ItemGrantUnitOfWork
 from yabot_core.inventory.manifest import MANIFEST
@@ -118,10 +116,8 @@ __all__ = [
     "UnknownItemError",
     "YesNo",
     "check_catalog",
-    "did_you_mean",
     "item_label",
     "pair_key",
     "recipe_label",
     "slugify",
-    "unaccented",
 ]

@@ -22,11 +22,11 @@ from yabot_core.inventory.fields import (
     ItemIdField,
     ItemKind,
     YesNo,
-    did_you_mean,
     kind_from_word,
     slugify,
     unaccented_keys,
 )
+from yabot_core.kernel import did_you_mean
 
 
 def item_label(item_id: str) -> str:

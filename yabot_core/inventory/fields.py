@@ -3,15 +3,14 @@
 Every validation message here is Spanish and reads on its own: it reaches the creator word for word.
 """
 
-import difflib
 import re
-import unicodedata
-from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Final, NewType
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
+
+from yabot_core.kernel import did_you_mean, unaccented
 
 ItemId = NewType("ItemId", str)
 """An item's id: a slug such as ``llave-dorada``, stable across catalog edits (mochilas store it)."""
@@ -24,12 +23,6 @@ MAX_QUANTITY: Final = 1_000_000
 _SLUG: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _YES: Final = frozenset({"sí", "si", "verdadero"})
 _NO: Final = frozenset({"falso"})
-
-
-def did_you_mean(word: str, options: Sequence[str]) -> str:
-    """Return `` (¿quiso decir «x»?)`` for the closest option to a mistyped ``word``, or an empty string."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (¿quiso decir «{close[0]}»?)" if close else ""
 
 
 def slugify(text: str) -> str:
@@ -102,11 +95,6 @@ def kind_from_word(value: object) -> ItemKind:
             return kind
     hint = did_you_mean(word, list(_KIND_WORDS.values())) if word else ""
     raise PydanticCustomError("tipo_no_valido", "«tipo» debe ser «objeto» o «pista»{hint}.", {"hint": hint})
-
-
-def unaccented(text: str) -> str:
-    """Return ``text`` without accents: ``descripción`` becomes ``descripcion``."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def unaccented_keys(data: object) -> object:

@@ -41,7 +41,7 @@ from yabot_core.kernel.outbox import (
     UnknownHandlerError,
     dead_letter_id,
 )
-from yabot_core.kernel.spanish import spanish_number
+from yabot_core.kernel.spanish import did_you_mean, spanish_number, unaccented
 from yabot_core.kernel.testing import FakeClock, SequentialIds
 from yabot_core.kernel.texts import Phrasebook
 from yabot_core.kernel.timers import (
@@ -113,10 +113,12 @@ __all__ = [
     "correlation_scope",
     "current_scope",
     "dead_letter_id",
+    "did_you_mean",
     "event_class",
     "in_dependency_order",
     "new_timer",
     "parse_event",
     "spanish_number",
     "timer_route",
+    "unaccented",
 ]

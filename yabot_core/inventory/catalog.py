@@ -162,10 +162,11 @@ def check_catalog(items: Sequence[ItemDefinition], recipes: Sequence[Recipe]) ->
             continue
         by_id[item.id] = item
         position[item.id] = index
+    known = list(by_id)  # the ids a hint may suggest, in catalog order
     pairs: dict[tuple[ItemId, ItemId], tuple[int, Recipe]] = {}
     for index, recipe in enumerate(recipes):
         earlier = pairs.setdefault(recipe.pair, (index, recipe))
-        found = _recipe_problems(recipe, by_id, None if earlier[1] is recipe else earlier)
+        found = _recipe_problems(recipe, by_id, known, None if earlier[1] is recipe else earlier)
         problems.extend(
             CatalogProblem(CatalogSection.RECIPES, index, recipe.label, message, loc, unknown)
             for message, loc, unknown in found
@@ -174,11 +175,13 @@ def check_catalog(items: Sequence[ItemDefinition], recipes: Sequence[Recipe]) ->
 
 
 def _recipe_problems(
-    recipe: Recipe, by_id: dict[ItemId, ItemDefinition], earlier: tuple[int, Recipe] | None
+    recipe: Recipe,
+    by_id: dict[ItemId, ItemDefinition],
+    known: Sequence[ItemId],
+    earlier: tuple[int, Recipe] | None,
 ) -> list[tuple[str, tuple[str | int, ...], tuple[ItemId, ...]]]:
-    """The rules one recipe breaks, given the catalog's items and an earlier recipe with its pair, if any."""
+    """The rules one recipe breaks, given the catalog's items and ids and an earlier recipe with its pair."""
     found: list[tuple[str, tuple[str | int, ...], tuple[ItemId, ...]]] = []
-    known = list(by_id)
     first, second = recipe.ingredients
     for place, ingredient in enumerate(recipe.ingredients):
         if ingredient not in by_id and ingredient not in recipe.ingredients[:place]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 from pydantic import ValidationError
 
+from yabot_app.errors import StartupError
 from yabot_app.settings import Settings
 from yabot_app.terminal import PrintableFormatter, printable
 from yabot_core.kernel import YabotError
@@ -28,10 +29,6 @@ _PYDANTIC_ES = {
     "less_than_equal": "es demasiado grande",
     "missing": "falta",
 }
-
-
-class StartupError(Exception):
-    """A piece could not start; the message is Spanish and meant for the operator."""
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

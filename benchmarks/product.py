@@ -10,14 +10,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Literal
 
-from yabot_adapters.system import SystemClock, UuidGenerator
+from benchmarks.wallet import apply
+from yabot_adapters.storage import opened
 from yabot_app.container import Container, build_container
 from yabot_app.modules.users import UsersModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_app.settings import Settings
-from yabot_core.kernel import RetryPolicy, UserId
+from yabot_core.kernel import UserId
 from yabot_core.users import UserProfile
-from yabot_core.wallet import ADMIN_DEDUCTION, ADMIN_GRANT
 
 ProductStorage = Literal["memory", "sqlite FULL"]
 PRODUCT_STORAGES: tuple[ProductStorage, ...] = ("memory", "sqlite FULL")
@@ -50,13 +50,9 @@ async def product(storage: ProductStorage, **values: object) -> AsyncIterator[Co
                 **values,
             }
         )
-        container = build_container(settings, clock=SystemClock(), ids=UuidGenerator(), retry=RetryPolicy())
-        backend = container.storage()
-        await backend.open()
-        try:
+        container = build_container(settings)
+        async with opened(container.storage()):
             yield container
-        finally:
-            await backend.close()
 
 
 async def prepare_users(container: Container, users: Sequence[UserId]) -> None:
@@ -68,10 +64,6 @@ async def prepare_users(container: Container, users: Sequence[UserId]) -> None:
     async def one(user: UserId) -> None:
         await directory.register(UserProfile(user_id=user, first_name=FIRST_NAME, language_code="es"))
         for step, amount in enumerate(LEDGER):
-            key = f"bench-ledger-{user}-{step}"
-            if amount > 0:
-                await wallet.credit(user, amount, ADMIN_GRANT, idempotency_key=key)
-            else:
-                await wallet.debit(user, -amount, ADMIN_DEDUCTION, idempotency_key=key)
+            await apply(wallet, user, amount, f"bench-ledger-{user}-{step}")
 
     await asyncio.gather(*(one(user) for user in users))

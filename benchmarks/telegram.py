@@ -17,7 +17,6 @@ from aiogram.types import Message, Update
 from benchmarks.product import BALANCE, FIRST_NAME, ProductStorage, prepare_users, product
 from benchmarks.stats import clean_heap
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_app.container import build_dispatcher
 from yabot_core.kernel import UserId
 
 ANA = UserId(4242)
@@ -153,7 +152,7 @@ async def saldo(storage: ProductStorage, *, updates: int, concurrency: int) -> S
         product(storage, bot_token=server.token, telegram_api_url=server.base_url) as container,
     ):
         await prepare_users(container, [ANA])
-        ours = build_dispatcher(container.modules())
+        ours = container.dispatcher()  # what `yabot run` serves
         bare = bare_dispatcher()
         bot = container.bot()
         try:

@@ -30,7 +30,8 @@ def _service(storage: StorageBackend, clock: Clock) -> WalletService:
     return WalletService(storage.transactions, storage.wallet_queries, clock, UuidGenerator())
 
 
-async def _apply(wallet: WalletService, user: UserId, amount: int, key: str) -> None:
+async def apply(wallet: WalletService, user: UserId, amount: int, key: str) -> None:
+    """Credit ``amount`` besitos when positive, else debit its opposite (as Diana's grant or deduction)."""
     if amount > 0:
         await wallet.credit(user, amount, ADMIN_GRANT, idempotency_key=key)
     else:
@@ -50,7 +51,7 @@ async def concurrent_users(open_backend: OpenBackend, *, users: int, sequence: S
 
         async def one_user(user: UserId) -> None:
             for step, amount in enumerate(sequence):
-                await _apply(wallet, user, amount, f"{run}:{user}:{step}")
+                await apply(wallet, user, amount, f"{run}:{user}:{step}")
 
         ids = [UserId(n) for n in range(1, users + 1)]
         started = time.perf_counter()
@@ -77,7 +78,7 @@ async def sequential_user(open_backend: OpenBackend, *, seconds: float) -> OpsRu
         deadline = started + seconds
         while True:
             amount = 10 if operations % 2 == 0 else -3
-            await _apply(wallet, user, amount, f"{run}:{operations}")
+            await apply(wallet, user, amount, f"{run}:{operations}")
             operations += 1
             balance += amount
             now = time.perf_counter()

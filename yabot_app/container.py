@@ -23,10 +23,10 @@ from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_adapters.texts import Catalog, load_catalog
 from yabot_app.modules import MODULES
 from yabot_app.modules.composed import Modules, shipped_texts
-from yabot_app.modules.plug import TEXTS, Kernel, ModulePlug, UserContext
+from yabot_app.modules.plug import TEXTS, BotPart, Kernel, ModulePlug, UserContext
 from yabot_app.modules.users import UsersModule
 from yabot_app.settings import Settings
-from yabot_core.kernel import Clock, IdGenerator, RetryPolicy
+from yabot_core.kernel import Clock, IdGenerator, Phrasebook, RetryPolicy
 
 if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
@@ -68,28 +68,32 @@ def load_texts(plugs: tuple[ModulePlug[Any], ...], content: Path) -> Catalog:
     return catalog
 
 
-def menu(modules: Modules) -> list["MenuEntry"]:
+def menu(phrasebook: Phrasebook, parts: Sequence[BotPart]) -> list["MenuEntry"]:
     """Every module's commands, described in the texts' words (the bot's menu and /ayuda)."""
     from yabot_adapters.telegram import MenuEntry  # noqa: PLC0415  (aiogram only when the bot runs)
 
-    phrasebook = modules.kernel.phrasebook
     entries = [
         MenuEntry(command.command, phrasebook.render(command.description))  # texts: BotCommand's, checked
-        for part in modules.bot_parts()
+        for part in parts
         for command in part.commands
     ]
     return [*entries, MenuEntry("ayuda", phrasebook.render("bot-command-ayuda"))]
 
 
-def build_dispatcher(modules: Modules, extra_routers: Sequence["Router"] = ()) -> "Dispatcher":
-    """The bot's dispatcher: every module's routers and workflow data, the menu built from their commands.
+def build_dispatcher(
+    modules: Modules,
+    parts: Sequence[BotPart],
+    menu: Sequence["MenuEntry"],
+    extra_routers: Sequence["Router"] = (),
+) -> "Dispatcher":
+    """The bot's dispatcher: the modules' routers and workflow data (``parts``), and the ``menu`` of commands.
 
+    Build ``parts`` once per process (the container does): an aiogram router joins one dispatcher only.
     ``extra_routers`` go after the modules' (tests plug their own handlers in there).
     """
     from yabot_adapters.telegram import UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
 
-    parts = modules.bot_parts()
     data: dict[str, object] = {}
     for part in parts:
         clash = set(data) & set(part.data)
@@ -103,7 +107,7 @@ def build_dispatcher(modules: Modules, extra_routers: Sequence["Router"] = ()) -
         texts=modules.kernel.phrasebook,
         timezone=settings.zone,
         routers=[*(router for part in parts for router in part.routers), *extra_routers],
-        menu=menu(modules),
+        menu=menu,
         data=data,
         pace=UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None,
     )
@@ -228,13 +232,16 @@ class Container(containers.DeclarativeContainer):
     )
 
     # --- entry points -----------------------------------------------------------------------------------
-    dispatcher = providers.Singleton(build_dispatcher, modules)
+    bot_parts = providers.Singleton(Modules.bot_parts, modules)
+    """What each module adds to the bot, built once: the dispatcher and the command menu share it."""
+    bot_menu = providers.Singleton(menu, texts, bot_parts)
+    dispatcher = providers.Singleton(build_dispatcher, modules, bot_parts, bot_menu)
     telegram_polling = providers.Singleton(
         _lazy("yabot_adapters.telegram:TelegramPolling"),
         bot=bot,
         dispatcher=dispatcher,
         clock=clock,
-        menu=providers.Callable(menu, modules),
+        menu=bot_menu,
     )
     readiness = providers.Singleton(
         readiness_checks, storage, bus, ticker, modules, telegram_polling.provider

@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 import uvicorn
 from litestar import Litestar
 
-from yabot_app.cli.runtime import StartupError
 from yabot_app.container import Container
+from yabot_app.errors import StartupError
 
 log = logging.getLogger(__name__)
 

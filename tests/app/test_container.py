@@ -2,11 +2,16 @@
 
 from pathlib import Path
 
+from aiogram import Router
+
 from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.offline import OfflineMessenger
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_app.container import build_container
+from yabot_app.modules import MODULES
+from yabot_app.modules.plug import BotPart, BuiltModules, Kernel, ModulePlug
 from yabot_app.settings import Settings
+from yabot_core.kernel import ModuleManifest
 
 TOKEN = "123:abc"  # noqa: S105  (a fake token)
 ROUTES = [
@@ -68,3 +73,28 @@ def test_readiness_asks_the_bot_only_when_it_is_on(tmp_path: Path) -> None:
     checks = on.readiness()
     assert [check.name for check in checks][:4] == ["storage", "events", "timers", "telegram"]
     assert checks[3].check == on.telegram_polling().check_ready
+
+
+class CountingPlug(ModulePlug[None]):
+    """A module that counts how many times the bot asks it what it adds (a fresh router each time)."""
+
+    manifest = ModuleManifest("contador", "Contador")
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def build(self, kernel: Kernel, modules: BuiltModules) -> None:
+        return None
+
+    def bot(self, services: None, kernel: Kernel) -> BotPart:
+        self.asked += 1
+        return BotPart(routers=[Router(name="contador")])
+
+
+def test_what_each_module_adds_to_the_bot_is_built_once(tmp_path: Path) -> None:
+    """The dispatcher and the polling's command menu share one build of each module's part of the bot."""
+    plug = CountingPlug()
+    container = build_container(settings(tmp_path, storage="memory", bot_token=TOKEN), plugs=(*MODULES, plug))
+    container.telegram_polling()
+    container.dispatcher()
+    assert plug.asked == 1

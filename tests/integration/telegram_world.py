@@ -76,7 +76,9 @@ class World:
         self.registered: list[UserRegistered] = []
         self.bus.subscribe(UserRegistered, self._remember, name="test.registered")
         self.bot = self.container.bot()
-        self.dp = build_dispatcher(modules, extra_routers=list(routers))
+        self.dp = build_dispatcher(
+            modules, self.container.bot_parts(), self.container.bot_menu(), extra_routers=list(routers)
+        )
         self._polling: asyncio.Task[None] | None = None
 
     async def _remember(self, event: UserRegistered) -> None:

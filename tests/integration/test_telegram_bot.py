@@ -21,7 +21,6 @@ from yabot_adapters.telegram import (
     track_updates,
 )
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_app.container import menu
 from yabot_core.kernel import FakeClock, UnavailableError, UserId, parse_event
 from yabot_core.users import UserProfile, UserRegistered, UserSource
 from yabot_core.wallet import ADMIN_GRANT, InsufficientBesitosError, LedgerReason
@@ -360,7 +359,7 @@ class TestStartup:
         """The menu lists every module's commands in Spanish, for private chats; polling asks only for the
         update types the registered routers handle."""
         modules = world.container.modules()
-        await prepare_bot(world.bot, menu(modules))
+        await prepare_bot(world.bot, world.container.bot_menu())
         (call,) = world.server.calls("setMyCommands")
         commands = [command["command"] for command in call.params["commands"]]
         registered = [command.command for part in modules.bot_parts() for command in part.commands]
@@ -381,7 +380,7 @@ class TestStartup:
         world = World(clock, server)
         try:
             with caplog.at_level(logging.WARNING, logger="yabot_adapters.telegram.bot"):
-                await prepare_bot(world.bot, menu(world.container.modules()))
+                await prepare_bot(world.bot, world.container.bot_menu())
             await world.start_polling()
             assert "Le doy la bienvenida" in await world.say("/start")
         finally:

@@ -8,7 +8,6 @@ from pathlib import Path
 from tests.integration.telegram_world import World
 from yabot_adapters.telegram import prepare_bot
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_app.container import menu
 from yabot_app.modules import MODULES
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, Kernel, ModulePlug
 from yabot_core.kernel import FakeClock, ModuleManifest
@@ -94,7 +93,7 @@ class TestHelp:
         await world.start_polling()
         try:
             reply = await world.say("/ayuda")
-            await prepare_bot(world.bot, menu(world.container.modules()))
+            await prepare_bot(world.bot, world.container.bot_menu())
         finally:
             await world.close()
         assert "/saldo — Sus besitos &amp; sus movimientos, <i>al día</i>" in reply

@@ -1,8 +1,8 @@
 """Update middlewares: the updates in flight, the correlation id every caused event bears, the user upsert."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Final, Protocol, TypeVar
 
 from aiogram import BaseMiddleware, Dispatcher
 from aiogram.enums import ChatType
@@ -18,6 +18,26 @@ UPDATE_TRACKER_KEY: Final = "update_tracker"
 """Workflow data key of the dispatcher's :class:`UpdateTracker` (get it with :func:`track_updates`)."""
 
 _Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+M = TypeVar("M")
+
+
+class Middlewares(Protocol[M]):
+    """aiogram's middleware managers: a dispatcher's update middlewares, a bot session's request ones."""
+
+    def __iter__(self) -> Iterator[M]: ...
+    def register(self, middleware: M, /) -> M: ...
+    def unregister(self, middleware: M, /) -> None: ...
+
+
+def move_last_to_front(middlewares: Middlewares[M]) -> None:
+    """Put the middleware registered last before the others, so it runs outside them all.
+
+    aiogram only appends middlewares: each of the others is taken out and appended again, in order.
+    """
+    for middleware in list(middlewares)[:-1]:
+        middlewares.unregister(middleware)
+        middlewares.register(middleware)
 
 
 class UpdateTracker(BaseMiddleware):
@@ -75,14 +95,8 @@ def track_updates(dispatcher: Dispatcher) -> UpdateTracker:
     if isinstance(tracker, UpdateTracker):
         return tracker
     tracker = UpdateTracker()
-    middlewares = dispatcher.update.outer_middleware
-    # aiogram only appends middlewares: take the others out and put them back after the tracker.
-    others = list(middlewares)
-    for middleware in others:
-        middlewares.unregister(middleware)
-    middlewares.register(tracker)
-    for middleware in others:
-        middlewares.register(middleware)
+    dispatcher.update.outer_middleware.register(tracker)
+    move_last_to_front(dispatcher.update.outer_middleware)
     dispatcher[UPDATE_TRACKER_KEY] = tracker
     return tracker
 

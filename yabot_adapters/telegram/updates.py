@@ -16,6 +16,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import Update
 from pydantic import ValidationError
 
+from yabot_adapters.telegram.middlewares import move_last_to_front
 from yabot_core.kernel import Clock
 
 if TYPE_CHECKING:
@@ -126,13 +127,8 @@ def guard_updates(bot: Bot, clock: Clock) -> UpdatesGuard:
         if isinstance(middleware, UpdatesGuard):
             return middleware
     guard = UpdatesGuard(clock)
-    # aiogram only appends request middlewares: take the others out and put them back after the guard.
-    others = list(middlewares)
-    for middleware in others:
-        middlewares.unregister(middleware)
     middlewares.register(guard)
-    for middleware in others:
-        middlewares.register(middleware)
+    move_last_to_front(middlewares)
     return guard
 
 

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.runtime import configure_logging, load_settings, run, with_container
+from yabot_app.cli.runtime import configure_logging, load_settings, local_time, run, with_container
 from yabot_app.cli.spanish import PositiveInt, SpanishGroup
 from yabot_app.terminal import printable
 
@@ -38,7 +38,7 @@ def dead_letters(include_replayed: bool, limit: int) -> None:
             return
         click.echo(f"{'ID':<12}  {'FALLÓ':<16}  {'EVENTO':<28}  {'MANEJADOR':<34}  INT.  ERROR")
         for letter in letters:
-            when = letter.failed_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
+            when = local_time(letter.failed_at, settings.zone)
             state = " (reenviado)" if letter.replayed_at else ""
             click.echo(
                 f"{letter.dead_letter_id:<12}  {when:<16}  {letter.event_type:<28}  {letter.handler:<34}  "

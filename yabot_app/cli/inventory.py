@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import click
 
 from yabot_app.cli.params import idempotency_key_option, user_id_argument
-from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
+from yabot_app.cli.runtime import load_settings, memory_refused, run, welcome_gift_notice, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.terminal import printable
@@ -62,11 +62,7 @@ def grant(user_id: int, item_id: str, quantity: int, reason: str | None, key: st
         now = done.operation.quantity_after(item.id)
         click.echo(f"Concedido: {done.operation.quantity} × «{printable(item.name)}» a {name} ({user_id}).")
         click.echo(f"Ahora tiene {now}. Operación {done.operation.operation_id}, clave {printable(key)}.")
-        if done.registration.created and settings.welcome_besitos:
-            click.echo(
-                "Es un usuario nuevo: también recibirá el regalo de bienvenida "
-                f"({settings.welcome_besitos} besitos)."
-            )
+        welcome_gift_notice(settings, new_user=done.registration.created)
 
     run(with_container(settings, work))
 

@@ -1,13 +1,13 @@
 """``yabot lucien``: messages in Lucien's voice to a fan, now or at a time; cancelling them; the record."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Final
 
 import click
 
 from yabot_app.cli.params import USER_ID, user_id_argument
-from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
+from yabot_app.cli.runtime import load_settings, local_time, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.terminal import printable
@@ -86,7 +86,7 @@ def send(user_id: int, text: str, delay: timedelta | None, moment: datetime | No
         lucien = container.modules().get(LucienModule).lucien
         at = moment or (container.clock().now() + delay if delay is not None else None)
         message = await lucien.schedule_text(UserId(user_id), text, at=at)
-        when = message.due_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M:%S")
+        when = local_time(message.due_at, settings.zone, seconds=True)
         click.echo(f"Mensaje {message.key} programado para {when} ({settings.timezone}).")
         click.echo(f"Cancélelo antes con: yabot lucien cancel {message.key}")
 
@@ -128,8 +128,8 @@ def list_messages(user_id: int | None, limit: int) -> None:
     run(with_container(settings, work))
 
 
-def _line(message: LucienMessage, zone: object) -> str:
-    when = message.due_at.astimezone(zone).strftime("%d/%m/%Y %H:%M")  # type: ignore[arg-type]
+def _line(message: LucienMessage, zone: tzinfo) -> str:
+    when = local_time(message.due_at, zone)
     what = message.text if message.text is not None else f"[{message.message_id}]"
     return (
         f"{message.key}  {when}  {message.user_id:>12}  {_STATES[message.state]:<12}  {printable(what[:60])}"

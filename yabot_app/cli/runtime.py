@@ -4,11 +4,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from pydantic import ValidationError
 
+from yabot_app.errors import StartupError
 from yabot_app.settings import Settings
 from yabot_app.terminal import PrintableFormatter, printable
 from yabot_core.kernel import YabotError
@@ -28,10 +30,6 @@ _PYDANTIC_ES = {
     "less_than_equal": "es demasiado grande",
     "missing": "falta",
 }
-
-
-class StartupError(Exception):
-    """A piece could not start; the message is Spanish and meant for the operator."""
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -81,6 +79,20 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         fail(exc.message)
     except StartupError as exc:
         fail(str(exc))
+
+
+def local_time(moment: datetime, zone: tzinfo, *, seconds: bool = False) -> str:
+    """``moment`` as the operator reads it: in the configured zone, day first (``24/12/2026 20:00``)."""
+    return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def welcome_gift_notice(settings: Settings, *, new_user: bool) -> None:
+    """Tell the operator that a user the command just registered also gets the welcome gift, if any."""
+    if new_user and settings.welcome_besitos:
+        click.echo(
+            "Es un usuario nuevo: también recibirá el regalo de bienvenida "
+            f"({settings.welcome_besitos} besitos)."
+        )
 
 
 def memory_refused(settings: Settings) -> None:

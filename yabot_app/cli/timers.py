@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.runtime import load_settings, run, with_container
+from yabot_app.cli.runtime import load_settings, local_time, run, with_container
 from yabot_app.cli.spanish import PositiveInt, SpanishGroup
 from yabot_app.terminal import printable
 
@@ -37,7 +37,7 @@ def list_timers(kind: str | None, limit: int) -> None:
             return
         click.echo(f"{'VENCE':<16}  {'TIPO':<20}  {'USUARIO':>12}  CLAVE")
         for timer in pending:
-            when = timer.due_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
+            when = local_time(timer.due_at, settings.zone)
             user = "" if timer.user_id is None else str(timer.user_id)
             held = "  (disparándose)" if timer.claim else ""
             click.echo(f"{when:<16}  {timer.kind:<20}  {user:>12}  {printable(timer.key)}{held}")

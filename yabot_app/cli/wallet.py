@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 import click
 
 from yabot_app.cli.params import idempotency_key_option, user_id_argument
-from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
+from yabot_app.cli.runtime import (
+    load_settings,
+    local_time,
+    memory_refused,
+    run,
+    welcome_gift_notice,
+    with_container,
+)
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.wallet import WalletModule
 from yabot_app.terminal import printable
@@ -48,11 +55,7 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
         click.echo(
             f"Saldo disponible: {balance.balance} besitos. Movimiento {done.entry.entry_id}, clave {key}."
         )
-        if done.registration.created and settings.welcome_besitos:
-            click.echo(
-                "Es un usuario nuevo: también recibirá el regalo de bienvenida "
-                f"({settings.welcome_besitos} besitos)."
-            )
+        welcome_gift_notice(settings, new_user=done.registration.created)
 
     run(with_container(settings, work))
 
@@ -76,7 +79,7 @@ def balance(user_id: int, limit: int) -> None:
         click.echo(f"Usuario {user_id}: {summary.balance} besitos disponibles, {summary.held} reservados.")
         for entry in page.entries:
             note = f" — {printable(entry.note)}" if entry.note else ""
-            when = entry.created_at.astimezone(settings.zone).strftime("%d/%m/%Y %H:%M")
+            when = local_time(entry.created_at, settings.zone)
             click.echo(f"  {when}  {entry.amount:+d}  {entry.reason.label}{note}")
         if page.total == 0:
             click.echo("  Sin movimientos.")

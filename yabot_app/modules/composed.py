@@ -31,9 +31,11 @@ class Modules:
     def __init__(self, plugs: Sequence[ModulePlug[Any]], kernel: Kernel) -> None:
         self.kernel = kernel
         self._built = BuiltModules()
-        self._plugs = module_order(plugs)
-        for plug in self._plugs:
-            self._built.add(plug.manifest.name, plug.build(kernel, self._built))
+        self._pairs: list[tuple[ModulePlug[Any], Any]] = []
+        for plug in module_order(plugs):
+            services = plug.build(kernel, self._built)
+            self._built.add(plug.manifest.name, services)
+            self._pairs.append((plug, services))
 
     def get(self, kind: type[T]) -> T:
         """The services of the module whose services are of type ``kind``."""
@@ -41,42 +43,28 @@ class Modules:
 
     def each(self) -> list[tuple[ModulePlug[Any], Any]]:
         """Every module's plug and services, in dependency order."""
-        return self._each()
-
-    def _each(self) -> list[tuple[ModulePlug[Any], Any]]:
-        services = dict(self._built.items())
-        return [(plug, services[plug.manifest.name]) for plug in self._plugs]
+        return list(self._pairs)
 
     @property
     def names(self) -> list[str]:
         """The modules' names, in dependency order."""
-        return [plug.manifest.name for plug in self._plugs]
+        return [plug.manifest.name for plug, _ in self._pairs]
 
     def handlers(self) -> list[HandlerSpec]:
         """Every module's event handlers."""
-        return [spec for plug, services in self._each() for spec in plug.handlers(services, self.kernel)]
+        return [spec for plug, services in self._pairs for spec in plug.handlers(services, self.kernel)]
 
     def bot_parts(self) -> list[BotPart]:
         """What each module adds to the bot (only call with the bot on: it imports aiogram)."""
-        parts = [plug.bot(services, self.kernel) for plug, services in self._each()]
+        parts = [plug.bot(services, self.kernel) for plug, services in self._pairs]
         return [part for part in parts if part is not None]
 
     def api(self) -> list[Any]:
         """Every module's route handlers for ``/api/v1``."""
-        return [handler for plug, services in self._each() for handler in plug.api(services)]
+        return [handler for plug, services in self._pairs for handler in plug.api(services)]
 
     def health(self) -> list[tuple[str, HealthCheck]]:
         """Every module's health checks, with the module's name."""
         return [
-            (plug.manifest.name, check) for plug, services in self._each() for check in plug.health(services)
+            (plug.manifest.name, check) for plug, services in self._pairs for check in plug.health(services)
         ]
-
-    async def start(self) -> None:
-        """Start every module's background work, in dependency order."""
-        for plug, services in self._each():
-            await plug.start(services)
-
-    async def stop(self) -> None:
-        """Stop them in reverse order."""
-        for plug, services in reversed(self._each()):
-            await plug.stop(services)

@@ -132,10 +132,6 @@ class BuiltModules:
         msg = f"no module built so far provides {kind.__name__}: declare the dependency in its manifest"
         raise LookupError(msg)
 
-    def items(self) -> Iterable[tuple[str, object]]:
-        """Every module's name and services, in build order."""
-        return self._services.items()
-
 
 class ModulePlug(Generic[S]):
     """How one module plugs in. Override what the module offers; everything has an empty default."""

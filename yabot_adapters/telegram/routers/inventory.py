@@ -6,7 +6,6 @@ take the press's callback query id as idempotency key: a press Telegram delivers
 """
 
 import math
-from html import unescape
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -30,7 +29,7 @@ from yabot_adapters.telegram.keyboards.inventory import (
     result_keyboard,
 )
 from yabot_adapters.telegram.middlewares import registered
-from yabot_adapters.telegram.texts import paragraphs
+from yabot_adapters.telegram.texts import paragraphs, plain_text
 from yabot_core.inventory import HeldItem, ItemDefinition, ItemId, ItemKind, Mochila
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration, User
@@ -269,9 +268,4 @@ async def _show(callback: CallbackQuery, bot: Bot, text: str, markup: InlineKeyb
 
 async def _stale(callback: CallbackQuery, texts: Phrasebook) -> None:
     """A button naming an item the catalog no longer has: say so, change nothing."""
-    await callback.answer(_alert(texts.render("inventory-stale")), show_alert=True)
-
-
-def _alert(rendered: str) -> str:
-    """Alerts are plain text (the stale text has no tags; its escaping is undone)."""
-    return unescape(rendered)
+    await callback.answer(plain_text(texts.render("inventory-stale")), show_alert=True)

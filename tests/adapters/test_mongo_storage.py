@@ -19,6 +19,7 @@ from yabot_adapters.mongo import MongoStorage
 from yabot_adapters.mongo.slices import SLICES
 from yabot_adapters.storage import StorageUnitOfWork
 from yabot_core.kernel import FakeClock, SequentialIds, UnavailableError
+from yabot_core.lucien import LucienMessage
 from yabot_core.wallet import ADMIN_GRANT, WalletService
 
 
@@ -70,6 +71,27 @@ class TestMongoStorage(StorageContract):
         assert await deliveries.count_documents({"handler": "b"}) == 3
         await storage.outbox.acknowledge("b", ids)
         assert await deliveries.count_documents({}) == 0
+
+    async def test_timers_and_lucien_messages_keep_their_key_beside_the_id(
+        self, storage: MongoStorage, clock: FakeClock
+    ) -> None:
+        """Timers and Lucien's messages store their key as ``_id`` and again as ``key``, for their indexes."""
+        timer = a_timer(clock, "t-1", seconds=5)
+        message = LucienMessage(
+            key="m-1", user_id=ALICE, text="texto", args={}, due_at=clock.now(), created_at=clock.now()
+        )
+
+        async def work(uow: StorageUnitOfWork) -> None:
+            await uow.timers.schedule(timer)
+            await uow.lucien.save(message)
+
+        await storage.transactions.run(work)
+        stored_timer = await storage.database["timers"].find_one({"_id": "t-1"}, {"key": True})
+        stored_message = await storage.database["lucien_messages"].find_one({"_id": "m-1"}, {"key": True})
+        assert stored_timer == {"_id": "t-1", "key": "t-1"}
+        assert stored_message == {"_id": "m-1", "key": "m-1"}
+        assert await storage.timer_store.pending(limit=10) == [timer]
+        assert await storage.lucien_queries.get("m-1") == message
 
     async def test_data_survives_closing_and_reopening(
         self, mongo_server: MongoServer, clock: FakeClock

@@ -161,6 +161,34 @@ async def test_data_survives_close_and_reopen(path: Path, clock: FakeClock) -> N
         assert len(before) == 1
 
 
+async def test_acknowledged_records_leave_no_rows_behind(path: Path, clock: FakeClock) -> None:
+    """A record stays while a handler still owes it, goes with the last; repeats and unknown ids count 0."""
+
+    def rows() -> list[tuple[str, int]]:
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            return conn.execute("SELECT event_id, owed FROM outbox_records ORDER BY position").fetchall()
+        finally:
+            conn.close()
+
+    async with opened_at(path, clock) as storage:
+        storage.route_events(lambda _event: ("a", "b"))
+        wallet = wallet_of(storage, clock)
+        for n in range(3):
+            await wallet.credit(ALICE, 1, ADMIN_GRANT, idempotency_key=f"k{n}")
+        ids = [record.event_id for record in await storage.outbox.pending("a", 10)]
+        await storage.outbox.acknowledge("a", [ids[0], ids[0], EventId("unknown"), ids[1]])
+        assert rows() == [(ids[0], 1), (ids[1], 1), (ids[2], 2)]
+        await storage.outbox.acknowledge("b", ids[:2])
+        assert rows() == [(ids[2], 2)]
+        clock.advance(timedelta(hours=1))
+        assert await storage.outbox.expire("a", clock.now()) == 1
+        assert await storage.outbox.expire("a", clock.now()) == 0
+        assert rows() == [(ids[2], 1)]
+        assert await storage.outbox.expire("b", clock.now()) == 1
+        assert rows() == []
+
+
 async def test_migrations_apply_once_and_record_each_module(path: Path, clock: FakeClock) -> None:
     """Opening creates the directory and every module's schema; opening again changes nothing."""
     async with opened_at(path, clock) as storage:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
-from yabot_adapters.memory.slice import MemorySlice
+from yabot_adapters.memory.slice import MemorySlice, Overlay
 from yabot_adapters.units import RoutedEvent
 from yabot_core.kernel import (
     DeadLetter,
@@ -64,17 +64,16 @@ class InMemoryDeadLetterRepository(DeadLetterRepository):
     """The dead-letter repository of one in-memory unit of work."""
 
     def __init__(self, state: BusState) -> None:
-        self._state = state
-        self._staged: dict[str, DeadLetter] = {}
+        self._letters = Overlay(state.dead_letters)
 
     async def get(self, dead_letter_id: str) -> DeadLetter | None:
-        return self._staged.get(dead_letter_id) or self._state.dead_letters.get(dead_letter_id)
+        return self._letters.get(dead_letter_id)
 
     async def save(self, dead_letter: DeadLetter) -> None:
-        self._staged[dead_letter.dead_letter_id] = dead_letter
+        self._letters.stage(dead_letter.dead_letter_id, dead_letter)
 
     def apply(self) -> None:
-        self._state.dead_letters.update(self._staged)
+        self._letters.apply()
 
 
 class InMemoryDeadLetterQueries(DeadLetterQueries):

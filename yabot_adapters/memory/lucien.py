@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from yabot_adapters.memory.slice import MemorySlice
+from yabot_adapters.memory.slice import MemorySlice, Overlay
 from yabot_core.kernel import UserId
 from yabot_core.lucien import LucienMessage, LucienQueries, LucienRepository
 
@@ -19,17 +19,16 @@ class InMemoryLucienRepository(LucienRepository):
     """Lucien's messages in one in-memory unit of work."""
 
     def __init__(self, state: LucienState) -> None:
-        self._state = state
-        self._staged: dict[str, LucienMessage] = {}
+        self._messages = Overlay(state.messages)
 
     async def get(self, key: str) -> LucienMessage | None:
-        return self._staged.get(key) or self._state.messages.get(key)
+        return self._messages.get(key)
 
     async def save(self, message: LucienMessage) -> None:
-        self._staged[message.key] = message
+        self._messages.stage(message.key, message)
 
     def apply(self) -> None:
-        self._state.messages.update(self._staged)
+        self._messages.apply()
 
 
 class InMemoryLucienQueries(LucienQueries):

@@ -6,7 +6,10 @@ at once, without awaiting, so a failed work leaves no trace and a commit is atom
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class StagedRepository(Protocol):
@@ -15,6 +18,32 @@ class StagedRepository(Protocol):
     def apply(self) -> None:
         """Write the staged changes into the committed state (called only by a successful commit)."""
         ...
+
+
+class Overlay(Generic[K, V]):
+    """One unit of work's writes to a committed mapping, kept aside until it commits.
+
+    Reads see the staged value of a key, else the committed one; ``apply`` writes the staged values over the
+    committed mapping. A keyed repository that only gets and saves is one of these behind its port's names.
+    """
+
+    __slots__ = ("_committed", "_staged")
+
+    def __init__(self, committed: dict[K, V]) -> None:
+        self._committed = committed
+        self._staged: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        """The value staged for ``key``, else the committed one, else ``None``."""
+        return self._staged[key] if key in self._staged else self._committed.get(key)
+
+    def stage(self, key: K, value: V) -> None:
+        """Set ``key`` to ``value`` for this unit of work only."""
+        self._staged[key] = value
+
+    def apply(self) -> None:
+        """Write the staged values into the committed mapping (called only by a successful commit)."""
+        self._committed.update(self._staged)
 
 
 @dataclass(frozen=True, slots=True)

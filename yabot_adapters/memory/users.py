@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from yabot_adapters.memory.slice import MemorySlice
+from yabot_adapters.memory.slice import MemorySlice, Overlay
 from yabot_core.kernel import UserId
 from yabot_core.users import User, UserQueries, UserRepository
 
@@ -18,17 +18,16 @@ class InMemoryUserRepository(UserRepository):
     """The user repository of one in-memory unit of work."""
 
     def __init__(self, state: UsersState) -> None:
-        self._state = state
-        self._staged: dict[UserId, User] = {}
+        self._users = Overlay(state.users)
 
     async def get(self, user_id: UserId) -> User | None:
-        return self._staged.get(user_id) or self._state.users.get(user_id)
+        return self._users.get(user_id)
 
     async def save(self, user: User) -> None:
-        self._staged[user.user_id] = user
+        self._users.stage(user.user_id, user)
 
     def apply(self) -> None:
-        self._state.users.update(self._staged)
+        self._users.apply()
 
 
 class InMemoryUserQueries(UserQueries):

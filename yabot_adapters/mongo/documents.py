@@ -15,19 +15,22 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MILLISECOND = timedelta(milliseconds=1)
 
 
-def to_document(model: BaseModel, id_field: str) -> Document:
+def to_document(model: BaseModel, id_field: str, *, keep_id_field: bool = False) -> Document:
     """Return ``model`` as a document whose ``_id`` is the model's ``id_field``.
 
-    Datetimes stay datetimes (BSON dates, milliseconds); enums are stored by value.
+    Datetimes stay datetimes (BSON dates, milliseconds); enums are stored by value. ``keep_id_field`` stores
+    the id under ``id_field`` too, for an index that needs it beside other fields (nx-27017 cannot put
+    ``_id`` in a secondary index).
     """
     fields = {name: _plain(value) for name, value in model.model_dump(mode="python").items()}
-    return {"_id": fields.pop(id_field), **fields}
+    return {"_id": fields[id_field] if keep_id_field else fields.pop(id_field), **fields}
 
 
 def from_document(model: type[M], document: Document, id_field: str) -> M:
-    """Rebuild a model stored by :func:`to_document`."""
+    """Rebuild a model stored by :func:`to_document`, with or without ``keep_id_field``."""
     fields = dict(document)
-    return model.model_validate({id_field: fields.pop("_id"), **fields})
+    fields[id_field] = fields.pop("_id")
+    return model.model_validate(fields)
 
 
 def to_millis(moment: datetime) -> int:

@@ -7,15 +7,15 @@ read the same line never both write it. Pages read the lines and their count in 
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from pymongo import ASCENDING, IndexModel, ReadPreference
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-from pymongo.read_concern import ReadConcern
 
 from yabot_adapters.mongo.documents import Document, from_document, to_document
 from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.slice import MongoSlice
+from yabot_adapters.mongo.snapshot import read_snapshot
 from yabot_core.inventory import (
     InventoryLine,
     InventoryOperation,
@@ -112,10 +112,7 @@ class MongoInventoryQueries(InventoryQueries):
             total = await self._lines.count_documents(held, session=session)
             return InventoryPage(lines=tuple(lines), total=total, limit=limit, offset=offset)
 
-        async with self._gate.operation(), self._database.client.start_session() as session:
-            return await session.with_transaction(
-                read, read_concern=ReadConcern("snapshot"), read_preference=ReadPreference.PRIMARY
-            )
+        return await read_snapshot(self._gate, self._database, read)
 
     async def quantities(self, user_id: UserId, item_ids: Sequence[ItemId]) -> Mapping[ItemId, int]:
         wanted = [_line_id(user_id, item_id) for item_id in dict.fromkeys(item_ids)]

@@ -29,15 +29,11 @@ INDEXES: Final = {
 
 
 def _document(message: LucienMessage) -> Document:
-    return {**to_document(message, "key"), "key": message.key}
+    return to_document(message, "key", keep_id_field=True)
 
 
 def _message(document: Document | None) -> LucienMessage | None:
-    if document is None:
-        return None
-    return from_document(
-        LucienMessage, {name: value for name, value in document.items() if name != "key"}, "key"
-    )
+    return None if document is None else from_document(LucienMessage, document, "key")
 
 
 class MongoLucienRepository(LucienRepository):

@@ -41,13 +41,12 @@ INDEXES: Final = {
     ]
 }
 
-_STORAGE_FIELDS: Final = ("key", "claimable_at", "revision")
+_STORAGE_FIELDS: Final = ("claimable_at", "revision")
 
 
 def _document(timer: Timer) -> Document:
     """The timer as stored, with a fresh revision."""
-    document = to_document(timer, "key")
-    document["key"] = timer.key
+    document = to_document(timer, "key", keep_id_field=True)
     document["claimable_at"] = max(timer.due_at, timer.claimed_until or timer.due_at)
     document["revision"] = uuid.uuid4().hex
     return document

@@ -5,18 +5,17 @@ its ledger page from one snapshot, in a read-only transaction: no reader sees be
 that disagrees with its balance.
 """
 
-from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
+from typing import Final
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReadPreference
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-from pymongo.read_concern import ReadConcern
 
 from yabot_adapters.mongo.documents import Document, from_document, to_document
 from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.slice import MongoSlice
+from yabot_adapters.mongo.snapshot import read_snapshot
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
 from yabot_core.wallet import (
     Hold,
@@ -29,8 +28,6 @@ from yabot_core.wallet import (
     WalletRepository,
     WalletStatement,
 )
-
-T = TypeVar("T")
 
 WALLETS: Final = "wallets"
 """``{_id: user id, balance, sequence}``: a user's balance and the sequence of their last ledger entry."""
@@ -113,7 +110,7 @@ class MongoWalletQueries(WalletQueries):
         async def read(session: AsyncClientSession) -> WalletBalance:
             return (await self._read(session, user_id))[0]
 
-        return await self._snapshot(read)
+        return await read_snapshot(self._gate, self._database, read)
 
     async def statement(self, user_id: UserId, *, limit: int, offset: int) -> WalletStatement:
         async def read(session: AsyncClientSession) -> WalletStatement:
@@ -132,7 +129,7 @@ class MongoWalletQueries(WalletQueries):
             page = LedgerPage(entries=tuple(entries), total=sequence, limit=limit, offset=offset)
             return WalletStatement(balance=balance, history=page)
 
-        return await self._snapshot(read)
+        return await read_snapshot(self._gate, self._database, read)
 
     async def _read(self, session: AsyncClientSession, user_id: UserId) -> tuple[WalletBalance, int]:
         """The user's balance and held total, and their wallet's sequence."""
@@ -149,13 +146,6 @@ class MongoWalletQueries(WalletQueries):
         totals = await cursor.to_list()
         held = int(totals[0]["held"]) if totals else 0
         return WalletBalance(user_id=user_id, balance=wallet.balance, held=held), wallet.sequence
-
-    async def _snapshot(self, read: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
-        """Run ``read`` in a read-only snapshot transaction on the primary."""
-        async with self._gate.operation(), self._database.client.start_session() as session:
-            return await session.with_transaction(
-                read, read_concern=ReadConcern("snapshot"), read_preference=ReadPreference.PRIMARY
-            )
 
 
 SLICE = MongoSlice(

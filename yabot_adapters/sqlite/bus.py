@@ -5,6 +5,7 @@ A committed event is one row of ``outbox_records`` and one row of ``outbox_deliv
 key; acknowledging deletes them, and a record owed to nobody any more goes with the last one.
 """
 
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -131,10 +132,16 @@ _OWED: Final = (
     " FROM outbox_deliveries AS d JOIN outbox_records AS r ON r.position = d.position"
     " WHERE d.handler = ? ORDER BY d.position LIMIT ?"
 )
+# Acknowledging takes at most three statements, however many events it settles: the deliveries go (each
+# event id looked up once, unknown ones matching nothing), then the records they were for owe one fewer, and
+# those owed to nobody any more go. A delivery is deleted at most once, so a record is debited at most once.
 _SETTLE: Final = (
-    "DELETE FROM outbox_deliveries WHERE handler = ?"
-    " AND position = (SELECT position FROM outbox_records WHERE event_id = ?)"
+    "DELETE FROM outbox_deliveries WHERE handler = ? AND position IN"
+    " (SELECT r.position FROM json_each(?) AS ids JOIN outbox_records AS r ON r.event_id = ids.value)"
+    " RETURNING position"
 )
+_DEBIT: Final = "UPDATE outbox_records SET owed = owed - 1 WHERE position IN (SELECT value FROM json_each(?))"
+_FORGET: Final = "DELETE FROM outbox_records WHERE position IN (SELECT value FROM json_each(?)) AND owed = 0"
 _STALE: Final = (
     "SELECT r.event_id FROM outbox_deliveries AS d JOIN outbox_records AS r ON r.position = d.position"
     " WHERE d.handler = ? AND r.created_at < ?"
@@ -183,9 +190,11 @@ def write_events(conn: sqlite3.Connection, routed: Sequence[RoutedEvent], now: d
 
 def _settle(conn: sqlite3.Connection, handler: str, event_ids: Sequence[EventId]) -> int:
     """``handler`` owes these no more; records owed to nobody go. Returns how many it owed."""
-    settled = [(event_id,) for event_id in event_ids if conn.execute(_SETTLE, (handler, event_id)).rowcount]
-    conn.executemany("UPDATE outbox_records SET owed = owed - 1 WHERE event_id = ?", settled)
-    conn.executemany("DELETE FROM outbox_records WHERE event_id = ? AND owed = 0", settled)
+    settled = [row[0] for row in conn.execute(_SETTLE, (handler, json.dumps(list(event_ids)))).fetchall()]
+    if settled:
+        positions = json.dumps(settled)
+        conn.execute(_DEBIT, (positions,))
+        conn.execute(_FORGET, (positions,))
     return len(settled)
 
 

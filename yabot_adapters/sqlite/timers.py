@@ -47,6 +47,12 @@ _CLAIMABLE: Final = (
     "SELECT key FROM timers WHERE claim IS NULL AND due_at <= :now"
     " UNION ALL SELECT key FROM timers WHERE claim IS NOT NULL AND claimed_until <= :now AND due_at <= :now"
 )
+# Earliest due first: the subquery picks the keys in due order, the UPDATE claims exactly those.
+_CLAIM: Final = (
+    "UPDATE timers SET claim = :claim, claimed_until = :until WHERE key IN"  # noqa: S608
+    f" (SELECT key FROM timers WHERE key IN ({_CLAIMABLE}) ORDER BY due_at, key LIMIT :limit)"
+    f" RETURNING {_COLUMNS}"
+)
 
 
 class SqliteTimerRepository(TimerRepository):
@@ -91,21 +97,7 @@ class SqliteTimerStore(TimerStore):
         params = {"claim": claim, "until": encode_time(until), "now": encode_time(now), "limit": limit}
 
         async def body(conn: sqlite3.Connection) -> tuple[list[Timer], bool]:
-            # Earliest due first: pick the keys in due order, then claim exactly those.
-            keys = [
-                row[0]
-                for row in conn.execute(
-                    f"SELECT key FROM timers WHERE key IN ({_CLAIMABLE}) ORDER BY due_at, key LIMIT :limit",  # noqa: S608
-                    params,
-                ).fetchall()
-            ]
-            if not keys:
-                return [], False
-            marks = ", ".join("?" for _ in keys)
-            rows = conn.execute(
-                f"UPDATE timers SET claim = ?, claimed_until = ? WHERE key IN ({marks}) RETURNING {_COLUMNS}",  # noqa: S608
-                (claim, params["until"], *keys),
-            ).fetchall()
+            rows = conn.execute(_CLAIM, params).fetchall()
             return sorted(map(_timer, rows), key=lambda timer: (timer.due_at, timer.key)), False
 
         return await self._writer.submit(body)

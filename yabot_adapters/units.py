@@ -15,14 +15,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, TypeVar
 
 from yabot_core.kernel import Event, EventRouter
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-U = TypeVar("U", bound="SlicedUnitOfWork")
 
 NO_ROUTES: Final[EventRouter] = lambda _event: ()  # noqa: E731  (a constant, not a function to document)
 """The router of a backend no bus has routed yet: events are owed to nobody and not kept."""
@@ -132,7 +131,7 @@ class Router:
         return route(events, self._router) if events else []
 
 
-class Units(Generic[U]):
+class Units:
     """The shared half of a backend's ``Transactions``: nesting guard, routing and commit listeners."""
 
     def __init__(self, name: str) -> None:

@@ -19,7 +19,7 @@ from yabot_adapters.mongo.schema import check_server, migrate
 from yabot_adapters.mongo.slice import MongoSlice
 from yabot_adapters.mongo.slices import SLICES
 from yabot_adapters.mongo.transactions import MongoTransactions
-from yabot_adapters.units import SlicedUnitOfWork, Units
+from yabot_adapters.units import Units
 from yabot_core.kernel import Clock, EventRouter, UnavailableError
 
 DEFAULT_TIMEOUT: Final = 30.0
@@ -73,7 +73,7 @@ class MongoStorage:
             write_concern=WriteConcern("majority"),
         )
         self._gate = Gate(exclusive=exclusive, timeout=timeout)
-        self._units: Units[SlicedUnitOfWork] = Units("mongo")
+        self._units = Units("mongo")
         self._transactions = MongoTransactions(self._database, slices, clock, self._gate, self._units)
         self._views: dict[str, object] = {
             name: make(self._database, self._gate) for piece in slices for name, make in piece.queries.items()

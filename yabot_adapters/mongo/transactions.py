@@ -41,7 +41,7 @@ class MongoTransactions(Transactions[StorageUnitOfWork]):
         slices: tuple[MongoSlice, ...],
         clock: Clock,
         gate: Gate,
-        units: Units[SlicedUnitOfWork],
+        units: Units,
     ) -> None:
         self._database = database
         self._slices = slices

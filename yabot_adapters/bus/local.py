@@ -89,6 +89,7 @@ class LocalEventBus(EventBus):
         self._relays: dict[str, HandlerRelay] = {}
         self._last_expiry: datetime | None = None
         self._wakes: list[asyncio.Event] = []
+        self._expiry_stop = asyncio.Event()
         self._expiring = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -186,9 +187,8 @@ class LocalEventBus(EventBus):
             self._tasks.append(
                 asyncio.create_task(self._relay(relay, wake), name=f"yabot-relay-{relay.subscription.name}")
             )
-        stopping = asyncio.Event()
-        self._wakes.append(stopping)  # woken (and so ended) by notify() once stopping, like the relays
-        self._tasks.append(asyncio.create_task(self._expire_forever(stopping), name="yabot-relay-expiry"))
+        self._expiry_stop = asyncio.Event()  # not a wake: commits are no reason to look for stale events
+        self._tasks.append(asyncio.create_task(self._expire_forever(), name="yabot-relay-expiry"))
 
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
         """Stop relaying; first deliver what is pending, for at most ``drain_timeout`` seconds.
@@ -198,6 +198,7 @@ class LocalEventBus(EventBus):
         """
         self._stopping = True
         self.notify()
+        self._expiry_stop.set()
         tasks, self._tasks = self._tasks, []
         try:
             if tasks:
@@ -347,15 +348,15 @@ class LocalEventBus(EventBus):
             )
             return 0
 
-    async def _expire_forever(self, stopping: asyncio.Event) -> None:
+    async def _expire_forever(self) -> None:
+        """Drop stale events every EXPIRY_INTERVAL until :meth:`stop`; nothing else wakes this loop."""
         while not self._stopping:
             try:
                 await self._expire_stale()
             except Exception:
                 log.warning("could not drop stale events; trying again later", exc_info=True)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=EXPIRY_INTERVAL.total_seconds())
-            stopping.clear()
+                await asyncio.wait_for(self._expiry_stop.wait(), timeout=EXPIRY_INTERVAL.total_seconds())
 
     async def _expire_stale(self) -> None:
         now = self._clock.now()

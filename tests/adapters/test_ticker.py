@@ -11,6 +11,7 @@ from tests.contracts.common import recorded_events
 from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.scheduling import Ticker
 from yabot_adapters.storage import StorageUnitOfWork
+from yabot_adapters.units import Committed
 from yabot_core.kernel import (
     CorrelationId,
     Event,
@@ -220,7 +221,7 @@ class TestBackground:
         await ticker.start()
         await asyncio.sleep(0)
         await schedule(storage, clock, "soon")
-        ticker.notify()
+        ticker.notify(Committed(scheduled_timer=True))
         await eventually(lambda: ticker.fired == 1)
 
     async def test_it_sleeps_only_until_the_next_timer_is_due(

@@ -1,13 +1,12 @@
 """The in-memory storage backend: complete and atomic, for unit tests and ``--ephemeral`` runs."""
 
-from collections.abc import Callable
 from typing import Any
 
 from yabot_adapters.memory.bus import BusState
 from yabot_adapters.memory.slice import MemorySlice
 from yabot_adapters.memory.slices import SLICES
 from yabot_adapters.memory.transactions import InMemoryTransactions
-from yabot_adapters.units import Units
+from yabot_adapters.units import CommitListener, Units
 from yabot_core.kernel import Clock, EventRouter
 
 
@@ -53,8 +52,8 @@ class InMemoryStorage:
     async def ping(self) -> None:
         """Memory always answers."""
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each commit that recorded events."""
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Tell ``listener`` what each commit held: the handlers owed, whether a timer was scheduled."""
         self._units.listeners.add(listener)
 
     def route_events(self, router: EventRouter) -> None:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from yabot_adapters.memory.bus import BusState
 from yabot_adapters.memory.slice import MemorySlice, StagedRepository
 from yabot_adapters.storage import StorageUnitOfWork
-from yabot_adapters.units import SlicedUnitOfWork, Units
+from yabot_adapters.units import Committed, SlicedUnitOfWork, Units
 from yabot_core.kernel import Clock, Transactions
 
 T = TypeVar("T")
@@ -35,7 +35,7 @@ class InMemoryTransactions(Transactions[StorageUnitOfWork]):
     async def run(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> T:
         """Run ``work`` alone, then commit its staged writes and events (see ``Transactions``)."""
 
-        async def alone() -> tuple[T, bool]:
+        async def alone() -> tuple[T, Committed]:
             async with self._lock:
                 repositories: dict[str, StagedRepository] = {
                     piece.name: piece.repository(self._states[piece.name]) for piece in self._slices
@@ -47,9 +47,8 @@ class InMemoryTransactions(Transactions[StorageUnitOfWork]):
                 for repository in repositories.values():
                     repository.apply()
                 self._bus.write(routed, self._clock.now())
-                return result, uow.worth_announcing
+                return result, uow.held(routed)
 
-        result, recorded = await self._units.guard.run(alone)
-        if recorded:
-            self._units.listeners.announce()
+        result, held = await self._units.guard.run(alone)
+        self._units.listeners.announce(held)
         return result

@@ -13,6 +13,7 @@ import itertools
 import logging
 from datetime import timedelta
 
+from yabot_adapters.units import Committed
 from yabot_core.kernel import (
     Clock,
     CorrelationId,
@@ -102,9 +103,13 @@ class Ticker:
 
     # --- in the background ------------------------------------------------------------------------------
 
-    def notify(self) -> None:
-        """Look again now: something was committed in this process (perhaps a timer due sooner)."""
-        self._wake.set()
+    def notify(self, commit: Committed) -> None:
+        """Look again now if ``commit`` scheduled a timer (perhaps due sooner than the next one known).
+
+        Commits that only record events, this ticker's own firings among them, leave it waiting.
+        """
+        if commit.scheduled_timer:
+            self._wake.set()
 
     async def start(self) -> None:
         """Tick in the background until :meth:`stop`."""

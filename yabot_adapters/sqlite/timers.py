@@ -15,6 +15,7 @@ from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_adapters.sqlite.writer import GroupCommitWriter
+from yabot_adapters.units import NOTHING, Committed
 from yabot_core.kernel import CorrelationId, Timer, TimerRepository, TimerStore, UserId
 
 MIGRATIONS: Final = (
@@ -90,7 +91,7 @@ class SqliteTimerStore(TimerStore):
             return []
         params = {"claim": claim, "until": encode_time(until), "now": encode_time(now), "limit": limit}
 
-        async def body(conn: sqlite3.Connection) -> tuple[list[Timer], bool]:
+        async def body(conn: sqlite3.Connection) -> tuple[list[Timer], Committed]:
             # Earliest due first: pick the keys in due order, then claim exactly those.
             keys = [
                 row[0]
@@ -100,13 +101,13 @@ class SqliteTimerStore(TimerStore):
                 ).fetchall()
             ]
             if not keys:
-                return [], False
+                return [], NOTHING
             marks = ", ".join("?" for _ in keys)
             rows = conn.execute(
                 f"UPDATE timers SET claim = ?, claimed_until = ? WHERE key IN ({marks}) RETURNING {_COLUMNS}",  # noqa: S608
                 (claim, params["until"], *keys),
             ).fetchall()
-            return sorted(map(_timer, rows), key=lambda timer: (timer.due_at, timer.key)), False
+            return sorted(map(_timer, rows), key=lambda timer: (timer.due_at, timer.key)), NOTHING
 
         return await self._writer.submit(body)
 

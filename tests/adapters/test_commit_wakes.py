@@ -132,11 +132,7 @@ def make_bus(storage: Counted, clock: FakeClock) -> LocalEventBus:
 
 
 def make_ticker(storage: Counted, clock: FakeClock) -> Ticker:
-    ticker = Ticker(
-        storage.timer_store, storage.transactions, clock, SequentialIds("tick"), poll_interval=AN_HOUR
-    )
-    storage.add_commit_listener(ticker.notify)  # as yabot_app.lifecycle wires it
-    return ticker
+    return Ticker(storage, clock, SequentialIds("tick"), poll_interval=AN_HOUR)  # it hears commits itself
 
 
 def due_timer(clock: FakeClock, key: str) -> Timer:

@@ -59,8 +59,7 @@ async def fire(open_backend: OpenBackend, *, timers: int, lead: float) -> TimerR
     async with open_backend(clock) as storage:
         bus = LocalEventBus(storage, clock=clock, ids=ids)
         bus.subscribe(TimerFired, noted, name="bench.timer_noted", route=timer_route(KIND))
-        ticker = Ticker(storage.timer_store, storage.transactions, clock, ids)
-        storage.add_commit_listener(ticker.notify)
+        ticker = Ticker(storage, clock, ids)
         now = clock.now()
         due = now + timedelta(seconds=lead)
         for first in range(0, timers, SCHEDULE_BATCH):

@@ -4,10 +4,11 @@ Both Protocols are compositions of the core modules' own: one line per module th
 serves them from its registry of slices (one file per module in each backend).
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 
+from yabot_adapters.units import CommitListener
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
 from yabot_core.kernel import (
     BusUnitOfWork,
@@ -80,8 +81,11 @@ class StorageBackend(
         """Return if the storage answers; raise ``UnavailableError`` otherwise."""
         ...
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` (in this process) after every commit that recorded events."""
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Tell ``listener`` (in this process) what each commit held: the handlers owed, a timer scheduled.
+
+        A commit holding neither (no event owed to anyone, no timer scheduled) is not told.
+        """
         ...
 
     def route_events(self, router: EventRouter) -> None:

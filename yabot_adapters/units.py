@@ -7,22 +7,23 @@ group commit, a MongoDB transaction); everything else lives here once, so the th
 - at commit, each event is routed to the handlers owed it (the bus's declared routes); an event owed to no
   handler is not kept;
 - units of work do not nest;
-- after a commit that recorded events or scheduled timers, listeners are told (to wake the relay and the
-  ticker); a listener that raises is logged, and the commit stands: the caller sees success.
+- after a commit that owes events to handlers or scheduled a timer, listeners are told what it held (the
+  handlers owed, whether a timer was scheduled), so each wakes only for what concerns it: a handler's relay
+  for its events, the ticker for a timer; a listener that raises is logged, and the commit stands: the
+  caller sees success.
 """
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, TypeVar
 
 from yabot_core.kernel import Event, EventRouter
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-U = TypeVar("U", bound="SlicedUnitOfWork")
 
 NO_ROUTES: Final[EventRouter] = lambda _event: ()  # noqa: E731  (a constant, not a function to document)
 """The router of a backend no bus has routed yet: events are owed to nobody and not kept."""
@@ -34,6 +35,30 @@ class RoutedEvent:
 
     event: Event
     handlers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What one commit held, as listeners hear it: whom its events are owed, whether it scheduled a timer."""
+
+    handlers: frozenset[str] = frozenset()
+    scheduled_timer: bool = False
+
+    @property
+    def news(self) -> bool:
+        """Whether a listener could care: some handler is owed an event, or a timer was scheduled."""
+        return bool(self.handlers) or self.scheduled_timer
+
+    def __or__(self, other: "Committed") -> "Committed":
+        """What two commits held together (a group commit carries several units of work)."""
+        return Committed(self.handlers | other.handlers, self.scheduled_timer or other.scheduled_timer)
+
+
+NOTHING: Final = Committed()
+"""What a write that is no unit of work holds for the listeners (a lease, an acknowledgement, a claim)."""
+
+CommitListener = Callable[[Committed], None]
+"""Told, in this process, what each commit held."""
 
 
 def route(events: Iterable[Event], router: EventRouter) -> list[RoutedEvent]:
@@ -70,27 +95,34 @@ class SlicedUnitOfWork:
         """Stage ``event``: it reaches the outbox with this unit of work's commit, or never."""
         self.events.append(event)
 
-    @property
-    def worth_announcing(self) -> bool:
-        """Whether listeners should hear of this commit: it recorded events, or scheduled a timer."""
-        return bool(self.events) or any(getattr(repo, "wakes", False) for repo in self._repositories.values())
+    def held(self, routed: Iterable[RoutedEvent]) -> Committed:
+        """What this unit of work's commit holds for the listeners, given its ``routed`` events.
+
+        A repository that sets ``wakes`` (the timers' do, on ``schedule``) marks it as scheduling a timer.
+        """
+        return Committed(
+            handlers=frozenset(handler for event in routed for handler in event.handlers),
+            scheduled_timer=any(getattr(repo, "wakes", False) for repo in self._repositories.values()),
+        )
 
 
 class CommitListeners:
-    """Callbacks told after each commit that recorded events; their failures never undo a commit."""
+    """Callbacks told what each commit held; their failures never undo a commit."""
 
     def __init__(self) -> None:
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[CommitListener] = []
 
-    def add(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after every commit that recorded events."""
+    def add(self, listener: CommitListener) -> None:
+        """Tell ``listener`` what every later commit held, when it held news (see :attr:`Committed.news`)."""
         self._listeners.append(listener)
 
-    def announce(self) -> None:
-        """Call every listener; one that raises is logged and the others still run."""
+    def announce(self, commit: Committed) -> None:
+        """Tell every listener what ``commit`` held, if news; one that raises is logged, the rest hear."""
+        if not commit.news:
+            return
         for listener in self._listeners:
             try:
-                listener()
+                listener(commit)
             except Exception:
                 log.exception("a commit listener failed; the commit stands")
 
@@ -132,7 +164,7 @@ class Router:
         return route(events, self._router) if events else []
 
 
-class Units(Generic[U]):
+class Units:
     """The shared half of a backend's ``Transactions``: nesting guard, routing and commit listeners."""
 
     def __init__(self, name: str) -> None:

@@ -224,8 +224,7 @@ class Container(containers.DeclarativeContainer):
     event_routes = providers.Singleton(route_events, bus, modules)
     ticker = providers.Singleton(
         Ticker,
-        storage.provided.timer_store,
-        storage.provided.transactions,
+        storage,
         clock,
         ids,
         poll_interval=settings.provided.outbox_poll_interval,

@@ -130,7 +130,6 @@ async def working(container: Container) -> AsyncIterator[None]:
         stack.push_async_callback(bus.stop, drain_timeout=settings.shutdown_timeout)
 
         ticker = container.ticker()
-        storage.add_commit_listener(ticker.notify)
         await ticker.start()
         stack.push_async_callback(ticker.stop)
         yield

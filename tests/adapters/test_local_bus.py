@@ -1104,7 +1104,7 @@ class TestTimers:
 
         await storage.transactions.run(schedule)
         clock.advance(timedelta(minutes=2))
-        ticker = Ticker(storage.timer_store, storage.transactions, clock, SequentialIds("tick"))
+        ticker = Ticker(storage, clock, SequentialIds("tick"))
         assert await ticker.fire_due() == 4
         assert await storage.outbox.backlog() == {"reminders": 2, "closes": 1}  # kind "other": owed to none
         assert await bus.deliver_pending() == 3

@@ -30,6 +30,7 @@ from yabot_adapters.sqlite.schema import LAYOUT, migrate, rollback, versions
 from yabot_adapters.sqlite.slices import SLICES
 from yabot_adapters.sqlite.writer import WRITER_STOPPED
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
+from yabot_adapters.units import Committed
 from yabot_core.kernel import (
     CorrelationId,
     EventId,
@@ -38,6 +39,7 @@ from yabot_core.kernel import (
     UnavailableError,
     UserId,
     correlation_scope,
+    new_timer,
     parse_event,
 )
 from yabot_core.users import UserDirectory
@@ -510,7 +512,7 @@ async def test_a_failing_work_does_not_undo_the_rest_of_its_batch(path: Path, cl
         return n
 
     async with opened_at(path, clock) as storage:
-        storage.add_commit_listener(lambda: commits.append(1))
+        storage.add_commit_listener(lambda _commit: commits.append(1))
         outcomes = await asyncio.gather(
             *(storage.transactions.run(numbered(n)) for n in range(300)),
             return_exceptions=True,
@@ -610,3 +612,36 @@ async def test_a_failed_commit_fails_its_whole_batch_as_unavailable(path: Path, 
         assert {e.idempotency_key for e in ledger} == {"before", "after"} | kept
         balance = (await storage.wallet_queries.balance(WALLET_OWNER)).balance
         assert balance == sum(e.amount for e in ledger) == CREDIT * len(ledger)
+
+
+async def test_a_batch_tells_the_listeners_once_what_all_its_works_held(path: Path, clock: FakeClock) -> None:
+    """A group commit is announced once: every handler its works' events are owed, and any timer scheduled."""
+    heard: list[Committed] = []
+
+    def awarded(user: UserId) -> BesitosAwarded:
+        return BesitosAwarded(
+            event_id=EventId(f"ev-{user}"),
+            occurred_at=clock.now(),
+            correlation_id=CorrelationId("c"),
+            user_id=user,
+            amount=1,
+            balance_after=1,
+            reason=ADMIN_GRANT,
+            entry_id=f"e-{user}",
+        )
+
+    async def award(uow: StorageUnitOfWork, user: UserId) -> None:
+        uow.record(awarded(user))
+
+    async def schedule(uow: StorageUnitOfWork) -> None:
+        await uow.timers.schedule(new_timer("t", "tests.kind", clock.now(), now=clock.now()))
+
+    async with opened_at(path, clock) as storage:
+        storage.route_events(lambda event: (f"tests.of-{event.user_id}",))
+        storage.add_commit_listener(heard.append)
+        await asyncio.gather(
+            storage.transactions.run(lambda uow: award(uow, UserId(1))),
+            storage.transactions.run(lambda uow: award(uow, UserId(2))),
+            storage.transactions.run(schedule),
+        )
+    assert heard == [Committed(handlers=frozenset({"tests.of-1", "tests.of-2"}), scheduled_timer=True)]

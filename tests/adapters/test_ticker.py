@@ -9,8 +9,10 @@ import pytest
 
 from tests.contracts.common import recorded_events
 from yabot_adapters.memory import InMemoryStorage
+from yabot_adapters.memory.timers import TimersState
 from yabot_adapters.scheduling import Ticker
 from yabot_adapters.storage import StorageUnitOfWork
+from yabot_adapters.units import Committed
 from yabot_core.kernel import (
     CorrelationId,
     Event,
@@ -33,7 +35,7 @@ FAN = UserId(77)
 
 
 def ticker_for(storage: InMemoryStorage, clock: FakeClock, **options: float) -> Ticker:
-    return Ticker(storage.timer_store, storage.transactions, clock, SequentialIds("tick"), **options)  # type: ignore[arg-type]
+    return Ticker(storage, clock, SequentialIds("tick"), **options)  # type: ignore[arg-type]
 
 
 class Scheduled(Event):
@@ -191,10 +193,9 @@ class TestBackground:
     async def test_a_commit_with_events_wakes_it_for_a_timer_due_sooner(
         self, storage: InMemoryStorage, clock: FakeClock, ticker: Ticker
     ) -> None:
-        """Wired as serving wires it (a commit listener), a commit recording events makes it look again."""
+        """It hears its storage's commits by itself: one scheduling a timer due sooner makes it look again."""
         await schedule(storage, clock, "far", seconds=3600)
         await ticker.start()
-        storage.add_commit_listener(ticker.notify)
         await asyncio.sleep(0)  # let the loop settle into its hour-long wait
         await schedule(storage, clock, "soon", with_event=True)
         await eventually(lambda: ticker.fired == 1)
@@ -204,10 +205,9 @@ class TestBackground:
     async def test_scheduling_a_timer_wakes_it_without_any_event(
         self, storage: InMemoryStorage, clock: FakeClock, ticker: Ticker
     ) -> None:
-        """A commit that only schedules a timer (a Lucien message) tells the listeners too: no poll needed."""
+        """A commit that only schedules a timer (a Lucien message) wakes it too: no poll needed."""
         await schedule(storage, clock, "far", seconds=3600)
         await ticker.start()
-        storage.add_commit_listener(ticker.notify)
         await asyncio.sleep(0)  # let the loop settle into its hour-long wait
         await schedule(storage, clock, "soon")
         await eventually(lambda: ticker.fired == 1)
@@ -216,11 +216,13 @@ class TestBackground:
     async def test_an_explicit_notify_wakes_it_too(
         self, storage: InMemoryStorage, clock: FakeClock, ticker: Ticker
     ) -> None:
-        """Without a commit listener, calling notify after scheduling is enough."""
+        """Told of a commit that scheduled a timer, it looks again, even for one it did not hear committed."""
         await ticker.start()
         await asyncio.sleep(0)
-        await schedule(storage, clock, "soon")
-        ticker.notify()
+        timers = storage.states["timers"]
+        assert isinstance(timers, TimersState)
+        timers.timers["soon"] = new_timer("soon", KIND, clock.now(), now=clock.now())  # another writer's
+        ticker.notify(Committed(scheduled_timer=True))
         await eventually(lambda: ticker.fired == 1)
 
     async def test_it_sleeps_only_until_the_next_timer_is_due(

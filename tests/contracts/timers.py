@@ -136,7 +136,7 @@ class TimersContract(ContractBase):
         with correlation_scope(CorrelationId("tg-77")):
             await schedule(storage, a_timer(clock, "now", payload={"x": "y"}))
         await schedule(storage, a_timer(clock, "later", seconds=60))
-        ticker = Ticker(storage.timer_store, storage.transactions, clock, SequentialIds("tick"))
+        ticker = Ticker(storage, clock, SequentialIds("tick"))
         assert await ticker.fire_due() == 1
         assert await ticker.fire_due() == 0
         (fired,) = await recorded_events(storage)
@@ -165,9 +165,7 @@ def timer_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
             self.context = factory(self.clock)
             self.storage = self.runner.run(self.context.__aenter__())
             record_everything(self.storage)
-            self.ticker = Ticker(
-                self.storage.timer_store, self.storage.transactions, self.clock, SequentialIds("t"), lease=30
-            )
+            self.ticker = Ticker(self.storage, self.clock, SequentialIds("t"), lease=30)
             self.generation = 0
             self.live: dict[str, tuple[int, object]] = {}  # key -> (generation, due_at)
             self.fired: Counter[tuple[str, int]] = Counter()

@@ -16,6 +16,7 @@ from tests.contracts.common import (
     recorded_events,
 )
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork
+from yabot_adapters.units import Committed
 from yabot_core.kernel import CorrelationId, FakeClock, SequentialIds, correlation_scope, new_timer
 from yabot_core.lucien import LucienMessage
 from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded, Hold, Wallet, WalletService
@@ -91,7 +92,7 @@ class UnitOfWorkContract(ContractBase):
         """Listeners are called after a commit that recorded events, and not for one that did not."""
         wallet = WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds("w"))
         calls: list[int] = []
-        storage.add_commit_listener(lambda: calls.append(1))
+        storage.add_commit_listener(lambda _commit: calls.append(1))
 
         async def nothing(uow: StorageUnitOfWork) -> None:
             await uow.wallets.get(ALICE)
@@ -108,13 +109,34 @@ class UnitOfWorkContract(ContractBase):
         wallet = WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds("w"))
         heard: list[int] = []
 
-        def broken() -> None:
+        def broken(_commit: Committed) -> None:
             raise RuntimeError("listener roto")
 
         storage.add_commit_listener(broken)
-        storage.add_commit_listener(lambda: heard.append(1))
+        storage.add_commit_listener(lambda _commit: heard.append(1))
         entry = await wallet.credit(ALICE, 3, ADMIN_GRANT, idempotency_key="k")
         assert entry.balance_after == 3
         assert (await wallet.balance(ALICE)).balance == 3
         assert heard == [1]
         assert "listener" in caplog.text
+
+    async def test_listeners_hear_whom_a_commit_owes_and_whether_it_scheduled_a_timer(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """A listener hears whom the commit's events are owed and whether it scheduled a timer, no more."""
+        wallet = WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds("w"))
+        heard: list[Committed] = []
+        storage.add_commit_listener(heard.append)
+        storage.route_events(lambda _event: ("tests.a", "tests.b"))
+        await wallet.credit(ALICE, 1, ADMIN_GRANT, idempotency_key="owed")
+
+        async def schedule(uow: StorageUnitOfWork) -> None:
+            await uow.timers.schedule(new_timer("t", "tests.kind", clock.now(), now=clock.now()))
+
+        await storage.transactions.run(schedule)
+        storage.route_events(lambda _event: ())
+        await wallet.credit(ALICE, 1, ADMIN_GRANT, idempotency_key="owed to nobody")  # nothing to wake
+        assert heard == [
+            Committed(handlers=frozenset({"tests.a", "tests.b"}), scheduled_timer=False),
+            Committed(handlers=frozenset(), scheduled_timer=True),
+        ]

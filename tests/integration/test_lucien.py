@@ -178,7 +178,7 @@ async def marta_fixture(users: UserDirectory, wallet: WalletService) -> UserId:
 
 async def fire_due(storage: InMemoryStorage, clock: FakeClock) -> list[TimerFired]:
     """Fire what is due, as the ticker does; return every TimerFired committed so far."""
-    await Ticker(storage.timer_store, storage.transactions, clock, SequentialIds("tick")).fire_due()
+    await Ticker(storage, clock, SequentialIds("tick")).fire_due()
     return [event for event in await recorded_events(storage) if isinstance(event, TimerFired)]
 
 

@@ -21,6 +21,7 @@ from yabot_adapters.bus.graves import Graves
 from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Route, Subscription
 from yabot_adapters.bus.relay import HandlerRelay
 from yabot_adapters.storage import StorageBackend
+from yabot_adapters.units import Committed
 from yabot_core.kernel import (
     BusUnitOfWork,
     Clock,
@@ -51,7 +52,8 @@ EXPIRY_INTERVAL = timedelta(minutes=1)
 class LocalEventBus(EventBus):
     """Relays the outbox to in-process handlers (see the module docstring for the guarantees).
 
-    Constructing it routes the storage's commits through its declared routes and wakes it on local commits.
+    Constructing it routes the storage's commits through its declared routes, and has a local commit wake the
+    relays of the handlers it owes events (other processes' commits are found by polling).
     """
 
     def __init__(
@@ -88,7 +90,8 @@ class LocalEventBus(EventBus):
         self._absent: dict[str, str] = {}  # declared routes this process does not run -> why, in Spanish
         self._relays: dict[str, HandlerRelay] = {}
         self._last_expiry: datetime | None = None
-        self._wakes: list[asyncio.Event] = []
+        self._wakes: dict[str, asyncio.Event] = {}  # per handler run here, while started
+        self._expiry_stop = asyncio.Event()
         self._expiring = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -165,10 +168,12 @@ class LocalEventBus(EventBus):
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
-    def notify(self) -> None:
-        """Wake every relay: new events were committed in this process."""
-        for wake in self._wakes:
-            wake.set()
+    def notify(self, commit: Committed) -> None:
+        """Wake the relays of the handlers ``commit`` owes events (the storage calls it after each commit)."""
+        for handler in commit.handlers:
+            wake = self._wakes.get(handler)  # None: a handler another process runs, or not started
+            if wake is not None:
+                wake.set()
 
     async def start(self) -> None:
         """Start relaying in the background until :meth:`stop`.
@@ -179,16 +184,14 @@ class LocalEventBus(EventBus):
         if self._tasks:
             return
         self._stopping = False
-        self._wakes = []
+        self._wakes = {}
         for relay in self._relays.values():
-            wake = asyncio.Event()
-            self._wakes.append(wake)
+            wake = self._wakes[relay.subscription.name] = asyncio.Event()
             self._tasks.append(
                 asyncio.create_task(self._relay(relay, wake), name=f"yabot-relay-{relay.subscription.name}")
             )
-        stopping = asyncio.Event()
-        self._wakes.append(stopping)  # woken (and so ended) by notify() once stopping, like the relays
-        self._tasks.append(asyncio.create_task(self._expire_forever(stopping), name="yabot-relay-expiry"))
+        self._expiry_stop = asyncio.Event()  # not a wake: commits are no reason to look for stale events
+        self._tasks.append(asyncio.create_task(self._expire_forever(), name="yabot-relay-expiry"))
 
     async def stop(self, *, drain_timeout: float = 5.0) -> None:
         """Stop relaying; first deliver what is pending, for at most ``drain_timeout`` seconds.
@@ -197,7 +200,9 @@ class LocalEventBus(EventBus):
         so another process can take over at once.
         """
         self._stopping = True
-        self.notify()
+        for wake in self._wakes.values():
+            wake.set()
+        self._expiry_stop.set()
         tasks, self._tasks = self._tasks, []
         try:
             if tasks:
@@ -347,15 +352,15 @@ class LocalEventBus(EventBus):
             )
             return 0
 
-    async def _expire_forever(self, stopping: asyncio.Event) -> None:
+    async def _expire_forever(self) -> None:
+        """Drop stale events every EXPIRY_INTERVAL until :meth:`stop`; nothing else wakes this loop."""
         while not self._stopping:
             try:
                 await self._expire_stale()
             except Exception:
                 log.warning("could not drop stale events; trying again later", exc_info=True)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=EXPIRY_INTERVAL.total_seconds())
-            stopping.clear()
+                await asyncio.wait_for(self._expiry_stop.wait(), timeout=EXPIRY_INTERVAL.total_seconds())
 
     async def _expire_stale(self) -> None:
         now = self._clock.now()

@@ -1,13 +1,12 @@
 """The in-memory storage backend: complete and atomic, for unit tests and ``--ephemeral`` runs."""
 
-from collections.abc import Callable
 from typing import Any
 
 from yabot_adapters.memory.bus import BusState
 from yabot_adapters.memory.slice import MemorySlice
 from yabot_adapters.memory.slices import SLICES
 from yabot_adapters.memory.transactions import InMemoryTransactions
-from yabot_adapters.units import CommitListeners, Router
+from yabot_adapters.units import CommitListener, Units
 from yabot_core.kernel import Clock, EventRouter
 
 
@@ -24,15 +23,9 @@ class InMemoryStorage:
         if not isinstance(bus, BusState):
             msg = "the in-memory backend needs the bus slice"
             raise TypeError(msg)
-        self._router = Router()
-        self._listeners = CommitListeners()
+        self._units = Units("memory")
         self._transactions = InMemoryTransactions(
-            slices=slices,
-            states=self.states,
-            bus=bus,
-            clock=clock,
-            router=self._router,
-            listeners=self._listeners,
+            slices=slices, states=self.states, bus=bus, clock=clock, units=self._units
         )
         self._views: dict[str, object] = {
             name: make(self.states[piece.name]) for piece in slices for name, make in piece.queries.items()
@@ -59,10 +52,10 @@ class InMemoryStorage:
     async def ping(self) -> None:
         """Memory always answers."""
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each commit that recorded events."""
-        self._listeners.add(listener)
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Tell ``listener`` what each commit held: the handlers owed, whether a timer was scheduled."""
+        self._units.listeners.add(listener)
 
     def route_events(self, router: EventRouter) -> None:
         """Owe each committed event to the handlers ``router`` names."""
-        self._router.install(router)
+        self._units.router.install(router)

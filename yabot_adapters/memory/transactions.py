@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from yabot_adapters.memory.bus import BusState
 from yabot_adapters.memory.slice import MemorySlice, StagedRepository
 from yabot_adapters.storage import StorageUnitOfWork
-from yabot_adapters.units import CommitListeners, NestingGuard, Router, SlicedUnitOfWork
+from yabot_adapters.units import Committed, SlicedUnitOfWork, Units
 from yabot_core.kernel import Clock, Transactions
 
 T = TypeVar("T")
@@ -23,36 +23,32 @@ class InMemoryTransactions(Transactions[StorageUnitOfWork]):
         states: Mapping[str, Any],
         bus: BusState,
         clock: Clock,
-        router: Router,
-        listeners: CommitListeners,
+        units: Units,
     ) -> None:
         self._slices = slices
         self._states = states
         self._bus = bus
         self._clock = clock
-        self._router = router
-        self._listeners = listeners
+        self._units = units
         self._lock = asyncio.Lock()
-        self._guard = NestingGuard("yabot_memory_unit_of_work")
 
     async def run(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> T:
         """Run ``work`` alone, then commit its staged writes and events (see ``Transactions``)."""
 
-        async def alone() -> tuple[T, bool]:
+        async def alone() -> tuple[T, Committed]:
             async with self._lock:
                 repositories: dict[str, StagedRepository] = {
                     piece.name: piece.repository(self._states[piece.name]) for piece in self._slices
                 }
                 uow = SlicedUnitOfWork(repositories)
                 result = await work(uow)  # it serves every module's Protocol (see SlicedUnitOfWork)
-                routed = self._router.route(uow.events)
+                routed = self._units.router.route(uow.events)
                 # Commit: no await from here on, so nothing interleaves with half-applied state.
                 for repository in repositories.values():
                     repository.apply()
                 self._bus.write(routed, self._clock.now())
-                return result, uow.worth_announcing
+                return result, uow.held(routed)
 
-        result, recorded = await self._guard.run(alone)
-        if recorded:
-            self._listeners.announce()
+        result, held = await self._units.guard.run(alone)
+        self._units.listeners.announce(held)
         return result

@@ -1,6 +1,5 @@
 """The MongoDB storage backend: every storage port over one database of a replica set."""
 
-from collections.abc import Callable
 from datetime import UTC
 from typing import Any, Final, Self
 
@@ -19,7 +18,7 @@ from yabot_adapters.mongo.schema import check_server, migrate
 from yabot_adapters.mongo.slice import MongoSlice
 from yabot_adapters.mongo.slices import SLICES
 from yabot_adapters.mongo.transactions import MongoTransactions
-from yabot_adapters.units import SlicedUnitOfWork, Units
+from yabot_adapters.units import CommitListener, Units
 from yabot_core.kernel import Clock, EventRouter, UnavailableError
 
 DEFAULT_TIMEOUT: Final = 30.0
@@ -73,7 +72,7 @@ class MongoStorage:
             write_concern=WriteConcern("majority"),
         )
         self._gate = Gate(exclusive=exclusive, timeout=timeout)
-        self._units: Units[SlicedUnitOfWork] = Units("mongo")
+        self._units = Units("mongo")
         self._transactions = MongoTransactions(self._database, slices, clock, self._gate, self._units)
         self._views: dict[str, object] = {
             name: make(self._database, self._gate) for piece in slices for name, make in piece.queries.items()
@@ -153,8 +152,8 @@ class MongoStorage:
         with driver_errors(), self._gate.deadline():
             await self._client.admin.command("ping")
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` (in this process) after every commit that recorded events."""
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Tell ``listener`` (in this process) what each commit held: the handlers owed, a timer scheduled."""
         self._units.listeners.add(listener)
 
     def route_events(self, router: EventRouter) -> None:

@@ -16,7 +16,7 @@ from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.slice import MongoSlice
 from yabot_adapters.retrying import retry_after_first
 from yabot_adapters.storage import StorageUnitOfWork
-from yabot_adapters.units import SlicedUnitOfWork, Units
+from yabot_adapters.units import Committed, SlicedUnitOfWork, Units
 from yabot_core.kernel import Clock, ConcurrentUpdateError, Transactions
 
 T = TypeVar("T")
@@ -41,7 +41,7 @@ class MongoTransactions(Transactions[StorageUnitOfWork]):
         slices: tuple[MongoSlice, ...],
         clock: Clock,
         gate: Gate,
-        units: Units[SlicedUnitOfWork],
+        units: Units,
     ) -> None:
         self._database = database
         self._slices = slices
@@ -51,12 +51,11 @@ class MongoTransactions(Transactions[StorageUnitOfWork]):
 
     async def run(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> T:
         """Run ``work`` in one transaction, retried as the class says (see ``Transactions``)."""
-        result, recorded = await self._units.guard.run(lambda: self._attempts(work))
-        if recorded:
-            self._units.listeners.announce()
+        result, held = await self._units.guard.run(lambda: self._attempts(work))
+        self._units.listeners.announce(held)
         return result
 
-    async def _attempts(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> tuple[T, bool]:
+    async def _attempts(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> tuple[T, Committed]:
         return await retry_after_first(
             lambda: self._attempt(work),
             retryable=lambda exc: isinstance(exc, ConcurrentUpdateError),
@@ -64,8 +63,8 @@ class MongoTransactions(Transactions[StorageUnitOfWork]):
             wait=wait_random_exponential(multiplier=0.01, max=0.5),
         )
 
-    async def _attempt(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> tuple[T, bool]:
-        async def transaction(session: AsyncClientSession) -> tuple[T, bool]:
+    async def _attempt(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> tuple[T, Committed]:
+        async def transaction(session: AsyncClientSession) -> tuple[T, Committed]:
             uow = SlicedUnitOfWork(
                 {piece.name: piece.repository(self._database, session) for piece in self._slices}
             )
@@ -73,7 +72,7 @@ class MongoTransactions(Transactions[StorageUnitOfWork]):
             routed = self._units.router.route(uow.events)
             if routed:
                 await write_deliveries(self._database, session, routed, self._clock.now())
-            return result, uow.worth_announcing
+            return result, uow.held(routed)
 
         async with self._gate.operation(), self._database.client.start_session() as session:
             return await session.with_transaction(

@@ -13,15 +13,15 @@ import itertools
 import logging
 from datetime import timedelta
 
+from yabot_adapters.storage import StorageBackend
+from yabot_adapters.units import Committed
 from yabot_core.kernel import (
     Clock,
     CorrelationId,
     EventStamper,
     IdGenerator,
     TimerFired,
-    TimerStore,
     TimersUnitOfWork,
-    Transactions,
     UnavailableError,
     correlation_scope,
 )
@@ -33,12 +33,15 @@ MIN_WAIT = 0.005
 
 
 class Ticker:
-    """Fires due timers in the background; :meth:`fire_due` does one pass (tests and commands call it)."""
+    """Fires due timers in the background; :meth:`fire_due` does one pass (tests and commands call it).
+
+    Constructing it has the storage tell it of local commits: one that scheduled a timer makes it look again
+    at once (other processes' timers are found by polling, and by sleeping until the next one due).
+    """
 
     def __init__(
         self,
-        store: TimerStore,
-        transactions: Transactions[TimersUnitOfWork],
+        storage: StorageBackend,
         clock: Clock,
         ids: IdGenerator,
         *,
@@ -46,8 +49,8 @@ class Ticker:
         lease: float = 60.0,
         batch_size: int = 200,
     ) -> None:
-        self._store = store
-        self._transactions = transactions
+        self._store = storage.timer_store
+        self._transactions = storage.transactions
         self._clock = clock
         self._stamper = EventStamper(clock, ids)
         self._owner = f"ticker-{ids.new_id()}"
@@ -60,6 +63,7 @@ class Ticker:
         self._stopping = False
         self.fired = 0
         """How many timers this ticker fired since it was made (for status and benchmarks)."""
+        storage.add_commit_listener(self.notify)
 
     async def fire_due(self) -> int:
         """Claim what is due now and fire it; repeat while full batches come. Returns how many fired."""
@@ -102,9 +106,13 @@ class Ticker:
 
     # --- in the background ------------------------------------------------------------------------------
 
-    def notify(self) -> None:
-        """Look again now: something was committed in this process (perhaps a timer due sooner)."""
-        self._wake.set()
+    def notify(self, commit: Committed) -> None:
+        """Look again now if ``commit`` scheduled a timer (perhaps due sooner than the next one known).
+
+        Commits that only record events, this ticker's own firings among them, leave it waiting.
+        """
+        if commit.scheduled_timer:
+            self._wake.set()
 
     async def start(self) -> None:
         """Tick in the background until :meth:`stop`."""

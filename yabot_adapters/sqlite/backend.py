@@ -26,7 +26,7 @@ from yabot_adapters.sqlite.slice import SqliteSlice
 from yabot_adapters.sqlite.slices import SLICES
 from yabot_adapters.sqlite.transactions import SqliteTransactions
 from yabot_adapters.sqlite.writer import GroupCommitWriter
-from yabot_adapters.units import Router
+from yabot_adapters.units import CommitListener, Router
 from yabot_core.kernel import Clock, EventRouter, UnavailableError
 
 log = logging.getLogger(__name__)
@@ -180,8 +180,8 @@ class SqliteStorage:
         self._writer.ensure_running()
         await self._reader.read(lambda conn: conn.execute("SELECT 1").fetchall())
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each commit of this process that recorded events."""
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Tell ``listener`` what each commit of this process held: the handlers owed, a timer scheduled."""
         self._writer.add_commit_listener(listener)
 
     def route_events(self, router: EventRouter) -> None:

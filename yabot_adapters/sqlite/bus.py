@@ -16,7 +16,7 @@ from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_adapters.sqlite.writer import GroupCommitWriter
-from yabot_adapters.units import RoutedEvent
+from yabot_adapters.units import NOTHING, Committed, RoutedEvent
 from yabot_core.kernel import (
     DeadLetter,
     DeadLetterQueries,
@@ -212,15 +212,15 @@ class SqliteOutboxStore(OutboxStore):
         return await self._reader.read(query)
 
     async def acknowledge(self, handler: str, event_ids: Sequence[EventId]) -> None:
-        async def body(conn: sqlite3.Connection) -> tuple[int, bool]:
-            return _settle(conn, handler, event_ids), False
+        async def body(conn: sqlite3.Connection) -> tuple[int, Committed]:
+            return _settle(conn, handler, event_ids), NOTHING
 
         await self._writer.submit(body)
 
     async def expire(self, handler: str, before: datetime) -> int:
-        async def body(conn: sqlite3.Connection) -> tuple[int, bool]:
+        async def body(conn: sqlite3.Connection) -> tuple[int, Committed]:
             stale = [row[0] for row in conn.execute(_STALE, (handler, encode_time(before))).fetchall()]
-            return _settle(conn, handler, stale), False
+            return _settle(conn, handler, stale), NOTHING
 
         return await self._writer.submit(body)
 
@@ -241,8 +241,8 @@ class SqliteOutboxStore(OutboxStore):
     async def _write(self, statement: str, params: Sequence[object] | Mapping[str, object]) -> int:
         """Run one statement as a write of its own (no events); return how many rows it changed."""
 
-        async def body(conn: sqlite3.Connection) -> tuple[int, bool]:
-            return conn.execute(statement, params).rowcount, False
+        async def body(conn: sqlite3.Connection) -> tuple[int, Committed]:
+            return conn.execute(statement, params).rowcount, NOTHING
 
         return await self._writer.submit(body)
 

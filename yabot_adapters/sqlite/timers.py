@@ -15,6 +15,7 @@ from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_adapters.sqlite.writer import GroupCommitWriter
+from yabot_adapters.units import NOTHING, Committed
 from yabot_core.kernel import CorrelationId, Timer, TimerRepository, TimerStore, UserId
 
 MIGRATIONS: Final = (
@@ -96,9 +97,9 @@ class SqliteTimerStore(TimerStore):
             return []
         params = {"claim": claim, "until": encode_time(until), "now": encode_time(now), "limit": limit}
 
-        async def body(conn: sqlite3.Connection) -> tuple[list[Timer], bool]:
+        async def body(conn: sqlite3.Connection) -> tuple[list[Timer], Committed]:
             rows = conn.execute(_CLAIM, params).fetchall()
-            return sorted(map(_timer, rows), key=lambda timer: (timer.due_at, timer.key)), False
+            return sorted(map(_timer, rows), key=lambda timer: (timer.due_at, timer.key)), NOTHING
 
         return await self._writer.submit(body)
 

@@ -12,7 +12,7 @@ from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import SqliteSlice
 from yabot_adapters.sqlite.writer import GroupCommitWriter
 from yabot_adapters.storage import StorageUnitOfWork
-from yabot_adapters.units import Router, SlicedUnitOfWork
+from yabot_adapters.units import Committed, Router, SlicedUnitOfWork
 from yabot_core.kernel import Clock, ConcurrentUpdateError, Transactions
 
 T = TypeVar("T")
@@ -26,7 +26,7 @@ class SqliteTransactions(Transactions[StorageUnitOfWork]):
     """Runs each work in the writer's next batch; see :class:`GroupCommitWriter` for how batches commit.
 
     Units of work do not nest (the writer refuses a write from inside a write), and the writer tells the
-    commit listeners after each batch that recorded events.
+    commit listeners what each batch held (see :meth:`SlicedUnitOfWork.held`).
     """
 
     def __init__(
@@ -40,7 +40,7 @@ class SqliteTransactions(Transactions[StorageUnitOfWork]):
     async def run(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> T:
         """Run ``work`` and commit its writes and events (see ``Transactions`` for the contract)."""
 
-        async def body(conn: sqlite3.Connection) -> tuple[T, bool]:
+        async def body(conn: sqlite3.Connection) -> tuple[T, Committed]:
             session = Session(conn)
             uow = SlicedUnitOfWork({piece.name: piece.repository(session) for piece in self._slices})
             try:
@@ -51,7 +51,7 @@ class SqliteTransactions(Transactions[StorageUnitOfWork]):
                         write_events(conn, routed, self._clock.now())
             finally:
                 session.end()
-            return result, uow.worth_announcing
+            return result, uow.held(routed)
 
         return await retry_after_first(
             lambda: self._writer.submit(body),

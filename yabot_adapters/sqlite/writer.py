@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 from yabot_adapters.sqlite.connection import BUSY_PATIENCE, DETAIL, retry_busy, unavailable
-from yabot_adapters.units import CommitListeners
+from yabot_adapters.units import NOTHING, CommitListener, CommitListeners, Committed
 from yabot_core.kernel import UnavailableError
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,9 @@ MAX_BATCH: Final = 256
 WRITER_STOPPED: Final = "El almacenamiento SQLite no acepta escrituras: su tarea de escritura se ha detenido."
 """Why writes (and the readiness probe) fail after the writer task died; a restart is needed."""
 
-Body = Callable[[sqlite3.Connection], Coroutine[Any, Any, tuple[T, bool]]]
-"""A write: runs on the writer connection inside its savepoint; returns its result and whether it recorded
-events (which makes the commit worth announcing to the listeners)."""
+Body = Callable[[sqlite3.Connection], Coroutine[Any, Any, tuple[T, Committed]]]
+"""A write: runs on the writer connection inside its savepoint; returns its result and what it holds for the
+commit listeners (``NOTHING`` unless it is a unit of work)."""
 
 _inside: ContextVar[bool] = ContextVar("yabot_sqlite_write", default=False)
 
@@ -38,7 +38,7 @@ class _Job:
     context: contextvars.Context
     future: asyncio.Future[Any]
     result: Any = None
-    recorded: bool = False
+    held: Committed = NOTHING
 
 
 @dataclass(eq=False)
@@ -86,8 +86,8 @@ class GroupCommitWriter:
         if not self.running:  # not started yet, or stopping or stopped
             raise UnavailableError(detail=DETAIL)
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after every commit that carried recorded events."""
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Tell ``listener`` what each batch held, all its writes together, once it committed."""
         self._listeners.add(listener)
 
     def start(self, conn: sqlite3.Connection) -> None:
@@ -169,13 +169,12 @@ class GroupCommitWriter:
             self._rollback()
             _fail(batch.jobs, exc)
             return
-        recorded = False
+        held = NOTHING
         for job in batch.done:
-            recorded = recorded or job.recorded
+            held |= job.held
             if not job.future.done():
                 job.future.set_result(job.result)
-        if recorded:
-            self._listeners.announce()
+        self._listeners.announce(held)  # once per batch, whatever its writes held together
         if cancelled:
             raise asyncio.CancelledError
 
@@ -183,7 +182,7 @@ class GroupCommitWriter:
         """Run one write inside its savepoint; a failure undoes only that write and fails only its caller."""
         self.conn.execute("SAVEPOINT work")
         try:
-            job.result, job.recorded = await asyncio.create_task(job.body(self.conn), context=job.context)
+            job.result, job.held = await asyncio.create_task(job.body(self.conn), context=job.context)
         except (Exception, asyncio.CancelledError) as exc:
             # A driver error here (the savepoint is gone) escapes to ``_write`` and fails the whole batch.
             self.conn.execute("ROLLBACK TO work")

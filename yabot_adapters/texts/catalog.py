@@ -13,6 +13,8 @@ from fluent.runtime import FluentBundle
 from fluent.runtime.resolver import MAX_PART_LENGTH, CurrentEnvironment, Pattern, ResolverEnvironment
 from fluent.runtime.types import FluentDecimal, FluentFloat, FluentInt, FluentNone
 
+from yabot_core.kernel import spanish_number
+
 log = logging.getLogger(__name__)
 
 LOCALE: Final = "es"
@@ -48,9 +50,8 @@ class SpanishInt(FluentInt):
         return format_number(int(self))
 
 
-def format_number(value: int) -> str:
-    """Write a whole number as texts show it: ``7``, ``1.000``, ``12.500``, ``-1.000``."""
-    return f"{value:,}".replace(",", ".")
+format_number = spanish_number
+"""Write a whole number as texts show it: ``7``, ``1.000``, ``12.500``, ``-1.000`` (the kernel's rule)."""
 
 
 def to_fluent(value: object) -> object:

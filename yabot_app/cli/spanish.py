@@ -5,6 +5,8 @@ from typing import Any, Final
 
 import click
 
+from yabot_core.kernel import spanish_number
+
 _ASCII_DIGITS: Final = re.compile(r"[0-9]+")
 
 
@@ -30,7 +32,7 @@ class PositiveInt(click.ParamType[int, str]):
         else:
             self.fail(f"{self.what} debe ser un número entero; «{value}» no lo es.", param, ctx)
         if not 1 <= number <= self.maximum:
-            self.fail(f"{self.what} debe estar entre 1 y {self.maximum:,}.".replace(",", "."), param, ctx)
+            self.fail(f"{self.what} debe estar entre 1 y {spanish_number(self.maximum)}.", param, ctx)
         return number
 
 

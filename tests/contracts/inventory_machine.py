@@ -6,20 +6,16 @@ backend is exactly the model's: quantities never negative, a refused operation (
 changed nothing, a replayed key returned its first result and a reused one was refused.
 """
 
-import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
-    RuleBasedStateMachine,
     invariant,
     multiple,
     rule,
-    run_state_machine_as_test,
 )
 
 from tests.contracts.factory import StorageFactory
@@ -34,6 +30,7 @@ from tests.contracts.inventory_catalog import (
     ROSE_LIMIT,
     small_catalog,
 )
+from tests.contracts.machines import StorageMachine, run_machine
 from yabot_core.inventory import (
     MAX_QUANTITY,
     InvalidQuantityError,
@@ -48,7 +45,7 @@ from yabot_core.inventory import (
     OperationKind,
     pair_key,
 )
-from yabot_core.kernel import FakeClock, IdempotencyKeyReusedError, SequentialIds, UserId
+from yabot_core.kernel import IdempotencyKeyReusedError, SequentialIds, UserId
 
 USER_IDS = (UserId(1), UserId(2))
 USERS = st.sampled_from(USER_IDS)
@@ -112,18 +109,14 @@ def fingerprint(request: Request) -> tuple[object, ...]:
     return (user, kind, pair_key(*items) if kind is OperationKind.COMBINE else items, quantity)
 
 
-def inventory_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
+def inventory_machine(factory: StorageFactory) -> type[StorageMachine]:
     """Build the state machine class for backends made by ``factory``."""
 
-    class InventoryMachine(RuleBasedStateMachine):
+    class InventoryMachine(StorageMachine):
         applied = Bundle("applied")
 
         def __init__(self) -> None:
-            super().__init__()
-            self.runner = asyncio.Runner()
-            self.clock = FakeClock()
-            self.context = factory(self.clock)
-            self.storage = self.runner.run(self.context.__aenter__())
+            super().__init__(factory)
             catalog = small_catalog()
             self.mochila = Mochila(
                 self.storage.transactions,
@@ -133,12 +126,6 @@ def inventory_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
                 SequentialIds("o"),
             )
             self.model = Model(catalog)
-
-        def teardown(self) -> None:
-            try:
-                self.runner.run(self.context.__aexit__(None, None, None))
-            finally:
-                self.runner.close()
 
         def _call(self, request: Request, key: str) -> Coroutine[Any, Any, InventoryOperation]:
             user, kind, items, quantity = request
@@ -248,12 +235,4 @@ def inventory_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
 
 def run_inventory_machine(factory: StorageFactory, *, examples: int, steps: int = 30) -> None:
     """Run the state machine against backends made by ``factory``."""
-    run_state_machine_as_test(
-        inventory_machine(factory),
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    run_machine(inventory_machine(factory), examples=examples, steps=steps)

@@ -5,13 +5,13 @@ from collections import Counter
 from datetime import timedelta
 from typing import ClassVar
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, rule
 
 from tests.contracts.base import ContractBase
 from tests.contracts.common import ALICE, record_everything, recorded_events
 from tests.contracts.factory import StorageFactory
+from tests.contracts.machines import StorageMachine, run_machine
 from yabot_adapters.scheduling import Ticker
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork
 from yabot_core.kernel import (
@@ -154,16 +154,12 @@ class TimersContract(ContractBase):
 KEYS = st.sampled_from(["k0", "k1", "k2"])
 
 
-def timer_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
+def timer_machine(factory: StorageFactory) -> type[StorageMachine]:
     """The state machine class for backends made by ``factory``."""
 
-    class TimerMachine(RuleBasedStateMachine):
+    class TimerMachine(StorageMachine):
         def __init__(self) -> None:
-            super().__init__()
-            self.runner = asyncio.Runner()
-            self.clock = FakeClock()
-            self.context = factory(self.clock)
-            self.storage = self.runner.run(self.context.__aenter__())
+            super().__init__(factory)
             record_everything(self.storage)
             self.ticker = Ticker(self.storage, self.clock, SequentialIds("t"), lease=30)
             self.generation = 0
@@ -173,12 +169,6 @@ def timer_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
             self.slow_ids = SequentialIds("slow")
             self.seen: set[str] = set()
             """Ids of the events already checked (the outbox orders one user's events, not all users')."""
-
-        def teardown(self) -> None:
-            try:
-                self.runner.run(self.context.__aexit__(None, None, None))
-            finally:
-                self.runner.close()
 
         @rule(key=KEYS, seconds=st.integers(min_value=0, max_value=10))
         def schedule(self, key: str, seconds: int) -> None:
@@ -266,12 +256,4 @@ def timer_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
 
 def run_timer_machine(factory: StorageFactory, *, examples: int, steps: int = 30) -> None:
     """Run the timers state machine against backends made by ``factory``."""
-    run_state_machine_as_test(
-        timer_machine(factory),
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    run_machine(timer_machine(factory), examples=examples, steps=steps)

@@ -4,16 +4,15 @@ Random credits, debits, holds, releases, captures, replayed keys, reused keys an
 step: balance >= 0, balance == sum of the ledger, balance and held match the model, keys are unique.
 """
 
-import asyncio
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from tests.contracts.common import AUCTION_WIN, PURCHASE
 from tests.contracts.factory import StorageFactory
-from yabot_core.kernel import FakeClock, IdempotencyKeyReusedError, SequentialIds, UserId
+from tests.contracts.machines import StorageMachine, run_machine
+from yabot_core.kernel import IdempotencyKeyReusedError, SequentialIds, UserId
 from yabot_core.wallet import (
     ADMIN_GRANT,
     ESCROW_HOLD,
@@ -51,28 +50,18 @@ class Model:
         return sum(a for u, a, s in self.holds.values() if u == user and s is HoldStatus.HELD)
 
 
-def wallet_machine(factory: StorageFactory) -> type[RuleBasedStateMachine]:
+def wallet_machine(factory: StorageFactory) -> type[StorageMachine]:
     """Build the state machine class for backends made by ``factory``."""
 
-    class WalletMachine(RuleBasedStateMachine):
+    class WalletMachine(StorageMachine):
         holds = Bundle("holds")
 
         def __init__(self) -> None:
-            super().__init__()
-            self.runner = asyncio.Runner()
-            self.clock = FakeClock()
-            self.context = factory(self.clock)
-            self.storage = self.runner.run(self.context.__aenter__())
+            super().__init__(factory)
             self.wallet = WalletService(
                 self.storage.transactions, self.storage.wallet_queries, self.clock, SequentialIds("e")
             )
             self.model = Model()
-
-        def teardown(self) -> None:
-            try:
-                self.runner.run(self.context.__aexit__(None, None, None))
-            finally:
-                self.runner.close()
 
         # --- movements --------------------------------------------------------------------------------
 
@@ -180,12 +169,4 @@ def with_error(machine: RuleBasedStateMachine, error: type[Exception], coro: obj
 
 def run_wallet_machine(factory: StorageFactory, *, examples: int, steps: int = 30) -> None:
     """Run the state machine against backends made by ``factory``."""
-    run_state_machine_as_test(
-        wallet_machine(factory),
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    run_machine(wallet_machine(factory), examples=examples, steps=steps)

@@ -76,3 +76,17 @@ class UnavailableError(YabotError):
     code = "servicio_no_disponible"
     default_message = "El servicio no está disponible en este momento; inténtelo de nuevo en unos segundos."
     transient = True
+
+
+class NotAuthenticatedError(YabotError):
+    """The caller did not prove who they are: no credentials, or ones that are malformed, stale or unknown."""
+
+    code = "no_autenticado"
+    default_message = "Debe identificarse para acceder a este recurso."
+
+
+class ForbiddenError(YabotError):
+    """The caller is known, but may not do this (another fan's data, a scope their key lacks)."""
+
+    code = "acceso_denegado"
+    default_message = "No tiene permiso para acceder a este recurso."

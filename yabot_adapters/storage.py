@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 
 from yabot_adapters.units import CommitListener
+from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
 from yabot_core.kernel import (
     BusUnitOfWork,
@@ -31,6 +32,7 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     UsersUnitOfWork,
     WalletUnitOfWork,
     InventoryUnitOfWork,
+    ApiKeysUnitOfWork,
     Protocol,
 ):
     """A unit of work over every module's repositories; it satisfies each module's unit of work."""
@@ -41,6 +43,7 @@ class StorageBackend(
     UserStorage,
     WalletStorage,
     InventoryStorage,
+    ApiKeyStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -18,6 +18,7 @@ from tests.servers.mongo import MongoServer, fresh_database_name, make_storage
 from yabot_adapters.mongo import MongoStorage
 from yabot_adapters.mongo.slices import SLICES
 from yabot_adapters.storage import StorageUnitOfWork
+from yabot_core.apikeys import CORE_SCOPES, USERS_READ, ApiKeys, RevokedKeyError
 from yabot_core.kernel import FakeClock, SequentialIds, UnavailableError
 from yabot_core.lucien import LucienMessage
 from yabot_core.wallet import ADMIN_GRANT, WalletService
@@ -169,6 +170,26 @@ class TestMongoStorage(StorageContract):
             earlier, later = await second.outbox.pending(RECORDER, 10)
             assert (earlier.position, later.position) == (1, 2)
             assert earlier.created_at == later.created_at == ahead.now()
+
+    async def test_a_revocation_through_one_storage_is_seen_by_another_at_once(
+        self, mongo_server: MongoServer, clock: FakeClock
+    ) -> None:
+        """Two backends on one database, as two processes: a key revoked through one, the other refuses."""
+        async with two_storages(mongo_server, clock) as (first, second):
+            issuer = ApiKeys(
+                first.transactions, first.api_key_queries, clock, SequentialIds("a"), CORE_SCOPES
+            )
+            checker = ApiKeys(
+                second.transactions, second.api_key_queries, clock, SequentialIds("b"), CORE_SCOPES
+            )
+            issued = await issuer.create("servicio", [USERS_READ])
+            assert await checker.authenticate(issued.token) == issued.key
+
+            clock.advance(timedelta(seconds=1))
+            revoked, _ = await issuer.revoke(issued.key.key_id)
+            assert await second.api_key_queries.get(issued.key.key_id) == revoked
+            with pytest.raises(RevokedKeyError):
+                await checker.authenticate(issued.token)
 
     async def test_a_standalone_server_is_refused_unless_exclusive(
         self, mongo_server: MongoServer, clock: FakeClock

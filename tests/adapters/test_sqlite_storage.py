@@ -31,6 +31,7 @@ from yabot_adapters.sqlite.slices import SLICES
 from yabot_adapters.sqlite.writer import WRITER_STOPPED
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
 from yabot_adapters.units import Committed
+from yabot_core.apikeys import CORE_SCOPES, USERS_READ, ApiKeys, RevokedKeyError
 from yabot_core.kernel import (
     CorrelationId,
     EventId,
@@ -565,6 +566,23 @@ async def test_two_processes_writing_one_file_lose_nothing(path: Path, clock: Fa
         assert sorted(e.sequence for e in ledger) == list(range(1, 2 * count + 1))
         balance = (await storage.wallet_queries.balance(WALLET_OWNER)).balance
         assert balance == sum(e.amount for e in ledger) == 2 * count * CREDIT
+
+
+async def test_a_revocation_through_one_storage_is_seen_by_another_at_once(
+    path: Path, clock: FakeClock
+) -> None:
+    """Two backends on one file, as two processes: a key revoked through one, the other refuses at once."""
+    async with opened_at(path, clock) as first, opened_at(path, clock) as second:
+        issuer = ApiKeys(first.transactions, first.api_key_queries, clock, SequentialIds("a"), CORE_SCOPES)
+        checker = ApiKeys(second.transactions, second.api_key_queries, clock, SequentialIds("b"), CORE_SCOPES)
+        issued = await issuer.create("servicio", [USERS_READ])
+        assert await checker.authenticate(issued.token) == issued.key
+
+        clock.advance(timedelta(seconds=1))
+        revoked, _ = await issuer.revoke(issued.key.key_id)
+        assert await second.api_key_queries.get(issued.key.key_id) == revoked
+        with pytest.raises(RevokedKeyError):
+            await checker.authenticate(issued.token)
 
 
 async def test_the_event_loop_runs_while_another_process_holds_the_write_lock(

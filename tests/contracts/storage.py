@@ -5,6 +5,7 @@ context manager that yields a fresh, opened, empty backend and closes it on exit
 its suite here, one line.
 """
 
+from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
@@ -23,5 +24,6 @@ class StorageContract(
     WalletContract,
     LucienContract,
     InventoryContract,
+    ApiKeysContract,
 ):
     """Behaviour every storage backend shares."""

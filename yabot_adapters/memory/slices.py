@@ -1,6 +1,6 @@
 """The registry of the in-memory backend: one line per module that keeps data."""
 
-from yabot_adapters.memory import bus, inventory, lucien, timers, users, wallet
+from yabot_adapters.memory import apikeys, bus, inventory, lucien, timers, users, wallet
 from yabot_adapters.memory.slice import MemorySlice
 
 SLICES: tuple[MemorySlice, ...] = (
@@ -10,4 +10,5 @@ SLICES: tuple[MemorySlice, ...] = (
     users.SLICE,
     wallet.SLICE,
     inventory.SLICE,
+    apikeys.SLICE,
 )

@@ -1,6 +1,6 @@
 """The registry of the Mongo backend: one line per module that keeps data."""
 
-from yabot_adapters.mongo import bus, inventory, lucien, timers, users, wallet
+from yabot_adapters.mongo import apikeys, bus, inventory, lucien, timers, users, wallet
 from yabot_adapters.mongo.slice import MongoSlice
 
 SLICES: tuple[MongoSlice, ...] = (
@@ -10,4 +10,5 @@ SLICES: tuple[MongoSlice, ...] = (
     users.SLICE,
     wallet.SLICE,
     inventory.SLICE,
+    apikeys.SLICE,
 )

@@ -1,6 +1,6 @@
 """The registry of the SQLite backend: one line per module that keeps data (migrations run in this order)."""
 
-from yabot_adapters.sqlite import bus, inventory, lucien, timers, users, wallet
+from yabot_adapters.sqlite import apikeys, bus, inventory, lucien, timers, users, wallet
 from yabot_adapters.sqlite.slice import SqliteSlice
 
 SLICES: tuple[SqliteSlice, ...] = (
@@ -10,4 +10,5 @@ SLICES: tuple[SqliteSlice, ...] = (
     wallet.SLICE,
     inventory.SLICE,
     lucien.SLICE,
+    apikeys.SLICE,
 )

@@ -22,7 +22,8 @@ from yabot_adapters.scheduling import Ticker
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_adapters.texts import Catalog, load_catalog
 from yabot_app.modules import MODULES
-from yabot_app.modules.composed import Modules, shipped_texts
+from yabot_app.modules.apikeys import ApiKeysModule
+from yabot_app.modules.composed import Modules, offered_scopes, shipped_texts
 from yabot_app.modules.plug import TEXTS, BotPart, Kernel, ModulePlug, UserContext
 from yabot_app.modules.users import UsersModule
 from yabot_app.settings import Settings
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
 
     from yabot_adapters.http import ReadinessCheck
+    from yabot_adapters.http.auth import Authenticator
     from yabot_adapters.telegram import MenuEntry, TelegramPolling
 
 log = logging.getLogger(__name__)
@@ -136,6 +138,22 @@ def readiness_checks(
     return checks
 
 
+def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
+    """Who may call the API: API keys always; Mini App ``initData`` when this process has the bot token.
+
+    Checking ``initData`` needs the token (Telegram signs it with the token): without one, fans are refused
+    with ``initdata_no_admitido`` and only keys work.
+    """
+    from yabot_adapters.http.auth import Authenticator, InitDataVerifier  # noqa: PLC0415  (when serving)
+
+    settings = modules.kernel.settings
+    init_data = None
+    if settings.telegram_state == "on":
+        token = _secret(settings.bot_token)
+        init_data = InitDataVerifier(token, max_age=settings.initdata_max_age, clock=clock)
+    return Authenticator(modules.get(ApiKeysModule).keys, init_data)
+
+
 def route_events(bus: LocalEventBus, modules: Modules) -> LocalEventBus:
     """Route every module's handlers: subscribed when this process can run them, declared otherwise.
 
@@ -207,6 +225,7 @@ class Container(containers.DeclarativeContainer):
         messenger=messenger,
         context=providers.Singleton(UserContext),
         telegram=telegram,
+        api_scopes=providers.Callable(offered_scopes, plugs),
     )
     modules = providers.Singleton(Modules, plugs, kernel)
 
@@ -245,8 +264,10 @@ class Container(containers.DeclarativeContainer):
     readiness = providers.Singleton(
         readiness_checks, storage, bus, ticker, modules, telegram_polling.provider
     )
+    api_authenticator = providers.Singleton(authenticator, modules, clock)
     http_app = providers.Singleton(
         _lazy("yabot_adapters.http:create_app"),
+        authenticator=api_authenticator,
         route_handlers=modules.provided.api.call(),
         readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,

@@ -1,6 +1,7 @@
 """YABOT's settings: ``YABOT_*`` environment variables, then a ``.env`` file, then these defaults."""
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,6 +73,14 @@ class Settings(BaseSettings):
             "Reverse proxies whose `X-Forwarded-For` names the client, as IPs or CIDR networks, "
             "comma-separated (`10.0.0.5,10.1.0.0/16`). Empty: the client is the connecting address, "
             "whatever the headers say."
+        ),
+    )
+    api_initdata_max_age: int = Field(
+        default=3600,
+        ge=1,
+        description=(
+            "Seconds a Telegram Mini App's `initData` opens the API after Telegram signed it; older ones are "
+            "refused with `initdata_caducado` (the Mini App must be reopened)."
         ),
     )
     telegram_user_rate: int = Field(
@@ -192,6 +201,11 @@ class Settings(BaseSettings):
     def api_rate_limit(self) -> int | None:
         """Requests per minute per client, or ``None`` when the limit is off."""
         return self.api_rate_limit_per_minute or None
+
+    @property
+    def initdata_max_age(self) -> timedelta:
+        """How long a Mini App's ``initData`` is accepted after Telegram signed it."""
+        return timedelta(seconds=self.api_initdata_max_age)
 
     @property
     def telegram_user_pace(self) -> tuple[int, float] | None:

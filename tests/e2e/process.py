@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Final, Self
 
 import httpx
 
@@ -96,6 +96,19 @@ async def yabot(
     return Result(process.returncode, stdout.decode(), stderr.decode())
 
 
+KEY: Final = re.compile(r"yb_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")
+
+
+async def issue_key(env: Mapping[str, str], cwd: Path, *scopes: str, name: str = "e2e") -> str:
+    """Create an API key with ``yabot apikey create``; return its ``Authorization`` value."""
+    options = [option for scope in scopes for option in ("--scope", scope)]
+    created = await yabot("apikey", "create", name, *options, env=env, cwd=cwd)
+    assert created.returncode == 0, created.stderr
+    found = KEY.search(created.stdout)
+    assert found is not None, created.stdout
+    return f"Bearer {found[0]}"
+
+
 async def _end(process: asyncio.subprocess.Process) -> None:
     """Kill ``process`` unless it has exited, and reap it."""
     if process.returncode is None:
@@ -128,6 +141,7 @@ class Served:
     def __init__(self, env: Mapping[str, str], cwd: Path) -> None:
         self.env = dict(env)
         self.cwd = cwd
+        self._reader: str | None = None
         self.url = f"http://127.0.0.1:{env['YABOT_API_PORT']}"
         self.output: list[str] = []
         self.startup_seconds: float | None = None
@@ -248,9 +262,16 @@ class Served:
         """SIGKILL: no clean-up of any kind runs."""
         await self.stop(signal.SIGKILL)
 
-    async def get(self, path: str) -> httpx.Response:
+    async def get(self, path: str, authorization: str | None = None) -> httpx.Response:
+        headers = {} if authorization is None else {"Authorization": authorization}
         async with httpx.AsyncClient() as client:
-            return await client.get(f"{self.url}{path}")
+            return await client.get(f"{self.url}{path}", headers=headers)
+
+    async def read(self, path: str) -> httpx.Response:
+        """GET an API route with a ``users:read`` key, made with ``yabot apikey create`` on first use."""
+        if self._reader is None:
+            self._reader = await issue_key(self.env, self.cwd, "users:read")
+        return await self.get(path, self._reader)
 
     def _started(self) -> asyncio.subprocess.Process:
         if self._process is None:

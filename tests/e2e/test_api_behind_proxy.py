@@ -10,7 +10,7 @@ from tests.e2e.process import Served, yabot_env
 pytestmark = pytest.mark.slow
 
 LIMIT = 3
-BESITOS = "/api/v1/users/7/besitos"  # nobody is registered: 404 until the limit, then 429
+BESITOS = "/api/v1/users/7/besitos"  # no credentials: 401 until the limit, then 429
 
 
 async def statuses(served: Served, forwarded_for: list[str]) -> list[int]:
@@ -38,7 +38,7 @@ async def test_forwarded_headers_from_an_untrusted_peer_change_nothing(tmp_path:
     finally:
         await served.stop()
 
-    assert seen == [404] * LIMIT + [429] * LIMIT
+    assert seen == [401] * LIMIT + [429] * LIMIT
 
 
 async def test_each_client_of_a_trusted_proxy_counts_alone(tmp_path: Path) -> None:
@@ -50,5 +50,5 @@ async def test_each_client_of_a_trusted_proxy_counts_alone(tmp_path: Path) -> No
     finally:
         await served.stop()
 
-    assert distinct == [404] * (2 * LIMIT)
-    assert repeated == [404] * LIMIT + [429]
+    assert distinct == [401] * (2 * LIMIT)
+    assert repeated == [401] * LIMIT + [429]

@@ -88,7 +88,7 @@ async def test_parallel_grants_on_a_served_file_all_land_once(tmp_path: Path) ->
         )
         assert first.returncode == 0, first.stderr
         results = await grant_in_parallel(env, tmp_path)
-        body = (await served.get(f"/api/v1/users/{USER}/besitos")).json()
+        body = (await served.read(f"/api/v1/users/{USER}/besitos")).json()
         assert await served.stop() == 0
     assert (body["balance"], body["history"]["total"]) == (BEFORE + GRANTS, GRANTS + 1)
     await assert_each_landed_once(results, tmp_path / "data")

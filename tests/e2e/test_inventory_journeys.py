@@ -72,7 +72,7 @@ async def test_gifts_from_the_shell_are_announced_listed_and_combined(
             f"Usuario {MARTA}: 1 objeto en la mochila.",
             "  1 × «La carta de Diana» (pista) · carta-de-diana",
         ]
-        inventory = (await served.get(f"/api/v1/users/{MARTA}/inventory")).json()
+        inventory = (await served.read(f"/api/v1/users/{MARTA}/inventory")).json()
         assert [(i["item_id"], i["quantity"]) for i in inventory["contents"]["items"]] == [
             ("carta-de-diana", 1)
         ]

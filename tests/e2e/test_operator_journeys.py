@@ -33,7 +33,7 @@ async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> No
     env = yabot_env(tmp_path)
     async with Served(env, tmp_path) as served:
         await served.wait_for_output("defina YABOT_BOT_TOKEN")
-        assert (await served.get("/api/v1/users/42/besitos")).json()["code"] == "usuario_no_encontrado"
+        assert (await served.read("/api/v1/users/42/besitos")).json()["code"] == "usuario_no_encontrado"
 
         grant = await yabot(
             "wallet", "grant", "42", "50", "--reason", "Premio del concurso", env=env, cwd=tmp_path
@@ -41,7 +41,7 @@ async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> No
         assert grant.returncode == 0, grant.stderr
         assert "Concedidos 50 besitos" in grant.stdout
 
-        body = (await served.get("/api/v1/users/42/besitos")).json()
+        body = (await served.read("/api/v1/users/42/besitos")).json()
         assert body["balance"] == 50
         (item,) = body["history"]["items"]
         assert (item["amount"], item["reason_label"], item["note"]) == (
@@ -54,7 +54,7 @@ async def test_serve_grant_from_the_shell_stop_and_restart(tmp_path: Path) -> No
     assert "YABOT detenido." in served.printed
 
     async with Served(env, tmp_path) as again:
-        assert (await again.get("/api/v1/users/42/besitos")).json()["balance"] == 50
+        assert (await again.read("/api/v1/users/42/besitos")).json()["balance"] == 50
         assert await again.stop() == 0
 
 
@@ -294,7 +294,7 @@ async def test_a_fan_talks_to_the_running_bot(tmp_path: Path, telegram: FakeTele
         assert "Lucien" in greeting
 
         async def welcomed() -> bool:
-            return bool((await served.get("/api/v1/users/501/besitos")).json().get("balance") == 10)
+            return bool((await served.read("/api/v1/users/501/besitos")).json().get("balance") == 10)
 
         await wait_until(welcomed, "the welcome gift did not land")
         telegram.feed(telegram.message_update(501, "/saldo", first_name="Marta"))

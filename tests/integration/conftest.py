@@ -1,12 +1,17 @@
-"""Fixtures of the integration suite: the fake Telegram server and a bot polling it."""
+"""Fixtures of the integration suite: the fake Telegram server, a bot polling it, the API's credentials."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
+from tests.integration.http_apps import BOT_TOKEN, bearer
 from tests.integration.telegram_world import World
+from yabot_adapters.http.auth import Authenticator, InitDataVerifier
+from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.kernel import FakeClock
+from yabot_core.apikeys import CORE_SCOPES, USERS_READ, ApiKeys
+from yabot_core.kernel import FakeClock, SequentialIds
 
 
 @pytest.fixture(name="server")
@@ -21,3 +26,21 @@ async def world_fixture(clock: FakeClock, server: FakeTelegramServer) -> AsyncIt
     await world.start_polling()
     yield world
     await world.close()
+
+
+@pytest.fixture(name="api_keys")
+def api_keys_fixture(storage: InMemoryStorage, clock: FakeClock, ids: SequentialIds) -> ApiKeys:
+    """API keys on the suite's in-memory storage, offering the core scopes."""
+    return ApiKeys(storage.transactions, storage.api_key_queries, clock, ids, CORE_SCOPES)
+
+
+@pytest.fixture(name="authenticator")
+def authenticator_fixture(api_keys: ApiKeys, clock: FakeClock) -> Authenticator:
+    """Keys, and Mini App ``initData`` signed with the tests' bot token (valid for an hour)."""
+    return Authenticator(api_keys, InitDataVerifier(BOT_TOKEN, max_age=timedelta(hours=1), clock=clock))
+
+
+@pytest.fixture(name="reader")
+async def reader_fixture(api_keys: ApiKeys) -> str:
+    """The ``Authorization`` of a key that reads any user's data (``users:read``)."""
+    return await bearer(api_keys, "lector", USERS_READ)

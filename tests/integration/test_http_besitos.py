@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.contracts.common import AUCTION_WIN, PURCHASE
 from tests.integration.http_apps import besitos_app
+from yabot_adapters.http.auth import Authenticator
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.storage import opened
 from yabot_core.kernel import MAX_USER_ID, FakeClock, SequentialIds, UserId
@@ -21,8 +22,11 @@ DAILY_GIFT = LedgerReason.define("daily_gift", "Regalo diario")
 
 
 @pytest.fixture(name="client")
-async def client_fixture(wallet: WalletService, users: UserDirectory) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=besitos_app(wallet, users)) as client:
+async def client_fixture(
+    wallet: WalletService, users: UserDirectory, authenticator: Authenticator, reader: str
+) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=besitos_app(wallet, users, authenticator)) as client:
+        client.headers["Authorization"] = reader
         yield client
 
 
@@ -191,14 +195,15 @@ class TestOnSqlite:
 
     @pytest.fixture(name="sqlite_client")
     async def sqlite_client_fixture(
-        self, tmp_path: Path, clock: FakeClock, ids: SequentialIds
+        self, tmp_path: Path, clock: FakeClock, ids: SequentialIds, authenticator: Authenticator, reader: str
     ) -> AsyncIterator[AsyncTestClient]:
         async with opened(SqliteStorage(tmp_path / "yabot.sqlite3", clock)) as storage:
             users = UserDirectory(storage.transactions, storage.user_queries, clock, ids)
             wallet = WalletService(storage.transactions, storage.wallet_queries, clock, ids)
             await users.register(UserProfile(user_id=ANA, first_name="Ana"))
             await wallet.credit(ANA, 30, WELCOME_GIFT, idempotency_key="welcome:11")
-            async with AsyncTestClient(app=besitos_app(wallet, users)) as client:
+            async with AsyncTestClient(app=besitos_app(wallet, users, authenticator)) as client:
+                client.headers["Authorization"] = reader
                 yield client
 
     @pytest.mark.parametrize("offset", [2**63, 2**64, MAX_HISTORY_OFFSET + 1])

@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.integration.http_apps import besitos_app
 from yabot_adapters.http import CORRELATION_HEADER
+from yabot_adapters.http.auth import Authenticator
 from yabot_core.kernel import (
     IdempotencyKeyReusedError,
     UnavailableError,
@@ -30,9 +31,12 @@ LEAKY_MESSAGE = "connection to db.internal:5432 refused for user yabot_admin"
 
 
 @pytest.fixture(name="app")
-def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
-    """The real app plus test-only routes that raise, so the error mapping is exercised end to end."""
-    app = besitos_app(wallet, users)
+def app_fixture(wallet: WalletService, users: UserDirectory, authenticator: Authenticator) -> Litestar:
+    """The real app plus test-only routes that raise, so the error mapping is exercised end to end.
+
+    The test routes are registered after the app was built, outside the API's router: they are open.
+    """
+    app = besitos_app(wallet, users, authenticator)
 
     @get("/api/v1/test/boom", sync_to_thread=False)
     def boom() -> None:
@@ -59,8 +63,9 @@ def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
 
 
 @pytest.fixture(name="client")
-async def client_fixture(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+async def client_fixture(app: Litestar, reader: str) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=app) as client:
+        client.headers["Authorization"] = reader
         yield client
 
 
@@ -278,11 +283,12 @@ class TestCorrelation:
 
 class TestRateLimit:
     async def test_over_the_limit_is_a_spanish_429_with_retry_after(
-        self, wallet: WalletService, users: UserDirectory
+        self, wallet: WalletService, users: UserDirectory, authenticator: Authenticator, reader: str
     ) -> None:
         """Past ``rate_limit_per_minute`` a client gets 429 ``demasiadas_solicitudes`` and ``Retry-After``."""
-        app = besitos_app(wallet, users, rate_limit_per_minute=2)
+        app = besitos_app(wallet, users, authenticator, rate_limit_per_minute=2)
         async with AsyncTestClient(app=app) as client:
+            client.headers["Authorization"] = reader
             allowed = [(await client.get("/api/v1/users/1/besitos")).status_code for _ in range(2)]
             response = await client.get("/api/v1/users/1/besitos", headers={CORRELATION_HEADER: "lim-1"})
 
@@ -296,9 +302,11 @@ class TestRateLimit:
             "Ha hecho demasiadas solicitudes seguidas; espere un momento antes de volver a intentarlo."
         )
 
-    async def test_probes_are_never_limited(self, wallet: WalletService, users: UserDirectory) -> None:
+    async def test_probes_are_never_limited(
+        self, wallet: WalletService, users: UserDirectory, authenticator: Authenticator
+    ) -> None:
         """``/healthz`` and ``/readyz`` answer even after the client used up its quota."""
-        app = besitos_app(wallet, users, rate_limit_per_minute=1)
+        app = besitos_app(wallet, users, authenticator, rate_limit_per_minute=1)
         async with AsyncTestClient(app=app) as client:
             await client.get("/api/v1/users/1/besitos")
             limited = await client.get("/api/v1/users/1/besitos")
@@ -307,10 +315,13 @@ class TestRateLimit:
         assert limited.status_code == 429
         assert probes == [200] * 6
 
-    async def test_none_disables_the_limit(self, wallet: WalletService, users: UserDirectory) -> None:
+    async def test_none_disables_the_limit(
+        self, wallet: WalletService, users: UserDirectory, authenticator: Authenticator, reader: str
+    ) -> None:
         """``rate_limit_per_minute=None`` turns the limiter off: no 429 and no rate-limit headers."""
-        app = besitos_app(wallet, users, rate_limit_per_minute=None)
+        app = besitos_app(wallet, users, authenticator, rate_limit_per_minute=None)
         async with AsyncTestClient(app=app) as client:
+            client.headers["Authorization"] = reader
             responses = [await client.get("/api/v1/users/1/besitos") for _ in range(30)]
 
         assert {response.status_code for response in responses} == {404}
@@ -318,8 +329,8 @@ class TestRateLimit:
 
     @pytest.mark.parametrize("bad", [0, -5])
     def test_a_non_positive_limit_is_refused(
-        self, wallet: WalletService, users: UserDirectory, bad: int
+        self, wallet: WalletService, users: UserDirectory, authenticator: Authenticator, bad: int
     ) -> None:
         """A limit of zero or less is a configuration mistake, refused when the app is built."""
         with pytest.raises(ValueError, match="rate_limit_per_minute"):
-            besitos_app(wallet, users, rate_limit_per_minute=bad)
+            besitos_app(wallet, users, authenticator, rate_limit_per_minute=bad)

@@ -9,6 +9,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from tests.integration.http_apps import besitos_app
+from yabot_adapters.http.auth import Authenticator
 from yabot_core.kernel import UserId
 from yabot_core.users import UserDirectory, UserProfile
 from yabot_core.wallet import WalletService
@@ -20,14 +21,15 @@ COMPARED_HEADERS = ("content-type", "content-length", "allow", "retry-after")
 
 
 @pytest.fixture(name="app")
-async def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
+async def app_fixture(wallet: WalletService, users: UserDirectory, authenticator: Authenticator) -> Litestar:
     await users.register(UserProfile(user_id=ANA, first_name="Ana"))
-    return besitos_app(wallet, users, rate_limit_per_minute=None)
+    return besitos_app(wallet, users, authenticator, rate_limit_per_minute=None)
 
 
 @pytest.fixture(name="client")
-async def client_fixture(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+async def client_fixture(app: Litestar, reader: str) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=app) as client:
+        client.headers["Authorization"] = reader
         yield client
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from tests.integration.http_apps import besitos_app
+from tests.integration.http_apps import besitos_app, keys_only
 from yabot_adapters.http import CORRELATION_HEADER, ReadinessCheck
 from yabot_adapters.memory import InMemoryStorage
 from yabot_core.kernel import UnavailableError
@@ -17,7 +17,7 @@ from yabot_core.wallet import WalletService
 async def probe(
     wallet: WalletService, users: UserDirectory, path: str, checks: Sequence[ReadinessCheck] = ()
 ) -> tuple[int, dict[str, str], Any]:
-    async with AsyncTestClient(app=besitos_app(wallet, users, readiness=checks)) as client:
+    async with AsyncTestClient(app=besitos_app(wallet, users, keys_only(), readiness=checks)) as client:
         response = await client.get(path)
     return response.status_code, dict(response.headers), response.json()
 

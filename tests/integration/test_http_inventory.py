@@ -9,10 +9,13 @@ from litestar.testing import AsyncTestClient
 
 from tests.contracts.inventory_catalog import CHEST, KEY, LEFT, ROSE, small_catalog
 from yabot_adapters.http import create_app
+from yabot_adapters.http.auth import Authenticator
 from yabot_adapters.http.controllers.inventory import inventory_controller
 from yabot_adapters.memory import InMemoryStorage
 from yabot_app.container import build_container
+from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_app.settings import Settings
+from yabot_core.apikeys import USERS_READ
 from yabot_core.inventory import ADMIN_GRANT, MAX_OFFSET, ItemCatalog, Mochila
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
 from yabot_core.users import UserDirectory, UserProfile
@@ -27,9 +30,16 @@ def mochila_fixture(storage: InMemoryStorage, clock: FakeClock, ids: SequentialI
 
 
 @pytest.fixture(name="client")
-async def client_fixture(mochila: Mochila, users: UserDirectory) -> AsyncIterator[AsyncTestClient]:
-    app = create_app(route_handlers=[inventory_controller(mochila, users)], rate_limit_per_minute=None)
+async def client_fixture(
+    mochila: Mochila, users: UserDirectory, authenticator: Authenticator, reader: str
+) -> AsyncIterator[AsyncTestClient]:
+    app = create_app(
+        authenticator=authenticator,
+        route_handlers=[inventory_controller(mochila, users)],
+        rate_limit_per_minute=None,
+    )
     async with AsyncTestClient(app=app) as client:
+        client.headers["Authorization"] = reader
         yield client
 
 
@@ -80,14 +90,26 @@ class TestInventory:
         ]
 
     async def test_an_item_gone_from_the_catalog_is_still_listed(
-        self, storage: InMemoryStorage, clock: FakeClock, users: UserDirectory, mochila: Mochila, ana: UserId
+        self,
+        storage: InMemoryStorage,
+        clock: FakeClock,
+        users: UserDirectory,
+        mochila: Mochila,
+        ana: UserId,
+        authenticator: Authenticator,
+        reader: str,
     ) -> None:
         """An item the creator removed shows by its id, with ``in_catalog`` false."""
         await mochila.add(ana, CHEST, reason=ADMIN_GRANT, idempotency_key="chest")
         smaller = ItemCatalog(items=tuple(i for i in small_catalog().items if i.id != CHEST))
         later = Mochila(storage.transactions, storage.inventory_queries, smaller, clock, SequentialIds("l"))
-        app = create_app(route_handlers=[inventory_controller(later, users)], rate_limit_per_minute=None)
+        app = create_app(
+            authenticator=authenticator,
+            route_handlers=[inventory_controller(later, users)],
+            rate_limit_per_minute=None,
+        )
         async with AsyncTestClient(app=app) as client:
+            client.headers["Authorization"] = reader
             items = (await client.get(f"/api/v1/users/{ana}/inventory")).json()["contents"]["items"]
         assert items[1] == {
             "item_id": CHEST,
@@ -180,6 +202,10 @@ class TestOpenApi:
 async def test_the_product_serves_the_route_through_the_plug(tmp_path: Path) -> None:
     """The app the container builds serves the mochila route: the module plugs it in."""
     container = build_container(Settings.model_validate({"storage": "memory", "data_dir": tmp_path}))
+    keys = container.modules().get(ApiKeysModule).keys
+    reader = f"Bearer {(await keys.create('lector', [USERS_READ])).token}"
     async with AsyncTestClient(app=container.http_app()) as client:
-        response = await client.get("/api/v1/users/5/inventory")
+        anonymous = await client.get("/api/v1/users/5/inventory")
+        response = await client.get("/api/v1/users/5/inventory", headers={"Authorization": reader})
+    assert anonymous.status_code == 401
     assert (response.status_code, response.json()["code"]) == (404, "usuario_no_encontrado")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from litestar.testing import AsyncTestClient
 
-from tests.integration.http_apps import besitos_app
+from tests.integration.http_apps import besitos_app, keys_only
 from yabot_adapters.memory import InMemoryStorage
 from yabot_core.kernel import FakeClock, SequentialIds
 from yabot_core.users import UserDirectory
@@ -31,6 +31,7 @@ async def client_fixture(clock: FakeClock, ids: SequentialIds) -> AsyncIterator[
     app = besitos_app(
         WalletService(storage.transactions, storage.wallet_queries, clock, ids),
         UserDirectory(storage.transactions, storage.user_queries, clock, ids),
+        keys_only(),
     )
     async with AsyncTestClient(app=app) as client:
         yield client
@@ -103,6 +104,34 @@ def test_besitos_errors_use_the_error_schema(schema: dict[str, Any], status: str
     assert content["schema"] == ERROR_SCHEMA
     [example] = content["examples"].values()
     assert set(example["value"]) == {"code", "message", "detail"}
+
+
+def test_the_two_security_schemes_are_documented(schema: dict[str, Any]) -> None:
+    """API keys as HTTP bearer tokens; the Mini App's ``initData`` in the same header, scheme ``tma``."""
+    schemes = schema["components"]["securitySchemes"]
+
+    assert (schemes["claveApi"]["type"], schemes["claveApi"]["scheme"]) == ("http", "bearer")
+    assert (schemes["initDataTelegram"]["type"], schemes["initDataTelegram"]["in"]) == ("apiKey", "header")
+    assert schemes["initDataTelegram"]["name"] == "Authorization"
+    assert "tma <initData>" in schemes["initDataTelegram"]["description"]
+
+
+def test_every_api_operation_says_who_may_call_it(schema: dict[str, Any]) -> None:
+    """Each ``/api/v1`` operation lists its security (a scope, or the fan) and documents its 401 and 403,
+    with an example of every reason; the probes and the document itself need nothing."""
+    operations = {
+        path: methods["get"]
+        for path, methods in schema["paths"].items()
+        if path.startswith("/api/v1/") and "get" in methods
+    }
+    assert BESITOS in operations
+    for path, operation in operations.items():
+        assert operation["security"] == [{"claveApi": ["users:read"]}, {"initDataTelegram": []}], path
+        unauthorized = operation["responses"]["401"]["content"]["application/json"]
+        codes = {example["value"]["code"] for example in unauthorized["examples"].values()}
+        assert codes >= {"credenciales_ausentes", "clave_revocada", "initdata_caducado"}, path
+        assert operation["responses"]["403"]["content"]["application/json"]["schema"] == ERROR_SCHEMA
+    assert "security" not in schema["paths"]["/healthz"]["get"]
 
 
 def test_readyz_documents_its_503(schema: dict[str, Any]) -> None:

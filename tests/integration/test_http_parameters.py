@@ -10,6 +10,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from tests.integration.http_apps import besitos_app
+from yabot_adapters.http.auth import Authenticator
 from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
 
@@ -26,15 +27,16 @@ def numbers(
 
 
 @pytest.fixture(name="app")
-def app_fixture(wallet: WalletService, users: UserDirectory) -> Litestar:
-    app = besitos_app(wallet, users, rate_limit_per_minute=None)
+def app_fixture(wallet: WalletService, users: UserDirectory, authenticator: Authenticator) -> Litestar:
+    app = besitos_app(wallet, users, authenticator, rate_limit_per_minute=None)
     app.register(numbers)
     return app
 
 
 @pytest.fixture(name="client")
-async def client_fixture(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+async def client_fixture(app: Litestar, reader: str) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=app) as client:
+        client.headers["Authorization"] = reader
         yield client
 
 

@@ -11,8 +11,18 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components
+from litestar.routes import HTTPRoute
 from litestar.types import ControllerRouterHandler
 
+from yabot_adapters.http.auth import (
+    SECURITY_SCHEMES,
+    AuthenticationMiddleware,
+    Authenticator,
+    access_of,
+    authorize,
+    rate_limit_identity,
+)
 from yabot_adapters.http.controllers import HealthController, ReadinessCheck
 from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlation_id
 from yabot_adapters.http.errors import EXCEPTION_HANDLERS
@@ -68,6 +78,7 @@ class _Api(Litestar):
 
 def create_app(
     *,
+    authenticator: Authenticator,
     route_handlers: Sequence[ControllerRouterHandler] = (),
     readiness: Sequence[ReadinessCheck] = (),
     rate_limit_per_minute: int | None = 600,
@@ -75,19 +86,22 @@ def create_app(
 ) -> Litestar:
     """Return the HTTP API: every module's ``route_handlers`` under ``/api/v1``, and the health probes.
 
-    ``rate_limit_per_minute`` caps requests per client address (``None`` disables the limit); the limiter
-    keeps its counts in the app's own memory store, so each process counts alone. ``debug`` only affects
-    Litestar's diagnostics: error bodies never carry internals.
+    Every API route must declare who may call it (``auth.protected``); ``authenticator`` proves who each
+    request comes from. The probes and the OpenAPI document are open. ``rate_limit_per_minute`` caps
+    requests per caller, by credential once authenticated, else by address (``None`` disables the limit);
+    the limiter keeps its counts in the app's own memory store, so each process counts alone. ``debug``
+    only affects Litestar's diagnostics: error bodies never carry internals.
 
     Raises:
-        ValueError: ``rate_limit_per_minute`` is not positive.
+        ValueError: ``rate_limit_per_minute`` is not positive, or an API route declares no access.
     """
-    middleware: list[Middleware] = [CorrelationMiddleware()]
+    middleware: list[Middleware] = [CorrelationMiddleware(), AuthenticationMiddleware(authenticator)]
     if rate_limit_per_minute is not None:
         middleware.append(_rate_limit(rate_limit_per_minute))
     checks = tuple(readiness)
-    return _Api(
-        route_handlers=[Router(path=API_PREFIX, route_handlers=list(route_handlers)), HealthController],
+    api = Router(path=API_PREFIX, route_handlers=list(route_handlers), guards=[authorize])
+    app = _Api(
+        route_handlers=[api, HealthController],
         dependencies={"readiness_checks": Provide(lambda: checks, sync_to_thread=False)},
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -100,11 +114,32 @@ def create_app(
             description="API HTTP de YABOT: besitos, historia, mochila y administración del canal.",
             path=SCHEMA_PATH,
             render_plugins=_SCHEMA_RENDERERS,
+            components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         ),
         # Logging is the composition root's to configure; errors are logged through the stdlib logger.
         logging_config=None,
         debug=debug,
     )
+    _require_declared_access(app)
+    return app
+
+
+def _require_declared_access(app: Litestar) -> None:
+    """Refuse an API route that does not say who may call it: new routes are born protected."""
+    undeclared = sorted(
+        f"{method} {route.path}"
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        and route.path.startswith(API_PREFIX)
+        and not route.path.startswith(SCHEMA_PATH)
+        for handler in route.route_handlers
+        if access_of(handler) is None
+        for method in handler.http_methods
+        if method != "OPTIONS"  # Litestar's own answer to preflights: the allowed methods, no data
+    )
+    if undeclared:
+        msg = f"API routes must declare their access with auth.protected(...): {', '.join(undeclared)}"
+        raise ValueError(msg)
 
 
 _SCHEMA_RENDERERS: Final = [
@@ -127,7 +162,9 @@ def _rate_limit(per_minute: int) -> DefineMiddleware:
         msg = f"rate_limit_per_minute must be a positive integer or None, not {per_minute!r}"
         raise ValueError(msg)
     exclude = [f"^{path}$" for path in PROBE_PATHS]
-    return RateLimitConfig(rate_limit=("minute", per_minute), exclude=exclude).middleware
+    return RateLimitConfig(
+        rate_limit=("minute", per_minute), exclude=exclude, identifier_for_request=rate_limit_identity
+    ).middleware
 
 
 def _version() -> str:

@@ -8,6 +8,8 @@ and a ``detail`` object. The status follows one rule for input: **400 when the c
   route declares, or missing) is 400 ``solicitud_invalida``, naming the offending parameters in ``detail``.
 - The core's ``InvalidInputError`` and its subclasses (malformed or out-of-range values found past the edge)
   are 400 with the core's own code (``entrada_invalida``, ``monto_invalido``).
+- ``NotAuthenticatedError`` is 401 with ``WWW-Authenticate`` (``credenciales_ausentes``, ``clave_revocada``,
+  ``initdata_caducado``…); ``ForbiddenError`` 403 ``acceso_denegado``.
 - Any other ``DomainError`` (``saldo_insuficiente``) is 422; ``NotFoundError`` 404; ``ConflictError`` 409;
   ``UnavailableError`` 503 with ``Retry-After``; all with the core's code, message and detail.
 - Litestar's own client errors keep their status with a code of ours: unknown route 404
@@ -33,13 +35,18 @@ from yabot_adapters.http.schemas import ErrorBody, error_response
 from yabot_core.kernel import (
     ConflictError,
     DomainError,
+    ForbiddenError,
     InvalidInputError,
+    NotAuthenticatedError,
     NotFoundError,
     UnavailableError,
     YabotError,
 )
 
 log = logging.getLogger(__name__)
+
+CHALLENGE: Final = 'Bearer realm="YABOT", tma realm="YABOT"'
+"""The ``WWW-Authenticate`` of every 401 (RFC 9110 asks for one): the schemes the API takes."""
 
 UNAVAILABLE_RETRY_AFTER_SECONDS: Final = 5
 """What a 503 asks callers to wait: long enough for a breaker or a restart, short enough to feel live."""
@@ -50,6 +57,8 @@ ECHO_LIMIT: Final = 200
 # Most specific first: InvalidInputError is a DomainError, and only the first match counts.
 _STATUS_BY_CLASS: Final[tuple[tuple[type[YabotError], int], ...]] = (
     (InvalidInputError, 400),
+    (NotAuthenticatedError, 401),
+    (ForbiddenError, 403),
     (DomainError, 422),
     (NotFoundError, 404),
     (ConflictError, 409),
@@ -108,6 +117,8 @@ def handle_yabot_error(request: Request[Any, Any, Any], exc: YabotError) -> Resp
     if status == 500:  # noqa: PLR2004  (an unclassified YabotError is a bug, not a client's fault)
         return handle_unexpected(request, exc)
     headers = {}
+    if isinstance(exc, NotAuthenticatedError):
+        headers["WWW-Authenticate"] = CHALLENGE
     if isinstance(exc, UnavailableError):
         headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
         log.warning(

@@ -20,13 +20,13 @@ class ErrorBody:
     detail: dict[str, Any]
 
 
-def error_response(description: str, example: ErrorBody) -> ResponseSpec:
-    """Document an error status with the one error schema and a real example (not a generated one)."""
+def error_response(description: str, example: ErrorBody, *more: ErrorBody) -> ResponseSpec:
+    """Document an error status with the one error schema and real examples (not generated ones)."""
     return ResponseSpec(
         ErrorBody,
         description=description,
         generate_examples=False,
-        examples=[Example(summary=example.code, value=asdict(example))],
+        examples=[Example(summary=each.code, value=asdict(each)) for each in (example, *more)],
     )
 
 

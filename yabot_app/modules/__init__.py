@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from yabot_app.modules import inventory, lucien, users, wallet, welcome
+from yabot_app.modules import apikeys, inventory, lucien, users, wallet, welcome
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -11,4 +11,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     wallet.PLUG,
     welcome.PLUG,
     inventory.PLUG,
+    apikeys.PLUG,
 )

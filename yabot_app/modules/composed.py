@@ -25,6 +25,22 @@ def shipped_texts(plugs: Sequence[ModulePlug[Any]]) -> list[Path]:
     return [path for plug in plugs for path in plug.texts()]
 
 
+def offered_scopes(plugs: Sequence[ModulePlug[Any]]) -> dict[str, str]:
+    """Every API key scope the modules' routes ask for, with its description.
+
+    Raises:
+        ValueError: two modules offer the same scope.
+    """
+    offered: dict[str, str] = {}
+    for plug in plugs:
+        for scope, description in plug.scopes().items():
+            if scope in offered:
+                msg = f"two modules offer the API scope {scope!r}"
+                raise ValueError(msg)
+            offered[scope] = description
+    return offered
+
+
 class Modules:
     """Every registered module, built (in dependency order) over one kernel."""
 

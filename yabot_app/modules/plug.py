@@ -108,6 +108,8 @@ class Kernel:
     context: UserContext
     telegram: bool
     """Whether this process runs the Telegram bot (its ``messenger`` reaches users)."""
+    api_scopes: Mapping[str, str] = field(default_factory=dict)
+    """Every scope an API key may hold here, each with a Spanish description (every module's ``scopes``)."""
 
 
 class BuiltModules:
@@ -158,6 +160,10 @@ class ModulePlug(Generic[S]):
     def api(self, services: S) -> Sequence[Any]:
         """The module's Litestar route handlers (controllers), under ``/api/v1``."""
         return ()
+
+    def scopes(self) -> Mapping[str, str]:
+        """The API key scopes the module's routes ask for (``wallet:write``...), each described in Spanish."""
+        return {}
 
     def commands(self) -> Sequence["click.Command"]:
         """The module's ``yabot`` subcommands (they open their own storage when run)."""

@@ -12,6 +12,7 @@ from litestar.openapi.spec import Example
 from litestar.pagination import OffsetPagination
 from litestar.params import QueryParameter
 
+from yabot_adapters.http.auth import USER_DATA, protected
 from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
 from yabot_adapters.http.parameters import UserIdInPath
 from yabot_core.inventory import MAX_OFFSET, MAX_PAGE_SIZE, HeldItem, InventoryView, Mochila
@@ -133,6 +134,7 @@ def inventory_controller(mochila: Mochila, users: UserDirectory) -> type[Control
         tags = ["mochila"]  # noqa: RUF012  (Litestar reads layer options as plain class attributes)
 
         # ``{user_id:str}`` with an ``int`` argument, as the besitos route: see ``parameters.py``.
+        @protected(USER_DATA)
         @get(
             "/{user_id:str}/inventory",
             summary="Consultar la mochila de un usuario",

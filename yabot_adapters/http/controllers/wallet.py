@@ -5,6 +5,7 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from yabot_adapters.http.auth import USER_DATA, protected
 from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
 from yabot_adapters.http.parameters import UserIdInPath
 from yabot_adapters.http.schemas import BesitosView
@@ -25,6 +26,7 @@ def wallet_controller(wallet: WalletService, users: UserDirectory) -> type[Contr
         # The path declares ``str`` and the signature ``int`` on purpose: ``{user_id:int}`` would turn a
         # non-numeric id into an unknown route (404), and parse ``+7`` or Unicode digits as numbers; this way
         # ``parameters.require_plain_integers`` sees the raw text, and a bad id is a 400 like any other.
+        @protected(USER_DATA)
         @get(
             "/{user_id:str}/besitos",
             summary="Consultar los besitos de un usuario",

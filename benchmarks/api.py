@@ -1,15 +1,18 @@
 """``GET /api/v1/users/{id}/besitos`` requests per second beside a constant route in the same kind of app.
 
-Both apps come from ``create_app`` with the same options (the same middleware stack, exception handlers and
-``before_request`` hook): the product's own, from the container, and one whose only route returns a small
-constant JSON. Both are driven in-process through their ASGI interface by httpx, with the same number of
-requests in flight; no socket, no server.
+Every app comes from ``create_app`` with the same options (the same middleware stack, exception handlers and
+``before_request`` hook): the product's own, from the container, called with an API key and with a fan's
+Mini App ``initData``; the same routes behind an authenticator that checks nothing (what authentication
+costs is the difference); and one whose only route returns a small constant JSON, with no credentials. All
+are driven in-process through their ASGI interface by httpx, with the same number of requests in flight; no
+socket, no server.
 """
 
 import asyncio
 import itertools
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final
 
 import httpx
@@ -18,6 +21,10 @@ from litestar import Litestar, get
 from benchmarks.product import BALANCE, ProductStorage, prepare_users, product
 from benchmarks.stats import clean_heap
 from yabot_adapters.http import API_PREFIX, create_app
+from yabot_adapters.http.auth import Authenticator, KeyHolder, Principal
+from yabot_adapters.http.auth.testing import sign_init_data
+from yabot_app.modules.apikeys import ApiKeysModule
+from yabot_core.apikeys import USERS_READ, ApiKey
 from yabot_core.kernel import UserId
 
 USERS: Final = tuple(UserId(n) for n in range(1001, 1021))
@@ -32,12 +39,27 @@ of the last minute and re-encodes them all on every request, so at thousands of 
 measure its own list growing, in both apps alike."""
 
 
+BOT_TOKEN: Final = "123456:bench-token-for-initdata"  # noqa: S105  (the benchmark's own, checks initData)
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRun:
-    """One run's requests per second: the besitos route's and the constant route's."""
+    """One run's requests per second: the besitos route with a key, as a fan, unchecked; the constant."""
 
     besitos: float
+    fan: float
+    unchecked: float
     constant: float
+
+
+class _Unchecked(Authenticator):
+    """Lets every request in as one key holder, reading and hashing nothing: the route without auth's cost."""
+
+    def __init__(self, key: ApiKey) -> None:
+        self._holder = KeyHolder(key)
+
+    async def authenticate(self, authorization: str | None) -> Principal:  # noqa: ARG002
+        return self._holder
 
 
 @get(CONSTANT_PATH)
@@ -52,13 +74,17 @@ def _client(app: Litestar) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://bench")
 
 
-async def requests_per_second(app: Litestar, paths: list[str], *, concurrency: int) -> float:
+async def requests_per_second(
+    app: Litestar, paths: list[str], *, concurrency: int, authorization: str | None = None
+) -> float:
     """GET every path of ``paths`` through ``app``, ``concurrency`` at a time; requests/s.
 
     Raises:
         AssertionError: a response other than 200.
     """
     async with _client(app) as client:
+        if authorization is not None:
+            client.headers["Authorization"] = authorization
         pending = iter(paths)
         statuses: list[int] = []
 
@@ -78,28 +104,38 @@ async def requests_per_second(app: Litestar, paths: list[str], *, concurrency: i
     return len(paths) / seconds
 
 
-async def _check_bodies(app: Litestar) -> None:
+async def _check_bodies(app: Litestar, authorization: str) -> None:
     """The besitos route answers what the prepared ledger says (a wrong figure is worthless)."""
     async with _client(app) as client:
-        body = (await client.get(f"{API_PREFIX}/users/{USERS[0]}/besitos")).json()
+        path = f"{API_PREFIX}/users/{USERS[0]}/besitos"
+        body = (await client.get(path, headers={"Authorization": authorization})).json()
     if body.get("balance") != BALANCE:
         msg = f"the besitos route answered {body!r}, not a balance of {BALANCE}"
         raise AssertionError(msg)
 
 
 async def besitos(storage: ProductStorage, *, requests: int, concurrency: int) -> ApiRun:
-    """Both apps, constant first, over a fresh product on ``storage``."""
-    async with product(storage, api_rate_limit_per_minute=RATE_LIMIT) as container:
+    """Every app, constant first, over a fresh product on ``storage``."""
+    async with product(storage, api_rate_limit_per_minute=RATE_LIMIT, bot_token=BOT_TOKEN) as container:
         await prepare_users(container, USERS)
-        ours = container.http_app()
-        reference = create_app(
-            route_handlers=[constant], rate_limit_per_minute=container.settings().api_rate_limit
+        issued = await container.modules().get(ApiKeysModule).keys.create("bench", [USERS_READ])
+        key = f"Bearer {issued.token}"
+        ours = container.http_app()  # the token checks initData; the bot itself never starts here
+        limit = container.settings().api_rate_limit
+        unchecked = create_app(
+            authenticator=_Unchecked(issued.key),
+            route_handlers=container.modules().api(),
+            rate_limit_per_minute=limit,
         )
-        await _check_bodies(ours)
+        reference = create_app(authenticator=_Unchecked(issued.key), rate_limit_per_minute=limit)
+        reference.register(constant)  # outside the API's router: no credentials asked
+        await _check_bodies(ours, key)
         users = itertools.cycle(USERS)
         besitos_paths = [f"{API_PREFIX}/users/{next(users)}/besitos" for _ in range(requests)]
-        bare = await requests_per_second(
-            reference, [f"{API_PREFIX}{CONSTANT_PATH}"] * requests, concurrency=concurrency
-        )
-        served = await requests_per_second(ours, besitos_paths, concurrency=concurrency)
-    return ApiRun(besitos=served, constant=bare)
+        fan = f"tma {sign_init_data(USERS[0], datetime.now(UTC), bot_token=BOT_TOKEN)}"
+        fan_paths = [f"{API_PREFIX}/users/{USERS[0]}/besitos"] * requests
+        bare = await requests_per_second(reference, [CONSTANT_PATH] * requests, concurrency=concurrency)
+        open_ = await requests_per_second(unchecked, besitos_paths, concurrency=concurrency)
+        served = await requests_per_second(ours, besitos_paths, concurrency=concurrency, authorization=key)
+        as_fan = await requests_per_second(ours, fan_paths, concurrency=concurrency, authorization=fan)
+    return ApiRun(besitos=served, fan=as_fan, unchecked=open_, constant=bare)

@@ -114,6 +114,20 @@ def _comparisons(results: Results) -> list[str]:
         ),
         *_compared(
             results,
+            "… with a key vs unchecked (auth's cost)",
+            "api auth",
+            PRODUCT_STORAGES,
+            None,
+        ),
+        *_compared(
+            results,
+            "… as a fan (initData) vs unchecked",
+            "api fan",
+            PRODUCT_STORAGES,
+            None,
+        ),
+        *_compared(
+            results,
             f"credits delivered/s, {plan.credit_users} users × {plan.credits_per_user}",
             "credits",
             sqlite,
@@ -198,7 +212,10 @@ def _notes(results: Results, seconds: float) -> list[str]:
         " dp.feed_update by that many callers at once; each call returns once its reply was answered."
         " polled: every update is fed to the server at once and aiogram's start_polling takes them (a task"
         " per update); timed until the server recorded every reply. Every reply is checked.",
-        "besitos: both apps are driven in-process through ASGI (httpx ASGITransport, no sockets); the"
+        "besitos: the product's route is called with an API key (Bearer: one keyed read of the key and a"
+        " SHA-256 per request) and as a fan (tma initData: an HMAC per request), beside the same routes"
+        " behind an authenticator that checks nothing, and the constant route; every app is driven"
+        " in-process through ASGI (httpx ASGITransport, no sockets); the"
         " client's own cost is in both figures, which pulls the ratio towards 1. Litestar's rate limiter is"
         " off in both (YABOT_API_RATE_LIMIT_PER_MINUTE=0): it re-encodes a timestamp per request of the last"
         " minute on every request, so it would measure its own growth. Requests cycle over"

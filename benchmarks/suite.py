@@ -81,9 +81,11 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
         clean_heap()
         served = await api.besitos(storage, requests=plan.api_requests, concurrency=plan.api_concurrency)
         results.pair(f"api {storage}").add(served.besitos, served.constant)
+        results.pair(f"api auth {storage}").add(served.besitos, served.unchecked)
+        results.pair(f"api fan {storage}").add(served.fan, served.unchecked)
         progress(
-            f"{label} · besitos API over {storage}: {served.besitos:,.0f} vs constant"
-            f" {served.constant:,.0f} requests/s"
+            f"{label} · besitos API over {storage}: key {served.besitos:,.0f}, fan {served.fan:,.0f},"
+            f" unchecked {served.unchecked:,.0f} vs constant {served.constant:,.0f} requests/s"
         )
 
 

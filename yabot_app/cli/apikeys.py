@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 
 def _scopes_help() -> str:
     offered = offered_scopes(MODULES)
-    return "Alcance de la clave (repita la opción para varios). Alcances: " + "; ".join(
-        f"`{scope}`: {description}" for scope, description in offered.items()
+    return (
+        "Alcance de la clave (repita la opción para varios). Alcances: "
+        + "; ".join(f"`{scope}`, {description}" for scope, description in offered.items())
+        + "."
     )
 
 

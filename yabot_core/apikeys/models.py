@@ -12,10 +12,11 @@ USERS_READ: Final = "users:read"
 ADMIN: Final = "admin"
 
 CORE_SCOPES: Final = {
-    USERS_READ: "Leer los datos de cualquier usuario (besitos, mochila…).",
-    ADMIN: "Usar las rutas de administración.",
+    USERS_READ: "leer los datos de cualquier usuario (besitos, mochila…)",
+    ADMIN: "usar las rutas de administración",
 }
-"""The scopes every installation has; modules add their own write scopes (``ModulePlug.scopes``)."""
+"""The scopes every installation has, each with what it allows (lowercase, no final stop: it is quoted in
+sentences); modules add their own write scopes (``ModulePlug.scopes``)."""
 
 MAX_NAME_LENGTH: Final = 64
 

@@ -33,7 +33,6 @@ from yabot_core.inventory.fields import (
     ItemIdField,
     ItemKind,
     YesNo,
-    slugify,
 )
 from yabot_core.inventory.grants import ItemGrant, ItemGrants, ItemGrantUnitOfWork
 from yabot_core.inventory.manifest import MANIFEST
@@ -59,7 +58,7 @@ from yabot_core.inventory.ports import (
     InventoryUnitOfWork,
 )
 from yabot_core.inventory.service import MAX_OFFSET, MAX_PAGE_SIZE, Mochila
-from yabot_core.kernel import MAX_KEY_LENGTH, MAX_NOTE_LENGTH
+from yabot_core.kernel import MAX_KEY_LENGTH, MAX_NOTE_LENGTH, slugify
 
 __all__ = [
     "ADMIN_GRANT",

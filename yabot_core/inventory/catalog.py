@@ -14,7 +14,6 @@ from pydantic_core import PydanticCustomError
 
 from yabot_core.inventory.errors import InvalidCatalogError, UnknownItemError
 from yabot_core.inventory.fields import (
-    CONTENT_MODEL,
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
     MAX_QUANTITY,
@@ -23,10 +22,8 @@ from yabot_core.inventory.fields import (
     ItemKind,
     YesNo,
     kind_from_word,
-    slugify,
-    unaccented_keys,
 )
-from yabot_core.kernel import did_you_mean
+from yabot_core.kernel import CONTENT_MODEL, did_you_mean, slugify, unaccented_keys
 
 
 def item_label(item_id: str) -> str:

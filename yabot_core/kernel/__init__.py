@@ -3,6 +3,7 @@
 from yabot_core.kernel.bus import EventBus, RetryPolicy
 from yabot_core.kernel.checks import checked_key, checked_note, checked_user_id
 from yabot_core.kernel.clock import Clock
+from yabot_core.kernel.content import CONTENT_MODEL, checked_slug, slugify, unaccented_keys
 from yabot_core.kernel.correlation import CorrelationScope, correlation_scope, current_scope
 from yabot_core.kernel.errors import (
     ConcurrentUpdateError,
@@ -25,6 +26,7 @@ from yabot_core.kernel.events import (
     parse_event,
 )
 from yabot_core.kernel.ids import CorrelationId, EventId, IdempotencyKey, IdGenerator, UserId
+from yabot_core.kernel.keys import RESERVED_PREFIX, SystemKey, checked_caller_key, system_key
 from yabot_core.kernel.limits import MAX_KEY_LENGTH, MAX_NOTE_LENGTH, MAX_USER_ID, REASON_CODE
 from yabot_core.kernel.module import ModuleManifest, in_dependency_order
 from yabot_core.kernel.outbox import (
@@ -59,11 +61,13 @@ from yabot_core.kernel.timers import (
 from yabot_core.kernel.uow import Transactions, UnitOfWork
 
 __all__ = [
+    "CONTENT_MODEL",
     "MAX_KEY_LENGTH",
     "MAX_NOTE_LENGTH",
     "MAX_TIMER_KEY",
     "MAX_USER_ID",
     "REASON_CODE",
+    "RESERVED_PREFIX",
     "BusUnitOfWork",
     "Clock",
     "ConcurrentUpdateError",
@@ -100,6 +104,7 @@ __all__ = [
     "ReplayFailedError",
     "RetryPolicy",
     "SequentialIds",
+    "SystemKey",
     "Timer",
     "TimerFired",
     "TimerRepository",
@@ -111,8 +116,10 @@ __all__ = [
     "UnknownHandlerError",
     "UserId",
     "YabotError",
+    "checked_caller_key",
     "checked_key",
     "checked_note",
+    "checked_slug",
     "checked_user_id",
     "correlation_scope",
     "current_scope",
@@ -122,7 +129,10 @@ __all__ = [
     "in_dependency_order",
     "new_timer",
     "parse_event",
+    "slugify",
     "spanish_number",
+    "system_key",
     "timer_route",
     "unaccented",
+    "unaccented_keys",
 ]

@@ -1,5 +1,6 @@
 """The besitos wallet: ledger, balance, escrow holds, Diana's grants. Public API; import from here only."""
 
+from yabot_core.kernel import SystemKey, system_key
 from yabot_core.wallet.errors import (
     HoldAlreadySettledError,
     HoldNotFoundError,
@@ -9,7 +10,6 @@ from yabot_core.wallet.errors import (
 )
 from yabot_core.wallet.events import BesitosAwarded, BesitosHeld, BesitosReleased, BesitosSpent, WalletEvent
 from yabot_core.wallet.grants import BesitosGrants, Grant, GrantUnitOfWork
-from yabot_core.wallet.keys import SystemKey, system_key
 from yabot_core.wallet.manifest import MANIFEST
 from yabot_core.wallet.models import (
     ADMIN_DEDUCTION,

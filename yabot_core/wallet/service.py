@@ -11,13 +11,13 @@ from yabot_core.kernel import (
     Transactions,
     UserId,
     checked_user_id,
+    system_key,
 )
 from yabot_core.wallet.errors import (
     HoldAlreadySettledError,
     HoldNotFoundError,
 )
 from yabot_core.wallet.events import BesitosAwarded, BesitosHeld, BesitosReleased, BesitosSpent
-from yabot_core.wallet.keys import system_key
 from yabot_core.wallet.models import (
     ESCROW_HOLD,
     ESCROW_RELEASE,

@@ -11,13 +11,12 @@ from yabot_core.kernel import (
     IdempotencyKeyReusedError,
     InvalidInputError,
     UserId,
-    checked_key,
+    checked_caller_key,
     checked_note,
     checked_user_id,
     spanish_number,
 )
 from yabot_core.wallet.errors import InvalidAmountError
-from yabot_core.wallet.keys import RESERVED_PREFIX, SystemKey
 from yabot_core.wallet.models import MAX_AMOUNT, LedgerEntry, LedgerReason
 
 
@@ -58,12 +57,7 @@ def checked_posting(
         raise InvalidInputError(
             "Las reservas solo se mueven con reservar y liberar.", detail={"reason": reason}
         )
-    checked = checked_key(key)
-    if key.startswith(RESERVED_PREFIX) and not isinstance(key, SystemKey):
-        raise InvalidInputError(
-            f"Las claves de idempotencia que empiezan por «{RESERVED_PREFIX}» están reservadas para YABOT.",
-            detail={"idempotency_key": key[:50]},
-        )
+    checked = checked_caller_key(key)
     return Posting(checked_user_id(user_id), sign * amount, reason, checked, checked_note(note))
 
 

@@ -2,8 +2,9 @@
 
 from typing import Final
 
+from yabot_core.kernel import system_key
 from yabot_core.users import UserRegistered
-from yabot_core.wallet import LedgerReason, WalletService, system_key
+from yabot_core.wallet import LedgerReason, WalletService
 
 WELCOME_GIFT: Final = LedgerReason.define("welcome_gift", "Regalo de bienvenida")
 

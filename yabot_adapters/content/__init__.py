@@ -9,7 +9,7 @@ from yabot_adapters.content.items import ITEM_SECTIONS, ITEMS_FILE, dump_item_ca
 from yabot_adapters.content.merging import REMOVE_KEY, Entry, MergedContent, Section, merge
 from yabot_adapters.content.messages import describe, quoted_list, spanish
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
-from yabot_adapters.content.reading import YamlDocument, line_of, load_yaml, plain
+from yabot_adapters.content.reading import YamlDocument, creator_sources, line_of, load_yaml, plain
 from yabot_adapters.content.validation import validate
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Section",
     "SourceFile",
     "YamlDocument",
+    "creator_sources",
     "describe",
     "dump_item_catalog",
     "line_of",

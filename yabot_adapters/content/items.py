@@ -11,7 +11,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from yabot_adapters.content.merging import Entry, MergedContent, Section, merge
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
-from yabot_adapters.content.reading import YamlDocument, load_yaml
+from yabot_adapters.content.reading import YamlDocument, creator_sources, load_yaml
 from yabot_core.inventory import (
     CatalogSection,
     ItemCatalog,
@@ -88,7 +88,10 @@ def load_item_catalog(shipped: Path, creator_dir: Path | None) -> ItemCatalog:
     """
     problems: list[ContentProblem] = []
     documents: list[YamlDocument] = []
-    sources = [SourceFile.of(shipped), *_creator_sources(creator_dir, problems)]
+    sources = [
+        SourceFile.of(shipped),
+        *creator_sources(creator_dir, (ITEMS_FILE, _OTHER_SPELLING), "objetos", problems),
+    ]
     for source in sources:
         document, found = load_yaml(source)
         problems.extend(found)
@@ -100,22 +103,6 @@ def load_item_catalog(shipped: Path, creator_dir: Path | None) -> ItemCatalog:
     if problems or catalog is None:
         raise ContentError(problems, files=[source.shown_as for source in sources])
     return catalog
-
-
-def _creator_sources(creator_dir: Path | None, problems: list[ContentProblem]) -> list[SourceFile]:
-    if creator_dir is None:
-        return []
-    found = [
-        SourceFile(creator_dir / name, f"{creator_dir.name}/{name}")
-        for name in (ITEMS_FILE, _OTHER_SPELLING)
-        if (creator_dir / name).exists()
-    ]
-    if len(found) > 1:
-        message = (
-            f"hay dos archivos de objetos, «{ITEMS_FILE}» y «{_OTHER_SPELLING}»; deje solo «{ITEMS_FILE}»."
-        )
-        problems.append(ContentProblem(found[1].shown_as, None, None, message))
-    return found[:1]
 
 
 def _checked_catalog(merged: MergedContent, problems: list[ContentProblem]) -> ItemCatalog | None:

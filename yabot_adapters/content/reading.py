@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from ruamel.yaml import YAML
@@ -52,6 +53,28 @@ class _CollectingConstructor(RoundTripConstructor):
             self.duplicates.append((key, key_node.start_mark.line + 1, first[0] + 1 if first else None))
             return False
         return True
+
+
+def creator_sources(
+    creator_dir: Path | None, names: tuple[str, str], what: str, problems: list[ContentProblem]
+) -> list[SourceFile]:
+    """The creator's file among ``names`` (the spelling to use, then the other) in her folder, if any.
+
+    Messages show it relative to the data dir (``content/objetos.yaml``). Both spellings at once is a
+    problem (``what`` names the kind of file: ``objetos``); the first is used.
+    """
+    if creator_dir is None:
+        return []
+    found = [
+        SourceFile(creator_dir / name, f"{creator_dir.name}/{name}")
+        for name in names
+        if (creator_dir / name).exists()
+    ]
+    if len(found) > 1:
+        first, other = names
+        message = f"hay dos archivos de {what}, «{first}» y «{other}»; deje solo «{first}»."
+        problems.append(ContentProblem(found[1].shown_as, None, None, message))
+    return found[:1]
 
 
 def load_yaml(source: SourceFile) -> tuple[YamlDocument | None, list[ContentProblem]]:

@@ -1,12 +1,11 @@
 """``yabot lucien``: messages in Lucien's voice to a fan, now or at a time; cancelling them; the record."""
 
-import re
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Final
 
 import click
 
-from yabot_app.cli.params import USER_ID, user_id_argument
+from yabot_app.cli.params import USER_ID, Delay, Moment, user_id_argument
 from yabot_app.cli.runtime import load_settings, local_time, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.lucien import LucienModule
@@ -17,8 +16,6 @@ from yabot_core.lucien import LucienMessage, MessageState
 if TYPE_CHECKING:
     from yabot_app.container import Container
 
-_DELAY: Final = re.compile(r"(?P<amount>[0-9]{1,7})(?P<unit>s|m|h|d)")
-_UNITS: Final = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _STATES: Final = {
     MessageState.SCHEDULED: "pendiente",
     MessageState.SENDING: "enviándose",
@@ -26,35 +23,6 @@ _STATES: Final = {
     MessageState.SKIPPED: "descartado (usuario inalcanzable)",
     MessageState.CANCELLED: "cancelado",
 }
-
-
-class Delay(click.ParamType[timedelta, str]):
-    """``10m``, ``30s``, ``2h``, ``1d``: how long from now."""
-
-    name = "demora"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
-        """Parse a delay, or fail with a Spanish message."""
-        match = _DELAY.fullmatch(str(value).strip())
-        if match is None:
-            self.fail(f"«{value}» no es una demora: use un número y s, m, h o d (p. ej. 10m).", param, ctx)
-        return timedelta(**{_UNITS[match["unit"]]: int(match["amount"])})
-
-
-class Moment(click.ParamType[datetime, str]):
-    """An ISO 8601 instant with its time zone: ``2026-12-24T20:00:00Z``, ``2026-12-24T20:00+01:00``."""
-
-    name = "momento"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        """Parse an instant, or fail with a Spanish message."""
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"«{value}» no es una fecha y hora ISO 8601 (p. ej. 2026-12-24T20:00:00Z).", param, ctx)
-        if moment.tzinfo is None:
-            self.fail(f"«{value}» no dice su zona horaria: añada Z o un desfase como +01:00.", param, ctx)
-        return moment
 
 
 @click.group(

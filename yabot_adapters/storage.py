@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 
 from yabot_adapters.units import CommitListener
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
+from yabot_core.audit import AuditStorage, AuditUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
 from yabot_core.kernel import (
     BusUnitOfWork,
@@ -33,6 +34,7 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     WalletUnitOfWork,
     InventoryUnitOfWork,
     ApiKeysUnitOfWork,
+    AuditUnitOfWork,
     Protocol,
 ):
     """A unit of work over every module's repositories; it satisfies each module's unit of work."""
@@ -44,6 +46,7 @@ class StorageBackend(
     WalletStorage,
     InventoryStorage,
     ApiKeyStorage,
+    AuditStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

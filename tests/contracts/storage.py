@@ -6,6 +6,7 @@ its suite here, one line.
 """
 
 from tests.contracts.apikeys import ApiKeysContract
+from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
@@ -25,5 +26,6 @@ class StorageContract(
     LucienContract,
     InventoryContract,
     ApiKeysContract,
+    AuditContract,
 ):
     """Behaviour every storage backend shares."""

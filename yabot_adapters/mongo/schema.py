@@ -2,12 +2,16 @@
 
 Documents are written whole (insert or replacement) whenever they hold dates, and update operators only touch
 numbers, strings and arrays: real MongoDB does not care, but the nx-27017 test server stores a date set by
-``$set`` or ``$max`` as a string, after which it no longer compares or sorts as a date.
+``$set`` or ``$max`` as a string, after which it no longer compares or sorts as a date. A write that may be
+the first command of a transaction goes through :func:`insert_new` rather than ``insert_one``: nx-27017
+stores the transaction's read concern, which only that first command carries, as one more document.
 """
 
 from collections.abc import Sequence
 from contextlib import suppress
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import CollectionInvalid
 
@@ -59,3 +63,16 @@ async def check_server(database: AsyncDatabase[Document], *, exclusive: bool) ->
     if "setName" in hello or hello.get("msg") == "isdbgrid" or exclusive:
         return
     raise UnavailableError(REPLICA_SET_REQUIRED, detail={"database": database.name})
+
+
+async def insert_new(
+    collection: AsyncCollection[Document], document: Document, session: AsyncClientSession
+) -> None:
+    """Insert ``document`` in the session's transaction; a stored ``_id`` raises ``DuplicateKeyError``.
+
+    An upserting replacement whose filter matches no stored document: MongoDB inserts it (or collides on
+    ``_id``), exactly as ``insert_one`` would, and nx-27017 keeps only the document (see the module's notes).
+    """
+    await collection.replace_one(
+        {"_id": document["_id"], "_id_is_new": {"$exists": True}}, document, upsert=True, session=session
+    )

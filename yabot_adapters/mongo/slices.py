@@ -1,6 +1,6 @@
 """The registry of the Mongo backend: one line per module that keeps data."""
 
-from yabot_adapters.mongo import apikeys, bus, inventory, lucien, timers, users, wallet
+from yabot_adapters.mongo import apikeys, audit, bus, inventory, lucien, timers, users, wallet
 from yabot_adapters.mongo.slice import MongoSlice
 
 SLICES: tuple[MongoSlice, ...] = (
@@ -11,4 +11,5 @@ SLICES: tuple[MongoSlice, ...] = (
     wallet.SLICE,
     inventory.SLICE,
     apikeys.SLICE,
+    audit.SLICE,
 )

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from yabot_app.modules import apikeys, inventory, lucien, users, wallet, welcome
+from yabot_app.modules import apikeys, audit, inventory, lucien, users, wallet, welcome
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -12,4 +12,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     welcome.PLUG,
     inventory.PLUG,
     apikeys.PLUG,
+    audit.PLUG,
 )

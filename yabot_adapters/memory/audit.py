@@ -1,0 +1,52 @@
+"""The audit log in memory: the audit module's slice."""
+
+from dataclasses import dataclass, field
+from itertools import islice
+
+from yabot_adapters.memory.slice import MemorySlice
+from yabot_core.audit import AuditEntry, AuditPage, AuditQueries, AuditRepository
+from yabot_core.kernel import ConcurrentUpdateError
+
+
+@dataclass
+class AuditState:
+    """Committed entries by id."""
+
+    entries: dict[str, AuditEntry] = field(default_factory=dict)
+
+
+class InMemoryAuditRepository(AuditRepository):
+    """The audit log of one in-memory unit of work: appends are staged."""
+
+    def __init__(self, state: AuditState) -> None:
+        self._state = state
+        self._staged: dict[str, AuditEntry] = {}
+
+    async def append(self, entry: AuditEntry) -> None:
+        if entry.entry_id in self._staged or entry.entry_id in self._state.entries:
+            raise ConcurrentUpdateError(detail={"entry_id": entry.entry_id})
+        self._staged[entry.entry_id] = entry
+
+    def apply(self) -> None:
+        self._state.entries.update(self._staged)
+
+
+class InMemoryAuditQueries(AuditQueries):
+    """Pages of committed entries (reads never await: each is one snapshot)."""
+
+    def __init__(self, state: AuditState) -> None:
+        self._state = state
+
+    async def page(self, *, limit: int, offset: int, target: str | None = None) -> AuditPage:
+        found = [e for e in self._state.entries.values() if target is None or e.target == target]
+        found.sort(key=lambda entry: (entry.created_at, entry.entry_id), reverse=True)
+        entries = tuple(islice(found, offset, offset + limit))
+        return AuditPage(entries=entries, total=len(found), limit=limit, offset=offset)
+
+
+SLICE = MemorySlice(
+    name="audit",
+    state=AuditState,
+    repository=InMemoryAuditRepository,
+    queries={"audit_queries": InMemoryAuditQueries},
+)

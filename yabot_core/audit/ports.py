@@ -1,0 +1,44 @@
+"""What the audit log needs from storage: appending inside a unit of work, and reading pages."""
+
+from typing import Protocol
+
+from yabot_core.audit.models import AuditEntry, AuditPage
+from yabot_core.kernel import UnitOfWork
+
+
+class AuditRepository(Protocol):
+    """The audit log inside a unit of work: an entry commits with the action it records, or not at all."""
+
+    async def append(self, entry: AuditEntry) -> None:
+        """Store ``entry`` (ids are unique; entries are never changed or removed)."""
+        ...
+
+
+class AuditUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can write to the audit log."""
+
+    @property
+    def audit(self) -> AuditRepository:
+        """The audit log of this transaction."""
+        ...
+
+
+class AuditQueries(Protocol):
+    """Committed audit entries, for operators."""
+
+    async def page(self, *, limit: int, offset: int, target: str | None = None) -> AuditPage:
+        """Return a page of entries (of ``target`` only, if given), newest first, with their count.
+
+        Entries of the same instant come by id, highest first. The page and the count come from one
+        snapshot.
+        """
+        ...
+
+
+class AuditStorage(Protocol):
+    """What a storage backend offers the audit log besides its unit of work."""
+
+    @property
+    def audit_queries(self) -> AuditQueries:
+        """Committed entries."""
+        ...

@@ -22,11 +22,13 @@ from yabot_core.kernel import (
     Transactions,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
+from yabot_core.subscriptions import SubscriptionStorage, SubscriptionsUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
+    SubscriptionsUnitOfWork,
     LucienUnitOfWork,
     BusUnitOfWork,
     TimersUnitOfWork,
@@ -47,6 +49,7 @@ class StorageBackend(
     InventoryStorage,
     ApiKeyStorage,
     AuditStorage,
+    SubscriptionStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

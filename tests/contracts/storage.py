@@ -10,6 +10,7 @@ from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
+from tests.contracts.subscriptions import SubscriptionsContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
@@ -27,5 +28,6 @@ class StorageContract(
     InventoryContract,
     ApiKeysContract,
     AuditContract,
+    SubscriptionsContract,
 ):
     """Behaviour every storage backend shares."""

@@ -8,6 +8,7 @@ carries them all. See docs/content.md for the creator's side.
 from yabot_adapters.content.items import ITEM_SECTIONS, ITEMS_FILE, dump_item_catalog, load_item_catalog
 from yabot_adapters.content.merging import REMOVE_KEY, Entry, MergedContent, Section, merge
 from yabot_adapters.content.messages import describe, quoted_list, spanish
+from yabot_adapters.content.plans import PLAN_SECTIONS, PLANS_FILE, load_plan_catalog
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
 from yabot_adapters.content.reading import YamlDocument, creator_sources, line_of, load_yaml, plain
 from yabot_adapters.content.validation import validate
@@ -15,6 +16,8 @@ from yabot_adapters.content.validation import validate
 __all__ = [
     "ITEMS_FILE",
     "ITEM_SECTIONS",
+    "PLANS_FILE",
+    "PLAN_SECTIONS",
     "REMOVE_KEY",
     "ContentError",
     "ContentProblem",
@@ -28,6 +31,7 @@ __all__ = [
     "dump_item_catalog",
     "line_of",
     "load_item_catalog",
+    "load_plan_catalog",
     "load_yaml",
     "merge",
     "plain",

@@ -1,6 +1,6 @@
 """The registry of the in-memory backend: one line per module that keeps data."""
 
-from yabot_adapters.memory import apikeys, audit, bus, inventory, lucien, timers, users, wallet
+from yabot_adapters.memory import apikeys, audit, bus, inventory, lucien, subscriptions, timers, users, wallet
 from yabot_adapters.memory.slice import MemorySlice
 
 SLICES: tuple[MemorySlice, ...] = (
@@ -12,4 +12,5 @@ SLICES: tuple[MemorySlice, ...] = (
     inventory.SLICE,
     apikeys.SLICE,
     audit.SLICE,
+    subscriptions.SLICE,
 )

@@ -1,6 +1,6 @@
 """The registry of the Mongo backend: one line per module that keeps data."""
 
-from yabot_adapters.mongo import apikeys, audit, bus, inventory, lucien, timers, users, wallet
+from yabot_adapters.mongo import apikeys, audit, bus, inventory, lucien, subscriptions, timers, users, wallet
 from yabot_adapters.mongo.slice import MongoSlice
 
 SLICES: tuple[MongoSlice, ...] = (
@@ -12,4 +12,5 @@ SLICES: tuple[MongoSlice, ...] = (
     inventory.SLICE,
     apikeys.SLICE,
     audit.SLICE,
+    subscriptions.SLICE,
 )

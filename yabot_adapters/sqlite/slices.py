@@ -1,6 +1,6 @@
 """The registry of the SQLite backend: one line per module that keeps data (migrations run in this order)."""
 
-from yabot_adapters.sqlite import apikeys, audit, bus, inventory, lucien, timers, users, wallet
+from yabot_adapters.sqlite import apikeys, audit, bus, inventory, lucien, subscriptions, timers, users, wallet
 from yabot_adapters.sqlite.slice import SqliteSlice
 
 SLICES: tuple[SqliteSlice, ...] = (
@@ -12,4 +12,5 @@ SLICES: tuple[SqliteSlice, ...] = (
     lucien.SLICE,
     apikeys.SLICE,
     audit.SLICE,
+    subscriptions.SLICE,
 )

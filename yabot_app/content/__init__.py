@@ -9,4 +9,7 @@ SHIPPED_CONTENT: Final = Path(__file__).resolve().parent
 SHIPPED_ITEMS: Final = SHIPPED_CONTENT / "items.yaml"
 """The shipped items catalog (objects, pistas and their recipes)."""
 
-__all__ = ["SHIPPED_CONTENT", "SHIPPED_ITEMS"]
+SHIPPED_PLANS: Final = SHIPPED_CONTENT / "plans.yaml"
+"""The shipped VIP plans (days and price in Telegram Stars)."""
+
+__all__ = ["SHIPPED_CONTENT", "SHIPPED_ITEMS", "SHIPPED_PLANS"]

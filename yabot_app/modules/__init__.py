@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from yabot_app.modules import apikeys, audit, inventory, lucien, users, wallet, welcome
+from yabot_app.modules import apikeys, audit, inventory, lucien, subscriptions, users, wallet, welcome
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -13,4 +13,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     inventory.PLUG,
     apikeys.PLUG,
     audit.PLUG,
+    subscriptions.PLUG,
 )

@@ -1,0 +1,128 @@
+"""VIP subscriptions: plans, each fan's VIP and its history, and the "is this fan VIP?" port.
+
+Public API: other code imports from here only. Other modules that gate on VIP (the story, the store) depend
+on :class:`VipStatus` alone.
+"""
+
+from yabot_core.subscriptions.errors import (
+    ChargeNotFoundError,
+    InvalidDurationError,
+    InvalidPlanCatalogError,
+    NotVipError,
+    RenewalAlreadyCancelledError,
+    UnknownPlanError,
+    VipAlreadyLongerError,
+)
+from yabot_core.subscriptions.events import (
+    SubscriptionCancelled,
+    SubscriptionEvent,
+    SubscriptionExpired,
+    SubscriptionExtended,
+    SubscriptionRefunded,
+    SubscriptionRevoked,
+    SubscriptionStarted,
+)
+from yabot_core.subscriptions.manifest import MANIFEST
+from yabot_core.subscriptions.models import (
+    MAX_REFERENCE_LENGTH,
+    EntryKind,
+    Source,
+    SourceKind,
+    Subscription,
+    SubscriptionEntry,
+    SubscriptionHistory,
+    SubscriptionPage,
+    SubscriptionStatement,
+    SubscriptionStatus,
+    VipChange,
+    apply,
+    replay,
+)
+from yabot_core.subscriptions.plans import (
+    MAX_DAYS,
+    MAX_PLAN_DESCRIPTION_LENGTH,
+    MAX_PLAN_ID_LENGTH,
+    MAX_PLAN_NAME_LENGTH,
+    MAX_STARS,
+    Plan,
+    PlanCatalog,
+    PlanId,
+    PlanIdField,
+    PlanProblem,
+    check_plans,
+    plan_label,
+)
+from yabot_core.subscriptions.ports import (
+    SubscriptionQueries,
+    SubscriptionRepository,
+    SubscriptionStorage,
+    SubscriptionsUnitOfWork,
+    VipStatus,
+)
+from yabot_core.subscriptions.service import SubscriptionService
+from yabot_core.subscriptions.validation import (
+    MAX_AHEAD,
+    MAX_OFFSET,
+    MAX_PAGE_SIZE,
+    expiry_key,
+    payment_key,
+    refund_key,
+)
+from yabot_core.subscriptions.vip import DEFAULT_TTL, VipCheck
+
+__all__ = [
+    "DEFAULT_TTL",
+    "MANIFEST",
+    "MAX_AHEAD",
+    "MAX_DAYS",
+    "MAX_OFFSET",
+    "MAX_PAGE_SIZE",
+    "MAX_PLAN_DESCRIPTION_LENGTH",
+    "MAX_PLAN_ID_LENGTH",
+    "MAX_PLAN_NAME_LENGTH",
+    "MAX_REFERENCE_LENGTH",
+    "MAX_STARS",
+    "ChargeNotFoundError",
+    "EntryKind",
+    "InvalidDurationError",
+    "InvalidPlanCatalogError",
+    "NotVipError",
+    "Plan",
+    "PlanCatalog",
+    "PlanId",
+    "PlanIdField",
+    "PlanProblem",
+    "RenewalAlreadyCancelledError",
+    "Source",
+    "SourceKind",
+    "Subscription",
+    "SubscriptionCancelled",
+    "SubscriptionEntry",
+    "SubscriptionEvent",
+    "SubscriptionExpired",
+    "SubscriptionExtended",
+    "SubscriptionHistory",
+    "SubscriptionPage",
+    "SubscriptionQueries",
+    "SubscriptionRefunded",
+    "SubscriptionRepository",
+    "SubscriptionRevoked",
+    "SubscriptionService",
+    "SubscriptionStarted",
+    "SubscriptionStatement",
+    "SubscriptionStatus",
+    "SubscriptionStorage",
+    "SubscriptionsUnitOfWork",
+    "UnknownPlanError",
+    "VipAlreadyLongerError",
+    "VipChange",
+    "VipCheck",
+    "VipStatus",
+    "apply",
+    "check_plans",
+    "expiry_key",
+    "payment_key",
+    "plan_label",
+    "refund_key",
+    "replay",
+]

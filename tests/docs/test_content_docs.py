@@ -1,4 +1,4 @@
-"""docs/content.md stays true: its examples load over the shipped catalog and its error sample is real."""
+"""docs/content.md stays true: its examples load over the shipped content and its error sample is real."""
 
 import re
 import textwrap
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from yabot_adapters.content import ContentError, load_item_catalog
-from yabot_app.content import SHIPPED_ITEMS
+from yabot_adapters.content import ContentError, load_item_catalog, load_plan_catalog
+from yabot_app.content import SHIPPED_ITEMS, SHIPPED_PLANS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "content.md"
 
@@ -37,14 +37,18 @@ def blocks(language: str) -> list[str]:
 
 
 def test_every_yaml_example_loads_over_the_shipped_catalog(tmp_path: Path) -> None:
-    """Each ```yaml block of the page, saved as content/objetos.yaml, loads without a problem."""
+    """Each ```yaml block of the page, saved as the file it is for, loads without a problem."""
     examples = blocks("yaml")
-    assert len(examples) >= 2
-    content = tmp_path / "content"
-    content.mkdir()
-    for example in examples:
-        (content / "objetos.yaml").write_text(example, encoding="utf-8")
-        load_item_catalog(SHIPPED_ITEMS, content)
+    assert len(examples) >= 3
+    for number, example in enumerate(examples):
+        content = tmp_path / f"content-{number}"
+        content.mkdir()
+        if example.startswith("planes:"):
+            (content / "planes.yaml").write_text(example, encoding="utf-8")
+            load_plan_catalog(SHIPPED_PLANS, content)
+        else:
+            (content / "objetos.yaml").write_text(example, encoding="utf-8")
+            load_item_catalog(SHIPPED_ITEMS, content)
 
 
 def test_the_error_sample_is_what_yabot_prints(tmp_path: Path) -> None:

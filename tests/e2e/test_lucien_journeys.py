@@ -142,7 +142,8 @@ async def test_bad_messages_are_refused_in_spanish_from_the_shell(tmp_path: Path
         (
             ("62", "Hola, { $apodo }"),
             1,
-            "Error: El texto usa { $apodo }, que Lucien no conoce; puede usar: { $nombre }, { $saldo }.\n",
+            "Error: El texto usa { $apodo }, que Lucien no conoce; puede usar: { $nombre }, { $saldo },"
+            " { $vip_dias }, { $vip_hasta }.\n",
         ),
         (("62", "Hola", "--in", "mañana"), 2, "«mañana» no es una demora: use un número y s, m, h o d"),
         (("62", "Hola", "--at", "2026-12-24T20:00"), 2, "no dice su zona horaria: añada Z o un desfase"),

@@ -34,7 +34,9 @@ def lucien_group() -> None:
     """Lucien's commands."""
 
 
-@lucien_group.command(help="Programa un mensaje de Lucien (puede usar { $nombre } y { $saldo }).")
+@lucien_group.command(
+    help="Programa un mensaje de Lucien (puede usar { $nombre }, { $saldo }, { $vip_hasta } y { $vip_dias })."
+)
 @user_id_argument
 @click.argument("text", metavar="TEXTO", type=NonBlankText("El mensaje no puede estar vacío."))
 @click.option(

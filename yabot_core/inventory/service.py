@@ -47,7 +47,7 @@ class Mochila:
 
     Using an item uses one up: Lucien reads a pista to the fan (or takes the object) and keeps it; the
     adapters show the item's text, and ``ItemUsed`` lets the story and missions react. Items marked
-    ``solo_vip`` are flagged to the fan but not enforced here: the VIP port does not exist yet.
+    ``solo_vip`` are flagged to the fan but not enforced here: the mochila does not ask ``VipStatus`` yet.
     """
 
     def __init__(

@@ -25,6 +25,7 @@ from yabot_adapters.http.auth import Authenticator, KeyHolder, Principal
 from yabot_adapters.http.auth.testing import sign_init_data
 from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_core.apikeys import USERS_READ, ApiKey
+from yabot_core.audit import Actor
 from yabot_core.kernel import UserId
 
 USERS: Final = tuple(UserId(n) for n in range(1001, 1021))
@@ -118,7 +119,8 @@ async def besitos(storage: ProductStorage, *, requests: int, concurrency: int) -
     """Every app, constant first, over a fresh product on ``storage``."""
     async with product(storage, api_rate_limit_per_minute=RATE_LIMIT, bot_token=BOT_TOKEN) as container:
         await prepare_users(container, USERS)
-        issued = await container.modules().get(ApiKeysModule).keys.create("bench", [USERS_READ])
+        keys = container.modules().get(ApiKeysModule).keys
+        issued = await keys.create("bench", [USERS_READ], actor=Actor.operator("bench"))
         key = f"Bearer {issued.token}"
         ours = container.http_app()  # the token checks initData; the bot itself never starts here
         limit = container.settings().api_rate_limit

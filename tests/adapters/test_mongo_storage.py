@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from tests.contracts.common import ALICE, PURCHASE, RECORDER, make_user, record_everything, recorded
+from tests.contracts.common import (
+    ALICE,
+    OPERATOR,
+    PURCHASE,
+    RECORDER,
+    api_keys_over,
+    make_user,
+    record_everything,
+    recorded,
+)
 from tests.contracts.factory import StorageFactory
 from tests.contracts.storage import StorageContract
 from tests.contracts.timers import a_timer, schedule
@@ -18,7 +27,7 @@ from tests.servers.mongo import MongoServer, fresh_database_name, make_storage
 from yabot_adapters.mongo import MongoStorage
 from yabot_adapters.mongo.slices import SLICES
 from yabot_adapters.storage import StorageUnitOfWork
-from yabot_core.apikeys import CORE_SCOPES, USERS_READ, ApiKeys, RevokedKeyError
+from yabot_core.apikeys import USERS_READ, RevokedKeyError
 from yabot_core.kernel import FakeClock, SequentialIds, UnavailableError
 from yabot_core.lucien import LucienMessage
 from yabot_core.wallet import ADMIN_GRANT, WalletService
@@ -176,17 +185,13 @@ class TestMongoStorage(StorageContract):
     ) -> None:
         """Two backends on one database, as two processes: a key revoked through one, the other refuses."""
         async with two_storages(mongo_server, clock) as (first, second):
-            issuer = ApiKeys(
-                first.transactions, first.api_key_queries, clock, SequentialIds("a"), CORE_SCOPES
-            )
-            checker = ApiKeys(
-                second.transactions, second.api_key_queries, clock, SequentialIds("b"), CORE_SCOPES
-            )
-            issued = await issuer.create("servicio", [USERS_READ])
+            issuer = api_keys_over(first, clock, SequentialIds("a"))
+            checker = api_keys_over(second, clock, SequentialIds("b"))
+            issued = await issuer.create("servicio", [USERS_READ], actor=OPERATOR)
             assert await checker.authenticate(issued.token) == issued.key
 
             clock.advance(timedelta(seconds=1))
-            revoked, _ = await issuer.revoke(issued.key.key_id)
+            revoked, _ = await issuer.revoke(issued.key.key_id, actor=OPERATOR)
             assert await second.api_key_queries.get(issued.key.key_id) == revoked
             with pytest.raises(RevokedKeyError):
                 await checker.authenticate(issued.token)

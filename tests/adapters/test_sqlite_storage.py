@@ -16,7 +16,9 @@ import pytest
 from tests.adapters.sqlite_helpers import CREDIT, WALLET_OWNER, credit_many
 from tests.contracts.common import (
     ALICE,
+    OPERATOR,
     BoomError,
+    api_keys_over,
     make_dead_letter,
     make_entry,
     make_user,
@@ -31,7 +33,7 @@ from yabot_adapters.sqlite.slices import SLICES
 from yabot_adapters.sqlite.writer import WRITER_STOPPED
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
 from yabot_adapters.units import Committed
-from yabot_core.apikeys import CORE_SCOPES, USERS_READ, ApiKeys, RevokedKeyError
+from yabot_core.apikeys import USERS_READ, RevokedKeyError
 from yabot_core.kernel import (
     CorrelationId,
     EventId,
@@ -573,13 +575,13 @@ async def test_a_revocation_through_one_storage_is_seen_by_another_at_once(
 ) -> None:
     """Two backends on one file, as two processes: a key revoked through one, the other refuses at once."""
     async with opened_at(path, clock) as first, opened_at(path, clock) as second:
-        issuer = ApiKeys(first.transactions, first.api_key_queries, clock, SequentialIds("a"), CORE_SCOPES)
-        checker = ApiKeys(second.transactions, second.api_key_queries, clock, SequentialIds("b"), CORE_SCOPES)
-        issued = await issuer.create("servicio", [USERS_READ])
+        issuer = api_keys_over(first, clock, SequentialIds("a"))
+        checker = api_keys_over(second, clock, SequentialIds("b"))
+        issued = await issuer.create("servicio", [USERS_READ], actor=OPERATOR)
         assert await checker.authenticate(issued.token) == issued.key
 
         clock.advance(timedelta(seconds=1))
-        revoked, _ = await issuer.revoke(issued.key.key_id)
+        revoked, _ = await issuer.revoke(issued.key.key_id, actor=OPERATOR)
         assert await second.api_key_queries.get(issued.key.key_id) == revoked
         with pytest.raises(RevokedKeyError):
             await checker.authenticate(issued.token)

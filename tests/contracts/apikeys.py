@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.contracts.base import ContractBase
-from tests.contracts.common import BoomError
+from tests.contracts.common import OPERATOR, BoomError, api_keys_over
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork
-from yabot_core.apikeys import ADMIN, CORE_SCOPES, USERS_READ, ApiKey, ApiKeys, RevokedKeyError
+from yabot_core.apikeys import ADMIN, USERS_READ, ApiKey, RevokedKeyError
 from yabot_core.kernel import FakeClock, SequentialIds
 
 
@@ -112,13 +112,13 @@ class ApiKeysContract(ContractBase):
 
     async def test_a_committed_key_is_read_at_once(self, storage: StorageBackend, clock: FakeClock) -> None:
         """The queries see a key, and then its revocation, as soon as each unit of work commits."""
-        keys = ApiKeys(storage.transactions, storage.api_key_queries, clock, SequentialIds("k"), CORE_SCOPES)
-        issued = await keys.create("servicio", [USERS_READ])
+        keys = api_keys_over(storage, clock, SequentialIds("k"))
+        issued = await keys.create("servicio", [USERS_READ], actor=OPERATOR)
         assert await storage.api_key_queries.get(issued.key.key_id) == issued.key
         assert await keys.authenticate(issued.token) == issued.key
 
         clock.advance(timedelta(seconds=1))
-        revoked, was_active = await keys.revoke(issued.key.key_id)
+        revoked, was_active = await keys.revoke(issued.key.key_id, actor=OPERATOR)
         assert was_active
         assert revoked.revoked_at == clock.now()
         assert await storage.api_key_queries.get(issued.key.key_id) == revoked

@@ -4,9 +4,12 @@ Backends keep an event only when some handler is owed it; the suites route every
 they can read back what a unit of work committed.
 """
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from yabot_adapters.storage import StorageBackend
+from yabot_core.apikeys import CORE_SCOPES, ApiKeys
+from yabot_core.audit import Actor, AuditLog
 from yabot_core.kernel import (
     CorrelationId,
     DeadLetter,
@@ -15,6 +18,7 @@ from yabot_core.kernel import (
     FakeClock,
     IdempotencyKey,
     OutboxRecord,
+    SequentialIds,
     UserId,
     parse_event,
 )
@@ -26,6 +30,9 @@ BOB = UserId(1002)
 
 PURCHASE = LedgerReason.define("purchase", "Compra en la tienda")
 AUCTION_WIN = LedgerReason.define("auction_win", "Subasta ganada")
+
+OPERATOR = Actor.operator("pruebas")
+"""Who the tests say runs operator commands (the audit log records it)."""
 
 RECORDER = "tests.recorder"
 
@@ -84,3 +91,11 @@ def make_dead_letter(clock: FakeClock, letter_id: str, *, minutes: int = 0) -> D
         attempts=3,
         failed_at=clock.now() + timedelta(minutes=minutes),
     )
+
+
+def api_keys_over(
+    storage: StorageBackend, clock: FakeClock, ids: SequentialIds, scopes: Mapping[str, str] = CORE_SCOPES
+) -> ApiKeys:
+    """The API keys service over ``storage``, its audit log on the same storage."""
+    audit = AuditLog(storage.audit_queries, clock, ids)
+    return ApiKeys(storage.transactions, storage.api_key_queries, clock, ids, scopes=scopes, audit=audit)

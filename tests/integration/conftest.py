@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 
+from tests.contracts.common import api_keys_over
 from tests.integration.http_apps import BOT_TOKEN, bearer
 from tests.integration.telegram_world import World
 from yabot_adapters.http.auth import Authenticator, InitDataVerifier
 from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.apikeys import CORE_SCOPES, USERS_READ, ApiKeys
+from yabot_core.apikeys import USERS_READ, ApiKeys
 from yabot_core.kernel import FakeClock, SequentialIds
 
 
@@ -31,7 +32,7 @@ async def world_fixture(clock: FakeClock, server: FakeTelegramServer) -> AsyncIt
 @pytest.fixture(name="api_keys")
 def api_keys_fixture(storage: InMemoryStorage, clock: FakeClock, ids: SequentialIds) -> ApiKeys:
     """API keys on the suite's in-memory storage, offering the core scopes."""
-    return ApiKeys(storage.transactions, storage.api_key_queries, clock, ids, CORE_SCOPES)
+    return api_keys_over(storage, clock, ids)
 
 
 @pytest.fixture(name="authenticator")

@@ -9,12 +9,13 @@ from typing import Any, Final
 
 from litestar import Litestar
 
+from tests.contracts.common import OPERATOR, api_keys_over
 from yabot_adapters.http import create_app
 from yabot_adapters.http.auth import Authenticator
 from yabot_adapters.http.auth.testing import sign_init_data as signed
 from yabot_adapters.http.controllers import wallet_controller
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.apikeys import CORE_SCOPES, ApiKeys
+from yabot_core.apikeys import ApiKeys
 from yabot_core.kernel import FakeClock, SequentialIds
 from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
@@ -35,13 +36,12 @@ def keys_only() -> Authenticator:
     """An authenticator over keys nobody holds: for tests of open routes (probes, the OpenAPI document)."""
     clock = FakeClock()
     storage = InMemoryStorage(clock)
-    keys = ApiKeys(storage.transactions, storage.api_key_queries, clock, SequentialIds(), CORE_SCOPES)
-    return Authenticator(keys, None)
+    return Authenticator(api_keys_over(storage, clock, SequentialIds()), None)
 
 
 async def bearer(keys: ApiKeys, name: str, *scopes: str) -> str:
     """An ``Authorization`` value for a new key named ``name`` with ``scopes``."""
-    return f"Bearer {(await keys.create(name, scopes)).token}"
+    return f"Bearer {(await keys.create(name, scopes, actor=OPERATOR)).token}"
 
 
 def sign_init_data(

@@ -10,6 +10,7 @@ import pytest
 from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
+from tests.contracts.common import OPERATOR
 from tests.integration.http_apps import bearer, besitos_app, sign_init_data, tma
 from yabot_adapters.http import create_app
 from yabot_adapters.http.auth import Authenticator
@@ -80,7 +81,7 @@ class TestWithoutCredentials:
         self, client: AsyncTestClient, api_keys: ApiKeys
     ) -> None:
         """Knowing a key's id (it is public: ``yabot apikey list`` shows it) opens nothing."""
-        real = (await api_keys.create("panel", [USERS_READ])).token
+        real = (await api_keys.create("panel", [USERS_READ], actor=OPERATOR)).token
         forged = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
 
         assert (await call(client, ANA, f"Bearer {forged}"))[0] == 401
@@ -119,11 +120,11 @@ class TestKeys:
     async def test_a_revoked_key_is_refused_on_its_next_request(
         self, client: AsyncTestClient, api_keys: ApiKeys
     ) -> None:
-        issued = await api_keys.create("temporal", [USERS_READ])
+        issued = await api_keys.create("temporal", [USERS_READ], actor=OPERATOR)
         authorization = f"Bearer {issued.token}"
         assert (await call(client, ANA, authorization))[0] == 200
 
-        await api_keys.revoke(issued.key.key_id)
+        await api_keys.revoke(issued.key.key_id, actor=OPERATOR)
         status, body = await call(client, ANA, authorization)
 
         assert (status, body["code"]) == (401, "clave_revocada")
@@ -309,7 +310,7 @@ class TestLogs:
         self, client: AsyncTestClient, api_keys: ApiKeys, clock: FakeClock, caplog: pytest.LogCaptureFixture
     ) -> None:
         """Good, bad, revoked and forged credentials alike: the secret parts appear in no log record."""
-        issued = await api_keys.create("registro", [USERS_READ])
+        issued = await api_keys.create("registro", [USERS_READ], actor=OPERATOR)
         init_data = sign_init_data(ANA, clock.now())
         secret_parts = [issued.token, issued.token.split("_", 2)[2], init_data.split("hash=")[1]]
         caplog.set_level(logging.DEBUG)
@@ -317,7 +318,7 @@ class TestLogs:
         await call(client, ANA, f"Bearer {issued.token}")
         await call(client, BRUNO, tma(init_data))
         await call(client, ANA, tma(init_data + "x"))
-        await api_keys.revoke(issued.key.key_id)
+        await api_keys.revoke(issued.key.key_id, actor=OPERATOR)
         await call(client, ANA, f"Bearer {issued.token}")
 
         logged = "\n".join(

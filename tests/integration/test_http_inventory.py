@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from tests.contracts.common import OPERATOR
 from tests.contracts.inventory_catalog import CHEST, KEY, LEFT, ROSE, small_catalog
 from yabot_adapters.http import create_app
 from yabot_adapters.http.auth import Authenticator
@@ -203,7 +204,7 @@ async def test_the_product_serves_the_route_through_the_plug(tmp_path: Path) -> 
     """The app the container builds serves the mochila route: the module plugs it in."""
     container = build_container(Settings.model_validate({"storage": "memory", "data_dir": tmp_path}))
     keys = container.modules().get(ApiKeysModule).keys
-    reader = f"Bearer {(await keys.create('lector', [USERS_READ])).token}"
+    reader = f"Bearer {(await keys.create('lector', [USERS_READ], actor=OPERATOR)).token}"
     async with AsyncTestClient(app=container.http_app()) as client:
         anonymous = await client.get("/api/v1/users/5/inventory")
         response = await client.get("/api/v1/users/5/inventory", headers={"Authorization": reader})

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.contracts.common import OPERATOR
 from tests.integration.http_apps import BOT_TOKEN, sign_init_data, tma
 from yabot_app.container import build_container
 from yabot_app.lifecycle import working
@@ -90,7 +91,7 @@ def test_no_generated_request_breaks_the_api(tmp_path: Path) -> None:
         items = modules.get(InventoryModule).grants
         await items.grant(ANA, "rosa-roja", 2, note=None, idempotency_key="seed")
         keys = modules.get(ApiKeysModule).keys
-        issued = await keys.create("schemathesis", list(keys.scopes))
+        issued = await keys.create("schemathesis", list(keys.scopes), actor=OPERATOR)
         credentials["clave"] = {"Authorization": f"Bearer {issued.token}"}
         # Signed now: the run takes seconds, far within YABOT_API_INITDATA_MAX_AGE.
         credentials["fan"] = {"Authorization": tma(sign_init_data(ANA, datetime.now(UTC)))}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from yabot_app.cli.params import operator
 from yabot_app.cli.runtime import load_settings, local_time, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, SpanishGroup
 from yabot_app.modules import MODULES
@@ -49,7 +50,7 @@ def create(name: str, scopes: tuple[str, ...]) -> None:
     memory_refused(settings)
 
     async def work(container: "Container") -> None:
-        issued = await container.modules().get(ApiKeysModule).keys.create(name, scopes)
+        issued = await container.modules().get(ApiKeysModule).keys.create(name, scopes, actor=operator())
         key = issued.key
         click.echo(
             f"Clave creada: «{printable(key.name)}» (id {key.key_id}), alcances: {', '.join(key.scopes)}."
@@ -96,7 +97,7 @@ def revoke(key: str) -> None:
     memory_refused(settings)
 
     async def work(container: "Container") -> None:
-        revoked, changed = await container.modules().get(ApiKeysModule).keys.revoke(key)
+        revoked, changed = await container.modules().get(ApiKeysModule).keys.revoke(key, actor=operator())
         name = printable(revoked.name)
         if changed:
             click.echo(f"Clave «{name}» ({revoked.key_id}) revocada: ya no abre la API.")

@@ -1,5 +1,6 @@
 """Parameters several commands take, spelled the same way everywhere (name, checks, Spanish help)."""
 
+import getpass
 import re
 from datetime import datetime, timedelta
 from typing import Final
@@ -7,6 +8,7 @@ from typing import Final
 import click
 
 from yabot_app.cli.spanish import NonBlankText, PositiveInt
+from yabot_core.audit import MAX_ACTOR_NAME_LENGTH, Actor
 from yabot_core.kernel import MAX_USER_ID
 
 _DELAY: Final = re.compile(r"(?P<amount>[0-9]{1,7})(?P<unit>s|m|h|d)")
@@ -55,3 +57,12 @@ class Moment(click.ParamType[datetime, str]):
         if moment.tzinfo is None:
             self.fail(f"«{value}» no dice su zona horaria: añada Z o un desfase como +01:00.", param, ctx)
         return moment
+
+
+def operator() -> Actor:
+    """Who runs the command, for the audit log: the system account's name."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment nor in the password database
+        name = "desconocido"
+    return Actor.operator(name.strip()[:MAX_ACTOR_NAME_LENGTH] or "desconocido")

@@ -1,13 +1,12 @@
 """``yabot vip``: a fan's VIP from the shell: grant, revoke, look it up, list the VIPs, the plans on sale."""
 
-import getpass
 import uuid
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Final
 
 import click
 
-from yabot_app.cli.params import Delay, Moment, idempotency_key_option, user_id_argument
+from yabot_app.cli.params import Delay, Moment, idempotency_key_option, operator, user_id_argument
 from yabot_app.cli.runtime import (
     load_settings,
     local_time,
@@ -19,7 +18,7 @@ from yabot_app.cli.runtime import (
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_app.terminal import printable
-from yabot_core.audit import MAX_ACTOR_NAME_LENGTH, Actor
+from yabot_core.audit import Actor
 from yabot_core.kernel import UserId, spanish_number
 from yabot_core.subscriptions import (
     MAX_DAYS,
@@ -53,15 +52,6 @@ _reason_option = click.option(
     type=NonBlankText("El motivo no puede estar vacío."),
     help="Por qué (queda en el historial y en el registro de auditoría).",
 )
-
-
-def operator() -> Actor:
-    """Who runs the command, for the audit log: the system account's name."""
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment nor in the password database
-        name = "desconocido"
-    return Actor.operator(name.strip()[:MAX_ACTOR_NAME_LENGTH] or "desconocido")
 
 
 @click.group(

@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.plug import BuiltModules, Kernel, ModulePlug
 from yabot_core import apikeys
 from yabot_core.apikeys import CORE_SCOPES, ApiKeys
@@ -27,11 +28,12 @@ class ApiKeysPlug(ModulePlug[ApiKeysModule]):
     def build(self, kernel: Kernel, modules: BuiltModules) -> ApiKeysModule:
         """Keys over storage, offering every scope some module's routes ask for."""
         storage = kernel.storage
-        return ApiKeysModule(
-            ApiKeys(
-                storage.transactions, storage.api_key_queries, kernel.clock, kernel.ids, kernel.api_scopes
-            )
+        audit = modules.get(AuditModule).log
+        queries = storage.api_key_queries
+        keys = ApiKeys(
+            storage.transactions, queries, kernel.clock, kernel.ids, scopes=kernel.api_scopes, audit=audit
         )
+        return ApiKeysModule(keys)
 
     def scopes(self) -> Mapping[str, str]:
         """``users:read`` and ``admin``, which every installation has."""

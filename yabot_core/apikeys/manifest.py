@@ -2,4 +2,4 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="apikeys", title="Claves de la API")
+MANIFEST = ModuleManifest(name="apikeys", title="Claves de la API", depends_on=("audit",))

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from yabot_core.apikeys.models import ApiKey
-from yabot_core.kernel import UnitOfWork
+from yabot_core.audit import AuditUnitOfWork
 
 
 class ApiKeyRepository(Protocol):
@@ -19,8 +19,8 @@ class ApiKeyRepository(Protocol):
         ...
 
 
-class ApiKeysUnitOfWork(UnitOfWork, Protocol):
-    """A unit of work that can reach API keys."""
+class ApiKeysUnitOfWork(AuditUnitOfWork, Protocol):
+    """A unit of work that can reach API keys (and the audit log, which records who issued or revoked one)."""
 
     @property
     def api_keys(self) -> ApiKeyRepository:

@@ -1,6 +1,7 @@
 """Issuing, listing, revoking and checking API keys."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from yabot_core.apikeys import tokens
 from yabot_core.apikeys.errors import (
@@ -15,7 +16,11 @@ from yabot_core.apikeys.errors import (
 from yabot_core.apikeys.events import ApiKeyCreated, ApiKeyRevoked
 from yabot_core.apikeys.models import MAX_NAME_LENGTH, SCOPE, ApiKey, IssuedKey
 from yabot_core.apikeys.ports import ApiKeyQueries, ApiKeysUnitOfWork
+from yabot_core.audit import Actor, AuditLog
 from yabot_core.kernel import Clock, EventStamper, IdGenerator, InvalidInputError, Transactions, did_you_mean
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
 
 
 class ApiKeys:
@@ -31,7 +36,9 @@ class ApiKeys:
         queries: ApiKeyQueries,
         clock: Clock,
         ids: IdGenerator,
+        *,
         scopes: Mapping[str, str],
+        audit: AuditLog,
     ) -> None:
         bad = sorted(scope for scope in scopes if not SCOPE.fullmatch(scope))
         if bad:
@@ -41,10 +48,13 @@ class ApiKeys:
         self._queries = queries
         self._clock = clock
         self._stamper = EventStamper(clock, ids)
+        self._audit = audit
         self.scopes: Mapping[str, str] = dict(sorted(scopes.items()))
 
-    async def create(self, name: str, scopes: Iterable[str]) -> IssuedKey:
+    async def create(self, name: str, scopes: Iterable[str], *, actor: Actor) -> IssuedKey:
         """Issue a key named ``name`` with ``scopes``; the whole key is in the result and nowhere else.
+
+        ``actor`` (who asked) is written to the audit log with the key, in the same unit of work.
 
         Raises:
             InvalidKeyNameError: the name is blank, too long or not printable.
@@ -64,15 +74,21 @@ class ApiKeys:
 
         async def work(uow: ApiKeysUnitOfWork) -> None:
             await uow.api_keys.save(key)
-            uow.record(ApiKeyCreated(**self._stamper.stamp(), key_id=key.key_id, name=name, scopes=chosen))
+            event = ApiKeyCreated(**self._stamper.stamp(), key_id=key.key_id, name=name, scopes=chosen)
+            uow.record(event)
+            detail: dict[str, JsonValue] = {"name": name, "scopes": list(chosen)}
+            await self._audit.record_in(
+                uow, actor, "apikeys.create", _target(key), detail=detail, correlation_id=event.correlation_id
+            )
 
         await self._transactions.run(work)
         return IssuedKey(key=key, token=minted.token)
 
-    async def revoke(self, id_or_name: str) -> tuple[ApiKey, bool]:
+    async def revoke(self, id_or_name: str, *, actor: Actor) -> tuple[ApiKey, bool]:
         """Revoke the key with that id, or the one active key with that name; say if it was active.
 
-        Revoking a revoked key changes nothing (``False``): running the command twice is safe.
+        Revoking a revoked key changes nothing (``False``): running the command twice is safe. ``actor`` is
+        written to the audit log with the revocation.
 
         Raises:
             KeyNotFoundError: no key has that id, and no active key that name.
@@ -88,7 +104,16 @@ class ApiKeys:
                 return key, False
             revoked = key.model_copy(update={"revoked_at": self._clock.now()})
             await uow.api_keys.save(revoked)
-            uow.record(ApiKeyRevoked(**self._stamper.stamp(), key_id=key.key_id, name=key.name))
+            event = ApiKeyRevoked(**self._stamper.stamp(), key_id=key.key_id, name=key.name)
+            uow.record(event)
+            await self._audit.record_in(
+                uow,
+                actor,
+                "apikeys.revoke",
+                _target(key),
+                detail={"name": key.name},
+                correlation_id=event.correlation_id,
+            )
             return revoked, True
 
         return await self._transactions.run(work)
@@ -150,6 +175,10 @@ class ApiKeys:
                 detail={"key": text[:40]},
             )
         return named[0]
+
+
+def _target(key: ApiKey) -> str:
+    return f"api_key:{key.key_id}"
 
 
 def _checked_name(name: str) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from yabot_app.content import SHIPPED_PLANS
 from yabot_app.modules.audit import AuditModule
-from yabot_app.modules.plug import BuiltModules, HealthCheck, Kernel, ModulePlug
+from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HealthCheck, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_core import subscriptions
 from yabot_core.kernel import UserId
@@ -79,8 +79,19 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
 
         yield HealthCheck("suscripciones", readable)
 
+    def bot(self, services: SubscriptionsModule, kernel: Kernel) -> BotPart:
+        """/vip: the fan's VIP and the plans; invoices in Stars, the pre-checkout, the payment."""
+        from yabot_adapters.telegram.routers import vip  # noqa: PLC0415  (aiogram only when on)
+
+        return BotPart(
+            routers=[vip.setup()],
+            commands=[BotCommand("vip", "subscriptions-command-vip")],
+            data={"subscriptions": services.service},
+        )
+
     def commands(self) -> Sequence["click.Command"]:
-        """``yabot vip grant|revoke|status|list|plans``."""
+        """``yabot vip grant|revoke|status|list|plans|refund|tokens``."""
+        from yabot_app.cli import vip_sales  # noqa: F401, PLC0415  (adds refund and tokens to the group)
         from yabot_app.cli.vip import vip_group  # noqa: PLC0415  (the CLI imports the registry)
 
         return [vip_group]

@@ -72,6 +72,21 @@ from yabot_core.subscriptions.ports import (
     VipStatus,
 )
 from yabot_core.subscriptions.service import SubscriptionService
+from yabot_core.subscriptions.token_ports import VipTokenRepository, VipTokensUnitOfWork
+from yabot_core.subscriptions.token_service import TOKENS_TARGET, VipTokens
+from yabot_core.subscriptions.tokens import (
+    CODE,
+    CODE_PREFIX,
+    MAX_TOKEN_USES,
+    MAX_TOKENS_AT_ONCE,
+    TokenAlreadyRedeemedError,
+    TokenExpiredError,
+    TokenRedemption,
+    TokenUsedUpError,
+    UnknownTokenError,
+    VipToken,
+    is_code,
+)
 from yabot_core.subscriptions.validation import (
     MAX_AHEAD,
     MAX_OFFSET,
@@ -83,6 +98,8 @@ from yabot_core.subscriptions.validation import (
 from yabot_core.subscriptions.vip import DEFAULT_TTL, VipCheck
 
 __all__ = [
+    "CODE",
+    "CODE_PREFIX",
     "DEFAULT_TTL",
     "MANIFEST",
     "MAX_AHEAD",
@@ -95,7 +112,10 @@ __all__ = [
     "MAX_PLAN_NAME_LENGTH",
     "MAX_REFERENCE_LENGTH",
     "MAX_STARS",
+    "MAX_TOKENS_AT_ONCE",
+    "MAX_TOKEN_USES",
     "STARS",
+    "TOKENS_TARGET",
     "ChargeNotFoundError",
     "CheckoutRefusedError",
     "EntryKind",
@@ -132,16 +152,26 @@ __all__ = [
     "SubscriptionStatus",
     "SubscriptionStorage",
     "SubscriptionsUnitOfWork",
+    "TokenAlreadyRedeemedError",
+    "TokenExpiredError",
+    "TokenRedemption",
+    "TokenUsedUpError",
     "UnknownPlanError",
+    "UnknownTokenError",
     "VipAlreadyLongerError",
     "VipChange",
     "VipCheck",
     "VipStatus",
+    "VipToken",
+    "VipTokenRepository",
+    "VipTokens",
+    "VipTokensUnitOfWork",
     "apply",
     "check_plans",
     "checked_checkout",
     "expiry_key",
     "invoice_payload",
+    "is_code",
     "payment_key",
     "plan_label",
     "plan_of",

@@ -43,3 +43,19 @@ subscriptions-paid-extended = Pago recibido, <b>{ $nombre }</b>: gracias de part
     He sumado <b>{ $plan }</b> a su estancia: ahora es usted VIP hasta el <b>{ $hasta }</b>.
 
 subscriptions-paid-unknown-plan = He recibido su pago, pero el plan que eligió ya no figura en el catálogo. No se inquiete: he avisado para que lo resuelvan a mano. Guarde esta referencia, por si se la piden: <code>{ $cargo }</code>.
+
+## VIP tokens
+
+subscriptions-redeem-howto = Para canjear un código VIP, escríbalo después de la orden, así: <code>/canjear vip-…</code>
+
+subscriptions-token-started = Código aceptado, <b>{ $nombre }</b>. Por cortesía de Diana es usted VIP hasta el <b>{ $hasta }</b>. Bienvenido a lo más íntimo de esta casa.
+
+subscriptions-token-extended = Código aceptado, <b>{ $nombre }</b>. He sumado sus días a su estancia: ahora es usted VIP hasta el <b>{ $hasta }</b>.
+
+subscriptions-token-unknown = Lo lamento, pero no encuentro ningún código VIP así. Le ruego que compruebe que lo ha copiado entero, sin espacios de más.
+
+subscriptions-token-already = Usted ya canjeó ese código VIP; cada código vale una sola vez por persona.
+
+subscriptions-token-used-up = Lo lamento: ese código VIP ya se ha canjeado todas las veces que permitía. Si desea unirse al canal VIP, escriba /vip y le mostraré los planes.
+
+subscriptions-token-expired = Lo lamento: ese código VIP ha caducado. Si desea unirse al canal VIP, escriba /vip y le mostraré los planes.

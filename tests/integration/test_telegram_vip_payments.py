@@ -223,3 +223,16 @@ class TestRefunds:
         with pytest.raises(StarRefundRefusedError, match="Telegram no ha reembolsado"):
             await refunds.refund(ANA, "charge-a", actor=Actor.operator("diana"))
         assert (await service.statement(ANA)).history.total == 1
+
+
+class TestOddPayments:
+    async def test_a_payment_for_a_withdrawn_plan_is_acknowledged_and_left_to_an_admin(
+        self, fan: Fan, server: FakeTelegramServer, service: SubscriptionService
+    ) -> None:
+        """A plan gone between pre-checkout and payment: no VIP guessed; Lucien gives the charge to quote."""
+        before = len(server.messages(ANA))
+        server.feed(server.payment_update(ANA, "vip:vip-anual", 5000, "charge-huérfano"))
+        (*_, reply) = await server.wait_for_messages(ANA, before + 1, timeout=GUARD)
+        assert "ya no figura en el catálogo" in reply
+        assert "<code>charge-huérfano</code>" in reply
+        assert await service.status(ANA) is None

@@ -22,12 +22,13 @@ from yabot_core.kernel import (
     Transactions,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
-from yabot_core.subscriptions import SubscriptionStorage, SubscriptionsUnitOfWork
+from yabot_core.subscriptions import SubscriptionStorage, SubscriptionsUnitOfWork, VipTokensUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
+    VipTokensUnitOfWork,
     SubscriptionsUnitOfWork,
     LucienUnitOfWork,
     BusUnitOfWork,

@@ -1,6 +1,7 @@
 """YABOT's settings: ``YABOT_*`` environment variables, then a ``.env`` file, then these defaults."""
 
 import ipaddress
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -54,6 +55,13 @@ class Settings(BaseSettings):
     telegram_api_url: str = Field(
         default="https://api.telegram.org",
         description="Bot API base URL (a local Bot API server, or a test server).",
+    )
+    bot_username: str | None = Field(
+        default=None,
+        description=(
+            "The bot's @username, for the VIP tokens' links (t.me/<username>?start=<code>). Unset: asked of"
+            " Telegram (getMe) when there is a bot token."
+        ),
     )
     admin_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list,
@@ -121,6 +129,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds each shutdown step (updates in hand, requests, event deliveries) may take.",
     )
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        name = value.strip().removeprefix("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+            msg = "debe ser el @usuario del bot: de 4 a 32 letras, cifras o _, empezando por una letra"
+            raise ValueError(msg)
+        return name
 
     @field_validator("admin_ids", mode="before")
     @classmethod

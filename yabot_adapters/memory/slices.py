@@ -1,6 +1,17 @@
 """The registry of the in-memory backend: one line per module that keeps data."""
 
-from yabot_adapters.memory import apikeys, audit, bus, inventory, lucien, subscriptions, timers, users, wallet
+from yabot_adapters.memory import (
+    apikeys,
+    audit,
+    bus,
+    inventory,
+    lucien,
+    subscriptions,
+    timers,
+    users,
+    vip_tokens,
+    wallet,
+)
 from yabot_adapters.memory.slice import MemorySlice
 
 SLICES: tuple[MemorySlice, ...] = (
@@ -13,4 +24,5 @@ SLICES: tuple[MemorySlice, ...] = (
     apikeys.SLICE,
     audit.SLICE,
     subscriptions.SLICE,
+    vip_tokens.SLICE,
 )

@@ -1,6 +1,17 @@
 """The registry of the Mongo backend: one line per module that keeps data."""
 
-from yabot_adapters.mongo import apikeys, audit, bus, inventory, lucien, subscriptions, timers, users, wallet
+from yabot_adapters.mongo import (
+    apikeys,
+    audit,
+    bus,
+    inventory,
+    lucien,
+    subscriptions,
+    timers,
+    users,
+    vip_tokens,
+    wallet,
+)
 from yabot_adapters.mongo.slice import MongoSlice
 
 SLICES: tuple[MongoSlice, ...] = (
@@ -13,4 +24,5 @@ SLICES: tuple[MongoSlice, ...] = (
     apikeys.SLICE,
     audit.SLICE,
     subscriptions.SLICE,
+    vip_tokens.SLICE,
 )

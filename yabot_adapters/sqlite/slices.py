@@ -1,6 +1,17 @@
 """The registry of the SQLite backend: one line per module that keeps data (migrations run in this order)."""
 
-from yabot_adapters.sqlite import apikeys, audit, bus, inventory, lucien, subscriptions, timers, users, wallet
+from yabot_adapters.sqlite import (
+    apikeys,
+    audit,
+    bus,
+    inventory,
+    lucien,
+    subscriptions,
+    timers,
+    users,
+    vip_tokens,
+    wallet,
+)
 from yabot_adapters.sqlite.slice import SqliteSlice
 
 SLICES: tuple[SqliteSlice, ...] = (
@@ -13,4 +24,5 @@ SLICES: tuple[SqliteSlice, ...] = (
     apikeys.SLICE,
     audit.SLICE,
     subscriptions.SLICE,
+    vip_tokens.SLICE,
 )

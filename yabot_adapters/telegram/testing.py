@@ -21,6 +21,12 @@ from yabot_adapters.telegram.fake_api import (
     parse_params,
     render_html,
 )
+from yabot_adapters.telegram.fake_payments import (
+    StarsLedger,
+    invoice_message,
+    payment_message,
+    pre_checkout_query,
+)
 from yabot_adapters.telegram.fake_updates import UpdateQueue, chats_in, group_message, private_message
 
 DEFAULT_TOKEN: Final = "123456789:TEST-fake-telegram-token"  # noqa: S105  (only the fake server knows it)
@@ -77,6 +83,8 @@ class FakeTelegramServer:
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
         self._closing = False
+        self.stars = StarsLedger()
+        """Who paid each charge, and what was refunded (``refundStarPayment`` checks both)."""
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
@@ -170,6 +178,50 @@ class FakeTelegramServer:
                 language_code=language_code,
             ),
         }
+
+    def pre_checkout_update(
+        self,
+        user_id: int,
+        payload: str,
+        total_amount: int,
+        *,
+        currency: str = "XTR",
+        first_name: str = "Ana",
+    ) -> dict[str, Any]:
+        """Build a ``pre_checkout_query`` update: the fan pressed Pay on an invoice (amounts as given)."""
+        update_id = next(self._update_ids)
+        query = pre_checkout_query(
+            f"pcq-{update_id}",
+            user_id,
+            payload=payload,
+            total_amount=total_amount,
+            currency=currency,
+            first_name=first_name,
+        )
+        return {"update_id": update_id, "pre_checkout_query": query}
+
+    def payment_update(
+        self,
+        user_id: int,
+        payload: str,
+        total_amount: int,
+        charge_id: str,
+        *,
+        currency: str = "XTR",
+        first_name: str = "Ana",
+    ) -> dict[str, Any]:
+        """Build the ``successful_payment`` message update; the charge becomes refundable to ``user_id``."""
+        self.stars.payers[charge_id] = user_id
+        message = payment_message(
+            next(self._message_ids),
+            user_id,
+            payload=payload,
+            total_amount=total_amount,
+            currency=currency,
+            charge_id=charge_id,
+            first_name=first_name,
+        )
+        return {"update_id": next(self._update_ids), "message": message}
 
     def next_update_id(self) -> int:
         """Reserve an update id, for hand-built updates of other kinds."""
@@ -360,6 +412,8 @@ class FakeTelegramServer:
             return await self._get_updates(params)
         if name == "sendmessage":
             return self._send_message(params)
+        if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
+            return self._stars_call(name, params)
         if name == "getwebhookinfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         return True  # setMyCommands, deleteWebhook, close, logOut and anything else
@@ -398,6 +452,21 @@ class FakeTelegramServer:
             "from": bot_user(self.bot_id, self.bot_first_name, self.bot_username),
             "text": text,
         }
+
+    def _stars_call(self, name: str, params: dict[str, Any]) -> object:
+        if name == "answerprecheckoutquery":
+            self.stars.check_pre_checkout_answer(params)
+            return True
+        if name == "refundstarpayment":
+            self.stars.refund(params)
+            return True
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int) or (self.known_chats_only and chat_id not in self._chats):
+            raise ApiError(400, "Bad Request: chat not found")
+        self.stars.check_invoice(params)
+        chat = self._chats.get(chat_id, {"id": chat_id, "type": "private"})
+        me = bot_user(self.bot_id, self.bot_first_name, self.bot_username)
+        return invoice_message(next(self._message_ids), chat, params, me)
 
     # --- waiting ----------------------------------------------------------------------------------------
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from yabot_app.content import SHIPPED_PLANS
 from yabot_app.modules.audit import AuditModule
-from yabot_app.modules.plug import BuiltModules, HealthCheck, Kernel, ModulePlug
+from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HealthCheck, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_core import subscriptions
 from yabot_core.kernel import UserId
-from yabot_core.subscriptions import SubscriptionService, VipStatus
+from yabot_core.subscriptions import SubscriptionService, VipStatus, VipTokens
 
 if TYPE_CHECKING:
     import click
@@ -28,6 +28,8 @@ class SubscriptionsModule:
     """The subscriptions module's services."""
 
     service: SubscriptionService
+    tokens: VipTokens
+    """VIP tokens: made by admins, redeemed by fans (``/canjear``, or the code's deep link)."""
 
     @property
     def vip(self) -> VipStatus:
@@ -69,7 +71,13 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
             return {VIP_UNTIL: until.astimezone(zone).strftime("%d/%m/%Y"), VIP_DAYS: math.ceil(left)}
 
         kernel.context.add([VIP_UNTIL, VIP_DAYS], variables)
-        return SubscriptionsModule(service)
+        tokens = VipTokens(
+            transactions=storage.transactions,
+            subscriptions=service,
+            audit=modules.get(AuditModule).log,
+            clock=kernel.clock,
+        )
+        return SubscriptionsModule(service, tokens)
 
     def health(self, services: SubscriptionsModule) -> Iterable[HealthCheck]:
         """Subscriptions can be read."""
@@ -79,8 +87,22 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
 
         yield HealthCheck("suscripciones", readable)
 
+    def bot(self, services: SubscriptionsModule, kernel: Kernel) -> BotPart:
+        """/vip and /canjear: the fan's VIP and the plans, Stars invoices and payments, VIP tokens."""
+        from yabot_adapters.telegram.routers import vip, vip_tokens  # noqa: PLC0415  (aiogram only when on)
+
+        return BotPart(
+            routers=[vip.setup(), vip_tokens.setup()],
+            commands=[
+                BotCommand("vip", "subscriptions-command-vip"),
+                BotCommand("canjear", "subscriptions-command-canjear"),
+            ],
+            data={"subscriptions": services.service, "vip_tokens": services.tokens},
+        )
+
     def commands(self) -> Sequence["click.Command"]:
-        """``yabot vip grant|revoke|status|list|plans``."""
+        """``yabot vip grant|revoke|status|list|plans|refund|tokens``."""
+        from yabot_app.cli import vip_sales  # noqa: F401, PLC0415  (adds refund and tokens to the group)
         from yabot_app.cli.vip import vip_group  # noqa: PLC0415  (the CLI imports the registry)
 
         return [vip_group]

@@ -27,6 +27,7 @@ from yabot_core.subscriptions.models import (
     EntryKind,
     Source,
     Subscription,
+    SubscriptionEntry,
     SubscriptionPage,
     SubscriptionStatement,
     SubscriptionStatus,
@@ -294,6 +295,19 @@ class SubscriptionService:
         return change
 
     # --- queries ----------------------------------------------------------------------------------------
+
+    async def payment(self, charge_id: str) -> SubscriptionEntry | None:
+        """The history entry a Stars payment made (``None`` if no VIP was paid with that charge id).
+
+        Raises:
+            InvalidInputError: a bad charge id.
+        """
+        key = IdempotencyKey(payment_key(checked_reference(charge_id)))
+
+        async def read(uow: SubscriptionsUnitOfWork) -> SubscriptionEntry | None:
+            return await uow.subscriptions.entry_by_key(key)
+
+        return await self._transactions.run(read)
 
     async def status(self, user_id: UserId) -> Subscription | None:
         """The fan's subscription as committed (``None`` if they never had VIP); never from memory."""

@@ -1,7 +1,14 @@
-"""/start: Lucien introduces himself to a new user, or welcomes a returning one."""
+"""/start: Lucien introduces himself to a new user, or welcomes a returning one.
+
+A deep link's payload of the form ``<kind>-…`` (``vip-…``, a VIP token's) belongs to the module that made
+it: the greeting leaves such a /start to the later routers, and that module's router handles it.
+"""
+
+import re
+from typing import Final
 
 from aiogram import Router
-from aiogram.filters import CommandStart
+from aiogram.filters import CommandObject, CommandStart, Filter
 from aiogram.types import Message
 
 from yabot_adapters.telegram.filters import PrivateChat
@@ -10,12 +17,23 @@ from yabot_adapters.telegram.texts import paragraphs
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import Registration
 
+MODULE_DEEP_LINK: Final = re.compile(r"[a-z]+-")
+"""How a module's deep-link payload begins: its kind and a dash."""
+
+
+class NotModuleDeepLink(Filter):
+    """A /start that is no module's deep link: a plain /start, or a payload of no module's form."""
+
+    async def __call__(self, message: Message, command: CommandObject) -> bool:  # noqa: ARG002  (the command decides)
+        """Whether the greeting should take this /start."""
+        return not (command.args and MODULE_DEEP_LINK.match(command.args))
+
 
 def setup() -> Router:
     """Return the /start router (private chats only)."""
     router = Router(name=__name__)
     router.message.filter(PrivateChat(), registered)
-    router.message.register(start, CommandStart())
+    router.message.register(start, CommandStart(), NotModuleDeepLink())
     return router
 
 

@@ -1,0 +1,61 @@
+# VIP: /vip, the plans, paying in Telegram Stars, and VIP tokens (/canjear and the links that redeem them).
+# Button texts and the payment form's refusals are plain text (no tags); Telegram shows them as written.
+
+subscriptions-command-vip = Ver su VIP y los planes para unirse al canal VIP
+subscriptions-command-canjear = Canjear un código VIP
+
+## /vip
+
+subscriptions-status-none = <b>{ $nombre }</b>, por ahora no figura usted entre quienes acompañan a Diana en el canal VIP.
+
+subscriptions-status-active = <b>{ $nombre }</b>, es usted VIP hasta el <b>{ $hasta }</b>. Si desea prolongar su estancia, cualquier plan se suma a los días que ya tiene.
+
+subscriptions-plans = Estos son los planes que Diana ofrece, en estrellas de Telegram:
+
+    { $planes }
+
+    Pulse el que prefiera y le presentaré la factura.
+
+# One line per plan.
+subscriptions-plan-line = • <b>{ $plan }</b>: { $dias ->
+        [one] un día
+       *[other] { $dias } días
+    } por { $precio } ⭐
+    <i>{ $descripcion }</i>
+
+subscriptions-plan-button = { $plan } · { $precio } ⭐
+
+subscriptions-plans-none = En este momento no hay planes a la venta. Le ruego que vuelva a preguntarme más adelante.
+
+subscriptions-plan-gone = Ese plan ya no está a la venta. Escriba /vip para ver los planes de hoy.
+
+## Paying
+
+subscriptions-refused-plan = Ese plan ya no está a la venta. Escriba /vip para ver los planes de hoy, por favor.
+subscriptions-refused-amount = El importe no coincide con el precio del plan. Escriba /vip y vuelva a elegirlo, por favor.
+
+subscriptions-paid-started = Pago recibido, <b>{ $nombre }</b>: gracias de parte de Diana.
+
+    Con <b>{ $plan }</b> es usted VIP hasta el <b>{ $hasta }</b>. Bienvenido a lo más íntimo de esta casa.
+
+subscriptions-paid-extended = Pago recibido, <b>{ $nombre }</b>: gracias de parte de Diana.
+
+    He sumado <b>{ $plan }</b> a su estancia: ahora es usted VIP hasta el <b>{ $hasta }</b>.
+
+subscriptions-paid-unknown-plan = He recibido su pago, pero el plan que eligió ya no figura en el catálogo. No se inquiete: he avisado para que lo resuelvan a mano. Guarde esta referencia, por si se la piden: <code>{ $cargo }</code>.
+
+## VIP tokens
+
+subscriptions-redeem-howto = Para canjear un código VIP, escríbalo después de la orden, así: <code>/canjear vip-…</code>
+
+subscriptions-token-started = Código aceptado, <b>{ $nombre }</b>. Por cortesía de Diana es usted VIP hasta el <b>{ $hasta }</b>. Bienvenido a lo más íntimo de esta casa.
+
+subscriptions-token-extended = Código aceptado, <b>{ $nombre }</b>. He sumado sus días a su estancia: ahora es usted VIP hasta el <b>{ $hasta }</b>.
+
+subscriptions-token-unknown = Lo lamento, pero no encuentro ningún código VIP así. Le ruego que compruebe que lo ha copiado entero, sin espacios de más.
+
+subscriptions-token-already = Usted ya canjeó ese código VIP; cada código vale una sola vez por persona.
+
+subscriptions-token-used-up = Lo lamento: ese código VIP ya se ha canjeado todas las veces que permitía. Si desea unirse al canal VIP, escriba /vip y le mostraré los planes.
+
+subscriptions-token-expired = Lo lamento: ese código VIP ha caducado. Si desea unirse al canal VIP, escriba /vip y le mostraré los planes.

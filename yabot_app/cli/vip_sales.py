@@ -5,10 +5,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.params import Moment, user_id_argument
+from yabot_app.cli.params import Moment, operator, user_id_argument
 from yabot_app.cli.runtime import fail, load_settings, local_time, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishCommand, SpanishGroup
-from yabot_app.cli.vip import operator, vip_group
+from yabot_app.cli.vip import vip_group
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_app.terminal import printable
 from yabot_core.kernel import UserId, spanish_number

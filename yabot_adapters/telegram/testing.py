@@ -21,6 +21,8 @@ from yabot_adapters.telegram.fake_api import (
     parse_params,
     render_html,
 )
+from yabot_adapters.telegram.fake_channels import METHODS as CHANNEL_METHODS
+from yabot_adapters.telegram.fake_channels import FakeChannels
 from yabot_adapters.telegram.fake_updates import UpdateQueue, chats_in, group_message, private_message
 
 DEFAULT_TOKEN: Final = "123456789:TEST-fake-telegram-token"  # noqa: S105  (only the fake server knows it)
@@ -77,6 +79,8 @@ class FakeTelegramServer:
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
         self._closing = False
+        self.channels = FakeChannels(self.bot_id)
+        """Channels' members, invite links and join requests (``banChatMember``, ``getChatMember``...)."""
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
@@ -170,6 +174,17 @@ class FakeTelegramServer:
                 language_code=language_code,
             ),
         }
+
+    def join_request_update(self, chat_id: int, user_id: int, *, link: str | None = None) -> dict[str, Any]:
+        """Build a ``chat_join_request`` to channel ``chat_id``; the bot may then write to the user."""
+        self._chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": "Ana"})
+        return self.channels.join_request(next(self._update_ids), chat_id, user_id, link=link)
+
+    def chat_member_update(
+        self, chat_id: int, user_id: int, status: str = "member", *, link: str | None = None
+    ) -> dict[str, Any]:
+        """Build a ``chat_member`` update: ``user_id`` has ``status`` in ``chat_id`` (through ``link``)."""
+        return self.channels.member_update(next(self._update_ids), chat_id, user_id, status, link=link)
 
     def next_update_id(self) -> int:
         """Reserve an update id, for hand-built updates of other kinds."""
@@ -360,6 +375,8 @@ class FakeTelegramServer:
             return await self._get_updates(params)
         if name == "sendmessage":
             return self._send_message(params)
+        if name in CHANNEL_METHODS:
+            return self.channels.answer(name, params)
         if name == "getwebhookinfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         return True  # setMyCommands, deleteWebhook, close, logOut and anything else

@@ -8,14 +8,29 @@ from typing import TYPE_CHECKING
 
 from yabot_app.content import SHIPPED_PLANS
 from yabot_app.modules.audit import AuditModule
-from yabot_app.modules.plug import BuiltModules, HealthCheck, Kernel, ModulePlug
+from yabot_app.modules.lucien import LucienModule
+from yabot_app.modules.plug import BotPart, BuiltModules, HandlerSpec, HealthCheck, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_core import subscriptions
-from yabot_core.kernel import UserId
-from yabot_core.subscriptions import SubscriptionService, VipStatus
+from yabot_core.kernel import TimerFired, UnavailableError, UserId, timer_route
+from yabot_core.subscriptions import (
+    EXPIRY_TIMER,
+    REMINDER_TIMER,
+    SubscriptionEvent,
+    SubscriptionExpired,
+    SubscriptionRefunded,
+    SubscriptionRevoked,
+    SubscriptionService,
+    SubscriptionStarted,
+    VipDoor,
+    VipNotices,
+    VipStatus,
+)
 
 if TYPE_CHECKING:
     import click
+
+    from yabot_core.lucien import Lucien
 
 VIP_UNTIL = "vip_hasta"
 """Lucien's variable: the last day of the fan's VIP (``24/12/2026``), or empty when they are not VIP."""
@@ -28,6 +43,9 @@ class SubscriptionsModule:
     """The subscriptions module's services."""
 
     service: SubscriptionService
+    notices: VipNotices | None = None
+    door: VipDoor | None = None
+    """The VIP channel's door: only in a process that runs the bot, with ``YABOT_VIP_CHANNEL_ID`` set."""
 
     @property
     def vip(self) -> VipStatus:
@@ -69,7 +87,52 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
             return {VIP_UNTIL: until.astimezone(zone).strftime("%d/%m/%Y"), VIP_DAYS: math.ceil(left)}
 
         kernel.context.add([VIP_UNTIL, VIP_DAYS], variables)
-        return SubscriptionsModule(service)
+        lucien = modules.get(LucienModule).lucien
+        notices = VipNotices(service=service, lucien=lucien, clock=kernel.clock)
+        return SubscriptionsModule(service, notices, _door(kernel, service, lucien))
+
+    def handlers(self, services: SubscriptionsModule, kernel: Kernel) -> Iterable[HandlerSpec]:
+        """Expiry and reminders on their timers, Lucien's goodbye; the door, when the VIP channel is set."""
+        service = services.service
+
+        async def expire(event: TimerFired) -> None:
+            await service.on_expiry_due(event)
+
+        yield HandlerSpec(TimerFired, "subscriptions.expire", expire, route=timer_route(EXPIRY_TIMER))
+        if services.notices is not None:
+            yield HandlerSpec(
+                TimerFired,
+                "subscriptions.remind",
+                services.notices.on_reminder_due,
+                route=timer_route(REMINDER_TIMER),
+            )
+            yield HandlerSpec(SubscriptionExpired, "subscriptions.farewell", services.notices.on_expired)
+        if kernel.settings.vip_channel_id is None:
+            return
+        door = services.door
+
+        async def invite(event: SubscriptionStarted) -> None:
+            await _needs(door).on_started(event)
+
+        async def show_out(event: SubscriptionEvent) -> None:
+            await _needs(door).on_access_ended(event)
+
+        yield HandlerSpec(SubscriptionStarted, "subscriptions.door_invite", invite, needs_telegram=True)
+        for event, name in (
+            (SubscriptionExpired, "expired"),
+            (SubscriptionRevoked, "revoked"),
+            (SubscriptionRefunded, "refunded"),
+        ):
+            yield HandlerSpec(event, f"subscriptions.door_remove_{name}", show_out, needs_telegram=True)
+
+    def bot(self, services: SubscriptionsModule, kernel: Kernel) -> BotPart | None:
+        """The VIP channel's join requests and joins (when the channel is set)."""
+        from yabot_adapters.telegram.routers import vip_door  # noqa: PLC0415  (aiogram only when the bot runs)
+
+        channel_id = kernel.settings.vip_channel_id
+        if services.door is None or channel_id is None:
+            return None
+        return BotPart(routers=[vip_door.setup(services.door, channel_id)])
 
     def health(self, services: SubscriptionsModule) -> Iterable[HealthCheck]:
         """Subscriptions can be read."""
@@ -84,6 +147,29 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
         from yabot_app.cli.vip import vip_group  # noqa: PLC0415  (the CLI imports the registry)
 
         return [vip_group]
+
+
+def _door(kernel: Kernel, service: SubscriptionService, lucien: "Lucien") -> VipDoor | None:
+    settings = kernel.settings
+    if not kernel.telegram or settings.vip_channel_id is None:
+        return None
+    from yabot_adapters.telegram.channel import TelegramVipChannel  # noqa: PLC0415  (aiogram only with the bot)
+
+    return VipDoor(
+        service=service,
+        channel=TelegramVipChannel(kernel.bot, settings.vip_channel_id, kernel.outgoing),
+        lucien=lucien,
+        clock=kernel.clock,
+        join_requests=settings.vip_join_requests,
+        link_ttl=timedelta(hours=settings.vip_invite_hours),
+    )
+
+
+def _needs(door: VipDoor | None) -> VipDoor:
+    if door is None:  # declared, never subscribed, where the bot does not run
+        msg = "La puerta del canal VIP necesita el bot de Telegram."
+        raise UnavailableError(msg)
+    return door
 
 
 PLUG = SubscriptionsPlug()

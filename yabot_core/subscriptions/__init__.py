@@ -4,7 +4,9 @@ Public API: other code imports from here only. Other modules that gate on VIP (t
 on :class:`VipStatus` alone.
 """
 
+from yabot_core.subscriptions.door import VipDoor, VipNotices, link_name, link_owner
 from yabot_core.subscriptions.errors import (
+    ChannelRightsError,
     ChargeNotFoundError,
     InvalidDurationError,
     InvalidPlanCatalogError,
@@ -57,9 +59,11 @@ from yabot_core.subscriptions.ports import (
     SubscriptionRepository,
     SubscriptionStorage,
     SubscriptionsUnitOfWork,
+    VipChannel,
     VipStatus,
 )
 from yabot_core.subscriptions.service import SubscriptionService
+from yabot_core.subscriptions.timers import EXPIRY_TIMER, REMINDER_TIMER, REMINDERS
 from yabot_core.subscriptions.validation import (
     MAX_AHEAD,
     MAX_OFFSET,
@@ -72,6 +76,7 @@ from yabot_core.subscriptions.vip import DEFAULT_TTL, VipCheck
 
 __all__ = [
     "DEFAULT_TTL",
+    "EXPIRY_TIMER",
     "MANIFEST",
     "MAX_AHEAD",
     "MAX_DAYS",
@@ -82,6 +87,9 @@ __all__ = [
     "MAX_PLAN_NAME_LENGTH",
     "MAX_REFERENCE_LENGTH",
     "MAX_STARS",
+    "REMINDERS",
+    "REMINDER_TIMER",
+    "ChannelRightsError",
     "ChargeNotFoundError",
     "EntryKind",
     "InvalidDurationError",
@@ -116,11 +124,16 @@ __all__ = [
     "UnknownPlanError",
     "VipAlreadyLongerError",
     "VipChange",
+    "VipChannel",
     "VipCheck",
+    "VipDoor",
+    "VipNotices",
     "VipStatus",
     "apply",
     "check_plans",
     "expiry_key",
+    "link_name",
+    "link_owner",
     "payment_key",
     "plan_label",
     "refund_key",

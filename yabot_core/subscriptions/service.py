@@ -13,6 +13,7 @@ from yabot_core.kernel import (
     IdempotencyKey,
     IdGenerator,
     InvalidInputError,
+    TimerFired,
     Transactions,
     UserId,
     checked_note,
@@ -34,6 +35,7 @@ from yabot_core.subscriptions.models import (
 )
 from yabot_core.subscriptions.plans import PlanCatalog
 from yabot_core.subscriptions.ports import SubscriptionQueries, SubscriptionsUnitOfWork
+from yabot_core.subscriptions.timers import timer_user
 from yabot_core.subscriptions.validation import (
     ADDING,
     CANCELLING,
@@ -292,6 +294,10 @@ class SubscriptionService:
         change = await self._transactions.run(work)
         self._vip.forget(user)
         return change
+
+    async def on_expiry_due(self, event: TimerFired) -> VipChange | None:
+        """The expiry timer's handler: :meth:`expire` its fan (a no-op if renewed meanwhile)."""
+        return await self.expire(timer_user(event))
 
     # --- queries ----------------------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ class TestExpiry:
     async def test_grant_link_reminders_expiry_and_removal(
         self, world: World, server: FakeTelegramServer, clock: FakeClock
     ) -> None:
-        """A grant sends a personal link; reminders at 72 h and 24 h, once; at the end, ban, unban, goodbye."""
+        """A grant sends a personal link; reminders at 72 h and 24 h, once; at the end ban, unban, goodbye."""
         until = await grant(world, 30, "g1")
         (link_call,) = server.calls("createChatInviteLink")
         assert link_call.params["member_limit"] == 1

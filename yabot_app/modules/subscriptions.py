@@ -4,7 +4,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from yabot_app.content import SHIPPED_PLANS
 from yabot_app.modules.audit import AuditModule
@@ -26,11 +26,15 @@ from yabot_core.subscriptions import (
     VipNotices,
     VipStatus,
 )
+from yabot_core.users import UserDirectory
 
 if TYPE_CHECKING:
     import click
 
     from yabot_core.lucien import Lucien
+
+SUBSCRIPTIONS_WRITE = "subscriptions:write"
+"""The API key scope that may grant VIP (``POST /api/v1/admin/subscriptions/grants``)."""
 
 VIP_UNTIL = "vip_hasta"
 """Lucien's variable: the last day of the fan's VIP (``24/12/2026``), or empty when they are not VIP."""
@@ -46,6 +50,7 @@ class SubscriptionsModule:
     notices: VipNotices | None = None
     door: VipDoor | None = None
     """The VIP channel's door: only in a process that runs the bot, with ``YABOT_VIP_CHANNEL_ID`` set."""
+    users: UserDirectory | None = None
 
     @property
     def vip(self) -> VipStatus:
@@ -89,7 +94,19 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
         kernel.context.add([VIP_UNTIL, VIP_DAYS], variables)
         lucien = modules.get(LucienModule).lucien
         notices = VipNotices(service=service, lucien=lucien, clock=kernel.clock)
-        return SubscriptionsModule(service, notices, _door(kernel, service, lucien))
+        users = modules.get(UsersModule).directory
+        return SubscriptionsModule(service, notices, _door(kernel, service, lucien), users)
+
+    def api(self, services: SubscriptionsModule) -> Sequence[Any]:
+        """A fan's subscription; the admins' list of VIPs and grants in bulk."""
+        from yabot_adapters.http.controllers.subscriptions import subscriptions_controllers  # noqa: PLC0415
+
+        assert services.users is not None  # noqa: S101  (build sets it)
+        return subscriptions_controllers(services.service, services.users)
+
+    def scopes(self) -> Mapping[str, str]:
+        """``subscriptions:write``: grant VIP through the API."""
+        return {SUBSCRIPTIONS_WRITE: "Conceder VIP a usuarios por la API (en lote)."}
 
     def handlers(self, services: SubscriptionsModule, kernel: Kernel) -> Iterable[HandlerSpec]:
         """Expiry and reminders on their timers, Lucien's goodbye; the door, when the VIP channel is set."""

@@ -4,7 +4,7 @@ Every change appends one history entry, moves the subscription, publishes one ev
 it, writes the audit log, all in one unit of work.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from yabot_core.audit import Actor, AuditLog
@@ -40,6 +40,7 @@ from yabot_core.subscriptions.validation import (
     ADDING,
     CANCELLING,
     EXPIRING,
+    MAX_PAGE_SIZE,
     REFUNDING,
     REVOKING,
     Request,
@@ -146,6 +147,42 @@ class SubscriptionService:
         change = await self._changes.add(uow, request, actor, self._now(), extend=False)
         self._vip.forget(request.user_id)
         return change
+
+    async def grant_many(
+        self,
+        grants: Sequence[tuple[UserId, int | None, datetime | None]],
+        *,
+        actor: Actor,
+        idempotency_key: str,
+        reason: str | None = None,
+    ) -> list[VipChange]:
+        """Grant several fans at once (``(user, days, until)`` each), all or none, in one unit of work.
+
+        Each grant's key is ``idempotency_key`` and the fan's id, so the same batch again returns the first
+        results and changes nothing. Every request is checked before anything is written.
+
+        Raises:
+            InvalidInputError: no grants, more than ``MAX_PAGE_SIZE``, or a fan named twice.
+            And what :meth:`grant` raises, for any of them (then nobody was granted anything).
+        """
+        if not grants or len(grants) > MAX_PAGE_SIZE:
+            raise InvalidInputError(f"Indique entre 1 y {MAX_PAGE_SIZE} concesiones por lote.")
+        requests = [
+            self._adding(user, days, until, f"{idempotency_key}:{user}", reason, None, None)
+            for user, days, until in grants
+        ]
+        users = [request.user_id for request in requests]
+        if len(set(users)) != len(users):
+            raise InvalidInputError("Cada usuario puede aparecer una sola vez en el lote.")
+
+        async def work(uow: SubscriptionsUnitOfWork) -> list[VipChange]:
+            now = self._now()
+            return [await self._changes.add(uow, r, actor, now, extend=False) for r in requests]
+
+        changes = await self._transactions.run(work)
+        for user in users:
+            self._vip.forget(user)
+        return changes
 
     async def extend(
         self,
@@ -364,6 +401,10 @@ class SubscriptionService:
         change = await self._transactions.run(work)
         self._vip.forget(user_id)
         return change
+
+    def now(self) -> datetime:
+        """The service's clock, in whole seconds (what "VIP now" is measured against)."""
+        return self._now()
 
     def _now(self) -> datetime:
         return whole_seconds(self._clock.now())

@@ -1,5 +1,8 @@
 """VIP subscriptions plugged in: plans from content, each fan's VIP, Lucien's vip variables, `yabot vip`."""
 
+import asyncio
+import contextlib
+import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +36,11 @@ if TYPE_CHECKING:
 
     from yabot_core.lucien import Lucien
 
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = 300.0
+"""Seconds between expiry sweeps, the safety net under the expiry timers (``SubscriptionService.sweep``)."""
+
 SUBSCRIPTIONS_WRITE = "subscriptions:write"
 """The API key scope that may grant VIP (``POST /api/v1/admin/subscriptions/grants``)."""
 
@@ -51,6 +59,7 @@ class SubscriptionsModule:
     door: VipDoor | None = None
     """The VIP channel's door: only in a process that runs the bot, with ``YABOT_VIP_CHANNEL_ID`` set."""
     users: UserDirectory | None = None
+    sweeper: "Sweeper | None" = None
 
     @property
     def vip(self) -> VipStatus:
@@ -95,7 +104,18 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
         lucien = modules.get(LucienModule).lucien
         notices = VipNotices(service=service, lucien=lucien, clock=kernel.clock)
         users = modules.get(UsersModule).directory
-        return SubscriptionsModule(service, notices, _door(kernel, service, lucien), users)
+        door = _door(kernel, service, lucien)
+        return SubscriptionsModule(service, notices, door, users, Sweeper(service, SWEEP_INTERVAL))
+
+    async def start(self, services: SubscriptionsModule) -> None:
+        """Start the periodic expiry sweep."""
+        if services.sweeper is not None:
+            services.sweeper.start()
+
+    async def stop(self, services: SubscriptionsModule) -> None:
+        """Stop the sweep."""
+        if services.sweeper is not None:
+            await services.sweeper.stop()
 
     def api(self, services: SubscriptionsModule) -> Sequence[Any]:
         """A fan's subscription; the admins' list of VIPs and grants in bulk."""
@@ -164,6 +184,39 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
         from yabot_app.cli.vip import vip_group  # noqa: PLC0415  (the CLI imports the registry)
 
         return [vip_group]
+
+
+class Sweeper:
+    """Runs ``service.sweep()`` now and every ``interval`` seconds until stopped; a failure is logged."""
+
+    def __init__(self, service: SubscriptionService, interval: float) -> None:
+        self._service = service
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start sweeping in the background."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="subscriptions-sweep")
+
+    async def stop(self) -> None:
+        """Stop sweeping (a sweep under way is cancelled: each expiry is its own unit of work)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                closed = await self._service.sweep()
+            except Exception:
+                log.exception("the expiry sweep failed; trying again in %s s", self._interval)
+            else:
+                if closed:
+                    log.info("the expiry sweep closed %s subscriptions", closed)
+            await asyncio.sleep(self._interval)
 
 
 def _door(kernel: Kernel, service: SubscriptionService, lucien: "Lucien") -> VipDoor | None:

@@ -27,6 +27,7 @@ ROUTES = [
 NO_TELEGRAM = ["welcome.gift", "subscriptions.expire", "subscriptions.remind", "subscriptions.farewell"]
 DOOR = [
     "subscriptions.door_invite",
+    "subscriptions.door_reinvite",
     "subscriptions.door_remove_expired",
     "subscriptions.door_remove_revoked",
     "subscriptions.door_remove_refunded",

@@ -106,10 +106,11 @@ class TestExpiry:
         """Renewed before the 72 h reminder: no reminder nor removal at the old end; both at the new one."""
         first_end = await grant(world, 30, "g1")
         await server.wait_for_messages(ANA, 1, timeout=GUARD)
+        server.channels.statuses[VIP_CHANNEL, ANA] = "member"  # she came in through her link
         await at(world, clock, first_end - timedelta(hours=80))
         new_end = await grant(world, 30, "g2")
         assert new_end == first_end + timedelta(days=30)
-        assert len(server.calls("createChatInviteLink")) == 1  # an extension needs no new link
+        assert len(server.calls("createChatInviteLink")) == 1  # she is in: an extension needs no new link
 
         await at(world, clock, first_end + timedelta(hours=1))
         assert len(server.messages(ANA)) == 1
@@ -128,12 +129,23 @@ class TestExpiry:
     ) -> None:
         """Renewed after the 72 h reminder: the 24 h one of the old end never comes."""
         first_end = await grant(world, 10, "g1")
+        server.channels.statuses[VIP_CHANNEL, ANA] = "member"
         await at(world, clock, first_end - timedelta(hours=72))
         await server.wait_for_messages(ANA, 2, timeout=GUARD)
         await grant(world, 10, "g2")
         await at(world, clock, first_end)
         assert len(server.messages(ANA)) == 2
         assert server.calls("banChatMember") == []
+
+    async def test_a_renewal_outside_the_channel_brings_a_new_link(
+        self, world: World, server: FakeTelegramServer
+    ) -> None:
+        """A VIP who never came in (their link lapsed) gets a fresh link when they renew."""
+        await grant(world, 30, "g1")
+        await grant(world, 30, "g2")
+        assert len(server.calls("createChatInviteLink")) == 2
+        texts = await server.wait_for_messages(ANA, 2, timeout=GUARD)
+        assert "t.me/+fake" in texts[-1]
 
     async def test_a_fan_who_blocked_the_bot_is_removed_all_the_same(
         self, world: World, server: FakeTelegramServer, clock: FakeClock

@@ -32,6 +32,7 @@ ATTEMPTS: Final = 3
 _NO_RIGHTS: Final = ("not enough rights", "chat_admin_required", "need administrator rights", "not an admin")
 _ALREADY: Final = ("user_already_participant", "hide_requester_missing", "user_not_participant")
 _ADMINS: Final = frozenset({"creator", "administrator"})
+_INSIDE: Final = frozenset({*_ADMINS, "member", "restricted"})
 
 
 class TelegramVipChannel(VipChannel):
@@ -94,6 +95,11 @@ class TelegramVipChannel(VipChannel):
         """Whether the member's status is ``creator`` or ``administrator``."""
         member = await self._call("ver miembros", lambda: self._bot.get_chat_member(self._chat_id, user_id))
         return member is not None and str(member.status) in _ADMINS
+
+    async def is_inside(self, user_id: UserId) -> bool:
+        """Whether the member's status is one of those inside the channel."""
+        member = await self._call("ver miembros", lambda: self._bot.get_chat_member(self._chat_id, user_id))
+        return member is not None and str(member.status) in _INSIDE
 
     async def _call(self, what: str, request: Callable[[], Awaitable[T]]) -> T:
         for attempt in range(1, ATTEMPTS + 1):

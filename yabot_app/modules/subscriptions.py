@@ -21,6 +21,7 @@ from yabot_core.subscriptions import (
     REMINDER_TIMER,
     SubscriptionEvent,
     SubscriptionExpired,
+    SubscriptionExtended,
     SubscriptionRefunded,
     SubscriptionRevoked,
     SubscriptionService,
@@ -151,10 +152,14 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
         async def invite(event: SubscriptionStarted) -> None:
             await _needs(door).on_started(event)
 
+        async def reinvite(event: SubscriptionExtended) -> None:
+            await _needs(door).on_extended(event)
+
         async def show_out(event: SubscriptionEvent) -> None:
             await _needs(door).on_access_ended(event)
 
         yield HandlerSpec(SubscriptionStarted, "subscriptions.door_invite", invite, needs_telegram=True)
+        yield HandlerSpec(SubscriptionExtended, "subscriptions.door_reinvite", reinvite, needs_telegram=True)
         for event, name in (
             (SubscriptionExpired, "expired"),
             (SubscriptionRevoked, "revoked"),

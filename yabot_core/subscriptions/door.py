@@ -15,6 +15,7 @@ from yabot_core.lucien import Lucien
 from yabot_core.subscriptions.events import (
     SubscriptionEvent,
     SubscriptionExpired,
+    SubscriptionExtended,
     SubscriptionRefunded,
     SubscriptionStarted,
 )
@@ -102,7 +103,9 @@ class VipDoor:
 
     async def on_started(self, event: SubscriptionStarted) -> None:
         """Send a new VIP their personal invite link (if they are still VIP)."""
-        user = event.user_id
+        await self._invite(event.user_id)
+
+    async def _invite(self, user: UserId) -> None:
         subscription = await self._service.status(user)
         now = self._clock.now()
         if subscription is None or not subscription.is_vip(now):
@@ -110,6 +113,12 @@ class VipDoor:
         expires = min(now + self._link_ttl, subscription.vip_until)
         link = await self._channel.invite(user, expires_at=expires, join_request=self._join_requests)
         await self._lucien.say(user, INVITE, enlace=link)
+
+    async def on_extended(self, event: SubscriptionExtended) -> None:
+        """Send a renewing VIP a new link if they are not in the channel (their first one may have lapsed)."""
+        if await self._channel.is_inside(event.user_id):
+            return
+        await self._invite(event.user_id)
 
     async def on_access_ended(self, event: SubscriptionEvent) -> None:
         """Show the fan out of the channel (ban, then unban) unless they are VIP again or an admin."""

@@ -138,3 +138,7 @@ class VipChannel(Protocol):
     async def is_admin(self, user_id: UserId) -> bool:
         """Whether ``user_id`` is the channel's owner or one of its admins (never shown out)."""
         ...
+
+    async def is_inside(self, user_id: UserId) -> bool:
+        """Whether ``user_id`` is in the channel now (a member, restricted, an admin or the owner)."""
+        ...

@@ -226,6 +226,16 @@ class Container(containers.DeclarativeContainer):
         context=providers.Singleton(UserContext),
         telegram=telegram,
         api_scopes=providers.Callable(offered_scopes, plugs),
+        bot=providers.Selector(
+            providers.Callable(lambda on: "on" if on else "off", telegram),
+            on=bot,
+            off=providers.Object(None),
+        ),
+        outgoing=providers.Selector(
+            providers.Callable(lambda on: "on" if on else "off", telegram),
+            on=outgoing,
+            off=providers.Object(None),
+        ),
     )
     modules = providers.Singleton(Modules, plugs, kernel)
 

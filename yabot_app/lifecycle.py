@@ -162,6 +162,7 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         report(f"YABOT en marcha. Datos: {settings.describe_storage()}. Módulos: {', '.join(modules.names)}.")
         report(f"API: {http.url}  (salud: {http.url}/healthz · OpenAPI: {http.url}/api/v1/schema)")
         report("La API pide credenciales: créelas con `yabot apikey create NOMBRE --scope users:read`.")
+        report(settings.describe_vip_channel())
         if telegram_on:
             polling = container.telegram_polling()
             await polling.start(on_unauthorized=report)

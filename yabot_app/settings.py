@@ -129,6 +129,29 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds each shutdown step (updates in hand, requests, event deliveries) may take.",
     )
+    vip_channel_id: int | None = Field(
+        default=None,
+        description=(
+            "Telegram id of the VIP channel (`-100…`); the bot must be its admin, able to invite and ban. "
+            "Unset: nobody is let in or shown out (VIP still counts everywhere else)."
+        ),
+    )
+    free_channel_id: int | None = Field(
+        default=None, description="Telegram id of the free channel (`-100…`), if there is one."
+    )
+    vip_join_requests: bool = Field(
+        default=False,
+        description=(
+            "`true`: the VIP channel runs on join requests (VIPs approved, others declined and told how to "
+            "buy); `false`: each new VIP gets a single-use invite link."
+        ),
+    )
+    vip_invite_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description="Hours a VIP's personal invite link works (never past the VIP).",
+    )
 
     @field_validator("bot_username")
     @classmethod
@@ -245,6 +268,15 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """Where the SQLite database lives."""
         return self.data_dir / SQLITE_FILE
+
+    def describe_vip_channel(self) -> str:
+        """Say in Spanish whether the VIP channel's door is on, for the start-up banner."""
+        if self.vip_channel_id is None:
+            return (
+                "Canal VIP sin configurar: nadie entra ni sale por la puerta (defina YABOT_VIP_CHANNEL_ID)."
+            )
+        how = "solicitudes de ingreso" if self.vip_join_requests else "enlaces personales de un solo uso"
+        return f"Canal VIP {self.vip_channel_id}: se entra con {how}; al caducar, se expulsa y readmite."
 
     def describe_storage(self) -> str:
         """Say in Spanish where data lives, for the start-up banner."""

@@ -20,6 +20,17 @@ ROUTES = [
     "wallet.grant_notice",
     "welcome.gift",
     "inventory.grant_notice",
+    "subscriptions.expire",
+    "subscriptions.remind",
+    "subscriptions.farewell",
+]
+NO_TELEGRAM = ["welcome.gift", "subscriptions.expire", "subscriptions.remind", "subscriptions.farewell"]
+DOOR = [
+    "subscriptions.door_invite",
+    "subscriptions.door_reinvite",
+    "subscriptions.door_remove_expired",
+    "subscriptions.door_remove_revoked",
+    "subscriptions.door_remove_refunded",
 ]
 
 
@@ -49,7 +60,7 @@ def test_every_process_declares_the_same_routes(tmp_path: Path) -> None:
 def test_without_a_bot_only_handlers_that_need_no_telegram_run(tmp_path: Path) -> None:
     """With the bot off, the process runs the welcome gift and leaves Telegram's handlers to another."""
     container = build_container(settings(tmp_path, storage="memory", admin_ids=[1]))
-    assert [s.name for s in container.event_routes().subscriptions] == ["welcome.gift"]
+    assert sorted(s.name for s in container.event_routes().subscriptions) == sorted(NO_TELEGRAM)
     assert isinstance(container.messenger(), OfflineMessenger)
 
 
@@ -62,7 +73,18 @@ def test_with_a_bot_every_handler_runs(tmp_path: Path) -> None:
 def test_shell_commands_run_no_bot_even_with_a_token(tmp_path: Path) -> None:
     """A shell command builds its container without the bot: it never imports or starts aiogram."""
     container = build_container(settings(tmp_path, storage="memory", bot_token=TOKEN), telegram=False)
-    assert [s.name for s in container.event_routes().subscriptions] == ["welcome.gift"]
+    assert sorted(s.name for s in container.event_routes().subscriptions) == sorted(NO_TELEGRAM)
+
+
+def test_the_vip_channel_adds_the_door_everywhere_and_runs_it_with_the_bot(tmp_path: Path) -> None:
+    """With YABOT_VIP_CHANNEL_ID every process declares the door's handlers; only the bot's runs them."""
+    vip = {"storage": "memory", "vip_channel_id": -1001}
+    off = build_container(settings(tmp_path, **vip)).event_routes()
+    on = build_container(settings(tmp_path, **vip, bot_token=TOKEN)).event_routes()
+    assert sorted(route.name for route in off.routes) == sorted(ROUTES + DOOR)
+    assert sorted(route.name for route in on.routes) == sorted(ROUTES + DOOR)
+    assert sorted(s.name for s in off.subscriptions) == sorted(NO_TELEGRAM)
+    assert sorted(s.name for s in on.subscriptions) == sorted(ROUTES + DOOR)
 
 
 def test_readiness_asks_the_bot_only_when_it_is_on(tmp_path: Path) -> None:

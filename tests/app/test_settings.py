@@ -121,3 +121,12 @@ def test_the_per_user_pace_is_off_at_zero(monkeypatch: pytest.MonkeyPatch) -> No
     assert Settings().telegram_user_pace == (10, 10.0)
     monkeypatch.setenv("YABOT_TELEGRAM_USER_RATE", "0")
     assert Settings().telegram_user_pace is None
+
+
+def test_the_vip_channel_says_whether_its_door_is_on() -> None:
+    """Without YABOT_VIP_CHANNEL_ID the banner and `yabot status` say the door is off, and how to fix it."""
+    assert "YABOT_VIP_CHANNEL_ID" in Settings(vip_channel_id=None).describe_vip_channel()
+    links = Settings(vip_channel_id=-1001).describe_vip_channel()
+    assert "-1001" in links
+    assert "enlaces personales" in links
+    assert "solicitudes" in Settings(vip_channel_id=-1001, vip_join_requests=True).describe_vip_channel()

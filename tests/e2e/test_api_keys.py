@@ -55,7 +55,7 @@ async def test_the_shell_refuses_bad_keys_in_spanish(tmp_path: Path) -> None:
 
     assert unknown.returncode == 1
     assert "No existe el alcance «users:reed» (¿quiso decir «users:read»?)" in unknown.stderr
-    assert "Los alcances son: admin, users:read." in unknown.stderr
+    assert "Los alcances son: admin, subscriptions:write, users:read." in unknown.stderr
     assert missing.returncode == 1
     assert "No hay ninguna clave con el id «nadie»" in missing.stderr
     assert listing.stdout.startswith("No hay ninguna clave.")

@@ -21,6 +21,8 @@ from yabot_adapters.telegram.fake_api import (
     parse_params,
     render_html,
 )
+from yabot_adapters.telegram.fake_channels import METHODS as CHANNEL_METHODS
+from yabot_adapters.telegram.fake_channels import FakeChannels
 from yabot_adapters.telegram.fake_payments import (
     StarsLedger,
     invoice_message,
@@ -85,6 +87,8 @@ class FakeTelegramServer:
         self._closing = False
         self.stars = StarsLedger()
         """Who paid each charge, and what was refunded (``refundStarPayment`` checks both)."""
+        self.channels = FakeChannels(self.bot_id)
+        """Channels' members, invite links and join requests (``banChatMember``, ``getChatMember``...)."""
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
@@ -222,6 +226,17 @@ class FakeTelegramServer:
             first_name=first_name,
         )
         return {"update_id": next(self._update_ids), "message": message}
+
+    def join_request_update(self, chat_id: int, user_id: int, *, link: str | None = None) -> dict[str, Any]:
+        """Build a ``chat_join_request`` to channel ``chat_id``; the bot may then write to the user."""
+        self._chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": "Ana"})
+        return self.channels.join_request(next(self._update_ids), chat_id, user_id, link=link)
+
+    def chat_member_update(
+        self, chat_id: int, user_id: int, status: str = "member", *, link: str | None = None
+    ) -> dict[str, Any]:
+        """Build a ``chat_member`` update: ``user_id`` has ``status`` in ``chat_id`` (through ``link``)."""
+        return self.channels.member_update(next(self._update_ids), chat_id, user_id, status, link=link)
 
     def next_update_id(self) -> int:
         """Reserve an update id, for hand-built updates of other kinds."""
@@ -406,14 +421,20 @@ class FakeTelegramServer:
 
     async def _answer(self, method: str, params: dict[str, Any]) -> object:
         name = method.lower()
-        if name == "getme":
-            return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
         if name == "getupdates":
             return await self._get_updates(params)
+        return self._answer_at_once(name, params)
+
+    def _answer_at_once(self, name: str, params: dict[str, Any]) -> object:
+        """Every method but getUpdates (which may wait for updates): answered on the spot."""
+        if name == "getme":
+            return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
         if name == "sendmessage":
             return self._send_message(params)
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
+        if name in CHANNEL_METHODS:
+            return self.channels.answer(name, params)
         if name == "getwebhookinfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
         return True  # setMyCommands, deleteWebhook, close, logOut and anything else

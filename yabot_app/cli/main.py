@@ -123,6 +123,7 @@ def status() -> None:
             else:
                 click.echo(f"  {module}.{check.name}: ok")
         click.echo("Módulos: " + ", ".join(modules.names))
+        click.echo(settings.describe_vip_channel())
         backlog = await container.storage().outbox.backlog()
         owed = sum(backlog.values())
         click.echo(f"Eventos pendientes de entrega: {owed}")

@@ -110,6 +110,11 @@ class Kernel:
     """Whether this process runs the Telegram bot (its ``messenger`` reaches users)."""
     api_scopes: Mapping[str, str] = field(default_factory=dict)
     """Every scope an API key may hold here, each with a Spanish description (every module's ``scopes``)."""
+    bot: Any = None
+    """The aiogram ``Bot`` when this process runs Telegram (``None`` otherwise): for modules' own Bot API
+    adapters (the VIP channel's door). Resolved only when ``telegram`` is on."""
+    outgoing: Any = None
+    """The process's ``OutgoingLimiter`` when it runs Telegram: flood control pauses every sender."""
 
 
 class BuiltModules:

@@ -4,7 +4,9 @@ Public API: other code imports from here only. Other modules that gate on VIP (t
 on :class:`VipStatus` alone.
 """
 
+from yabot_core.subscriptions.door import VipDoor, VipNotices, link_name, link_owner
 from yabot_core.subscriptions.errors import (
+    ChannelRightsError,
     ChargeNotFoundError,
     InvalidDurationError,
     InvalidPlanCatalogError,
@@ -69,9 +71,11 @@ from yabot_core.subscriptions.ports import (
     SubscriptionRepository,
     SubscriptionStorage,
     SubscriptionsUnitOfWork,
+    VipChannel,
     VipStatus,
 )
 from yabot_core.subscriptions.service import SubscriptionService
+from yabot_core.subscriptions.timers import EXPIRY_TIMER, REMINDER_TIMER, REMINDERS
 from yabot_core.subscriptions.token_ports import VipTokenRepository, VipTokensUnitOfWork
 from yabot_core.subscriptions.token_service import TOKENS_TARGET, VipTokens
 from yabot_core.subscriptions.tokens import (
@@ -101,6 +105,7 @@ __all__ = [
     "CODE",
     "CODE_PREFIX",
     "DEFAULT_TTL",
+    "EXPIRY_TIMER",
     "MANIFEST",
     "MAX_AHEAD",
     "MAX_DAYS",
@@ -114,8 +119,11 @@ __all__ = [
     "MAX_STARS",
     "MAX_TOKENS_AT_ONCE",
     "MAX_TOKEN_USES",
+    "REMINDERS",
+    "REMINDER_TIMER",
     "STARS",
     "TOKENS_TARGET",
+    "ChannelRightsError",
     "ChargeNotFoundError",
     "CheckoutRefusedError",
     "EntryKind",
@@ -160,7 +168,10 @@ __all__ = [
     "UnknownTokenError",
     "VipAlreadyLongerError",
     "VipChange",
+    "VipChannel",
     "VipCheck",
+    "VipDoor",
+    "VipNotices",
     "VipStatus",
     "VipToken",
     "VipTokenRepository",
@@ -172,6 +183,8 @@ __all__ = [
     "expiry_key",
     "invoice_payload",
     "is_code",
+    "link_name",
+    "link_owner",
     "payment_key",
     "plan_label",
     "plan_of",

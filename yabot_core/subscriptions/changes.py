@@ -10,6 +10,7 @@ from yabot_core.subscriptions.errors import NotVipError, VipAlreadyLongerError
 from yabot_core.subscriptions.events import event_for
 from yabot_core.subscriptions.models import EntryKind, Subscription, SubscriptionEntry, VipChange, apply
 from yabot_core.subscriptions.ports import SubscriptionsUnitOfWork
+from yabot_core.subscriptions.timers import move_timers
 from yabot_core.subscriptions.validation import Request, checked_end, ensure_same
 from yabot_core.users import UserDirectory
 
@@ -18,8 +19,9 @@ class Changes:
     """The service's work inside a unit of work, so every change is decided and written the same way.
 
     The entry and the subscription after it (:func:`apply`, the rule :func:`replay` reads by) are stored
-    together, the entry's event is recorded with them, and an admin's change is written to the audit log
-    under the same correlation id: all in the caller's unit of work.
+    together, its expiry and reminder timers moved to its new end, the entry's event is recorded with
+    them, and an admin's change is written to the audit log under the same correlation id: all in the
+    caller's unit of work.
     """
 
     def __init__(self, users: UserDirectory, audit: AuditLog, ids: IdGenerator, clock: Clock) -> None:
@@ -98,6 +100,7 @@ class Changes:
         )
         after = apply(current, entry)
         await uow.subscriptions.append(entry, after)
+        await move_timers(uow, current, after, now)
         uow.record(event_for(stamp, entry, current, after))
         if actor.is_admin:
             await self._audit.record_in(

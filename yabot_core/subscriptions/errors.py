@@ -81,3 +81,16 @@ class ChargeNotFoundError(NotFoundError):
         super().__init__(
             f"Ningún VIP se pagó con el cargo {charge_id}.", detail={"charge_id": charge_id[:200]}
         )
+
+
+class ChannelRightsError(DomainError):
+    """Telegram refused a door operation because the bot lacks a right in the VIP channel."""
+
+    code = "sin_permisos_en_el_canal"
+
+    def __init__(self, channel_id: int, what: str) -> None:
+        super().__init__(
+            f"El bot no tiene permiso para {what} en el canal VIP ({channel_id}): hágalo administrador con "
+            "permiso para invitar y expulsar.",
+            detail={"channel_id": channel_id},
+        )

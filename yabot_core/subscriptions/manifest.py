@@ -2,4 +2,6 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="subscriptions", title="Suscripciones VIP", depends_on=("users", "audit"))
+MANIFEST = ModuleManifest(
+    name="subscriptions", title="Suscripciones VIP", depends_on=("users", "audit", "lucien")
+)

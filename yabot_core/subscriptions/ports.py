@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Protocol
 
 from yabot_core.audit import AuditUnitOfWork
-from yabot_core.kernel import IdempotencyKey, UserId
+from yabot_core.kernel import IdempotencyKey, TimersUnitOfWork, UserId
 from yabot_core.subscriptions.models import (
     Subscription,
     SubscriptionEntry,
@@ -55,8 +55,11 @@ class SubscriptionRepository(Protocol):
         ...
 
 
-class SubscriptionsUnitOfWork(UsersUnitOfWork, AuditUnitOfWork, Protocol):
-    """A unit of work reaching subscriptions, users (a grant registers an unknown fan) and the audit log."""
+class SubscriptionsUnitOfWork(TimersUnitOfWork, UsersUnitOfWork, AuditUnitOfWork, Protocol):
+    """A unit of work reaching subscriptions, users, the audit log and timers.
+
+    A grant registers an unknown fan; each VIP's expiry and reminder timers move with it.
+    """
 
     @property
     def subscriptions(self) -> SubscriptionRepository:
@@ -92,4 +95,50 @@ class SubscriptionStorage(Protocol):
     @property
     def subscription_queries(self) -> SubscriptionQueries:
         """Committed subscriptions."""
+        ...
+
+
+class VipChannel(Protocol):
+    """The VIP channel's door: who may come in (invite links, join requests) and who is shown out.
+
+    The bot must be an admin of the channel with the rights to invite and to ban. Every method is safe to
+    repeat (a handler may be delivered twice).
+
+    Raises (every method):
+        UnavailableError: Telegram is away or asked to slow down; nothing was done, retry later.
+        ChannelRightsError: Telegram refused because the bot lacks a right in the channel (retrying will
+            not help until an admin fixes it).
+    """
+
+    async def remove(self, user_id: UserId) -> None:
+        """Show the fan out and let them come back later: ban, then unban. Fine if they were not in."""
+        ...
+
+    async def invite(self, user_id: UserId, *, expires_at: datetime, join_request: bool) -> str:
+        """Return a new invite link made for ``user_id``, valid until ``expires_at``.
+
+        With ``join_request`` the link asks to join (and each request is judged); otherwise one person may
+        use it (Telegram allows no member limit on a link that asks). The link's name carries the fan's id
+        (``vip-<id>``), so a join through it can be checked against whom it was made for.
+        """
+        ...
+
+    async def revoke_invite(self, link: str) -> None:
+        """Make ``link`` useless from now on."""
+        ...
+
+    async def approve(self, user_id: UserId) -> None:
+        """Let in a fan whose join request is pending."""
+        ...
+
+    async def decline(self, user_id: UserId) -> None:
+        """Turn down a fan's pending join request."""
+        ...
+
+    async def is_admin(self, user_id: UserId) -> bool:
+        """Whether ``user_id`` is the channel's owner or one of its admins (never shown out)."""
+        ...
+
+    async def is_inside(self, user_id: UserId) -> bool:
+        """Whether ``user_id`` is in the channel now (a member, restricted, an admin or the owner)."""
         ...

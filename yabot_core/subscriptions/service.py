@@ -4,7 +4,7 @@ Every change appends one history entry, moves the subscription, publishes one ev
 it, writes the audit log, all in one unit of work.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from yabot_core.audit import Actor, AuditLog
@@ -13,6 +13,7 @@ from yabot_core.kernel import (
     IdempotencyKey,
     IdGenerator,
     InvalidInputError,
+    TimerFired,
     Transactions,
     UserId,
     checked_note,
@@ -35,10 +36,12 @@ from yabot_core.subscriptions.models import (
 )
 from yabot_core.subscriptions.plans import PlanCatalog
 from yabot_core.subscriptions.ports import SubscriptionQueries, SubscriptionsUnitOfWork
+from yabot_core.subscriptions.timers import timer_user
 from yabot_core.subscriptions.validation import (
     ADDING,
     CANCELLING,
     EXPIRING,
+    MAX_PAGE_SIZE,
     REFUNDING,
     REVOKING,
     Request,
@@ -145,6 +148,42 @@ class SubscriptionService:
         change = await self._changes.add(uow, request, actor, self._now(), extend=False)
         self._vip.forget(request.user_id)
         return change
+
+    async def grant_many(
+        self,
+        grants: Sequence[tuple[UserId, int | None, datetime | None]],
+        *,
+        actor: Actor,
+        idempotency_key: str,
+        reason: str | None = None,
+    ) -> list[VipChange]:
+        """Grant several fans at once (``(user, days, until)`` each), all or none, in one unit of work.
+
+        Each grant's key is ``idempotency_key`` and the fan's id, so the same batch again returns the first
+        results and changes nothing. Every request is checked before anything is written.
+
+        Raises:
+            InvalidInputError: no grants, more than ``MAX_PAGE_SIZE``, or a fan named twice.
+            And what :meth:`grant` raises, for any of them (then nobody was granted anything).
+        """
+        if not grants or len(grants) > MAX_PAGE_SIZE:
+            raise InvalidInputError(f"Indique entre 1 y {MAX_PAGE_SIZE} concesiones por lote.")
+        requests = [
+            self._adding(user, days, until, f"{idempotency_key}:{user}", reason, None, None)
+            for user, days, until in grants
+        ]
+        users = [request.user_id for request in requests]
+        if len(set(users)) != len(users):
+            raise InvalidInputError("Cada usuario puede aparecer una sola vez en el lote.")
+
+        async def work(uow: SubscriptionsUnitOfWork) -> list[VipChange]:
+            now = self._now()
+            return [await self._changes.add(uow, r, actor, now, extend=False) for r in requests]
+
+        changes = await self._transactions.run(work)
+        for user in users:
+            self._vip.forget(user)
+        return changes
 
     async def extend(
         self,
@@ -294,6 +333,25 @@ class SubscriptionService:
         self._vip.forget(user)
         return change
 
+    async def on_expiry_due(self, event: TimerFired) -> VipChange | None:
+        """The expiry timer's handler: :meth:`expire` its fan (a no-op if renewed meanwhile)."""
+        return await self.expire(timer_user(event))
+
+    async def sweep(self, *, batch: int = 100) -> int:
+        """Expire every subscription whose time has run out and is still open; return how many were closed.
+
+        The safety net under the expiry timers (a subscription from before they existed, a timer lost
+        with a restored backup): safe beside them and in several processes at once, since :meth:`expire`
+        closes each period once.
+        """
+        closed = 0
+        while True:
+            page = await self.due(limit=batch)
+            expired = [await self.expire(sub.user_id) for sub in page.subscriptions]
+            closed += sum(change is not None for change in expired)
+            if len(page.subscriptions) < batch or not any(expired):
+                return closed
+
     # --- queries ----------------------------------------------------------------------------------------
 
     async def payment(self, charge_id: str) -> SubscriptionEntry | None:
@@ -372,6 +430,10 @@ class SubscriptionService:
         change = await self._transactions.run(work)
         self._vip.forget(user_id)
         return change
+
+    def now(self) -> datetime:
+        """The service's clock, in whole seconds (what "VIP now" is measured against)."""
+        return self._now()
 
     def _now(self) -> datetime:
         return whole_seconds(self._clock.now())

@@ -26,6 +26,8 @@ class Plan:
     saldo_concurrency: int = 16
     api_requests: int = 3000
     api_concurrency: int = 16
+    vip_rounds: int = 3
+    """Times each of the 10,000 fans is asked "is VIP?" per run."""
     timers: int = 10_000
     timer_lead: float = 1.0
     """Seconds between scheduling the timers and their due time (scheduling 10,000 takes a fraction)."""
@@ -51,6 +53,7 @@ class Plan:
             bus_bursts=3,
             saldo_updates=100,
             api_requests=300,
+            vip_rounds=1,
             timers=1000,
             timer_lead=0.2,
         )
@@ -72,6 +75,7 @@ class Plan:
             bus_burst_size=10,
             saldo_updates=20,
             api_requests=50,
+            vip_rounds=1,
             timers=200,
             timer_lead=0.1,
         )

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from importlib import metadata
 
-from benchmarks import api, inventory
+from benchmarks import api, inventory, vip
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
 SECTION = 46
 CASE = 32
-COMPARED = (("figure", 44), ("on", 14), ("ours", 24), ("reference", 24), ("ratio", 20), ("goal", 0))
+COMPARED = (("figure", 44), ("on", 14), ("ours", 28), ("reference", 28), ("ratio", 20), ("goal", 0))
 """The columns of the comparisons: name and width (the last one takes what it needs)."""
 
 SALDO_GOAL = Fraction(1, 3)
@@ -128,6 +128,13 @@ def _comparisons(results: Results) -> list[str]:
         ),
         *_compared(
             results,
+            f"is VIP? checks/s, {vip.FANS:,} fans, nothing kept",
+            "vip",
+            ("sqlite FULL",),
+            None,
+        ),
+        *_compared(
+            results,
             f"credits delivered/s, {plan.credit_users} users × {plan.credits_per_user}",
             "credits",
             sqlite,
@@ -148,7 +155,8 @@ def _comparisons(results: Results) -> list[str]:
     references = (
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
         " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet"
-        " and mochila = raw sqlite3 single-row transactions/s in the same synchronous mode."
+        " and mochila = raw sqlite3 single-row transactions/s in the same synchronous mode; is VIP = raw"
+        " sqlite3 reading the same subscription row by primary key from the same file."
     )
     return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
 
@@ -175,6 +183,21 @@ def _alone(results: Results) -> list[str]:
             f"{results.figure('inventory memory').text()} ops/s",
         ),
         _row(f"  each user: {', '.join(name for name, _ in inventory.JOURNEY)}", "", ""),
+        "",
+    ]
+    lines += [
+        _row(
+            f"is VIP? checks/s, {vip.FANS:,} fans ({vip.VIPS:,} VIP)",
+            "memory, as the product asks",
+            f"{results.figure('vip kept memory').text()} checks/s",
+        ),
+        _row("", "memory, nothing kept", f"{results.figure('vip unkept memory').text()} checks/s"),
+        _row(
+            "",
+            "sqlite FULL, as the product asks",
+            f"{results.figure('vip kept sqlite FULL').text()} checks/s",
+        ),
+        _row("  as the product asks = VipStatus keeping each fan's subscription 2 s", "", ""),
         "",
     ]
     for n, (name, _) in enumerate(STORAGES):

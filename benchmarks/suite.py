@@ -3,7 +3,7 @@
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
-from benchmarks import api, backends, bus, credits, inventory, sqlite_raw, telegram, timers, wallet
+from benchmarks import api, backends, bus, credits, inventory, sqlite_raw, telegram, timers, vip, wallet
 from benchmarks.plan import Plan
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.stats import Figure, Latency, OpsRun, clean_heap, percentile, progress
@@ -76,6 +76,19 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
         progress(
             f"{label} · /saldo over {storage}: fed {replies.fed:,.0f} vs bare {replies.bare_fed:,.0f}"
             f" updates/s, polled {replies.polled:,.0f} vs bare {replies.bare_polled:,.0f}"
+        )
+    for storage in PRODUCT_STORAGES:
+        clean_heap()
+        asked = await vip.checks(storage, rounds=plan.vip_rounds)
+        results.figure(f"vip kept {storage}").add(asked.kept)
+        if asked.raw is not None:
+            results.pair(f"vip {storage}").add(asked.unkept, asked.raw)
+        else:
+            results.figure(f"vip unkept {storage}").add(asked.unkept)
+        progress(
+            f"{label} · is VIP over {storage}: {asked.kept:,.0f} kept, {asked.unkept:,.0f} unkept"
+            + (f", raw {asked.raw:,.0f}" if asked.raw is not None else "")
+            + " checks/s"
         )
     for storage in PRODUCT_STORAGES:
         clean_heap()

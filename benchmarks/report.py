@@ -188,16 +188,16 @@ def _alone(results: Results) -> list[str]:
     lines += [
         _row(
             f"is VIP? checks/s, {vip.FANS:,} fans ({vip.VIPS:,} VIP)",
-            "memory, as the product asks",
+            "memory, as asked",
             f"{results.figure('vip kept memory').text()} checks/s",
         ),
         _row("", "memory, nothing kept", f"{results.figure('vip unkept memory').text()} checks/s"),
         _row(
             "",
-            "sqlite FULL, as the product asks",
+            "sqlite FULL, as asked",
             f"{results.figure('vip kept sqlite FULL').text()} checks/s",
         ),
-        _row("  as the product asks = VipStatus keeping each fan's subscription 2 s", "", ""),
+        _row("  as asked = through the product's VipStatus, which keeps each fan's subscription 2 s", "", ""),
         "",
     ]
     for n, (name, _) in enumerate(STORAGES):

@@ -9,9 +9,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from yabot_adapters.content.merging import Entry, MergedContent, Section, merge
-from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
-from yabot_adapters.content.reading import YamlDocument, creator_sources, load_yaml
+from yabot_adapters.content.loading import load_merged
+from yabot_adapters.content.merging import Entry, MergedContent, Section
+from yabot_adapters.content.problems import ContentProblem
 from yabot_core.inventory import (
     CatalogSection,
     ItemCatalog,
@@ -86,23 +86,14 @@ def load_item_catalog(shipped: Path, creator_dir: Path | None) -> ItemCatalog:
     Raises:
         ContentError: with every problem found, in every file, at once.
     """
-    problems: list[ContentProblem] = []
-    documents: list[YamlDocument] = []
-    sources = [
-        SourceFile.of(shipped),
-        *creator_sources(creator_dir, (ITEMS_FILE, _OTHER_SPELLING), "objetos", problems),
-    ]
-    for source in sources:
-        document, found = load_yaml(source)
-        problems.extend(found)
-        if document is not None:
-            documents.append(document)
-    merged, found = merge(documents, ITEM_SECTIONS)
-    problems.extend(found)
-    catalog = _checked_catalog(merged, problems)
-    if problems or catalog is None:
-        raise ContentError(problems, files=[source.shown_as for source in sources])
-    return catalog
+    return load_merged(
+        shipped,
+        creator_dir,
+        names=(ITEMS_FILE, _OTHER_SPELLING),
+        kind="objetos",
+        sections=ITEM_SECTIONS,
+        check=_checked_catalog,
+    )
 
 
 def _checked_catalog(merged: MergedContent, problems: list[ContentProblem]) -> ItemCatalog | None:

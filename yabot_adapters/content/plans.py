@@ -4,9 +4,9 @@ from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from yabot_adapters.content.merging import MergedContent, Section, merge
-from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
-from yabot_adapters.content.reading import YamlDocument, creator_sources, load_yaml
+from yabot_adapters.content.loading import load_merged
+from yabot_adapters.content.merging import MergedContent, Section
+from yabot_adapters.content.problems import ContentProblem
 from yabot_core.subscriptions import Plan, PlanCatalog, check_plans, plan_label
 
 PLANS_FILE: Final = "planes.yaml"
@@ -42,23 +42,14 @@ def load_plan_catalog(shipped: Path, creator_dir: Path | None) -> PlanCatalog:
     Raises:
         ContentError: with every problem found, in every file, at once.
     """
-    problems: list[ContentProblem] = []
-    documents: list[YamlDocument] = []
-    sources = [
-        SourceFile.of(shipped),
-        *creator_sources(creator_dir, (PLANS_FILE, _OTHER_SPELLING), "planes", problems),
-    ]
-    for source in sources:
-        document, found = load_yaml(source)
-        problems.extend(found)
-        if document is not None:
-            documents.append(document)
-    merged, found = merge(documents, PLAN_SECTIONS)
-    problems.extend(found)
-    catalog = _checked_catalog(merged, problems)
-    if problems or catalog is None:
-        raise ContentError(problems, files=[source.shown_as for source in sources])
-    return catalog
+    return load_merged(
+        shipped,
+        creator_dir,
+        names=(PLANS_FILE, _OTHER_SPELLING),
+        kind="planes",
+        sections=PLAN_SECTIONS,
+        check=_checked_catalog,
+    )
 
 
 def _checked_catalog(merged: MergedContent, problems: list[ContentProblem]) -> PlanCatalog | None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.contracts.common import OPERATOR
 from tests.contracts.inventory_catalog import CHEST, KEY, LEFT, ROSE, small_catalog
+from tests.integration.http_apps import bearer
 from yabot_adapters.http import create_app
 from yabot_adapters.http.auth import Authenticator
 from yabot_adapters.http.controllers.inventory import inventory_controller
@@ -204,7 +204,7 @@ async def test_the_product_serves_the_route_through_the_plug(tmp_path: Path) -> 
     """The app the container builds serves the mochila route: the module plugs it in."""
     container = build_container(Settings.model_validate({"storage": "memory", "data_dir": tmp_path}))
     keys = container.modules().get(ApiKeysModule).keys
-    reader = f"Bearer {(await keys.create('lector', [USERS_READ], actor=OPERATOR)).token}"
+    reader = await bearer(keys, "lector", USERS_READ)
     async with AsyncTestClient(app=container.http_app()) as client:
         anonymous = await client.get("/api/v1/users/5/inventory")
         response = await client.get("/api/v1/users/5/inventory", headers={"Authorization": reader})

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.contracts.common import OPERATOR
+from tests.integration.http_apps import bearer as new_key
 from yabot_app.container import Container, build_container
 from yabot_app.lifecycle import working
 from yabot_app.modules.apikeys import ApiKeysModule
@@ -39,8 +39,8 @@ async def container_fixture(clock: FakeClock) -> AsyncIterator[Container]:
 
 
 async def bearer(container: Container, *scopes: str, name: str = "herramienta") -> str:
-    issued = await container.modules().get(ApiKeysModule).keys.create(name, list(scopes), actor=OPERATOR)
-    return f"Bearer {issued.token}"
+    """An ``Authorization`` value for a new key of the product's own API keys module."""
+    return await new_key(container.modules().get(ApiKeysModule).keys, name, *scopes)
 
 
 @pytest.fixture(name="client")

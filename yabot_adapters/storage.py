@@ -22,13 +22,20 @@ from yabot_core.kernel import (
     Transactions,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
-from yabot_core.subscriptions import SubscriptionStorage, SubscriptionsUnitOfWork, VipTokensUnitOfWork
+from yabot_core.subscriptions import (
+    ChannelMemberStorage,
+    ChannelMembersUnitOfWork,
+    SubscriptionStorage,
+    SubscriptionsUnitOfWork,
+    VipTokensUnitOfWork,
+)
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     VipTokensUnitOfWork,
+    ChannelMembersUnitOfWork,
     SubscriptionsUnitOfWork,
     LucienUnitOfWork,
     BusUnitOfWork,
@@ -51,6 +58,7 @@ class StorageBackend(
     ApiKeyStorage,
     AuditStorage,
     SubscriptionStorage,
+    ChannelMemberStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

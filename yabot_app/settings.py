@@ -152,6 +152,15 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="Hours a VIP's personal invite link works (never past the VIP).",
     )
+    vip_reconcile_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=7 * 24 * 60,
+        description=(
+            "Minutes between reconciliations of the VIP channel: members seen inside without VIP are shown "
+            "out (never an admin)."
+        ),
+    )
 
     @field_validator("bot_username")
     @classmethod

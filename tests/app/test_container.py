@@ -31,6 +31,7 @@ DOOR = [
     "subscriptions.door_remove_expired",
     "subscriptions.door_remove_revoked",
     "subscriptions.door_remove_refunded",
+    "subscriptions.reconcile",
 ]
 
 

@@ -14,6 +14,7 @@ from tests.contracts.subscriptions import SubscriptionsContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
+from tests.contracts.vip_members import ChannelMembersContract
 from tests.contracts.vip_tokens import VipTokensContract
 from tests.contracts.wallet import WalletContract
 
@@ -31,5 +32,6 @@ class StorageContract(
     AuditContract,
     SubscriptionsContract,
     VipTokensContract,
+    ChannelMembersContract,
 ):
     """Behaviour every storage backend shares."""

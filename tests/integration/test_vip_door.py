@@ -1,16 +1,23 @@
 """The VIP channel's door through the fake Bot API server, with a fake clock: links, reminders, expiry."""
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.integration.telegram_world import GUARD, World
 from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_core.audit import Actor
 from yabot_core.kernel import FakeClock, UserId
-from yabot_core.subscriptions import SubscriptionService, SubscriptionStatus
+from yabot_core.subscriptions import (
+    RECONCILE_ACTION,
+    RECONCILE_TIMER,
+    SubscriptionService,
+    SubscriptionStatus,
+    UserAccessChecked,
+)
 
 VIP_CHANNEL = -1009876543210
 ANA, PEDRO = UserId(4242), UserId(4343)
@@ -239,3 +246,62 @@ async def test_without_a_vip_channel_the_door_stays_shut(
         assert methods(server, "createChatInviteLink", "banChatMember") == []
     finally:
         await world.close()
+
+
+class TestReconciliation:
+    """The periodic check of who is in the channel against who is VIP."""
+
+    async def test_members_without_vip_are_shown_out_and_written_down(
+        self, server: FakeTelegramServer
+    ) -> None:
+        """Ana (VIP) stays, Pedro (let in by hand) goes, Carla (an admin now) stays, Luis (gone) is noted."""
+        # The fake server dates updates by the wall clock: start the fake clock there, so sightings and
+        # the reconciliation's own notes follow one time line, as they do in production.
+        clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+        world = World(clock, server, vip_channel_id=VIP_CHANNEL)
+        carla, luis = UserId(4444), UserId(4545)
+        checks: list[UserAccessChecked] = []
+
+        async def checked(event: UserAccessChecked) -> None:
+            checks.append(event)
+
+        world.bus.subscribe(UserAccessChecked, checked, name="test.access_checked")
+        try:
+            await world.start_polling()
+            await grant(world, 30, "g1")
+            link = next(iter(server.channels.links))
+            joins = [server.chat_member_update(VIP_CHANNEL, ANA, link=link)]
+            joins += [server.chat_member_update(VIP_CHANNEL, fan) for fan in (PEDRO, carla, luis)]
+            for update in joins:
+                server.feed(update)
+            await server.wait_for_confirmation(joins[-1]["update_id"], timeout=GUARD)
+            server.channels.statuses[VIP_CHANNEL, carla] = "administrator"  # promoted since
+            server.channels.statuses[VIP_CHANNEL, luis] = "left"  # left while the bot was away
+
+            module = world.container.modules().get(SubscriptionsModule)
+            assert module.schedule is not None
+            await module.schedule()
+            await at(world, clock, clock.now() + timedelta(seconds=module.reconcile_every))
+
+            bans = server.calls("banChatMember")
+            assert [call.params["user_id"] for call in bans] == [PEDRO]
+            assert [call.params["user_id"] for call in server.calls("unbanChatMember")] == [PEDRO]
+            assert module.roll is not None
+            assert [s.user_id for s in await module.roll.inside()] == [ANA, carla]
+            audit = world.container.modules().get(AuditModule).log
+            (entry,) = (await audit.page(target=f"user:{PEDRO}")).entries
+            assert entry.action == RECONCILE_ACTION
+            assert str(entry.actor) == "system:yabot"
+            assert {(e.user_id, e.inside, e.removed) for e in checks} == {
+                (PEDRO, True, True),
+                (carla, True, False),
+                (luis, False, False),
+            }
+            (following,) = await world.storage.timer_store.pending(limit=5, kind=RECONCILE_TIMER)
+            assert clock.now() < following.due_at <= clock.now() + timedelta(seconds=module.reconcile_every)
+            assert following.due_at.timestamp() % module.reconcile_every == 0  # slots, whoever schedules
+
+            await at(world, clock, following.due_at)  # the next one finds nothing new to do
+            assert len(server.calls("banChatMember")) == 1
+        finally:
+            await world.close()

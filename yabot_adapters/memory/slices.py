@@ -9,6 +9,7 @@ from yabot_adapters.memory import (
     subscriptions,
     timers,
     users,
+    vip_members,
     vip_tokens,
     wallet,
 )
@@ -25,4 +26,5 @@ SLICES: tuple[MemorySlice, ...] = (
     audit.SLICE,
     subscriptions.SLICE,
     vip_tokens.SLICE,
+    vip_members.SLICE,
 )

@@ -9,6 +9,7 @@ from yabot_adapters.mongo import (
     subscriptions,
     timers,
     users,
+    vip_members,
     vip_tokens,
     wallet,
 )
@@ -25,4 +26,5 @@ SLICES: tuple[MongoSlice, ...] = (
     audit.SLICE,
     subscriptions.SLICE,
     vip_tokens.SLICE,
+    vip_members.SLICE,
 )

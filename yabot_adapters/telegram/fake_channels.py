@@ -67,7 +67,7 @@ class FakeChannels:
 
     def _member_call(self, name: str, chat_id: int, user_id: int, params: dict[str, Any]) -> object:
         if name == "getchatmember":
-            return {"status": self.status(chat_id, user_id), "user": user_of(user_id)}
+            return _member(self.status(chat_id, user_id), user_id)
         if name == "banchatmember":
             self.statuses[chat_id, user_id] = "kicked"
             return True
@@ -159,6 +159,7 @@ def _member(status: str, user_id: int) -> dict[str, Any]:
             can_post_stories=True,
             can_edit_stories=True,
             can_delete_stories=True,
+            can_send_welcome_messages=True,
         )
     if status == "creator":
         member.update(is_anonymous=False)

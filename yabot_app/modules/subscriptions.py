@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,10 @@ from yabot_core import subscriptions
 from yabot_core.kernel import TimerFired, UnavailableError, UserId, timer_route
 from yabot_core.subscriptions import (
     EXPIRY_TIMER,
+    RECONCILE_TIMER,
     REMINDER_TIMER,
+    ChannelRoll,
+    Reconciliation,
     SubscriptionEvent,
     SubscriptionExpired,
     SubscriptionExtended,
@@ -38,6 +41,7 @@ from yabot_core.subscriptions import (
     VipNotices,
     VipStatus,
     VipTokens,
+    schedule_reconciliation,
 )
 from yabot_core.users import UserDirectory
 
@@ -72,6 +76,14 @@ class SubscriptionsModule:
     """The VIP channel's door: only in a process that runs the bot, with ``YABOT_VIP_CHANNEL_ID`` set."""
     users: UserDirectory | None = None
     sweeper: "Sweeper | None" = None
+    roll: ChannelRoll | None = None
+    """Who the bot has seen in the VIP channel (kept wherever the door is)."""
+    reconciliation: Reconciliation | None = None
+    """Shows out members without VIP, every ``YABOT_VIP_RECONCILE_MINUTES``, where the door is."""
+    reconcile_every: int = 3600
+    """Seconds between reconciliations."""
+    schedule: "Callable[[], Awaitable[None]] | None" = None
+    """Schedules the next reconciliation (where the door is)."""
 
     @property
     def vip(self) -> VipStatus:
@@ -123,12 +135,39 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
         notices = VipNotices(service=service, lucien=lucien, clock=kernel.clock)
         users = modules.get(UsersModule).directory
         door = _door(kernel, service, lucien)
-        return SubscriptionsModule(service, tokens, notices, door, users, Sweeper(service, SWEEP_INTERVAL))
+        roll = ChannelRoll(storage.transactions, storage.channel_member_queries, kernel.clock)
+        every = kernel.settings.vip_reconcile_minutes * 60
+        reconciliation = None
+        schedule = None
+        if door is not None:
+            reconciliation = Reconciliation(
+                roll, door, storage.transactions, modules.get(AuditModule).log, kernel.clock, kernel.ids
+            )
+
+            async def schedule() -> None:
+                await storage.transactions.run(
+                    lambda uow: schedule_reconciliation(uow, kernel.clock.now(), every)
+                )
+
+        return SubscriptionsModule(
+            service,
+            tokens,
+            notices,
+            door,
+            users,
+            Sweeper(service, SWEEP_INTERVAL),
+            roll,
+            reconciliation,
+            every,
+            schedule,
+        )
 
     async def start(self, services: SubscriptionsModule) -> None:
-        """Start the periodic expiry sweep."""
+        """Start the periodic expiry sweep; put the next reconciliation of the VIP channel on the timers."""
         if services.sweeper is not None:
             services.sweeper.start()
+        if services.schedule is not None:
+            await services.schedule()
 
     async def stop(self, services: SubscriptionsModule) -> None:
         """Stop the sweep."""
@@ -177,6 +216,21 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
 
         yield HandlerSpec(SubscriptionStarted, "subscriptions.door_invite", invite, needs_telegram=True)
         yield HandlerSpec(SubscriptionExtended, "subscriptions.door_reinvite", reinvite, needs_telegram=True)
+        reconciliation, schedule = services.reconciliation, services.schedule
+
+        async def reconcile(_event: TimerFired) -> None:
+            if reconciliation is None or schedule is None:  # declared, never subscribed, without the bot
+                raise UnavailableError("La conciliación del canal VIP necesita el bot de Telegram.")
+            await reconciliation.run()
+            await schedule()
+
+        yield HandlerSpec(
+            TimerFired,
+            "subscriptions.reconcile",
+            reconcile,
+            route=timer_route(RECONCILE_TIMER),
+            needs_telegram=True,
+        )
         for event, name in (
             (SubscriptionExpired, "expired"),
             (SubscriptionRevoked, "revoked"),
@@ -198,8 +252,8 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
 
         routers = [vip.setup(), vip_tokens.setup()]
         channel_id = kernel.settings.vip_channel_id
-        if services.door is not None and channel_id is not None:
-            routers.append(vip_door.setup(services.door, channel_id))
+        if services.door is not None and services.roll is not None and channel_id is not None:
+            routers.append(vip_door.setup(services.door, services.roll, channel_id))
         return BotPart(
             routers=routers,
             commands=[

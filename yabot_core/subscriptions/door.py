@@ -92,6 +92,11 @@ class VipDoor:
         self._link_ttl = link_ttl
 
     @property
+    def channel(self) -> VipChannel:
+        """The channel this door guards."""
+        return self._channel
+
+    @property
     def join_requests(self) -> bool:
         """Whether the channel runs on join requests (else on single-use links)."""
         return self._join_requests

@@ -13,7 +13,7 @@ from aiogram.filters import Filter
 from aiogram.types import ChatJoinRequest, ChatMemberUpdated
 
 from yabot_core.kernel import UserId
-from yabot_core.subscriptions import VipDoor
+from yabot_core.subscriptions import ChannelRoll, VipDoor
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,8 @@ class InChat(Filter):
         return event.chat.id == self._chat_id
 
 
-def setup(door: VipDoor, channel_id: int) -> Router:
-    """Return the router guarding the VIP channel ``channel_id``."""
+def setup(door: VipDoor, roll: ChannelRoll, channel_id: int) -> Router:
+    """Return the router guarding the VIP channel ``channel_id`` and keeping its ``roll``."""
     router = Router(name=__name__)
     router.chat_join_request.filter(InChat(channel_id))
     router.chat_member.filter(InChat(channel_id))
@@ -49,11 +49,13 @@ def setup(door: VipDoor, channel_id: int) -> Router:
 
     @router.chat_member()
     async def joined(update: ChatMemberUpdated) -> None:
-        """Someone came in: through a personal link made for another, the link is revoked and they go."""
-        came_in = update.new_chat_member.status in _INSIDE and update.old_chat_member.status not in _INSIDE
+        """Write down who is inside; one who came in through a link made for another is shown out."""
+        inside = update.new_chat_member.status in _INSIDE
+        user = UserId(update.new_chat_member.user.id)
+        await roll.saw(user, inside=inside, at=update.date)
+        came_in = inside and update.old_chat_member.status not in _INSIDE
         if not came_in or update.invite_link is None:
             return
-        user = UserId(update.new_chat_member.user.id)
         link = update.invite_link
         await door.on_joined(user, link=link.invite_link, name=link.name)
 

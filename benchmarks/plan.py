@@ -31,6 +31,9 @@ class Plan:
     timers: int = 10_000
     timer_lead: float = 1.0
     """Seconds between scheduling the timers and their due time (scheduling 10,000 takes a fraction)."""
+    sweep_fans: int = 10_000
+    """VIPs ending in the same second, for the expiry sweep (run once, after the rounds: it is bound by
+    Telegram's 30 messages per second, so it takes minutes and varies little)."""
 
     @classmethod
     def full(cls, repeats: int = 5) -> "Plan":
@@ -56,6 +59,7 @@ class Plan:
             vip_rounds=1,
             timers=1000,
             timer_lead=0.2,
+            sweep_fans=300,
         )
 
     def warm_up(self) -> "Plan":

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from importlib import metadata
 
-from benchmarks import api, inventory, vip
+from benchmarks import api, inventory, vip, vip_sweep
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
@@ -200,6 +200,27 @@ def _alone(results: Results) -> list[str]:
         _row("  as asked = through the product's VipStatus, which keeps each fan's subscription 2 s", "", ""),
         "",
     ]
+    if (swept := results.sweep) is not None:
+        lines += [
+            _row(
+                f"expiry sweep, {swept.fans:,} VIPs due at once",
+                "sqlite FULL, closed",
+                f"{swept.closed_s:.1f} s",
+            ),
+            _row(
+                "  (one run; Telegram's limits enforced)",
+                "shown out (ban + unban)",
+                f"{swept.removed_s:.1f} s",
+            ),
+            _row(
+                "",
+                "told by Lucien",
+                f"{swept.told_s:.1f} s = {swept.messages_per_second:.1f} messages/s"
+                f" ({swept.messages_per_second / vip_sweep.TELEGRAM_PER_SECOND:.2f} of Telegram's 30/s),"
+                f" {swept.refused} refused (429)",
+            ),
+            "",
+        ]
     for n, (name, _) in enumerate(STORAGES):
         lines.append(
             _row(
@@ -259,6 +280,12 @@ def _notes(results: Results, seconds: float) -> list[str]:
         "Bus latency = handler entry − the moment before the event's commit. Sequential: the next event is"
         " published once the previous one was handled. Bursts: published at once with asyncio.gather, one"
         " user per event; the next burst waits for the whole burst.",
+        "expiry sweep: VIPs granted with a clock 30 days behind (all ending now), then a process started as"
+        " `yabot run` starts behind its doors (lifecycle.working) with YABOT_VIP_CHANNEL_ID set, over the"
+        " same SQLite file and a fake Bot API server enforcing 30 messages in any one second and one per"
+        " second per chat (429 with retry_after 1 beyond). Timed from that start: every VIP closed (expiry"
+        " timers), every fan shown out (ban, then unban) and told by Lucien (his goodbye, a scheduled"
+        " message). The goodbyes are bound by Telegram's limit: 10,000 take at least 333 s.",
         "p50 and p99 are taken per run (nearest rank over that run's samples), then summarized across runs.",
         "mochila ops/s: the Mochila service over the shipped items catalog, each user's steps in turn (each"
         " its own unit of work and idempotency key), all users at once; every mochila is checked afterwards"

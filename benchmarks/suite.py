@@ -3,7 +3,19 @@
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
-from benchmarks import api, backends, bus, credits, inventory, sqlite_raw, telegram, timers, vip, wallet
+from benchmarks import (
+    api,
+    backends,
+    bus,
+    credits,
+    inventory,
+    sqlite_raw,
+    telegram,
+    timers,
+    vip,
+    vip_sweep,
+    wallet,
+)
 from benchmarks.plan import Plan
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.stats import Figure, Latency, OpsRun, clean_heap, percentile, progress
@@ -37,6 +49,8 @@ class Results:
     compared: dict[str, Compared] = field(default_factory=dict)
     latencies: dict[str, Latency] = field(default_factory=dict)
     timer_overrun: float = 0.0
+    sweep: vip_sweep.SweepRun | None = None
+    """The expiry sweep's one run."""
     """The longest a timer run's scheduling outlasted its lead (0: the timers were due after the start)."""
 
     def figure(self, key: str) -> Figure:
@@ -59,6 +73,13 @@ async def run(plan: Plan, mongo_url: str) -> Results:
     results = Results(plan)
     for number in range(1, plan.repeats + 1):
         await _round(plan, mongo_url, results, f"round {number}/{plan.repeats}")
+    progress(f"expiry sweep: {plan.sweep_fans:,} VIPs ending at once, Telegram's limits enforced (minutes)")
+    clean_heap()
+    results.sweep = swept = await vip_sweep.sweep(plan.sweep_fans)
+    progress(
+        f"expiry sweep: closed in {swept.closed_s:.1f} s, shown out in {swept.removed_s:.1f} s, told in"
+        f" {swept.told_s:.1f} s ({swept.messages_per_second:.1f} messages/s), {swept.refused} refused (429)"
+    )
     return results
 
 

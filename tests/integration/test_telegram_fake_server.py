@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_adapters.telegram.testing import FakeTelegramServer, FloodControl
 
 
 @pytest.fixture(name="server")
@@ -206,3 +206,28 @@ class TestCalls:
         command = server.message_update(1, "/saldo@yabot_test_bot ahora")["message"]
         assert command["entities"] == [{"type": "bot_command", "offset": 0, "length": 21}]
         assert "entities" not in server.message_update(1, "hola")["message"]
+
+
+class TestFloodControl:
+    async def test_sends_beyond_the_limits_are_refused_with_retry_after(
+        self, http: aiohttp.ClientSession
+    ) -> None:
+        """With flood control on: 30 chats in one second pass, the 31st and a second to one chat get 429."""
+        moment = [100.0]
+        flood = FloodControl(clock=lambda: moment[0])  # the second stands still until the test moves it
+        async with FakeTelegramServer(known_chats_only=False, flood=flood) as server:
+            assert server.flood is not None
+            for chat in range(1, 31):
+                status, _ = await call(http, server, "sendMessage", body={"chat_id": chat, "text": "hola"})
+                assert status == 200
+            status, answer = await call(http, server, "sendMessage", body={"chat_id": 31, "text": "hola"})
+            assert status == 429
+            assert answer["parameters"]["retry_after"] == 1
+            status, _ = await call(http, server, "getMe")  # not a message: not counted
+            assert status == 200
+            assert server.flood.refused == 1
+            moment[0] += 1.0  # a second later both limits have room again
+            assert (await call(http, server, "sendMessage", body={"chat_id": 31, "text": "hola"}))[0] == 200
+            assert (await call(http, server, "sendMessage", body={"chat_id": 1, "text": "otra"}))[0] == 200
+            assert (await call(http, server, "sendMessage", body={"chat_id": 1, "text": "y otra"}))[0] == 429
+            assert server.flood.refused == 2

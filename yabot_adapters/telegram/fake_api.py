@@ -2,7 +2,10 @@
 
 import json
 import re
-from dataclasses import dataclass
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, Final
 
@@ -51,6 +54,53 @@ class RawAnswerError(ApiError):
     def response(self) -> web.Response:
         """Exactly the body and status asked for."""
         return web.Response(status=self.status, text=self.body, content_type=self.content_type)
+
+
+SENDING_METHODS: Final = frozenset(
+    {
+        "sendmessage", "sendphoto", "sendvideo", "sendvoice", "sendaudio", "senddocument", "sendanimation",
+        "sendmediagroup", "sendpoll", "sendinvoice", "copymessage", "forwardmessage", "sendsticker",
+    }
+)  # fmt: skip
+"""The methods that send a message: what Telegram's flood limits count."""
+
+
+@dataclass(slots=True)
+class FloodControl:
+    """Telegram's limits on sending, enforced: ``per_second`` overall and one per chat per ``chat_interval``.
+
+    At most ``per_second`` messages leave in any one second, and one per ``chat_interval`` seconds to any
+    one chat; beyond either the answer is 429 with ``retry_after``. Telegram publishes these as guidance
+    ("about 30 messages per second", "no more than one message per second in a single chat") and enforces
+    them with 429s; this is the strict reading of both, so a sender that keeps to it keeps to Telegram's.
+    ``refused`` counts the 429s given.
+    """
+
+    per_second: int = 30
+    chat_interval: float = 1.0
+    retry_after: int = 1
+    clock: Callable[[], float] = time.monotonic
+    """Seconds, monotonic: a test may freeze them."""
+    refused: int = 0
+    _sent: deque[float] = field(default_factory=deque)
+    _last_to: dict[object, float] = field(default_factory=dict)
+
+    def check(self, method: str, params: dict[str, Any]) -> None:
+        """Refuse a send over either limit (429); count an accepted one against both."""
+        if method.lower() not in SENDING_METHODS:
+            return
+        now = self.clock()
+        while self._sent and now - self._sent[0] >= 1.0:
+            self._sent.popleft()
+        chat = params.get("chat_id")
+        last = self._last_to.get(chat)
+        if len(self._sent) >= self.per_second or (last is not None and now - last < self.chat_interval):
+            self.refused += 1
+            raise ApiError(
+                429, f"Too Many Requests: retry after {self.retry_after}", retry_after=self.retry_after
+            )
+        self._sent.append(now)
+        self._last_to[chat] = now
 
 
 @dataclass(slots=True)

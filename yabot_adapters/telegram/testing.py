@@ -16,6 +16,7 @@ from aiohttp import web
 from yabot_adapters.telegram.fake_api import (
     ApiError,
     FailureRules,
+    FloodControl,
     RawAnswerError,
     bot_user,
     parse_params,
@@ -69,8 +70,11 @@ class FakeTelegramServer:
         bot_username: str = "yabot_test_bot",
         bot_first_name: str = "Lucien",
         known_chats_only: bool = True,
+        flood: FloodControl | None = None,
     ) -> None:
         self.token = token
+        self.flood = flood
+        """Telegram's sending limits, enforced when given (429 beyond them); off by default."""
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.known_chats_only = known_chats_only
@@ -408,6 +412,8 @@ class FakeTelegramServer:
             await asyncio.sleep(delay)
         try:
             self._failures.check(method, call.params)
+            if self.flood is not None:
+                self.flood.check(method, call.params)
             result = await self._answer(method, call.params)
         except ApiError as exc:
             self._finish(call, exc.status)
@@ -516,4 +522,4 @@ def _offset_of(call: RecordedCall) -> int:
     return offset if isinstance(offset, int) else 0
 
 
-__all__ = ["DEFAULT_TOKEN", "FakeTelegramServer", "RecordedCall"]
+__all__ = ["DEFAULT_TOKEN", "FakeTelegramServer", "FloodControl", "RecordedCall"]

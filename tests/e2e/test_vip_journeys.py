@@ -35,17 +35,29 @@ async def test_an_operator_grants_looks_up_lists_and_revokes(tmp_path: Path) -> 
         "Nada que hacer: la clave K1 ya se usó para esta misma concesión.",
     )
 
+    code, out, err = await run("vip", "extend", "42", "--days", "2", "--reason", "Cumpleaños")
+    assert (code, out.splitlines()[0]) == (0, "VIP ampliado al usuario 42: 2 días más."), err
+    code, out, err = await run("vip", "extend", "77", "--days", "2")
+    assert (code, out, err) == (1, "", "Error: El usuario 77 no tiene VIP activo.\n")
+    code, out, err = await run("vip", "cancel", "42")
+    assert code == 0, err
+    assert out.startswith("El VIP del usuario 42 no se renovará: termina el ")
+
     code, out, _ = await run("vip", "status", "42")
     lines = out.splitlines()
     assert code == 0
-    assert re.fullmatch(r"Usuario 42: VIP activo hasta el \S+ \S+ \(quedan 3\d días( y \d+ h)?\)\.", lines[0])
-    assert lines[1] == "Historial (2 entradas; horas en UTC):"
-    assert "ampliación       +5 días" in lines[2]
-    assert lines[3].endswith(" — Regalo de Navidad")
+    assert re.match(r"Usuario 42: VIP \S.* hasta el \S+ \S+ \(quedan 3\d días( y \d+ h)?\)", lines[0])
+    assert lines[1].startswith("  Renovación cancelada el ")
+    assert lines[2] == "Historial (4 entradas; horas en UTC):"
+    assert "sin renovación" in lines[3]
+    assert "ampliación       +2 días" in lines[4]
+    assert lines[4].endswith(" — Cumpleaños")
+    assert "ampliación       +5 días" in lines[5]
+    assert lines[6].endswith(" — Regalo de Navidad")
 
     code, out, _ = await run("vip", "list", "--expiring-within", "40d")
     assert (code, out.splitlines()[0]) == (0, "1 VIP termina en ese plazo (horas en UTC):")
-    assert out.splitlines()[2].split()[2:] == ["42", "regalo"]
+    assert out.splitlines()[2].split()[2:] == ["42", "regalo", "(sin", "renovación)"]
     code, out, _ = await run("vip", "list", "--expiring-within", "3d")
     assert (code, out) == (0, "Ningún VIP termina en ese plazo.\n")
 
@@ -58,7 +70,13 @@ async def test_an_operator_grants_looks_up_lists_and_revokes(tmp_path: Path) -> 
     code, out, _ = await run("audit", "list", "--user", "42")
     assert code == 0
     actions = [line.split()[4] for line in out.splitlines()[1:]]
-    assert actions == ["subscriptions.revoke", "subscriptions.extend", "subscriptions.grant"]
+    assert actions == [
+        "subscriptions.revoke",
+        "subscriptions.cancel",
+        "subscriptions.extend",
+        "subscriptions.extend",
+        "subscriptions.grant",
+    ]
 
 
 async def test_bad_input_from_the_shell_is_refused_in_spanish(tmp_path: Path) -> None:

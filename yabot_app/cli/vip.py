@@ -27,6 +27,7 @@ from yabot_core.subscriptions import (
     Subscription,
     SubscriptionEntry,
     SubscriptionStatus,
+    VipChange,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +54,21 @@ _reason_option = click.option(
     help="Por qué (queda en el historial y en el registro de auditoría).",
 )
 
+_days_option = click.option(
+    "--days",
+    metavar="DÍAS",
+    default=None,
+    type=PositiveInt("Los días", MAX_DAYS),
+    help=f"Cuántos días de VIP, de 1 a {spanish_number(MAX_DAYS)}.",
+)
+_until_option = click.option(
+    "--until",
+    metavar="MOMENTO",
+    default=None,
+    type=Moment(),
+    help="Hasta cuándo, en ISO 8601 con zona (p. ej. 2026-12-31T23:59:00+01:00).",
+)
+
 
 @click.group(
     "vip", cls=SpanishGroup, help="VIP: conceder, retirar y consultar suscripciones desde la consola."
@@ -63,20 +79,8 @@ def vip_group() -> None:
 
 @vip_group.command(help="Concede VIP a un usuario (o amplía el que tiene), por días o hasta una fecha.")
 @user_id_argument
-@click.option(
-    "--days",
-    metavar="DÍAS",
-    default=None,
-    type=PositiveInt("Los días", MAX_DAYS),
-    help=f"Cuántos días de VIP, de 1 a {spanish_number(MAX_DAYS)}.",
-)
-@click.option(
-    "--until",
-    metavar="MOMENTO",
-    default=None,
-    type=Moment(),
-    help="Hasta cuándo, en ISO 8601 con zona (p. ej. 2026-12-31T23:59:00+01:00).",
-)
+@_days_option
+@_until_option
 @_reason_option
 @idempotency_key_option
 def grant(
@@ -94,18 +98,67 @@ def grant(
         change = await service.grant(
             UserId(user_id), days=days, until=until, actor=operator(), idempotency_key=key, reason=reason
         )
-        entry, zone = change.entry, settings.zone
+        entry = change.entry
         if change.replayed:
             click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma concesión.")
         elif entry.kind is EntryKind.GRANT:
             click.echo(f"VIP concedido al usuario {user_id}: {_span(entry.seconds)}.")
         else:
             click.echo(f"VIP ampliado al usuario {user_id}: {_span(entry.seconds)} más.")
-        click.echo(
-            f"Ahora es VIP hasta el {_when(change.subscription.vip_until, zone)} ({settings.timezone})."
-        )
-        click.echo(f"Entrada {entry.entry_id}, clave {printable(key)}.")
+        _echo_end(change, key, settings.zone, settings.timezone)
         welcome_gift_notice(settings, new_user=change.new_user)
+
+    run(with_container(settings, work))
+
+
+@vip_group.command(help="Amplía el VIP activo de un usuario (no concede VIP a quien no lo tiene).")
+@user_id_argument
+@_days_option
+@_until_option
+@_reason_option
+@idempotency_key_option
+def extend(
+    user_id: int, days: int | None, until: datetime | None, reason: str | None, key: str | None
+) -> None:
+    """Add time to an active VIP only: a fan without VIP is refused, so a typo never starts one."""
+    if (days is None) == (until is None):
+        raise click.UsageError("indique --days o --until, una de las dos.")
+    settings = load_settings()
+    memory_refused(settings)
+    key = key or f"vip-extend:{uuid.uuid4().hex}"
+
+    async def work(container: "Container") -> None:
+        service = container.modules().get(SubscriptionsModule).service
+        change = await service.extend(
+            UserId(user_id), days=days, until=until, actor=operator(), idempotency_key=key, reason=reason
+        )
+        if change.replayed:
+            click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma ampliación.")
+        else:
+            click.echo(f"VIP ampliado al usuario {user_id}: {_span(change.entry.seconds)} más.")
+        _echo_end(change, key, settings.zone, settings.timezone)
+
+    run(with_container(settings, work))
+
+
+@vip_group.command(help="Deja el VIP activo de un usuario sin renovación: dura hasta su fin y termina.")
+@user_id_argument
+@_reason_option
+@idempotency_key_option
+def cancel(user_id: int, reason: str | None, key: str | None) -> None:
+    """Turn renewal off; the fan keeps what they have until its end."""
+    settings = load_settings()
+    memory_refused(settings)
+    key = key or f"vip-cancel:{uuid.uuid4().hex}"
+
+    async def work(container: "Container") -> None:
+        service = container.modules().get(SubscriptionsModule).service
+        change = await service.cancel(UserId(user_id), actor=operator(), idempotency_key=key, reason=reason)
+        if change.replayed:
+            click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma cancelación.")
+        when = _when(change.subscription.vip_until, settings.zone)
+        click.echo(f"El VIP del usuario {user_id} no se renovará: termina el {when} ({settings.timezone}).")
+        click.echo(f"Entrada {change.entry.entry_id}, clave {printable(key)}.")
 
     run(with_container(settings, work))
 
@@ -231,6 +284,11 @@ def plans() -> None:
             click.echo(f"  {plan.id:<24}  {printable(str(plan))}")
 
     run(with_container(settings, work))
+
+
+def _echo_end(change: VipChange, key: str, zone: tzinfo, zone_name: str) -> None:
+    click.echo(f"Ahora es VIP hasta el {_when(change.subscription.vip_until, zone)} ({zone_name}).")
+    click.echo(f"Entrada {change.entry.entry_id}, clave {printable(key)}.")
 
 
 def _when(moment: datetime, zone: tzinfo) -> str:

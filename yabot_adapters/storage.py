@@ -27,6 +27,7 @@ from yabot_core.subscriptions import (
     ChannelMembersUnitOfWork,
     SubscriptionStorage,
     SubscriptionsUnitOfWork,
+    VipTokenStorage,
     VipTokensUnitOfWork,
 )
 from yabot_core.users import UserStorage, UsersUnitOfWork
@@ -59,6 +60,7 @@ class StorageBackend(
     AuditStorage,
     SubscriptionStorage,
     ChannelMemberStorage,
+    VipTokenStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

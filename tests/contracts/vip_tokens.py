@@ -18,6 +18,7 @@ from yabot_core.subscriptions import (
     TokenAlreadyRedeemedError,
     TokenExpiredError,
     TokenRedemption,
+    TokenRevokedError,
     TokenUsedUpError,
     UnknownTokenError,
     VipToken,
@@ -32,6 +33,7 @@ def vip_tokens(storage: StorageBackend, clock: FakeClock, service: SubscriptionS
     """The tokens service over ``storage``, granting through ``service``."""
     return VipTokens(
         transactions=storage.transactions,
+        queries=storage.vip_token_queries,
         subscriptions=service,
         audit=AuditLog(storage.audit_queries, clock, SequentialIds("a")),
         clock=clock,
@@ -156,3 +158,56 @@ class VipTokensContract(ContractBase):
         assert sum(not isinstance(result, Exception) for result in results) == 3
         assert len([fan for fan in fans if await service.status(fan) is not None]) == 3
         assert (await stored(storage, token.code)) == token.model_copy(update={"used": 3})
+
+    async def test_a_revoked_token_gives_nothing_more_and_revoking_again_changes_nothing(
+        self, storage: StorageBackend, tokens: VipTokens, service: SubscriptionService, clock: FakeClock
+    ) -> None:
+        """What a token gave stays; after the revocation nobody redeems it; the second revoke is a no-op."""
+        (token,) = await tokens.create(WEEK, actor=DIANA, uses=10)
+        await tokens.redeem(UserId(7), token.code)
+        clock.advance(timedelta(minutes=5))
+        revoked, done = await tokens.revoke(token.code, actor=DIANA)
+        assert done
+        assert (revoked.revoked_at, revoked.revoked_by, revoked.used) == (clock.now(), str(DIANA), 1)
+        assert await stored(storage, token.code) == revoked
+        with pytest.raises(TokenRevokedError):
+            await tokens.redeem(UserId(8), token.code)
+        assert await service.status(UserId(8)) is None
+        assert await service.vip.is_vip(UserId(7))
+        clock.advance(timedelta(minutes=5))
+        again, done = await tokens.revoke(token.code, actor=Actor.operator("otra"))
+        assert (again, done) == (revoked, False)
+        with pytest.raises(UnknownTokenError):
+            await tokens.revoke("vip-AAAAAAAAAAAAAAAA", actor=DIANA)
+        audit = await storage.audit_queries.page(limit=10, offset=0, target=TOKENS_TARGET)
+        assert [entry.action for entry in audit.entries] == [
+            "subscriptions.tokens_revoke",
+            "subscriptions.tokens_create",
+        ]
+
+    async def test_a_redemption_that_read_the_token_before_its_revocation_is_refused(
+        self, storage: StorageBackend, tokens: VipTokens
+    ) -> None:
+        """Storage moves a token's count only while it is not revoked: a stale read cannot give a use."""
+        (token,) = await tokens.create(WEEK, actor=DIANA, uses=10)
+        await tokens.revoke(token.code, actor=DIANA)
+        redemption = TokenRedemption(
+            code=token.code, user_id=UserId(9), entry_id="e-stale", redeemed_at=token.created_at
+        )
+
+        async def stale(uow: StorageUnitOfWork) -> None:
+            await uow.vip_tokens.redeem(token.model_copy(update={"used": 1}), redemption)
+
+        with pytest.raises(ConcurrentUpdateError):
+            await storage.transactions.run(stale)
+
+    async def test_tokens_are_listed_newest_first_in_pages(self, tokens: VipTokens, clock: FakeClock) -> None:
+        """Every token, newest first, with the count; pages do not overlap."""
+        made = []
+        for _ in range(3):
+            made += await tokens.create(WEEK, actor=DIANA)
+            clock.advance(timedelta(minutes=1))
+        first = await tokens.page(limit=2)
+        rest = await tokens.page(limit=2, offset=2)
+        assert (first.total, rest.total) == (3, 3)
+        assert [t.code for t in first.tokens + rest.tokens] == [t.code for t in reversed(made)]

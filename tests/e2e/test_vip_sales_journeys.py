@@ -37,7 +37,7 @@ async def test_tokens_are_printed_with_their_links_and_audited(tmp_path: Path) -
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "2 código(s) del plan vip-mensual (30 días), canjeable(s) 3 veces cada uno:"
+    assert lines[0] == "2 códigos del plan vip-mensual (30 días), canjeables 3 veces cada uno:"
     links = [CODE_AND_LINK.fullmatch(line) for line in lines[1:]]
     assert all(links), lines
     assert {link[2] for link in links if link} == {"DianaBot"}
@@ -57,8 +57,24 @@ async def test_tokens_are_printed_with_their_links_and_audited(tmp_path: Path) -
     assert re.fullmatch(r"  vip-[A-Za-z0-9_-]{16}", bare.stdout.splitlines()[1])
     assert "defina YABOT_BOT_USERNAME" in bare.stdout
 
+    leaked = links[0][1] if links[0] else ""
+    revoked = await yabot("vip", "tokens", "revoke", leaked, env=env, cwd=tmp_path)
+    assert (revoked.returncode, revoked.stdout) == (
+        0,
+        f"Código {leaked} retirado: nadie más podrá canjearlo (0 lo canjearon).\n",
+    ), revoked.stderr
+    again = await yabot("vip", "tokens", "revoke", leaked, env=env, cwd=tmp_path)
+    assert again.stdout.startswith(f"Nada que hacer: el código {leaked} ya estaba retirado desde el ")
+    listed = await yabot("vip", "tokens", "list", env=env, cwd=tmp_path)
+    rows = listed.stdout.splitlines()
+    assert rows[0] == "Códigos VIP (1-4 de 4; horas en UTC):", listed.stderr
+    states = {row.split()[0]: " ".join(row.split()[3:]) for row in rows[1:]}
+    assert states[leaked].startswith("usos retirado el ")
+    assert sum(state == "usos activo" for state in states.values()) == 3
+
     audit = await yabot("audit", "list", env=env, cwd=tmp_path)
     assert audit.stdout.count("subscriptions.tokens_create") == 3
+    assert audit.stdout.count("subscriptions.tokens_revoke") == 1
 
 
 async def test_bad_token_requests_are_refused_in_spanish(tmp_path: Path) -> None:

@@ -85,6 +85,17 @@ class TestCanjear:
         reply = await world.say(f"/canjear {token.code}", user_id=BEA, first_name="Bea")
         assert "ese código VIP ha caducado" in reply
 
+    async def test_a_revoked_code_is_refused_with_the_way_to_buy(
+        self, world: World, tokens: VipTokens, service: SubscriptionService
+    ) -> None:
+        """A code an admin withdrew gives nothing; Lucien says so and points to /vip."""
+        (token,) = await tokens.create("vip-mensual", actor=DIANA, uses=5)
+        await tokens.revoke(token.code, actor=DIANA)
+        reply = await world.say(f"/canjear {token.code}")
+        assert "fue retirado" in reply
+        assert "/vip" in reply
+        assert await service.status(ANA) is None
+
 
 class TestDeepLinks:
     async def test_a_new_fan_following_the_link_is_greeted_and_made_vip(

@@ -6,18 +6,28 @@ a fan's redemption of a token has an ``_id`` of its own (``<code>:<user id>``): 
 
 from typing import Final
 
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from yabot_adapters.mongo.documents import Document, from_document, to_document
+from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.schema import insert_new
 from yabot_adapters.mongo.slice import MongoSlice
+from yabot_adapters.mongo.snapshot import read_snapshot
 from yabot_core.kernel import ConcurrentUpdateError, UserId
-from yabot_core.subscriptions import TokenRedemption, VipToken, VipTokenRepository
+from yabot_core.subscriptions import (
+    TokenRedemption,
+    VipToken,
+    VipTokenPage,
+    VipTokenQueries,
+    VipTokenRepository,
+)
 
 VIP_TOKENS: Final = "vip_tokens"
 """One document per token, ``_id`` = its code."""
+_NEWEST: Final = [("created_at", DESCENDING), ("_id", ASCENDING)]
 REDEMPTIONS: Final = "vip_token_redemptions"
 """One document per fan and token, ``_id`` = ``<code>:<user id>``."""
 
@@ -57,7 +67,9 @@ class MongoVipTokenRepository(VipTokenRepository):
     async def redeem(self, token: VipToken, redemption: TokenRedemption) -> None:
         conflict = ConcurrentUpdateError(detail={"code": token.code, "used": token.used})
         moved = await self._tokens.replace_one(
-            {"_id": token.code, "used": token.used - 1}, to_document(token, "code"), session=self._session
+            {"_id": token.code, "used": token.used - 1, "revoked_at": {"$eq": None}},
+            to_document(token, "code"),
+            session=self._session,
         )
         if moved.matched_count == 0:
             raise conflict
@@ -70,9 +82,39 @@ class MongoVipTokenRepository(VipTokenRepository):
         except DuplicateKeyError as exc:
             raise conflict from exc
 
+    async def revoke(self, token: VipToken) -> bool:
+        moved = await self._tokens.replace_one(
+            {"_id": token.code, "revoked_at": {"$eq": None}},
+            to_document(token, "code"),
+            session=self._session,
+        )
+        return moved.matched_count == 1
+
+
+class MongoVipTokenQueries(VipTokenQueries):
+    """Committed tokens; a page and its count from one snapshot."""
+
+    def __init__(self, database: AsyncDatabase[Document], gate: Gate) -> None:
+        self._database = database
+        self._tokens = database[VIP_TOKENS]
+        self._gate = gate
+
+    async def page(self, *, limit: int, offset: int) -> VipTokenPage:
+        async def read(session: AsyncClientSession) -> VipTokenPage:
+            # The find goes first: nx-27017 refuses a transaction whose first command is an aggregate.
+            cursor = self._tokens.find({}, session=session).sort(_NEWEST).skip(offset).limit(max(limit, 1))
+            found = [from_document(VipToken, document, "code") async for document in cursor][: max(limit, 0)]
+            total = await self._tokens.count_documents({}, session=session)
+            return VipTokenPage(tokens=tuple(found), total=total, limit=limit, offset=offset)
+
+        return await read_snapshot(self._gate, self._database, read)
+
 
 SLICE = MongoSlice(
     name="vip_tokens",
     repository=MongoVipTokenRepository,
+    queries={"vip_token_queries": MongoVipTokenQueries},
     collections=(VIP_TOKENS, REDEMPTIONS),
+    # nx-27017 cannot put ``_id`` in a secondary index; ties on the time are few, sorted without one.
+    indexes={VIP_TOKENS: [IndexModel([("created_at", ASCENDING)], name="vip_tokens_by_time")]},
 )

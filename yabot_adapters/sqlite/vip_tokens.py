@@ -8,10 +8,17 @@ import sqlite3
 from typing import Final
 
 from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
+from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_core.kernel import ConcurrentUpdateError, UserId
-from yabot_core.subscriptions import TokenRedemption, VipToken, VipTokenRepository
+from yabot_core.subscriptions import (
+    TokenRedemption,
+    VipToken,
+    VipTokenPage,
+    VipTokenQueries,
+    VipTokenRepository,
+)
 
 MIGRATIONS: Final = (
     Migration(
@@ -39,12 +46,28 @@ MIGRATIONS: Final = (
     DROP TABLE vip_tokens;
     """,
     ),
+    Migration(
+        up="""
+    ALTER TABLE vip_tokens ADD COLUMN revoked_at TEXT;
+    ALTER TABLE vip_tokens ADD COLUMN revoked_by TEXT;
+    CREATE INDEX vip_tokens_newest ON vip_tokens (created_at DESC, code);
+    """,
+        down="""
+    DROP INDEX vip_tokens_newest;
+    ALTER TABLE vip_tokens DROP COLUMN revoked_by;
+    ALTER TABLE vip_tokens DROP COLUMN revoked_at;
+    """,
+    ),
 )
 
-_COLUMNS: Final = "code, plan_id, days, uses, used, expires_at, created_at, created_by"
+_COLUMNS: Final = (
+    "code, plan_id, days, uses, used, expires_at, created_at, created_by, revoked_at, revoked_by"
+)
 _TOKEN_BY_CODE: Final = f"SELECT {_COLUMNS} FROM vip_tokens WHERE code = ?"  # noqa: S608  (constants only)
-_INSERT_TOKEN: Final = f"INSERT INTO vip_tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
-_USE: Final = "UPDATE vip_tokens SET used = ? WHERE code = ? AND used = ?"
+_INSERT_TOKEN: Final = f"INSERT INTO vip_tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+_USE: Final = "UPDATE vip_tokens SET used = ? WHERE code = ? AND used = ? AND revoked_at IS NULL"
+_REVOKE: Final = "UPDATE vip_tokens SET revoked_at = ?, revoked_by = ? WHERE code = ? AND revoked_at IS NULL"
+_PAGE: Final = f"SELECT {_COLUMNS} FROM vip_tokens ORDER BY created_at DESC, code LIMIT ? OFFSET ?"  # noqa: S608
 _REDEMPTION: Final = (
     "SELECT code, user_id, entry_id, redeemed_at FROM vip_token_redemptions WHERE code = ? AND user_id = ?"
 )
@@ -73,6 +96,8 @@ class SqliteVipTokenRepository(VipTokenRepository):
                         encode_optional_time(token.expires_at),
                         encode_time(token.created_at),
                         token.created_by,
+                        encode_optional_time(token.revoked_at),
+                        token.revoked_by,
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -114,6 +139,26 @@ class SqliteVipTokenRepository(VipTokenRepository):
             except sqlite3.IntegrityError as exc:
                 raise conflict from exc
 
+    async def revoke(self, token: VipToken) -> bool:
+        with self._session.use() as conn:
+            values = (encode_optional_time(token.revoked_at), token.revoked_by, token.code)
+            return bool(conn.execute(_REVOKE, values).rowcount)
+
+
+class SqliteVipTokenQueries(VipTokenQueries):
+    """Committed tokens, on the reader connections; a page and its count from one snapshot."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def page(self, *, limit: int, offset: int) -> VipTokenPage:
+        def query(conn: sqlite3.Connection) -> VipTokenPage:
+            (total,) = conn.execute("SELECT COUNT(*) FROM vip_tokens").fetchone()
+            rows = conn.execute(_PAGE, (limit, offset)).fetchall()
+            return VipTokenPage(tokens=tuple(map(_token, rows)), total=total, limit=limit, offset=offset)
+
+        return await self._reader.read(query)
+
 
 def _token(row: sqlite3.Row) -> VipToken:
     return VipToken(
@@ -125,7 +170,14 @@ def _token(row: sqlite3.Row) -> VipToken:
         expires_at=decode_optional_time(row["expires_at"]),
         created_at=decode_time(row["created_at"]),
         created_by=row["created_by"],
+        revoked_at=decode_optional_time(row["revoked_at"]),
+        revoked_by=row["revoked_by"],
     )
 
 
-SLICE = SqliteSlice(name="vip_tokens", migrations=MIGRATIONS, repository=SqliteVipTokenRepository)
+SLICE = SqliteSlice(
+    name="vip_tokens",
+    migrations=MIGRATIONS,
+    repository=SqliteVipTokenRepository,
+    queries={"vip_token_queries": lambda reader, _writer: SqliteVipTokenQueries(reader)},
+)

@@ -1,6 +1,6 @@
 """``yabot vip refund`` (a Stars payment given back) and ``yabot vip tokens`` (codes that redeem VIP)."""
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 import click
@@ -12,7 +12,13 @@ from yabot_app.cli.vip import vip_group
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_app.terminal import printable
 from yabot_core.kernel import UserId, spanish_number
-from yabot_core.subscriptions import MAX_TOKEN_USES, MAX_TOKENS_AT_ONCE, PaymentRefunds
+from yabot_core.subscriptions import (
+    MAX_PAGE_SIZE,
+    MAX_TOKEN_USES,
+    MAX_TOKENS_AT_ONCE,
+    PaymentRefunds,
+    VipToken,
+)
 
 if TYPE_CHECKING:
     from yabot_app.container import Container
@@ -64,7 +70,7 @@ def refund(user_id: int, charge_id: str, reason: str | None) -> None:
 @click.group(
     "tokens",
     cls=SpanishGroup,
-    help="Códigos VIP: crearlos para repartirlos (se canjean con un enlace o /canjear).",
+    help="Códigos VIP: crearlos (se canjean con un enlace o /canjear), listarlos y retirarlos.",
 )
 def tokens_group() -> None:
     """VIP token commands."""
@@ -109,9 +115,11 @@ def create(plan_id: str, uses: int, count: int, expires: datetime | None) -> Non
         until = (
             "" if first.expires_at is None else f", hasta el {local_time(first.expires_at, settings.zone)}"
         )
+        codes = "1 código" if len(made) == 1 else f"{len(made)} códigos"
+        each = "canjeable" if len(made) == 1 else "canjeables"
         click.echo(
-            f"{len(made)} código(s) del plan {printable(first.plan_id)} ({first.days} días),"
-            f" canjeable(s) {times} cada uno{until}:"
+            f"{codes} del plan {printable(first.plan_id)} ({first.days} días), {each} {times}"
+            f"{'' if len(made) == 1 else ' cada uno'}{until}:"
         )
         for token in made:
             link = f"  https://t.me/{username}?start={token.code}" if username else ""
@@ -123,6 +131,77 @@ def create(plan_id: str, uses: int, count: int, expires: datetime | None) -> Non
             )
 
     run(with_container(settings, work, telegram=True))
+
+
+@tokens_group.command("list", help="Lista los códigos VIP, del más reciente al más antiguo, con su estado.")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=PositiveInt("El número de códigos", MAX_PAGE_SIZE),
+    help=f"Cuántos mostrar, de 1 a {MAX_PAGE_SIZE}.",
+)
+@click.option(
+    "--offset",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Cuántos saltar (para ver los siguientes).",
+)
+def list_tokens(limit: int, offset: int) -> None:
+    """Every code with its plan, uses and state: what an admin needs to find a leaked one."""
+    settings = load_settings()
+    memory_refused(settings)
+
+    async def work(container: "Container") -> None:
+        tokens = container.modules().get(SubscriptionsModule).tokens
+        page = await tokens.page(limit=limit, offset=offset)
+        if not page.tokens:
+            click.echo("No hay códigos VIP." if page.total == 0 else "No hay más códigos VIP.")
+            return
+        shown = f"{offset + 1}-{offset + len(page.tokens)} de {spanish_number(page.total)}"
+        click.echo(f"Códigos VIP ({shown}; horas en {settings.timezone}):")
+        now = container.clock().now()
+        for token in page.tokens:
+            click.echo(
+                f"  {token.code}  {printable(token.plan_id)}  {token.used}/{token.uses} usos"
+                f"  {_token_state(token, now, settings.zone)}"
+            )
+
+    run(with_container(settings, work))
+
+
+@tokens_group.command(help="Retira un código VIP (p. ej. si se filtró): nadie más podrá canjearlo.")
+@click.argument("code", metavar="CÓDIGO", type=NonBlankText("El código no puede estar vacío."))
+def revoke(code: str) -> None:
+    """Withdraw a code (audited); what it already gave stays."""
+    settings = load_settings()
+    memory_refused(settings)
+
+    async def work(container: "Container") -> None:
+        tokens = container.modules().get(SubscriptionsModule).tokens
+        token, done = await tokens.revoke(code, actor=operator())
+        when = local_time(token.revoked_at or container.clock().now(), settings.zone)
+        if done:
+            click.echo(
+                f"Código {token.code} retirado: nadie más podrá canjearlo ({token.used} lo canjearon)."
+            )
+        else:
+            click.echo(f"Nada que hacer: el código {token.code} ya estaba retirado desde el {when}.")
+
+    run(with_container(settings, work))
+
+
+def _token_state(token: VipToken, now: datetime, zone: tzinfo) -> str:
+    if token.revoked_at is not None:
+        return f"retirado el {local_time(token.revoked_at, zone)}"
+    if token.left() == 0:
+        return "agotado"
+    if token.expires_at is not None and now >= token.expires_at:
+        return f"caducado el {local_time(token.expires_at, zone)}"
+    if token.expires_at is not None:
+        return f"activo hasta el {local_time(token.expires_at, zone)}"
+    return "activo"
 
 
 async def _asked_username(container: "Container") -> str | None:

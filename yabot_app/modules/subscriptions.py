@@ -127,6 +127,7 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
         kernel.context.add([VIP_UNTIL, VIP_DAYS], variables)
         tokens = VipTokens(
             transactions=storage.transactions,
+            queries=storage.vip_token_queries,
             subscriptions=service,
             audit=modules.get(AuditModule).log,
             clock=kernel.clock,

@@ -90,7 +90,12 @@ from yabot_core.subscriptions.ports import (
 )
 from yabot_core.subscriptions.service import SubscriptionService
 from yabot_core.subscriptions.timers import EXPIRY_TIMER, REMINDER_TIMER, REMINDERS
-from yabot_core.subscriptions.token_ports import VipTokenRepository, VipTokensUnitOfWork
+from yabot_core.subscriptions.token_ports import (
+    VipTokenQueries,
+    VipTokenRepository,
+    VipTokenStorage,
+    VipTokensUnitOfWork,
+)
 from yabot_core.subscriptions.token_service import TOKENS_TARGET, VipTokens
 from yabot_core.subscriptions.tokens import (
     CODE,
@@ -100,9 +105,11 @@ from yabot_core.subscriptions.tokens import (
     TokenAlreadyRedeemedError,
     TokenExpiredError,
     TokenRedemption,
+    TokenRevokedError,
     TokenUsedUpError,
     UnknownTokenError,
     VipToken,
+    VipTokenPage,
     is_code,
 )
 from yabot_core.subscriptions.validation import (
@@ -187,6 +194,7 @@ __all__ = [
     "TokenAlreadyRedeemedError",
     "TokenExpiredError",
     "TokenRedemption",
+    "TokenRevokedError",
     "TokenUsedUpError",
     "UnknownPlanError",
     "UnknownTokenError",
@@ -199,7 +207,10 @@ __all__ = [
     "VipNotices",
     "VipStatus",
     "VipToken",
+    "VipTokenPage",
+    "VipTokenQueries",
     "VipTokenRepository",
+    "VipTokenStorage",
     "VipTokens",
     "VipTokensUnitOfWork",
     "apply",

@@ -5,6 +5,7 @@ from datetime import datetime
 from yabot_core.audit import Actor, AuditLog
 from yabot_core.kernel import (
     Clock,
+    ConcurrentUpdateError,
     InvalidInputError,
     Transactions,
     UserId,
@@ -14,20 +15,22 @@ from yabot_core.kernel import (
 )
 from yabot_core.subscriptions.models import Source, VipChange
 from yabot_core.subscriptions.service import SubscriptionService
-from yabot_core.subscriptions.token_ports import VipTokensUnitOfWork
+from yabot_core.subscriptions.token_ports import VipTokenQueries, VipTokensUnitOfWork
 from yabot_core.subscriptions.tokens import (
     MAX_TOKEN_USES,
     MAX_TOKENS_AT_ONCE,
     TokenAlreadyRedeemedError,
     TokenExpiredError,
     TokenRedemption,
+    TokenRevokedError,
     TokenUsedUpError,
     UnknownTokenError,
     VipToken,
+    VipTokenPage,
     is_code,
     mint_code,
 )
-from yabot_core.subscriptions.validation import MAX_AHEAD, whole_seconds
+from yabot_core.subscriptions.validation import MAX_AHEAD, check_page, whole_seconds
 
 TOKENS_TARGET = "vip-tokens"
 """The audit log's target of a batch of tokens (each entry's detail lists its codes)."""
@@ -40,11 +43,13 @@ class VipTokens:
         self,
         *,
         transactions: Transactions[VipTokensUnitOfWork],
+        queries: VipTokenQueries,
         subscriptions: SubscriptionService,
         audit: AuditLog,
         clock: Clock,
     ) -> None:
         self._transactions = transactions
+        self._queries = queries
         self._subscriptions = subscriptions
         self._audit = audit
         self._clock = clock
@@ -125,6 +130,8 @@ class VipTokens:
             token = await uow.vip_tokens.get(text)
             if token is None:
                 raise UnknownTokenError
+            if token.revoked_at is not None:
+                raise TokenRevokedError
             if await uow.vip_tokens.redemption(text, user) is not None:
                 raise TokenAlreadyRedeemedError
             now = self._now()
@@ -151,6 +158,48 @@ class VipTokens:
         change = await self._transactions.run(work)
         self._subscriptions.vip.forget(user)
         return change
+
+    async def revoke(self, code: str, *, actor: Actor) -> tuple[VipToken, bool]:
+        """Withdraw a token (a leaked code): nobody may redeem it from now on; what it gave stays. Audited.
+
+        Returns the token and whether this call revoked it (``False``: it was revoked already, by whom it
+        says; nothing is written again).
+
+        Raises:
+            UnknownTokenError: no token has that code.
+        """
+        text = code.strip() if isinstance(code, str) else ""
+        if not is_code(text):
+            raise UnknownTokenError
+
+        async def work(uow: VipTokensUnitOfWork) -> tuple[VipToken, bool]:
+            token = await uow.vip_tokens.get(text)
+            if token is None:
+                raise UnknownTokenError
+            if token.revoked_at is not None:
+                return token, False
+            revoked = token.model_copy(update={"revoked_at": self._now(), "revoked_by": str(actor)})
+            if not await uow.vip_tokens.revoke(revoked):
+                raise ConcurrentUpdateError(detail={"code": text})
+            await self._audit.record_in(
+                uow,
+                actor,
+                "subscriptions.tokens_revoke",
+                TOKENS_TARGET,
+                detail={"code": text, "plan_id": token.plan_id, "used": token.used, "uses": token.uses},
+            )
+            return revoked, True
+
+        return await self._transactions.run(work)
+
+    async def page(self, *, limit: int = 20, offset: int = 0) -> VipTokenPage:
+        """A page of every token, newest first.
+
+        Raises:
+            InvalidInputError: ``limit`` outside 1..``MAX_PAGE_SIZE`` or a negative ``offset``.
+        """
+        check_page(limit, offset)
+        return await self._queries.page(limit=limit, offset=offset)
 
     def _now(self) -> datetime:
         return whole_seconds(self._clock.now())

@@ -34,10 +34,24 @@ class VipToken(BaseModel):
     expires_at: AwareDatetime | None = None
     created_at: AwareDatetime
     created_by: str
+    revoked_at: AwareDatetime | None = None
+    """When an admin withdrew it (a leaked code): from then on nobody may redeem it."""
+    revoked_by: str | None = None
 
     def left(self) -> int:
         """How many more fans may redeem it."""
         return max(self.uses - self.used, 0)
+
+
+class VipTokenPage(BaseModel):
+    """A page of tokens, newest first, and how many there are."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tokens: tuple[VipToken, ...]
+    total: int
+    limit: int
+    offset: int
 
 
 class TokenRedemption(BaseModel):
@@ -80,6 +94,13 @@ class TokenExpiredError(DomainError):
 
     code = "codigo_vip_caducado"
     default_message = "Ese código VIP ha caducado."
+
+
+class TokenRevokedError(DomainError):
+    """An admin withdrew the token."""
+
+    code = "codigo_vip_revocado"
+    default_message = "Ese código VIP ya no es válido: lo retiraron."
 
 
 class TokenAlreadyRedeemedError(DomainError):

@@ -20,6 +20,7 @@ from yabot_core.subscriptions import (
     EntryKind,
     TokenAlreadyRedeemedError,
     TokenExpiredError,
+    TokenRevokedError,
     TokenUsedUpError,
     UnknownTokenError,
     VipTokens,
@@ -77,7 +78,7 @@ async def redeem_link(
     await message.answer(reply)
 
 
-async def _redeem(
+async def _redeem(  # noqa: PLR0911  (one answer per reason a code gives nothing, each its own text)
     registration: Registration, code: str, tokens: VipTokens, texts: Phrasebook, timezone: ZoneInfo
 ) -> str:
     user = registration.user
@@ -91,6 +92,8 @@ async def _redeem(
         return texts.render("subscriptions-token-used-up")
     except TokenExpiredError:
         return texts.render("subscriptions-token-expired")
+    except TokenRevokedError:
+        return texts.render("subscriptions-token-revoked")
     until = change.subscription.vip_until.astimezone(timezone).strftime("%d/%m/%Y")
     if change.entry.kind is EntryKind.GRANT:
         return texts.render("subscriptions-token-started", nombre=user.display_name, hasta=until)

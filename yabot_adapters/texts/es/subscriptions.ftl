@@ -58,6 +58,7 @@ subscriptions-token-already = Usted ya canjeó ese código VIP; cada código val
 
 subscriptions-token-used-up = Lo lamento: ese código VIP ya se ha canjeado todas las veces que permitía. Si desea unirse al canal VIP, escriba /vip y le mostraré los planes.
 
+subscriptions-token-revoked = Lo lamento: ese código VIP fue retirado y ya no puede canjearse. Si desea unirse al canal VIP, escriba /vip y le mostraré los planes.
 subscriptions-token-expired = Lo lamento: ese código VIP ha caducado. Si desea unirse al canal VIP, escriba /vip y le mostraré los planes.
 # VIP: the channel's door, reminders before the end, and the goodbye when it comes.
 

@@ -13,21 +13,20 @@ delivers it again. One user's records reach each handler in commit order; a reco
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from yabot_adapters.bus.graves import Graves
 from yabot_adapters.bus.handlers import HandlerRunner, Route, Subscription
 from yabot_adapters.bus.relay import HandlerRelay
-from yabot_adapters.bus.routes import Replayer, RouteTable
+from yabot_adapters.bus.routes import Replayer, RoutedBus, RouteTable
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.units import Committed
 from yabot_core.kernel import (
     Clock,
     DeadLetter,
     Event,
-    EventBus,
     EventStamper,
     IdGenerator,
     RetryPolicy,
@@ -42,7 +41,7 @@ EXPIRY_INTERVAL = timedelta(minutes=1)
 """How often a relay drops stale records of handlers with a ``max_age`` (also of handlers it does not run)."""
 
 
-class LocalEventBus(EventBus):
+class LocalEventBus(RoutedBus):
     """Relays the outbox to in-process handlers (see the module docstring for the guarantees).
 
     Constructing it routes the storage's commits through its declared routes, and has a local commit wake the
@@ -240,6 +239,10 @@ class LocalEventBus(EventBus):
         :meth:`yabot_adapters.bus.routes.Replayer.replay` for the errors it raises.
         """
         return await self._replayer.replay(dead_letter_id, self._table)
+
+    async def backlog(self) -> Mapping[str, int]:
+        """How many events each handler is owed (handlers owed nothing are absent)."""
+        return await self._outbox.backlog()
 
     # --- the relay --------------------------------------------------------------------------------------
 

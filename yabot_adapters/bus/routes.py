@@ -5,7 +5,7 @@ API (``subscribe`` / ``declare``) and ``yabot events replay`` takes one code pat
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -19,6 +19,7 @@ from yabot_core.kernel import (
     DeadLetterQueries,
     DeadLetterReplayInProgressError,
     Event,
+    EventBus,
     HandlerUnavailableError,
     OutboxStore,
     ReplayFailedError,
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Event)
 
 
-class RoutedBus(Protocol):
+class RoutedBus(EventBus, Protocol):
     """What the composition root, the lifecycle and the CLI ask of whichever event bus runs."""
 
     def subscribe(
@@ -87,6 +88,10 @@ class RoutedBus(Protocol):
 
     async def replay(self, dead_letter_id: str) -> DeadLetter:
         """Deliver a dead letter again to its handler, once."""
+        ...
+
+    async def backlog(self) -> Mapping[str, int]:
+        """How many events wait, per handler (and, for a bus that relays them elsewhere, to be relayed)."""
         ...
 
 

@@ -13,7 +13,7 @@ last one it read): an entry a group has not acknowledged is never dropped.
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -22,7 +22,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from yabot_adapters.bus.graves import Graves
 from yabot_adapters.bus.handlers import HandlerRunner, Route, Subscription
-from yabot_adapters.bus.routes import Replayer, RouteTable
+from yabot_adapters.bus.routes import Replayer, RoutedBus, RouteTable
 from yabot_adapters.redis.consumer import GroupConsumer
 from yabot_adapters.redis.publisher import StreamPublisher
 from yabot_adapters.redis.streams import PUBLISHER, SKIP_STALE, Layout, StreamId, format_id, stream_id
@@ -32,7 +32,6 @@ from yabot_core.kernel import (
     Clock,
     DeadLetter,
     Event,
-    EventBus,
     EventStamper,
     IdGenerator,
     RetryPolicy,
@@ -65,7 +64,7 @@ def describe_url(client: "Redis") -> str:
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}/{kwargs.get('db', 0)}"
 
 
-class RedisEventBus(EventBus):
+class RedisEventBus(RoutedBus):
     """Relays the outbox through Redis Streams to consumer groups, one per handler (module docstring).
 
     The registration API is the local bus's: ``subscribe`` for handlers run here, ``declare`` for those
@@ -304,6 +303,19 @@ class RedisEventBus(EventBus):
     async def replay(self, dead_letter_id: str) -> DeadLetter:
         """Deliver a dead letter again to its handler, once (the local bus's code path: :class:`Replayer`)."""
         return await self._replayer.replay(dead_letter_id, self._table)
+
+    async def backlog(self) -> Mapping[str, int]:
+        """How many events wait, per handler and over every stream; zeros are left out.
+
+        A group's wait is what it was given and has not acknowledged plus what it has not read yet; under
+        :data:`PUBLISHER`, what the outbox has not published yet.
+        """
+        counts = {PUBLISHER: (await self._storage.outbox.backlog()).get(PUBLISHER, 0)}
+        for stream in self._layout.streams:
+            for group in await self._client.xinfo_groups(stream):
+                waiting = int(group["pending"]) + int(group.get("lag") or 0)
+                counts[group["name"]] = counts.get(group["name"], 0) + waiting
+        return {name: count for name, count in counts.items() if count}
 
     # --- streams ----------------------------------------------------------------------------------------
 

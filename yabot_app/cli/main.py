@@ -124,7 +124,7 @@ def status() -> None:
                 click.echo(f"  {module}.{check.name}: ok")
         click.echo("Módulos: " + ", ".join(modules.names))
         click.echo(settings.describe_vip_channel())
-        backlog = await container.storage().outbox.backlog()
+        backlog = await container.event_routes().backlog()
         owed = sum(backlog.values())
         click.echo(f"Eventos pendientes de entrega: {owed}")
         timers_due = await container.storage().timer_store.pending(limit=STATUS_TIMERS)

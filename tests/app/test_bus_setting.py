@@ -1,0 +1,64 @@
+"""YABOT_BUS picks the event bus: local by default, Redis Streams when asked, refused if unreachable."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from yabot_adapters.bus import LocalEventBus
+from yabot_adapters.redis import RedisEventBus, RedisUnreachableError
+from yabot_app.container import build_container
+from yabot_app.lifecycle import working
+from yabot_app.modules.users import UsersModule
+from yabot_app.modules.wallet import WalletModule
+from yabot_app.settings import Settings
+from yabot_core.kernel import FakeClock, SequentialIds, UserId
+from yabot_core.users import UserProfile
+
+HANG_GUARD = 60.0
+"""Seconds before a wait counts as hung (a hang guard, never a timing assert)."""
+
+
+def settings(tmp_path: Path, **values: object) -> Settings:
+    return Settings.model_validate({"storage": "memory", "data_dir": tmp_path, **values})
+
+
+def test_the_local_bus_is_the_default(tmp_path: Path) -> None:
+    """Without YABOT_BUS the events travel through the in-process relays."""
+    assert isinstance(build_container(settings(tmp_path)).event_routes(), LocalEventBus)
+
+
+def test_redis_is_chosen_with_its_prefix_and_partitions(tmp_path: Path) -> None:
+    """YABOT_BUS=redis wires the Redis Streams bus, with YABOT_REDIS_PREFIX and YABOT_REDIS_PARTITIONS."""
+    container = build_container(settings(tmp_path, bus="redis", redis_prefix="mi-bot", redis_partitions=4))
+    bus = container.event_routes()
+    assert isinstance(bus, RedisEventBus)
+    assert (bus.layout.prefix, bus.layout.partitions) == ("mi-bot", 4)
+    assert {route.name for route in bus.routes} >= {"welcome.gift"}
+
+
+async def test_a_new_fan_gets_the_welcome_gift_through_redis(
+    tmp_path: Path, redis_url: str, redis_prefix: str, redis_client: object, clock: FakeClock
+) -> None:
+    """The product over the Redis bus: registering a fan commits UserRegistered; the gift handler pays it."""
+    values = {"bus": "redis", "redis_url": redis_url, "redis_prefix": redis_prefix, "welcome_besitos": 7}
+    product = settings(tmp_path, **values)
+    container = build_container(product, telegram=False, clock=clock, ids=SequentialIds())
+    async with working(container):
+        directory = container.modules().get(UsersModule).directory
+        wallet = container.modules().get(WalletModule).wallet
+        await directory.register(UserProfile(user_id=UserId(42), first_name="Ana"))
+        async with asyncio.timeout(HANG_GUARD):
+            while (await wallet.balance(UserId(42))).balance != 7:  # noqa: ASYNC110  (storage, no event)
+                await asyncio.sleep(0.01)
+        await container.event_routes().check_running()
+
+
+async def test_an_unreachable_redis_stops_start_up_in_spanish(tmp_path: Path) -> None:
+    """With YABOT_BUS=redis and nothing listening, start-up fails with a Spanish message naming the fix."""
+    container = build_container(settings(tmp_path, bus="redis", redis_url="redis://127.0.0.1:1/0"))
+    with pytest.raises(RedisUnreachableError) as refused:
+        async with working(container):
+            pytest.fail("started without Redis")
+    assert "No se puede conectar con Redis en 127.0.0.1:1/0" in refused.value.message
+    assert "YABOT_BUS=local" in refused.value.message

@@ -2,6 +2,7 @@
 
 import asyncio
 import itertools
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from tests.contracts.event_bus import (
     eventually,
     guard,
     ping,
+    pong,
     publish,
 )
 from yabot_adapters.memory import InMemoryStorage
@@ -328,6 +330,51 @@ async def _group_done(client: Redis, stream: str, group: str) -> bool:
     groups: Any = await client.xinfo_groups(stream)
     (info,) = [g for g in groups if g["name"] == group]
     return int(info["pending"]) == 0 and int(info["lag"] or 0) == 0
+
+
+class TestDeclaredGroups:
+    """Handlers run elsewhere keep their entries; the backlog counts them; stale ones are skipped."""
+
+    async def test_the_backlog_counts_each_handlers_own_entries(
+        self, make_redis_bus: BusFactory, clock: FakeClock, sleeps: Sleeps
+    ) -> None:
+        """Unpublished events count for the publisher; published ones for each handler of their route only."""
+        storage = InMemoryStorage(clock)
+        bus = make_redis_bus(storage, clock, sleeps)
+
+        async def handler(event: Pinged) -> None:
+            return None
+
+        bus.subscribe(Pinged, handler, name="here")
+        bus.declare(Pinged, name="pings-elsewhere", why="otro proceso")
+        bus.declare(Ponged, name="pongs-elsewhere", why="otro proceso")
+        await publish(storage, clock, ping(1, 1), ping(2, 2), pong(3))
+        assert await bus.backlog() == {PUBLISHER: 3}
+        assert await bus.deliver_pending() == 2
+        assert await bus.backlog() == {"pings-elsewhere": 2, "pongs-elsewhere": 1}
+
+    async def test_stale_entries_of_a_handler_nobody_runs_are_skipped_and_trimmed(
+        self, make_redis_bus: BusFactory, clock: FakeClock, sleeps: Sleeps
+    ) -> None:
+        """A declared handler with max_age stops holding old entries back: its group moves past them."""
+        storage = InMemoryStorage(clock)
+        bus = make_redis_bus(storage, clock, sleeps, partitions=1)
+
+        async def handler(event: Pinged) -> None:
+            return None
+
+        bus.subscribe(Pinged, handler, name="here")
+        bus.declare(Pinged, name="notices", why="otro proceso", max_age=timedelta(milliseconds=50))
+        await publish(storage, clock, ping(1, 1), ping(1, 2))
+        assert await bus.deliver_pending() == 2
+        assert await bus.trim() == 0  # "notices" has read nothing yet
+
+        async def skipped() -> bool:
+            await bus.skip_stale()  # stream ids are the server's milliseconds: retried until they are old
+            return "notices" not in await bus.backlog()
+
+        await eventually(skipped)
+        assert await bus.trim() == 2
 
 
 class TestStartup:

@@ -158,16 +158,18 @@ return redis.call('ZCARD', KEYS[1])
 
 SKIP_STALE: Final = """
 -- KEYS[1] a stream; ARGV[1] a group, ARGV[2] an age (ms). Moves the group past entries older than that age
--- (stream ids are the server's milliseconds), never backwards. Returns 1 if it moved.
+-- (stream ids are the server's milliseconds), never backwards. Returns 1 if it skipped any.
 local now = redis.call('TIME')
 local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[2])
 for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
     local info = {}
     for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
     if info['name'] == ARGV[1] then
+        local target = string.format('%.0f-0', cutoff)
         local last = tonumber(string.match(info['last-delivered-id'], '^(%d+)'))
-        if last < cutoff then
-            redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], string.format('%.0f-0', cutoff))
+        local after = '(' .. info['last-delivered-id']
+        if last < cutoff and #redis.call('XRANGE', KEYS[1], after, target, 'COUNT', 1) > 0 then
+            redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], target)
             return 1
         end
         return 0

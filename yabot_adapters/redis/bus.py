@@ -432,6 +432,16 @@ class RedisEventBus(RoutedBus):
         while not self._stopping:
             try:
                 await consumer.consume(block=self._poll_interval)
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    log.exception("the consumer of %s failed; retrying", consumer.group)
+                else:  # Redis lost its data (a restart without persistence): make the groups again
+                    log.warning("the groups of %s are gone from Redis; creating them again", consumer.group)
+                    self._groups_ready = False
+                    with contextlib.suppress(Exception):
+                        await self._prepare()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=self._poll_interval)
             except Exception:
                 log.exception("the consumer of %s failed; retrying", consumer.group)
                 with contextlib.suppress(TimeoutError):

@@ -124,7 +124,13 @@ class GroupConsumer:
                 for entry_id, fields in items
                 if (entry := decode(entry_id, self._partition(stream), fields, 1)) is not None
             ]
-            return done + await self._handle(entries)
+            try:
+                return done + await self._handle(entries)
+            except BaseException:
+                for entry in entries:  # whatever was read and not acknowledged comes back first
+                    if entry.partition in self._held:
+                        self._held[entry.partition] = False
+                raise
 
     async def leave(self) -> None:
         """Give every partition up and leave the group's live consumers (between batches)."""
@@ -172,13 +178,15 @@ class GroupConsumer:
     async def _recover(self, partition: int) -> Progress:
         """Claim what dead consumers left in ``partition`` and handle our own unacknowledged entries first."""
         stream = self._layout.stream(partition)
-        if await self._others_pending(stream):
+        others = await self._others_pending(stream)
+        if others:
             # JUSTID: claiming is no delivery (the read below counts it). A claimed entry is idle no more, so
-            # claiming again from the start finds only what is left, until nothing is.
-            while await self._client.xautoclaim(
-                stream, self.group, self._name, self._lease_ms, "0-0", count=self._batch_size, justid=True
-            ):
-                pass
+            # claiming again from the start finds what is left; as many rounds as it takes, no more.
+            for _ in range(math.ceil(others / self._batch_size) + 1):
+                if not await self._client.xautoclaim(
+                    stream, self.group, self._name, self._lease_ms, "0-0", count=self._batch_size, justid=True
+                ):
+                    break
             if await self._others_pending(stream):
                 return Progress()  # not idle for a lease yet: their former consumer may still be finishing
         mine: Any = await self._client.xreadgroup(
@@ -201,9 +209,10 @@ class GroupConsumer:
                 entries.append(entry)
         return await self._handle(entries)
 
-    async def _others_pending(self, stream: str) -> bool:
+    async def _others_pending(self, stream: str) -> int:
+        """How many entries of ``stream`` other consumers of the group hold unacknowledged."""
         summary: Any = await self._client.xpending(stream, self.group)
-        return any(c["name"] != self._name and int(c["pending"]) > 0 for c in summary.get("consumers") or [])
+        return sum(int(c["pending"]) for c in summary.get("consumers") or [] if c["name"] != self._name)
 
     # --- handling -----------------------------------------------------------------------------------------
 

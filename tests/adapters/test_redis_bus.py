@@ -2,6 +2,7 @@
 
 import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -84,24 +85,32 @@ class TestPartitions:
     async def test_two_consumers_of_one_group_keep_each_users_order(
         self, make_redis_bus: BusFactory, clock: FakeClock, sleeps: Sleeps
     ) -> None:
-        """Two processes consuming one handler's group split the partitions; every user's order holds."""
+        """Two processes consuming one group both work, each on its own partitions; every order holds."""
         storage = InMemoryStorage(clock)
         seen: dict[int, list[int]] = {}
+        by: dict[str, set[int]] = {}
         all_done = asyncio.Event()
 
-        async def on_ping(event: Pinged) -> None:
-            await asyncio.sleep(0)  # let the other consumer interleave
-            seen.setdefault(event.user_id, []).append(event.n)
-            if sum(map(len, seen.values())) == 200:
-                all_done.set()
+        def handler(name: str) -> Callable[[Pinged], Awaitable[None]]:
+            async def on_ping(event: Pinged) -> None:
+                await asyncio.sleep(0)  # let the other consumer interleave
+                seen.setdefault(event.user_id, []).append(event.n)
+                by.setdefault(name, set()).add(event.user_id)
+                if sum(map(len, seen.values())) == 200:
+                    all_done.set()
 
-        buses = [make_redis_bus(storage, clock, sleeps, poll_interval=0.05) for _ in range(2)]
-        for bus in buses:
-            bus.subscribe(Pinged, on_ping, name="ordered")
+            return on_ping
+
+        # A long lease: no process here dies, and a busy machine must not make one look dead.
+        buses = [make_redis_bus(storage, clock, sleeps, poll_interval=0.05, lease_ttl=30) for _ in range(2)]
+        for bus, name in zip(buses, "ab", strict=True):
+            bus.subscribe(Pinged, handler(name), name="ordered")
+        for bus in [*buses, *buses]:  # both join, then the first gives the second its half
+            await bus.deliver_pending()
         for bus in buses:
             await bus.start()
         try:
-            for n in range(200):
+            for n in range(200):  # users 0..9 fall in all 8 partitions
                 await publish(storage, clock, ping(n % 10, n))
             await guard(all_done.wait())
         finally:
@@ -110,6 +119,9 @@ class TestPartitions:
         for user in range(10):
             assert seen[user] == [n for n in range(200) if n % 10 == user]
         assert sum(map(len, seen.values())) == 200  # each once
+        assert by["a"]
+        assert by["b"]
+        assert by["a"].isdisjoint(by["b"])  # a user's partition had one reader
 
     async def test_consumers_share_the_partitions_between_them(
         self, make_redis_bus: BusFactory, clock: FakeClock, sleeps: Sleeps

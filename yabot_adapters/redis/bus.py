@@ -18,14 +18,15 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisError
 
 from yabot_adapters.bus.graves import Graves
 from yabot_adapters.bus.handlers import HandlerRunner, Route, Subscription
 from yabot_adapters.bus.routes import Replayer, RoutedBus, RouteTable
 from yabot_adapters.redis.consumer import GroupConsumer
 from yabot_adapters.redis.publisher import StreamPublisher
-from yabot_adapters.redis.streams import PUBLISHER, SKIP_STALE, Layout, StreamId, format_id, stream_id
+from yabot_adapters.redis.streams import PUBLISHER, Layout
+from yabot_adapters.redis.upkeep import StreamUpkeep
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.units import Committed
 from yabot_core.kernel import (
@@ -41,9 +42,6 @@ from yabot_core.kernel import (
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
-
-BACKLOG_PAGE = 500
-"""Entries read per round trip when counting what handlers have not read yet."""
 
 
 class RedisUnreachableError(UnavailableError):
@@ -132,7 +130,7 @@ class RedisEventBus(RoutedBus):
             batch_size=batch_size,
         )
         self._consumers: dict[str, GroupConsumer] = {}
-        self._skip_stale = client.register_script(SKIP_STALE)
+        self._upkeep = StreamUpkeep(client, self._layout, self._table)
         self._groups_ready = False
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
@@ -317,99 +315,27 @@ class RedisEventBus(RoutedBus):
         counts = {PUBLISHER: (await self._storage.outbox.backlog()).get(PUBLISHER, 0)}
         try:
             for stream in self._layout.streams:
-                for name, waiting in (await self._stream_backlog(stream)).items():
+                for name, waiting in (await self._upkeep.backlog(stream)).items():
                     counts[name] = counts.get(name, 0) + waiting
         except (RedisError, OSError) as exc:
             raise RedisUnreachableError(describe_url(self._client), type(exc).__name__) from exc
         return {name: count for name, count in counts.items() if count}
 
-    async def _stream_backlog(self, stream: str) -> dict[str, int]:
-        routes = {route.name: route.route for route in self._table.routes}
-        groups = await self._groups(stream)
-        counts = {group["name"]: int(group["pending"]) for group in groups}
-        unread = {
-            group["name"]: stream_id(group["last-delivered-id"])
-            for group in groups
-            if group.get("lag") != 0 and group["name"] in routes
-        }
-        for group in groups:  # a group no route here names (a handler of another release): read nothing
-            if group["name"] not in routes:
-                counts[group["name"]] += int(group.get("lag") or 0)
-        if not unread:
-            return counts
-        cursor = "(" + format_id(min(unread.values()))
-        while True:
-            page: Any = await self._client.xrange(stream, min=cursor, count=BACKLOG_PAGE)
-            for entry_id, fields in page:
-                position = stream_id(entry_id)
-                for name, last in unread.items():
-                    if position > last and fields.get("route") == routes[name]:
-                        counts[name] += 1
-            if len(page) < BACKLOG_PAGE:
-                return counts
-            cursor = "(" + page[-1][0]
-
     # --- streams ----------------------------------------------------------------------------------------
 
     async def _prepare(self) -> None:
         """Create every declared handler's group on every stream (from now on), once per process."""
-        if self._groups_ready:
-            return
-        for route in self._table.routes:
-            for stream in self._layout.streams:
-                try:
-                    await self._client.xgroup_create(stream, route.name, id="$", mkstream=True)
-                except ResponseError as exc:
-                    if "BUSYGROUP" not in str(exc):
-                        raise
-        self._groups_ready = True
+        if not self._groups_ready:
+            await self._upkeep.create_groups()
+            self._groups_ready = True
 
     async def trim(self) -> int:
-        """Drop entries every group is done with; return how many went.
-
-        Per stream, what a group still needs starts at its oldest unacknowledged entry, or right after the
-        last entry it read; XTRIM MINID drops only entries below the minimum of those.
-        """
-        dropped = 0
-        for stream in self._layout.streams:
-            groups = await self._groups(stream)
-            if not groups:
-                continue
-            needed: list[StreamId] = []
-            for group in groups:
-                last = stream_id(group["last-delivered-id"])
-                needed.append((last[0], last[1] + 1))  # what it has not read yet starts after its last
-                if int(group["pending"]):
-                    summary: Any = await self._client.xpending(stream, group["name"])
-                    needed.append(stream_id(summary["min"]))
-            dropped += int(await self._client.xtrim(stream, minid=format_id(min(needed)), approximate=False))
-        return dropped
-
-    async def _groups(self, stream: str) -> list[dict[str, Any]]:
-        """The consumer groups of ``stream`` (none if the stream does not exist yet)."""
-        try:
-            groups: list[dict[str, Any]] = await self._client.xinfo_groups(stream)
-        except ResponseError as exc:
-            if "no such key" not in str(exc):
-                raise
-            return []
-        return groups
+        """Drop stream entries every group is done with; return how many went (:meth:`StreamUpkeep.trim`)."""
+        return await self._upkeep.trim()
 
     async def skip_stale(self) -> None:
-        """Move the groups of handlers with a ``max_age`` past entries too old to matter.
-
-        Consumers drop stale entries themselves; this is for handlers nobody runs now, whose groups would
-        otherwise keep every entry from being trimmed.
-        """
-        for route in self._table.routes:
-            if route.max_age is None:
-                continue
-            age_ms = int(route.max_age.total_seconds() * 1000)
-            for stream in self._layout.streams:
-                if await self._skip_stale(keys=[stream], args=[route.name, age_ms]):
-                    log.warning(
-                        "skipped events older than %s for %s on %s", route.max_age, route.name, stream
-                    )
+        """Move the groups of handlers with a ``max_age`` past entries too old to matter."""
+        await self._upkeep.skip_stale()
 
     # --- loops ------------------------------------------------------------------------------------------
 
@@ -432,18 +358,14 @@ class RedisEventBus(RoutedBus):
         while not self._stopping:
             try:
                 await consumer.consume(block=self._poll_interval)
-            except ResponseError as exc:
-                if "NOGROUP" not in str(exc):
-                    log.exception("the consumer of %s failed; retrying", consumer.group)
-                else:  # Redis lost its data (a restart without persistence): make the groups again
+            except Exception as exc:
+                if "NOGROUP" in str(exc):  # Redis lost its data (restarted without persistence)
                     log.warning("the groups of %s are gone from Redis; creating them again", consumer.group)
                     self._groups_ready = False
                     with contextlib.suppress(Exception):
                         await self._prepare()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=self._poll_interval)
-            except Exception:
-                log.exception("the consumer of %s failed; retrying", consumer.group)
+                else:
+                    log.exception("the consumer of %s failed; retrying", consumer.group)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), timeout=self._poll_interval)
         with contextlib.suppress(Exception):

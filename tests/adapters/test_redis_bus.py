@@ -2,11 +2,14 @@
 
 import asyncio
 import itertools
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from redis.asyncio import Redis
 
 from tests.contracts.event_bus import (
@@ -143,6 +146,65 @@ class TestPartitions:
         await second.deliver_pending()
         assert len(one.held) == len(two.held) == 4
         assert set(one.held).isdisjoint(two.held)
+
+
+Step = tuple[str, int]
+"""``("publish", user)`` commits a ping for ``user``; ``("consume", n)`` lets process ``n`` run a pass."""
+
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("publish"), st.integers(min_value=0, max_value=11)),
+        st.tuples(st.just("consume"), st.integers(min_value=0, max_value=1)),
+    ),
+    max_size=40,
+)
+
+
+class TestOrderProperty:
+    """However two consumers of a group take turns (partitions moving between them), user order holds."""
+
+    @settings(max_examples=25, deadline=None)
+    @given(steps=STEPS)
+    def test_any_interleaving_keeps_each_users_order_and_handles_each_once(
+        self, redis_url: str, steps: list[Step]
+    ) -> None:
+        """Publishing and two processes' passes in any order: every event once, each user's in order."""
+        asyncio.run(_interleave(redis_url, steps))
+
+
+async def _interleave(redis_url: str, steps: list[Step]) -> None:
+    clock = FakeClock()
+    storage = InMemoryStorage(clock)
+    client = Redis.from_url(redis_url, decode_responses=True)
+    prefix = f"yabot-test-{uuid.uuid4().hex[:12]}"
+    try:
+        seen: list[tuple[int, int]] = []
+
+        async def on_ping(event: Pinged) -> None:
+            seen.append((event.user_id, event.n))
+
+        buses = [
+            redis_bus(client, prefix, storage, clock, Sleeps(), partitions=4, lease_ttl=30) for _ in range(2)
+        ]
+        for bus in buses:
+            bus.subscribe(Pinged, on_ping, name="ordered")
+        published: list[tuple[int, int]] = []
+        for kind, value in steps:
+            if kind == "publish":
+                published.append((value, len(published)))
+                await publish(storage, clock, ping(*published[-1]))
+            else:
+                await buses[value].deliver_pending()
+        while sum([await bus.deliver_pending() for bus in buses]):
+            pass
+        assert sorted(seen, key=lambda pair: pair[1]) == published  # each once
+        for user in {user for user, _ in published}:
+            assert [n for u, n in seen if u == user] == [n for u, n in published if u == user]
+    finally:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*", count=500)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
 
 
 class TestIsolation:

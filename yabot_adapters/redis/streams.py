@@ -124,18 +124,14 @@ return false
 """Add an event to its stream once: a publisher dying before it acknowledges the outbox adds nothing twice."""
 
 RENEW: Final = """
--- KEYS[1] a lease; ARGV[1] its owner, ARGV[2] its length (ms). 1 when held (taken or renewed), else 0.
-local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then
-    redis.call('PEXPIRE', KEYS[1], ARGV[2])
-    return 1
-end
-if not holder then
-    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-    return 1
+-- KEYS[1] a lease; ARGV[1] its owner, ARGV[2] its length (ms). 1 when renewed, 0 when no longer the owner's.
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
 """
+"""Renew a lease only for its owner: one that lapsed is taken afresh, so what another holder left pending
+meanwhile is claimed before anything new is read."""
 
 RELEASE: Final = """
 -- KEYS[1] a lease; ARGV[1] its owner. Deletes it only for its owner.

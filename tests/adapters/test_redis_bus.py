@@ -305,6 +305,34 @@ class TestReclaiming:
         assert letter.attempts == 3
         assert "stopped 3 times" in letter.error
 
+    async def test_a_consumer_that_loses_its_partition_stops_its_batch_unacknowledged(
+        self, make_redis_bus: BusFactory, redis_client: Redis, clock: FakeClock, sleeps: Sleeps
+    ) -> None:
+        """When another consumer holds the partition's lease, the batch is cancelled and its entry stays."""
+        storage = InMemoryStorage(clock)
+        entered = asyncio.Event()
+        cancelled: list[int] = []
+
+        async def slow(event: Pinged) -> None:
+            entered.set()
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.append(event.n)
+                raise
+
+        bus = make_redis_bus(storage, clock, sleeps)
+        bus.subscribe(Pinged, slow, name="slow")
+        await publish(storage, clock, ping(1, 1))
+        delivering = asyncio.create_task(bus.deliver_pending())
+        await guard(entered.wait())
+        lease = bus.layout.lease("slow", bus.layout.partition(1))
+        await redis_client.set(lease, "intruder", px=60_000)  # another process took it
+        assert await guard(delivering) == 0
+        assert cancelled == [1]
+        assert await pending_entries(redis_client, bus, "slow") == 1
+        assert await storage.dead_letter_queries.list() == []
+
 
 async def _keep_consuming(bus: RedisEventBus) -> None:
     """Deliver until cancelled (a consumer waiting for its partitions' leases to come free)."""

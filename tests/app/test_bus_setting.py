@@ -1,6 +1,8 @@
 """YABOT_BUS picks the event bus: local by default, Redis Streams when asked, refused if unreachable."""
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,23 @@ def settings(tmp_path: Path, **values: object) -> Settings:
 def test_the_local_bus_is_the_default(tmp_path: Path) -> None:
     """Without YABOT_BUS the events travel through the in-process relays."""
     assert isinstance(build_container(settings(tmp_path)).event_routes(), LocalEventBus)
+
+
+PROBE = """
+import sys
+from yabot_app.container import build_container
+from yabot_app.settings import Settings
+build_container(Settings(storage="memory", data_dir="/nonexistent")).event_routes()
+print(sorted(name for name in sys.modules if name == "redis" or name.startswith("redis.")))
+"""
+
+
+def test_the_local_bus_never_imports_redis() -> None:
+    """A process on the default bus does not pay for redis-py: it is imported only when chosen."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=HANG_GUARD
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_redis_is_chosen_with_its_prefix_and_partitions(tmp_path: Path) -> None:

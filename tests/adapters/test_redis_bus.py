@@ -308,29 +308,38 @@ class TestReclaiming:
     async def test_a_consumer_that_loses_its_partition_stops_its_batch_unacknowledged(
         self, make_redis_bus: BusFactory, redis_client: Redis, clock: FakeClock, sleeps: Sleeps
     ) -> None:
-        """When another consumer holds the partition's lease, the batch is cancelled and its entry stays."""
+        """A lost partition lease cancels the batch; the lost entry stays pending, the others come back."""
         storage = InMemoryStorage(clock)
-        entered = asyncio.Event()
+        both_in, release = asyncio.Event(), asyncio.Event()
+        started: list[int] = []
         cancelled: list[int] = []
+        handled: list[int] = []
 
         async def slow(event: Pinged) -> None:
-            entered.set()
-            try:
-                await asyncio.Event().wait()
-            except asyncio.CancelledError:
-                cancelled.append(event.n)
-                raise
+            if not release.is_set():
+                started.append(event.n)
+                if len(started) == 2:
+                    both_in.set()
+                try:
+                    await asyncio.Event().wait()
+                except asyncio.CancelledError:
+                    cancelled.append(event.n)
+                    raise
+            handled.append(event.n)
 
         bus = make_redis_bus(storage, clock, sleeps)
         bus.subscribe(Pinged, slow, name="slow")
-        await publish(storage, clock, ping(1, 1))
+        assert bus.layout.partition(1) != bus.layout.partition(2)
+        await publish(storage, clock, ping(1, 1), ping(2, 2))
         delivering = asyncio.create_task(bus.deliver_pending())
-        await guard(entered.wait())
+        await guard(both_in.wait())
         lease = bus.layout.lease("slow", bus.layout.partition(1))
-        await redis_client.set(lease, "intruder", px=60_000)  # another process took it
-        assert await guard(delivering) == 0
-        assert cancelled == [1]
-        assert await pending_entries(redis_client, bus, "slow") == 1
+        await redis_client.set(lease, "intruder", px=60_000)  # another process took user 1's partition
+        release.set()  # for the deliveries after the cancelled batch
+        assert await guard(delivering) == 1  # user 2's partition is still ours: its entry came back
+        assert sorted(cancelled) == [1, 2]
+        assert handled == [2]
+        assert await pending_entries(redis_client, bus, "slow") == 1  # user 1's waits for the intruder
         assert await storage.dead_letter_queries.list() == []
 
 

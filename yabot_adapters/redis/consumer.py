@@ -239,6 +239,9 @@ class GroupConsumer:
                 self._name,
                 self.group,
             )
+            for entry in mine:  # the batch's unfinished entries of partitions still held come back first
+                if entry.partition in self._held:
+                    self._held[entry.partition] = False
             return Progress(finished=len(others))
         finally:
             keeper.cancel()

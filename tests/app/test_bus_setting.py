@@ -6,9 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from yabot_adapters.bus import LocalEventBus
 from yabot_adapters.redis import RedisEventBus, RedisUnreachableError
+from yabot_app.cli.main import cli
 from yabot_app.container import build_container
 from yabot_app.lifecycle import working
 from yabot_app.modules.users import UsersModule
@@ -32,6 +34,7 @@ def test_the_local_bus_is_the_default(tmp_path: Path) -> None:
 
 PROBE = """
 import sys
+from yabot_app.cli.main import cli
 from yabot_app.container import build_container
 from yabot_app.settings import Settings
 build_container(Settings(storage="memory", data_dir="/nonexistent")).event_routes()
@@ -81,3 +84,24 @@ async def test_an_unreachable_redis_stops_start_up_in_spanish(tmp_path: Path) ->
             pytest.fail("started without Redis")
     assert "No se puede conectar con Redis en 127.0.0.1:1/0" in refused.value.message
     assert "YABOT_BUS=local" in refused.value.message
+
+
+def test_the_shell_counts_what_waits_for_redis(
+    tmp_path: Path, redis_url: str, redis_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the Redis bus a shell grant commits its events for the publisher; pending and status count them."""
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name, value in {
+        "YABOT_DATA_DIR": str(tmp_path / "data"),
+        "YABOT_BUS": "redis",
+        "YABOT_REDIS_URL": redis_url,
+        "YABOT_REDIS_PREFIX": redis_prefix,
+    }.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["events", "pending"]).output == "Ningún evento pendiente.\n"
+    granted = runner.invoke(cli, ["wallet", "grant", "42", "5", "--reason", "Premio"])
+    assert granted.exit_code == 0, granted.output
+    pending = runner.invoke(cli, ["events", "pending"])
+    assert pending.output.split() == ["redis-streams", "2"]  # the grant (BesitosAwarded) and UserRegistered
+    assert "Eventos pendientes de entrega: 2" in runner.invoke(cli, ["status"]).output

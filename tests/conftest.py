@@ -8,7 +8,7 @@ from yabot_core.kernel import FakeClock, SequentialIds
 from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
 
-pytest_plugins = ["tests.servers.mongo"]
+pytest_plugins = ["tests.servers.mongo", "tests.servers.redis"]
 
 
 @pytest.fixture(name="clock")

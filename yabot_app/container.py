@@ -1,10 +1,11 @@
 """The composition root: read top to bottom to know which adapter serves which port under which settings.
 
 settings -> kernel ports (clock, ids, storage, texts, messenger) -> the registered modules, built in
-dependency order (:mod:`yabot_app.modules`) -> the bus, with every module's handlers routed -> the ticker ->
+dependency order (:mod:`yabot_app.modules`) -> the bus (local or Redis Streams), with every module's handlers
+routed -> the ticker ->
 entry points (HTTP app, Telegram bot and dispatcher). Nothing outside this file imports dependency_injector.
 
-Adapters with heavy imports (aiogram, PyMongo) are imported only when the settings choose them: a shell
+Adapters with heavy imports (aiogram, PyMongo, redis) are imported only when the settings choose them: a shell
 command on SQLite never pays for them.
 """
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dependency_injector import containers, providers
 
-from yabot_adapters.bus import LocalEventBus
+from yabot_adapters.bus import LocalEventBus, RoutedBus
 from yabot_adapters.offline import OfflineMessenger
 from yabot_adapters.scheduling import Ticker
 from yabot_adapters.system import SystemClock, UuidGenerator
@@ -117,7 +118,7 @@ def build_dispatcher(
 
 def readiness_checks(
     storage: Any,  # noqa: ANN401  (any backend)
-    bus: LocalEventBus,
+    bus: RoutedBus,
     ticker: Ticker,
     modules: Modules,
     polling: Callable[[], "TelegramPolling"],
@@ -154,7 +155,7 @@ def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
     return Authenticator(modules.get(ApiKeysModule).keys, init_data)
 
 
-def route_events(bus: LocalEventBus, modules: Modules) -> LocalEventBus:
+def route_events(bus: RoutedBus, modules: Modules) -> RoutedBus:
     """Route every module's handlers: subscribed when this process can run them, declared otherwise.
 
     Every process declares the same routes, so an event committed anywhere is owed to the same handlers.
@@ -241,15 +242,31 @@ class Container(containers.DeclarativeContainer):
 
     # --- events and timers ------------------------------------------------------------------------------
     retry = providers.Singleton(RetryPolicy)
-    bus = providers.Singleton(
-        LocalEventBus,
-        storage,
-        clock=clock,
-        ids=ids,
-        retry=retry,
-        poll_interval=settings.provided.outbox_poll_interval,
-        lease_ttl=settings.provided.outbox_lease_seconds,
+    bus = providers.Selector(
+        settings.provided.bus,
+        local=providers.Singleton(
+            LocalEventBus,
+            storage,
+            clock=clock,
+            ids=ids,
+            retry=retry,
+            poll_interval=settings.provided.outbox_poll_interval,
+            lease_ttl=settings.provided.outbox_lease_seconds,
+        ),
+        redis=providers.Singleton(
+            _lazy("yabot_adapters.redis:RedisEventBus.from_url"),
+            providers.Callable(_secret, settings.provided.redis_url),
+            storage,
+            clock=clock,
+            ids=ids,
+            retry=retry,
+            partitions=settings.provided.redis_partitions,
+            prefix=settings.provided.redis_prefix,
+            poll_interval=settings.provided.outbox_poll_interval,
+            lease_ttl=settings.provided.outbox_lease_seconds,
+        ),
     )
+    """Events: relays in this process (``local``), or Redis Streams with a consumer group per handler."""
     event_routes = providers.Singleton(route_events, bus, modules)
     ticker = providers.Singleton(
         Ticker,

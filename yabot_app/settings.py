@@ -48,6 +48,31 @@ class Settings(BaseSettings):
         description="MongoDB connection URL (a replica set: transactions need one).",
     )
     mongo_database: str = Field(default="yabot", description="MongoDB database name.")
+    bus: Literal["local", "redis"] = Field(
+        default="local",
+        description=(
+            "Event delivery: `local` (relays in this process, over the storage's outbox) or `redis` (Redis "
+            "Streams, a consumer group per handler: several processes share the work)."
+        ),
+    )
+    redis_url: SecretStr = Field(
+        default=SecretStr("redis://127.0.0.1:6379/0"),
+        description="Redis connection URL, used when `YABOT_BUS=redis`.",
+    )
+    redis_prefix: str = Field(
+        default="yabot",
+        min_length=1,
+        description="Prefix of every Redis key YABOT writes (two bots on one Redis need two prefixes).",
+    )
+    redis_partitions: int = Field(
+        default=8,
+        ge=1,
+        le=1024,
+        description=(
+            "How many Redis streams carry the events (one user's always the same one); change it only "
+            "with no events pending."
+        ),
+    )
     bot_token: SecretStr | None = Field(
         default=None,
         description="Telegram bot token from @BotFather. Without it the bot is off and only the API runs.",

@@ -13,32 +13,24 @@ delivers it again. One user's records reach each handler in commit order; a reco
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from yabot_adapters.bus.graves import Graves
-from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Route, Subscription
+from yabot_adapters.bus.handlers import HandlerRunner, Route, Subscription
 from yabot_adapters.bus.relay import HandlerRelay
+from yabot_adapters.bus.routes import Replayer, RoutedBus, RouteTable
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.units import Committed
 from yabot_core.kernel import (
-    BusUnitOfWork,
     Clock,
     DeadLetter,
-    DeadLetterAlreadyReplayedError,
-    DeadLetterNotFoundError,
-    DeadLetterReplayInProgressError,
     Event,
-    EventBus,
     EventStamper,
-    HandlerUnavailableError,
     IdGenerator,
-    ReplayFailedError,
     RetryPolicy,
     UnavailableError,
-    UnknownHandlerError,
-    parse_event,
 )
 
 log = logging.getLogger(__name__)
@@ -49,7 +41,7 @@ EXPIRY_INTERVAL = timedelta(minutes=1)
 """How often a relay drops stale records of handlers with a ``max_age`` (also of handlers it does not run)."""
 
 
-class LocalEventBus(EventBus):
+class LocalEventBus(RoutedBus):
     """Relays the outbox to in-process handlers (see the module docstring for the guarantees).
 
     Constructing it routes the storage's commits through its declared routes, and has a local commit wake the
@@ -72,22 +64,26 @@ class LocalEventBus(EventBus):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._outbox = storage.outbox
-        self._transactions = storage.transactions
-        self._dead_letters = storage.dead_letter_queries
         self._clock = clock
         self._graves = Graves(storage.transactions, clock, EventStamper(clock, ids))
         policy = retry or RetryPolicy()
         self._runner = HandlerRunner(policy, timeout=handler_timeout, sleep=sleep)
-        self._replay_time = timedelta(seconds=handler_timeout * policy.attempts + sum(policy.delays()))
         self._poll_interval = poll_interval
         self._lease_ttl = timedelta(seconds=lease_ttl)
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._ack_interval = ack_interval
         self._owner = f"relay-{ids.new_id()}"
-        self._routes: dict[str, Route] = {}
-        self._by_route: dict[str, list[str]] = {}
-        self._absent: dict[str, str] = {}  # declared routes this process does not run -> why, in Spanish
+        self._table = RouteTable()
+        self._replayer = Replayer(
+            outbox=storage.outbox,
+            dead_letters=storage.dead_letter_queries,
+            transactions=storage.transactions,
+            runner=self._runner,
+            clock=clock,
+            owner=self._owner,
+            replay_time=timedelta(seconds=handler_timeout * policy.attempts + sum(policy.delays())),
+        )
         self._relays: dict[str, HandlerRelay] = {}
         self._last_expiry: datetime | None = None
         self._wakes: dict[str, asyncio.Event] = {}  # per handler run here, while started
@@ -113,8 +109,7 @@ class LocalEventBus(EventBus):
 
         ``name`` identifies the handler durably (deliveries and dead letters remember it) and must be unique.
         """
-        declared = self._declare(Route(name, route or event_type.event_type, max_age))
-        subscription = Subscription(declared, handler)
+        subscription = self._table.subscribe(Route(name, route or event_type.event_type, max_age), handler)
         self._relays[name] = HandlerRelay(
             subscription,
             outbox=self._outbox,
@@ -141,20 +136,11 @@ class LocalEventBus(EventBus):
 
         Its events wait for a process that runs it (or, with ``max_age``, are dropped once stale).
         """
-        self._declare(Route(name, route or event_type.event_type, max_age))
-        self._absent[name] = why
-
-    def _declare(self, route: Route) -> Route:
-        if route.name in self._routes:
-            msg = f"a handler named {route.name!r} is already declared"
-            raise ValueError(msg)
-        self._routes[route.name] = route
-        self._by_route.setdefault(route.route, []).append(route.name)
-        return route
+        self._table.declare(Route(name, route or event_type.event_type, max_age), why)
 
     def routes_for(self, event: Event) -> Sequence[str]:
         """The handlers owed ``event`` (the storage asks at commit)."""
-        return self._by_route.get(event.route, ())
+        return self._table.handlers_for(event)
 
     @property
     def subscriptions(self) -> Sequence[Subscription]:
@@ -164,7 +150,7 @@ class LocalEventBus(EventBus):
     @property
     def routes(self) -> Sequence[Route]:
         """Every declared handler, run here or not."""
-        return list(self._routes.values())
+        return self._table.routes
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
@@ -249,79 +235,14 @@ class LocalEventBus(EventBus):
     async def replay(self, dead_letter_id: str) -> DeadLetter:
         """Deliver a dead letter again to its handler (with the usual retries) and mark it replayed.
 
-        The replay first claims the dead letter (a lease in the storage, atomic across processes), so two
-        replays started at once deliver it once: the second is refused while the first runs, and finds it
-        replayed afterwards.
-
-        Raises:
-            DeadLetterNotFoundError: no such dead letter.
-            DeadLetterAlreadyReplayedError: an earlier replay already delivered it.
-            DeadLetterReplayInProgressError: another process is replaying it now.
-            UnknownHandlerError: no handler of that name is declared any more.
-            HandlerUnavailableError: its handler cannot run in this process (no bot token, say).
-            ReplayFailedError: delivery failed again; the dead letter keeps the new error.
+        Claimed first (a lease in the storage), so two replays started at once deliver it once; see
+        :meth:`yabot_adapters.bus.routes.Replayer.replay` for the errors it raises.
         """
-        letter = await self._dead_letters.get(dead_letter_id)
-        if letter is None:
-            raise DeadLetterNotFoundError(dead_letter_id)
-        if letter.replayed_at is not None:
-            raise DeadLetterAlreadyReplayedError(dead_letter_id)
-        subscription = self._runnable(letter.handler)
-        claim = f"replay:{dead_letter_id}"
-        now = self._clock.now()
-        # Long enough for every attempt to time out, so a live replay never loses its claim; a replaying
-        # process that dies frees it after that long.
-        if not await self._outbox.acquire_lease(claim, self._owner, now, now + self._replay_time):
-            raise DeadLetterReplayInProgressError(dead_letter_id)
-        try:
-            # Read again under the claim: a replay that finished just before ours took it has marked it.
-            letter = await self._dead_letters.get(dead_letter_id)
-            if letter is None:
-                raise DeadLetterNotFoundError(dead_letter_id)
-            if letter.replayed_at is not None:
-                raise DeadLetterAlreadyReplayedError(dead_letter_id)
-            return await self._replay_claimed(letter, subscription)
-        finally:
-            try:
-                await self._outbox.release_lease(claim, self._owner)
-            except Exception:
-                log.warning("could not release replay claim %s; it expires on its own", claim, exc_info=True)
+        return await self._replayer.replay(dead_letter_id, self._table)
 
-    def _runnable(self, handler: str) -> Subscription:
-        relay = self._relays.get(handler)
-        if relay is not None:
-            return relay.subscription
-        if handler in self._absent:
-            raise HandlerUnavailableError(handler, self._absent[handler])
-        raise UnknownHandlerError(handler)
-
-    async def _replay_claimed(self, letter: DeadLetter, subscription: Subscription) -> DeadLetter:
-        try:
-            event = parse_event(letter.payload)
-        except ValueError as exc:
-            outcome = Outcome(ok=False, attempts=1, error=f"{type(exc).__name__}: {exc}")
-        else:
-            outcome = await self._runner.run(subscription, event)
-        now = self._clock.now()
-        if outcome.ok:
-            replayed = letter.model_copy(update={"replayed_at": now})
-        else:
-            replayed = letter.model_copy(
-                update={
-                    "error": outcome.error,
-                    "attempts": letter.attempts + outcome.attempts,
-                    "failed_at": now,
-                }
-            )
-
-        async def save(uow: BusUnitOfWork) -> None:
-            await uow.dead_letters.save(replayed)
-
-        await self._transactions.run(save)
-        if not outcome.ok:
-            raise ReplayFailedError(letter.dead_letter_id, outcome.error)
-        log.info("dead letter %s replayed to %s", letter.dead_letter_id, letter.handler)
-        return replayed
+    async def backlog(self) -> Mapping[str, int]:
+        """How many events each handler is owed (handlers owed nothing are absent)."""
+        return await self._outbox.backlog()
 
     # --- the relay --------------------------------------------------------------------------------------
 
@@ -371,7 +292,7 @@ class LocalEventBus(EventBus):
         self._last_expiry = now
 
     async def _expire(self, now: datetime) -> None:
-        for route in _with_max_age(self._routes.values()):
+        for route in _with_max_age(self._table.routes):
             assert route.max_age is not None  # noqa: S101  (filtered just above)
             dropped = await self._outbox.expire(route.name, now - route.max_age)
             if dropped:

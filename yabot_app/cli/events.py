@@ -70,14 +70,18 @@ def pending() -> None:
     settings = load_settings()
 
     async def work(container: "Container") -> None:
-        backlog = await container.storage().outbox.backlog()
         bus = container.event_routes()
+        backlog = await bus.backlog()
         if not any(backlog.values()):
             click.echo("Ningún evento pendiente.")
             return
-        for route in bus.routes:
-            count = backlog.get(route.name, 0)
+        declared = [route.name for route in bus.routes]
+        for name in [
+            *declared,
+            *sorted(set(backlog) - set(declared)),
+        ]:  # then the bus's own (Redis: to publish)
+            count = backlog.get(name, 0)
             if count:
-                click.echo(f"{route.name:<34} {count:>8}")
+                click.echo(f"{name:<34} {count:>8}")
 
     run(with_container(settings, work))

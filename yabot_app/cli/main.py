@@ -124,9 +124,12 @@ def status() -> None:
                 click.echo(f"  {module}.{check.name}: ok")
         click.echo("Módulos: " + ", ".join(modules.names))
         click.echo(settings.describe_vip_channel())
-        backlog = await container.storage().outbox.backlog()
-        owed = sum(backlog.values())
-        click.echo(f"Eventos pendientes de entrega: {owed}")
+        try:
+            backlog = await container.event_routes().backlog()
+        except Exception as exc:  # noqa: BLE001  (a status report shows every failure: Redis may be down)
+            click.echo(f"Eventos pendientes de entrega: error: {getattr(exc, 'message', exc)}")
+        else:
+            click.echo(f"Eventos pendientes de entrega: {sum(backlog.values())}")
         timers_due = await container.storage().timer_store.pending(limit=STATUS_TIMERS)
         more = "+" if len(timers_due) == STATUS_TIMERS else ""
         click.echo(f"Avisos programados: {len(timers_due)}{more}")

@@ -22,12 +22,14 @@ from yabot_core.kernel import (
     Transactions,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
+from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import SubscriptionStorage, SubscriptionsUnitOfWork, VipTokensUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
+    StoryUnitOfWork,
     VipTokensUnitOfWork,
     SubscriptionsUnitOfWork,
     LucienUnitOfWork,
@@ -51,6 +53,7 @@ class StorageBackend(
     ApiKeyStorage,
     AuditStorage,
     SubscriptionStorage,
+    StoryStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

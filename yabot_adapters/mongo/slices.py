@@ -6,6 +6,7 @@ from yabot_adapters.mongo import (
     bus,
     inventory,
     lucien,
+    story,
     subscriptions,
     timers,
     users,
@@ -25,4 +26,5 @@ SLICES: tuple[MongoSlice, ...] = (
     audit.SLICE,
     subscriptions.SLICE,
     vip_tokens.SLICE,
+    story.SLICE,
 )

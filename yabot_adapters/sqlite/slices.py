@@ -6,6 +6,7 @@ from yabot_adapters.sqlite import (
     bus,
     inventory,
     lucien,
+    story,
     subscriptions,
     timers,
     users,
@@ -25,4 +26,5 @@ SLICES: tuple[SqliteSlice, ...] = (
     audit.SLICE,
     subscriptions.SLICE,
     vip_tokens.SLICE,
+    story.SLICE,
 )

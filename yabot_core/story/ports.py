@@ -28,7 +28,7 @@ class StoryRepository(Protocol):
         ...
 
 
-class StoryUnitOfWork(WalletUnitOfWork, InventoryUnitOfWork, LucienUnitOfWork, Protocol):
+class StoryUnitOfWork(LucienUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, Protocol):
     """A unit of work that reaches progress, and the wallet, mochila and Lucien a decision's effects touch."""
 
     @property

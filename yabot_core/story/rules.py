@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar, Final
 from pydantic import BaseModel, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from yabot_core.inventory import ItemIdField
+from yabot_core.inventory import ItemIdField, YesNo
 from yabot_core.kernel import CONTENT_MODEL, checked_slug, unaccented
 from yabot_core.story.fields import FlagField, FragmentIdField
 
@@ -51,7 +51,7 @@ class VipCondition(_Rule):
     """The fan is VIP now (asked through the subscriptions' ``VipStatus``)."""
 
     tag = "vip"
-    vip: bool
+    vip: YesNo
 
     @field_validator("vip")
     @classmethod
@@ -154,7 +154,7 @@ class EndStory(_Rule):
     """The story ends here for the fan (``NarrativeCompleted``)."""
 
     tag = "fin"
-    end: bool = Field(alias="fin")
+    end: YesNo = Field(alias="fin")
 
     @field_validator("end")
     @classmethod

@@ -433,10 +433,12 @@ class FakeTelegramServer:
         """Every method but getUpdates (which may wait for updates): answered on the spot."""
         if name == "getme":
             return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
-        if name == "sendmessage":
-            return self._send_message(params)
-        if name in MEDIA_METHODS:
-            return self._send_media(MEDIA_METHODS[name], params)
+        if name == "sendmessage" or name in MEDIA_METHODS:
+            return (
+                self._send_media(MEDIA_METHODS[name], params)
+                if name in MEDIA_METHODS
+                else self._send_message(params)
+            )
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
         if name in CHANNEL_METHODS:

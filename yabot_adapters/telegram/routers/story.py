@@ -110,7 +110,6 @@ async def restart(
 def scene_text(texts: Phrasebook, scene: Scene, name: str) -> str:
     """The scene's message: what the last step gave, the fragment, and the ending's farewell."""
     fragment = scene.fragment
-    message_id = "story-scene-diana" if fragment.voice is Voice.DIANA else "story-scene"
     given = []
     for item in scene.outcome.given:
         if item.pista:
@@ -124,7 +123,11 @@ def scene_text(texts: Phrasebook, scene: Scene, name: str) -> str:
         ending = texts.render("story-scene-ending", historia=scene.story.header.title, nombre=name)
     return paragraphs(
         texts.render("story-scene-vip") if fragment.vip else "",
-        texts.render(message_id, titulo=fragment.title, texto=fragment.text.strip()),
+        (
+            texts.render("story-scene-diana", titulo=fragment.title, texto=fragment.text.strip())
+            if fragment.voice is Voice.DIANA
+            else texts.render("story-scene", titulo=fragment.title, texto=fragment.text.strip())
+        ),
         "\n".join(given),
         ending,
     )

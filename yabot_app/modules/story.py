@@ -1,17 +1,23 @@
 """The story plugged in: stories from content, /historia, and Lucien's word when a waiting fan becomes VIP."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from yabot_app.content import SHIPPED_STORIES
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
 from yabot_app.modules.subscriptions import SubscriptionsModule
+from yabot_app.modules.users import UsersModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_core import story
 from yabot_core.story import Narrative, StoryVipNotices
 from yabot_core.subscriptions import SubscriptionStarted
+from yabot_core.users import UserDirectory
+
+STORY_READ = "story:read"
+"""The API key scope that reads the stories' fragments (``GET /api/v1/fragments/{id}``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +26,7 @@ class StoryModule:
 
     narrative: Narrative
     notices: StoryVipNotices
+    users: UserDirectory
 
 
 class StoryPlug(ModulePlug[StoryModule]):
@@ -56,7 +63,11 @@ class StoryPlug(ModulePlug[StoryModule]):
             clock=kernel.clock,
             ids=kernel.ids,
         )
-        return StoryModule(narrative=narrative, notices=StoryVipNotices(narrative, lucien))
+        return StoryModule(
+            narrative=narrative,
+            notices=StoryVipNotices(narrative, lucien),
+            users=modules.get(UsersModule).directory,
+        )
 
     def handlers(self, services: StoryModule, kernel: Kernel) -> Iterable[HandlerSpec]:
         """Tell a fan waiting at a VIP gate that they can go on, the moment they become VIP."""
@@ -70,7 +81,6 @@ class StoryPlug(ModulePlug[StoryModule]):
     def bot(self, services: StoryModule, kernel: Kernel) -> BotPart:
         """/historia and its buttons."""
         from yabot_adapters.telegram.keyboards.story import StoryRefs  # noqa: PLC0415  (aiogram only when on)
-
         from yabot_adapters.telegram.routers import story as router  # noqa: PLC0415
 
         return BotPart(
@@ -78,6 +88,16 @@ class StoryPlug(ModulePlug[StoryModule]):
             commands=[BotCommand("historia", "story-command-historia")],
             data={"narrative": services.narrative, "story_refs": StoryRefs(services.narrative.library)},
         )
+
+    def api(self, services: StoryModule) -> Sequence[Any]:
+        """``GET /users/{id}/narrative/progress`` and ``GET /fragments/{id}``."""
+        from yabot_adapters.http.controllers.story import story_controller  # noqa: PLC0415
+
+        return [story_controller(services.narrative, services.users)]
+
+    def scopes(self) -> Mapping[str, str]:
+        """``story:read``: read the stories' fragments through the API."""
+        return {STORY_READ: "Leer los fragmentos de las historias (su texto, también el VIP) por la API."}
 
 
 PLUG = StoryPlug()

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from yabot_core.kernel import ConflictError, DomainError, InvalidInputError, NotFoundError
+from yabot_core.kernel import DomainError, InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from yabot_core.story.graph import StoryProblem
@@ -51,7 +51,7 @@ class NoStoryError(NotFoundError):
     default_message = "Diana aún no ha escrito ninguna historia. Vuelva pronto, se lo ruego."
 
 
-class StaleChoiceError(ConflictError):
+class StaleChoiceError(DomainError):
     """The decision is for a fragment the fan is no longer at (an old button, a double tap)."""
 
     code = "decision_caducada"

@@ -149,6 +149,44 @@ class TestGraph:
         assert "ningún final se alcanza desde «inicio»" in found[0]
         assert "nadie podrá leerlo" in found[1]
 
+    def test_a_passage_with_no_way_to_any_ending_is_named(self, tmp_path: Path) -> None:
+        """A fan who enters a loop that never reaches an ending could not finish: the loop's fragments."""
+        write(
+            tmp_path / "s",
+            "trampa.yaml",
+            """\
+            id: trampa
+            titulo: Trampa
+            inicio: a
+            fragmentos:
+              - id: a
+                titulo: A
+                texto: Uno.
+                opciones:
+                  - {id: fin, texto: Terminar, destino: fin}
+                  - {id: pozo, texto: Bajar al pozo, destino: pozo}
+              - id: fin
+                titulo: Fin
+                texto: Fin.
+              - id: pozo
+                titulo: Pozo
+                texto: Oscuro.
+                opciones:
+                  - {id: eco, texto: Escuchar, destino: eco}
+              - id: eco
+                titulo: Eco
+                texto: Eco.
+                opciones:
+                  - {id: pozo, texto: Volver, destino: pozo}
+            """,
+        )
+        found = problems(tmp_path / "s")
+        assert [problem.split(": ", 1)[0].rsplit(", ", 1)[-1] for problem in found] == [
+            "línea 17 (fragmento «pozo»)",
+            "línea 22 (fragmento «eco»)",
+        ]
+        assert all("ningún camino llega a un final" in problem for problem in found)
+
     def test_field_mistakes_are_said_in_spanish_at_their_line(self, tmp_path: Path) -> None:
         """An unknown condition key, a VIP flag that is not sí/no, an unknown field: each at its line."""
         write(

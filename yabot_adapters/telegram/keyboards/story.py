@@ -21,7 +21,6 @@ from yabot_core.story import ChoiceState, Scene, StoryLibrary
 RAW_ID_LIMIT: Final = 14
 """The longest id carried as it is: three of them, a step and the separators fit in Telegram's 64 bytes."""
 
-MAX_STEP: Final = 999_999
 _DIGEST_MARK: Final = "~"
 
 
@@ -96,7 +95,7 @@ def scene_keyboard(texts: Phrasebook, scene: Scene) -> InlineKeyboardMarkup | No
         button = InlineKeyboardButton(text=_plain(texts.render("story-restart")), callback_data=data)
         return InlineKeyboardMarkup(inline_keyboard=[[button]])
     rows = []
-    step = min(scene.progress.step, MAX_STEP)
+    step = scene.progress.step  # 16 bytes are left for it: no fan will need them all
     for view in scene.choices:
         text = view.choice.text
         if view.state is not ChoiceState.OPEN:

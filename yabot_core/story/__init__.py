@@ -14,6 +14,7 @@ from yabot_core.story.content import (
     fragment_label,
     vip_gated,
 )
+from yabot_core.story.effects import STORY_GIFT, STORY_REWARD
 from yabot_core.story.errors import (
     ConditionNotMetError,
     InvalidStoryError,
@@ -75,7 +76,7 @@ from yabot_core.story.rules import (
     VipCondition,
     VisitedCondition,
 )
-from yabot_core.story.service import STORY_GIFT, STORY_REWARD, Narrative
+from yabot_core.story.service import Narrative
 
 __all__ = [
     "MANIFEST",

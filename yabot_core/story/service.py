@@ -1,25 +1,21 @@
 """The story engine: where each fan is, what they may choose, and a decision with all its effects at once."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Final
 
-from yabot_core.inventory import ItemCatalog, ItemId, ItemKind, Mochila, UnknownItemError
+from yabot_core.inventory import ItemCatalog, Mochila
 from yabot_core.kernel import (
     Clock,
     EventStamper,
-    IdempotencyKey,
     IdGenerator,
     InvalidInputError,
     Transactions,
     UserId,
     checked_user_id,
-    system_key,
 )
 from yabot_core.lucien import Lucien
 from yabot_core.story.conditions import judge, refusal
 from yabot_core.story.content import Fragment, Story, StoryLibrary
+from yabot_core.story.effects import Effects, Step, StepFacts
 from yabot_core.story.errors import (
     NoStoryError,
     StaleChoiceError,
@@ -27,74 +23,12 @@ from yabot_core.story.errors import (
     UnknownFragmentError,
     UnknownStoryError,
 )
-from yabot_core.story.events import DecisionMade, FragmentUnlocked, HintUnlocked, NarrativeCompleted
-from yabot_core.story.fields import ChoiceId, FlagName, FragmentId
-from yabot_core.story.models import DecisionRecord, Given, Outcome, Scene, StoryProgress
+from yabot_core.story.events import DecisionMade, FragmentUnlocked, NarrativeCompleted
+from yabot_core.story.fields import ChoiceId
+from yabot_core.story.models import DecisionRecord, Outcome, Scene, StoryProgress
 from yabot_core.story.ports import StoryQueries, StoryUnitOfWork
-from yabot_core.story.rules import (
-    AwardBesitos,
-    ClearFlag,
-    Effect,
-    EndStory,
-    GiveItem,
-    ScheduleMessage,
-    SetFlag,
-)
 from yabot_core.subscriptions import VipStatus
-from yabot_core.wallet import LedgerReason, WalletService
-
-STORY_REWARD: Final = LedgerReason.define("story_reward", "Recompensa de la historia")
-"""Besitos the story awards."""
-
-STORY_GIFT: Final = "story_gift"
-"""The mochila's reason for items the story gives."""
-
-
-class _Facts:
-    """A fan's VIP, mochila and wallet; inside a unit of work when one is given, else committed data."""
-
-    def __init__(
-        self,
-        user_id: UserId,
-        vip: bool,  # asked once per step
-        *,
-        uow: StoryUnitOfWork | None = None,
-        mochila: Mochila,
-        wallet: WalletService,
-    ) -> None:
-        self._user, self._vip, self._uow, self._mochila, self._wallet = user_id, vip, uow, mochila, wallet
-
-    async def is_vip(self) -> bool:
-        return self._vip
-
-    async def held(self, item_id: ItemId) -> int:
-        if self._uow is not None:
-            line = await self._uow.inventory.line(self._user, item_id)
-            return line.quantity if line else 0
-        try:
-            return (await self._mochila.item(self._user, item_id)).quantity
-        except UnknownItemError:
-            return 0
-
-    async def balance(self) -> int:
-        if self._uow is not None:
-            return (await self._uow.wallets.get(self._user)).balance
-        return (await self._wallet.balance(self._user)).balance
-
-
-@dataclass
-class _Step:
-    """What one unit of work is doing to a fan's progress, gathered before it is saved."""
-
-    progress: StoryProgress
-    """The record as read (or, for a fan starting, as it begins)."""
-    revision: int
-    """The revision the record is saved at."""
-    flags: set[FlagName]
-    visited: list[FragmentId]
-    given: list[Given] = field(default_factory=list)
-    besitos: int = 0
-    ended: bool = False
+from yabot_core.wallet import WalletService
 
 
 class Narrative:
@@ -126,10 +60,12 @@ class Narrative:
         self._library = library
         self._wallet = wallet
         self._mochila = mochila
-        self._lucien = lucien
         self._vip = vip
         self._clock = clock
         self._stamper = EventStamper(clock, ids)
+        self._effects = Effects(
+            wallet=wallet, mochila=mochila, lucien=lucien, clock=clock, stamper=self._stamper
+        )
 
     @property
     def library(self) -> StoryLibrary:
@@ -247,16 +183,16 @@ class Narrative:
             choice = fragment.choice(choice_id) if fragment is not None else None
             if fragment is None or choice is None:
                 raise UnknownChoiceError
-            facts = _Facts(user, vip, uow=uow, mochila=self._mochila, wallet=self._wallet)
+            facts = StepFacts(user, vip, uow=uow, mochila=self._mochila, wallet=self._wallet)
             refused = refusal(await judge(story, choice, progress, facts, self.catalog))
             if refused is not None:
                 raise refused
             target = story.get(choice.target)
             if target is None:  # the loader checks targets; a story is whole by construction
                 raise UnknownFragmentError(story.id, choice.target)
-            state = _Step(progress, progress.revision + 1, set(progress.flags), list(progress.visited))
+            state = Step(progress, progress.revision + 1, set(progress.flags), list(progress.visited))
             origin = f"c:{fragment.id}:{choice.id}"
-            await self._effects(uow, story, state, choice.effects, origin, fragment.id)
+            await self._effects.apply(uow, story, state, choice.effects, origin, fragment.id)
             stamp = self._stamper.stamp()
             record = DecisionRecord(
                 fragment_id=fragment.id,
@@ -304,14 +240,14 @@ class Narrative:
             started_at=now,
             updated_at=now,
         )
-        state = _Step(progress, progress.revision + 1 if previous else 1, set(), list(progress.visited))
+        state = Step(progress, progress.revision + 1 if previous else 1, set(), list(progress.visited))
         return await self._enter(uow, story, state, story.start, decisions=())
 
     async def _enter(
         self,
         uow: StoryUnitOfWork,
         story: Story,
-        state: _Step,
+        state: Step,
         target: Fragment,
         *,
         decisions: tuple[DecisionRecord, ...],
@@ -329,7 +265,7 @@ class Narrative:
                     vip=target.vip,
                 )
             )
-        await self._effects(uow, story, state, target.on_entry, f"f:{target.id}", target.id)
+        await self._effects.apply(uow, story, state, target.on_entry, f"f:{target.id}", target.id)
         completed = state.ended or target.is_ending
         if completed:
             uow.record(
@@ -356,67 +292,6 @@ class Narrative:
         await uow.story.save(progress)
         return progress, Outcome(given=tuple(state.given), besitos=state.besitos, completed=completed)
 
-    async def _effects(  # noqa: PLR0917  # private
-        self,
-        uow: StoryUnitOfWork,
-        story: Story,
-        state: _Step,
-        effects: Sequence[Effect],
-        origin: str,
-        fragment_id: FragmentId,
-    ) -> None:
-        user = state.progress.user_id
-        for index, effect in enumerate(effects):
-            key = IdempotencyKey(system_key("story", user, story.id, origin, index))
-            if isinstance(effect, SetFlag):
-                state.flags.add(effect.flag)
-            elif isinstance(effect, ClearFlag):
-                state.flags.discard(effect.flag)
-            elif isinstance(effect, EndStory):
-                state.ended = True
-            elif isinstance(effect, AwardBesitos):
-                if await uow.wallets.entry_by_key(key) is None:
-                    await self._wallet.credit_in(uow, user, effect.amount, STORY_REWARD, idempotency_key=key)
-                    state.besitos += effect.amount
-            elif isinstance(effect, GiveItem):
-                await self._give(uow, story, state, effect, key, fragment_id)
-            elif isinstance(effect, ScheduleMessage):
-                at = self._clock.now() + timedelta(minutes=effect.delay_minutes)
-                await self._lucien.schedule_text_in(uow, user, effect.text, at=at, key=key)
-
-    async def _give(  # noqa: PLR0917  # private
-        self,
-        uow: StoryUnitOfWork,
-        story: Story,
-        state: _Step,
-        effect: GiveItem,
-        key: IdempotencyKey,
-        fragment_id: FragmentId,
-    ) -> None:
-        """Put the item in the mochila once for this place, as many as the mochila can still take."""
-        user = state.progress.user_id
-        definition = self.catalog.get(effect.item)
-        if definition is None or await uow.inventory.operation_by_key(key) is not None:
-            return  # removed from the catalog since, or given here before
-        line = await uow.inventory.line(user, definition.id)
-        held = line.quantity if line else 0
-        room = effect.quantity if definition.limit is None else min(effect.quantity, definition.limit - held)
-        if room <= 0:
-            return  # the fan already holds all they may (a pista is held once)
-        await self._mochila.add_in(uow, user, definition.id, room, reason=STORY_GIFT, idempotency_key=key)
-        pista = definition.kind is ItemKind.PISTA
-        state.given.append(Given(item_id=definition.id, name=definition.name, quantity=room, pista=pista))
-        if pista:
-            uow.record(
-                HintUnlocked(
-                    **self._stamper.stamp(),
-                    user_id=user,
-                    story_id=story.id,
-                    fragment_id=fragment_id,
-                    item_id=ItemId(definition.id),
-                )
-            )
-
     # --- helpers ----------------------------------------------------------------------------------------
 
     def _story(self, story_id: str) -> Story:
@@ -430,6 +305,6 @@ class Narrative:
         if fragment is None:  # a release removed the fragment; moving fans on is the versions' work
             raise UnknownFragmentError(story.id, progress.current)
         vip = await self._vip.is_vip(progress.user_id)
-        facts = _Facts(progress.user_id, vip, mochila=self._mochila, wallet=self._wallet)
+        facts = StepFacts(progress.user_id, vip, mochila=self._mochila, wallet=self._wallet)
         views = [await judge(story, choice, progress, facts, self.catalog) for choice in fragment.choices]
         return Scene(story, fragment, progress, tuple(views), outcome or Outcome())

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from yabot_app.content import SHIPPED_STORIES
 from yabot_app.modules.inventory import InventoryModule
@@ -14,6 +15,9 @@ from yabot_core import story
 from yabot_core.story import Narrative, StoryVipNotices
 from yabot_core.subscriptions import SubscriptionStarted
 from yabot_core.users import UserDirectory
+
+NOTICE_MAX_AGE = timedelta(days=1)
+"""«You can go on» a day late is stale news: /historia shows the open passage anyway."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ class StoryPlug(ModulePlug[StoryModule]):
             SubscriptionStarted,
             "story.vip_can_continue",
             services.notices.on_subscription_started,
+            max_age=NOTICE_MAX_AGE,
             needs_telegram=True,
         )
 

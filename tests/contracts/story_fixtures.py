@@ -21,7 +21,7 @@ from yabot_adapters.texts import Catalog, load_catalog
 from yabot_app.content import SHIPPED_ITEMS, SHIPPED_STORIES
 from yabot_core.inventory import ItemCatalog, Mochila
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
-from yabot_core.lucien import Lucien, Messenger, UserContext
+from yabot_core.lucien import NAME, Lucien, Messenger, UserContext
 from yabot_core.story import Narrative, StoryLibrary
 from yabot_core.subscriptions import SubscriptionService
 from yabot_core.users import UserDirectory, UserProfile
@@ -48,9 +48,12 @@ def shipped_texts() -> Catalog:
 @cache
 def shipped_library() -> StoryLibrary:
     """The shipped stories, checked against the shipped catalog and texts."""
-    lucien_check = Lucien.text_problems.__get__(_checker())
+    texts = shipped_texts()
     return load_story_library(
-        SHIPPED_STORIES, None, [item.id for item in shipped_catalog().items], text_check=lucien_check
+        SHIPPED_STORIES,
+        None,
+        [item.id for item in shipped_catalog().items],
+        text_check=lambda text: texts.text_problems(text, {NAME}),
     )
 
 
@@ -76,20 +79,6 @@ class NoContext(UserContext):
 
     async def variables(self, user_id: UserId) -> Mapping[str, object]:
         return {}
-
-
-def _checker() -> Lucien:
-    """A Lucien good only for checking texts (it never touches storage)."""
-    return Lucien(
-        transactions=None,  # type: ignore[arg-type]  # never used: text checks only
-        queries=None,  # type: ignore[arg-type]
-        users=None,  # type: ignore[arg-type]
-        messenger=RecordingMessenger(),
-        phrasebook=shipped_texts(),
-        context=NoContext(),
-        clock=FakeClock(),
-        ids=SequentialIds("x"),
-    )
 
 
 @dataclass

@@ -125,13 +125,10 @@ class Lucien:
             InvalidMessageTextError: an empty or too long text, or one that cannot be rendered.
             InvalidInputError: a time without a time zone.
         """
-        text = text.strip()
-        if not text or len(text) > MAX_TEXT:
-            raise InvalidMessageTextError(f"El mensaje debe tener entre 1 y {MAX_TEXT} caracteres.")
-        problems = self._phrasebook.text_problems(text, {NAME, *self._context.names()})
+        problems = self.text_problems(text)
         if problems:
             raise InvalidMessageTextError(" ".join(problems))
-        return await self._schedule(user_id, at, text=text)
+        return await self._schedule(user_id, at, text=text.strip())
 
     def text_problems(self, text: str) -> list[str]:
         """Say in Spanish what keeps ``text`` from being one of Lucien's scheduled texts (empty: nothing).

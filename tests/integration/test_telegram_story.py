@@ -98,6 +98,7 @@ async def test_a_fan_reads_finds_pistas_combines_them_and_crosses_the_vip_curtai
     assert inside.text.startswith("<b>El invernadero</b>")
     curtain = await reader.choose("Seguir el rastro de jazmín")
     assert curtain.labels == [LOCKED_CURTAIN, "Salir a ver el amanecer"]
+    assert "solo se abre para el círculo VIP de Diana. Si desea cruzarla, /vip le espera." in curtain.text
     vip_alert = await reader.refused(LOCKED_CURTAIN)
     assert "/vip" in vip_alert
     assert world.server.calls("sendPhoto") == []

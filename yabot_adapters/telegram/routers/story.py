@@ -19,6 +19,7 @@ from yabot_adapters.telegram.middlewares import registered
 from yabot_adapters.telegram.texts import ALERT_LIMIT, paragraphs, plain_text
 from yabot_core.kernel import Phrasebook
 from yabot_core.story import (
+    ChoiceState,
     MediaKind,
     Narrative,
     NoStoryError,
@@ -118,6 +119,9 @@ def scene_text(texts: Phrasebook, scene: Scene, name: str) -> str:
             given.append(texts.render("story-given-objeto", objeto=item.name, cantidad=item.quantity))
     if scene.outcome.besitos:
         given.append(texts.render("story-given-besitos", besitos=scene.outcome.besitos))
+    invite = ""
+    if any(view.state is ChoiceState.VIP_LOCKED for view in scene.choices):
+        invite = texts.render("story-scene-vip-invite", nombre=name)
     ending = ""
     if scene.progress.completed:
         ending = texts.render("story-scene-ending", historia=scene.story.header.title, nombre=name)
@@ -129,6 +133,7 @@ def scene_text(texts: Phrasebook, scene: Scene, name: str) -> str:
             else texts.render("story-scene", titulo=fragment.title, texto=fragment.text.strip())
         ),
         "\n".join(given),
+        invite,
         ending,
     )
 

@@ -17,6 +17,9 @@ story-scene-vip = <i>Pasaje reservado al círculo VIP. Lo que aquí se lee, aqu�
 
 story-scene-ending = <i>Fin de «{ $historia }».</i> Ha sido un honor acompañarle, { $nombre }. Si desea recorrer la casa de nuevo, pulse el botón.
 
+# Under a scene with a choice closed to a free fan by VIP.
+story-scene-vip-invite = 🔒 Permítame una confidencia, { $nombre }: alguna de estas puertas solo se abre para el círculo VIP de Diana. Si desea cruzarla, /vip le espera.
+
 ## What the step did
 
 story-given-pista = Lucien le entrega una pista: <b>{ $objeto }</b>. La encontrará en su mochila (/mochila).

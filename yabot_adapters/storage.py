@@ -22,6 +22,7 @@ from yabot_core.kernel import (
     Transactions,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
+from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import (
     ChannelMemberStorage,
     ChannelMembersUnitOfWork,
@@ -35,6 +36,7 @@ from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
+    StoryUnitOfWork,
     VipTokensUnitOfWork,
     ChannelMembersUnitOfWork,
     SubscriptionsUnitOfWork,
@@ -61,6 +63,7 @@ class StorageBackend(
     SubscriptionStorage,
     ChannelMemberStorage,
     VipTokenStorage,
+    StoryStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -23,6 +23,7 @@ ROUTES = [
     "subscriptions.expire",
     "subscriptions.remind",
     "subscriptions.farewell",
+    "story.vip_can_continue",
 ]
 NO_TELEGRAM = ["welcome.gift", "subscriptions.expire", "subscriptions.remind", "subscriptions.farewell"]
 DOOR = [

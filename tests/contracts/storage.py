@@ -10,6 +10,7 @@ from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
+from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionsContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
@@ -33,5 +34,6 @@ class StorageContract(
     SubscriptionsContract,
     VipTokensContract,
     ChannelMembersContract,
+    StoryContract,
 ):
     """Behaviour every storage backend shares."""

@@ -214,18 +214,25 @@ class TestList:
     async def test_the_mochila_pages_eight_items_at_a_time(
         self, inventory: InventoryModule, fan: Fan
     ) -> None:
-        """Nine items make two pages, joined by « Siguiente » and « Anterior »; VIP items are flagged."""
+        """Thirteen items make two pages, joined by « Siguiente » and « Anterior »; VIP items are flagged."""
         for item in inventory.mochila.catalog.items:
             await give(inventory, item.id)
         first = await fan.command("/mochila")
-        assert "Guarda 9 objetos distintos:" in first.text
+        assert "Guarda 13 objetos distintos:" in first.text
         assert "<i>Página 1 de 2</i>" in first.text
         assert "• <b>Antifaz de terciopelo</b> × 1 · <i>objeto</i> · VIP" in first.text
         assert len(first.labels) == 9
         assert first.labels[-1] == "Siguiente »"
         second = await fan.press("Siguiente »")
         assert "<i>Página 2 de 2</i>" in second.text
-        assert second.labels == ["Rosa roja × 1", "« Anterior"]
+        assert second.labels == [
+            "Partitura sin título × 1",
+            "Rastro de perfume × 1",
+            "La hora detenida × 1",
+            "Ramo de rosas × 1",
+            "Rosa roja × 1",
+            "« Anterior",
+        ]
         assert (await fan.press("« Anterior")).labels == first.labels
 
     async def test_help_lists_the_mochila(self, world: World, fan: Fan) -> None:

@@ -11,6 +11,7 @@ from yabot_adapters.content.messages import describe, quoted_list, spanish
 from yabot_adapters.content.plans import PLAN_SECTIONS, PLANS_FILE, load_plan_catalog
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
 from yabot_adapters.content.reading import YamlDocument, creator_sources, line_of, load_yaml, plain
+from yabot_adapters.content.stories import STORIES_DIR, load_story_library
 from yabot_adapters.content.validation import validate
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "PLANS_FILE",
     "PLAN_SECTIONS",
     "REMOVE_KEY",
+    "STORIES_DIR",
     "ContentError",
     "ContentProblem",
     "Entry",
@@ -32,6 +34,7 @@ __all__ = [
     "line_of",
     "load_item_catalog",
     "load_plan_catalog",
+    "load_story_library",
     "load_yaml",
     "merge",
     "plain",

@@ -6,6 +6,7 @@ from yabot_adapters.memory import (
     bus,
     inventory,
     lucien,
+    story,
     subscriptions,
     timers,
     users,
@@ -27,4 +28,5 @@ SLICES: tuple[MemorySlice, ...] = (
     subscriptions.SLICE,
     vip_tokens.SLICE,
     vip_members.SLICE,
+    story.SLICE,
 )

@@ -6,6 +6,7 @@ from yabot_adapters.mongo import (
     bus,
     inventory,
     lucien,
+    story,
     subscriptions,
     timers,
     users,
@@ -27,4 +28,5 @@ SLICES: tuple[MongoSlice, ...] = (
     subscriptions.SLICE,
     vip_tokens.SLICE,
     vip_members.SLICE,
+    story.SLICE,
 )

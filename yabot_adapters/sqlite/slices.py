@@ -6,6 +6,7 @@ from yabot_adapters.sqlite import (
     bus,
     inventory,
     lucien,
+    story,
     subscriptions,
     timers,
     users,
@@ -27,4 +28,5 @@ SLICES: tuple[SqliteSlice, ...] = (
     subscriptions.SLICE,
     vip_tokens.SLICE,
     vip_members.SLICE,
+    story.SLICE,
 )

@@ -35,6 +35,10 @@ from yabot_adapters.telegram.fake_updates import UpdateQueue, chats_in, group_me
 DEFAULT_TOKEN: Final = "123456789:TEST-fake-telegram-token"  # noqa: S105  (only the fake server knows it)
 
 
+MEDIA_METHODS: Final = {"sendphoto": "photo", "sendvideo": "video", "sendvoice": "voice"}
+"""Media sends the fake answers (by URL or file id), and the parameter each carries its media in."""
+
+
 @dataclass(slots=True)
 class RecordedCall:
     """One Bot API call the server received: the method as sent, its parameters, the HTTP status given.
@@ -435,8 +439,12 @@ class FakeTelegramServer:
         """Every method but getUpdates (which may wait for updates): answered on the spot."""
         if name == "getme":
             return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
-        if name == "sendmessage":
-            return self._send_message(params)
+        if name == "sendmessage" or name in MEDIA_METHODS:
+            return (
+                self._send_media(MEDIA_METHODS[name], params)
+                if name in MEDIA_METHODS
+                else self._send_message(params)
+            )
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
         if name in CHANNEL_METHODS:
@@ -478,6 +486,23 @@ class FakeTelegramServer:
             "chat": chat,
             "from": bot_user(self.bot_id, self.bot_first_name, self.bot_username),
             "text": text,
+        }
+
+    def _send_media(self, field: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A photo, video or voice note by URL or file id, answered as Telegram would (recorded as sent)."""
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int) or (self.known_chats_only and chat_id not in self._chats):
+            raise ApiError(400, "Bad Request: chat not found")
+        source = params.get(field)
+        if not isinstance(source, str) or not source.strip():
+            raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        chat = self._chats.get(chat_id, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"})
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": bot_user(self.bot_id, self.bot_first_name, self.bot_username),
+            "caption": str(params.get("caption", "")) or None,
         }
 
     def _stars_call(self, name: str, params: dict[str, Any]) -> object:

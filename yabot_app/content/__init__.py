@@ -12,4 +12,7 @@ SHIPPED_ITEMS: Final = SHIPPED_CONTENT / "items.yaml"
 SHIPPED_PLANS: Final = SHIPPED_CONTENT / "plans.yaml"
 """The shipped VIP plans (days and price in Telegram Stars)."""
 
-__all__ = ["SHIPPED_CONTENT", "SHIPPED_ITEMS", "SHIPPED_PLANS"]
+SHIPPED_STORIES: Final = SHIPPED_CONTENT / "stories"
+"""The shipped stories, one YAML file each."""
+
+__all__ = ["SHIPPED_CONTENT", "SHIPPED_ITEMS", "SHIPPED_PLANS", "SHIPPED_STORIES"]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from yabot_app.modules import apikeys, audit, inventory, lucien, subscriptions, users, wallet, welcome
+from yabot_app.modules import apikeys, audit, inventory, lucien, story, subscriptions, users, wallet, welcome
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -14,4 +14,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     apikeys.PLUG,
     audit.PLUG,
     subscriptions.PLUG,
+    story.PLUG,
 )

@@ -14,6 +14,7 @@ from yabot_core.kernel import (
     IdGenerator,
     InvalidInputError,
     Phrasebook,
+    Timer,
     TimerFired,
     Transactions,
     UnavailableError,
@@ -124,13 +125,42 @@ class Lucien:
             InvalidMessageTextError: an empty or too long text, or one that cannot be rendered.
             InvalidInputError: a time without a time zone.
         """
-        text = text.strip()
-        if not text or len(text) > MAX_TEXT:
-            raise InvalidMessageTextError(f"El mensaje debe tener entre 1 y {MAX_TEXT} caracteres.")
-        problems = self._phrasebook.text_problems(text, {NAME, *self._context.names()})
+        problems = self.text_problems(text)
         if problems:
             raise InvalidMessageTextError(" ".join(problems))
-        return await self._schedule(user_id, at, text=text)
+        return await self._schedule(user_id, at, text=text.strip())
+
+    def text_problems(self, text: str) -> list[str]:
+        """Say in Spanish what keeps ``text`` from being one of Lucien's scheduled texts (empty: nothing).
+
+        For modules that schedule their creator's texts: they check them once, when their content loads.
+        """
+        stripped = text.strip()
+        if not stripped or len(stripped) > MAX_TEXT:
+            return [f"El mensaje debe tener entre 1 y {MAX_TEXT} caracteres."]
+        return list(self._phrasebook.text_problems(stripped, {NAME, *self._context.names()}))
+
+    async def schedule_text_in(
+        self,
+        uow: LucienUnitOfWork,
+        user_id: UserId,
+        text: str,
+        *,
+        at: datetime | None = None,
+        key: str,
+    ) -> LucienMessage:
+        """:meth:`schedule_text` inside the caller's unit of work (the story schedules with a decision).
+
+        ``key`` makes scheduling it again a no-op (the first message is returned). Raises what
+        :meth:`schedule_text` raises; raising undoes the caller's whole unit of work.
+        """
+        problems = self.text_problems(text)
+        if problems:
+            raise InvalidMessageTextError(" ".join(problems))
+        if await uow.users.get(user_id) is None:
+            raise UserNotFoundError(user_id)
+        message, timer = self._message_and_timer(user_id, at, text=text.strip(), key=key)
+        return await self._store(uow, message, timer)
 
     async def schedule(
         self,
@@ -242,6 +272,21 @@ class Lucien:
         key: str | None = None,
     ) -> LucienMessage:
         await self._users.get(user_id)  # refuses unknown users, in Spanish
+        message, timer = self._message_and_timer(
+            user_id, at, text=text, message_id=message_id, args=args, key=key
+        )
+        return await self._transactions.run(lambda uow: self._store(uow, message, timer))
+
+    def _message_and_timer(
+        self,
+        user_id: UserId,
+        at: datetime | None,
+        *,
+        text: str | None = None,
+        message_id: str | None = None,
+        args: dict[str, JsonValue] | None = None,
+        key: str | None = None,
+    ) -> tuple[LucienMessage, Timer]:
         now = self._clock.now()
         due = at or now
         if due.tzinfo is None:
@@ -263,16 +308,16 @@ class Lucien:
             payload={"key": message.key},
             user_id=user_id,
         )
+        return message, timer
 
-        async def work(uow: LucienUnitOfWork) -> LucienMessage:
-            known = await uow.lucien.get(message.key)
-            if known is not None:
-                return known
-            await uow.lucien.save(message)
-            await uow.timers.schedule(timer)
-            return message
-
-        return await self._transactions.run(work)
+    @staticmethod
+    async def _store(uow: LucienUnitOfWork, message: LucienMessage, timer: Timer) -> LucienMessage:
+        known = await uow.lucien.get(message.key)
+        if known is not None:
+            return known
+        await uow.lucien.save(message)
+        await uow.timers.schedule(timer)
+        return message
 
     async def _finish(self, uow: LucienUnitOfWork, message: LucienMessage, state: MessageState) -> None:
         finished = None if state is MessageState.SCHEDULED else self._clock.now()

@@ -1,0 +1,76 @@
+"""The story's routes through Litestar's test client, over the real engine on memory storage."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.contracts.common import api_keys_over
+from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
+from tests.integration.http_apps import bearer
+from yabot_adapters.http import create_app
+from yabot_adapters.http.auth import Authenticator
+from yabot_adapters.http.controllers.story import STORY_READ, story_controller
+from yabot_adapters.memory import InMemoryStorage
+from yabot_core.apikeys import CORE_SCOPES
+from yabot_core.kernel import FakeClock, SequentialIds, UserId
+
+ANA = UserId(11)
+
+
+@pytest.fixture(name="bench")
+def bench_fixture(storage: InMemoryStorage, clock: FakeClock) -> StoryBench:
+    return story_bench(storage, clock)
+
+
+@pytest.fixture(name="client")
+async def client_fixture(
+    bench: StoryBench, authenticator: Authenticator, reader: str
+) -> AsyncIterator[AsyncTestClient]:
+    app = create_app(
+        authenticator=authenticator,
+        route_handlers=[story_controller(bench.narrative, bench.users)],
+        rate_limit_per_minute=None,
+    )
+    async with AsyncTestClient(app=app) as client:
+        client.headers["Authorization"] = reader
+        yield client
+
+
+async def test_a_fans_progress_lists_where_they_are(client: AsyncTestClient, bench: StoryBench) -> None:
+    """After two decisions: the current fragment, what was visited, the count, the flags."""
+    await bench.register(ANA)
+    await bench.narrative.scene(ANA)
+    await bench.narrative.decide(ANA, STORY, "umbral", "preguntar")
+    await bench.narrative.decide(ANA, STORY, "pregunta-por-diana", "seguir")
+    response = await client.get(f"/api/v1/users/{ANA}/narrative/progress")
+    assert response.status_code == 200
+    (story,) = response.json()["stories"]
+    assert story["story_id"] == STORY
+    assert story["story_title"] == "El invernadero de Diana"
+    assert story["current_fragment"] == "vestibulo"
+    assert story["visited"] == ["umbral", "pregunta-por-diana", "vestibulo"]
+    assert (story["decisions"], story["flags"], story["completed"]) == (2, ["curiosidad"], False)
+    unknown = await client.get("/api/v1/users/12/narrative/progress")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "usuario_no_encontrado"
+
+
+async def test_a_fragment_is_read_with_a_story_read_key_only(
+    client: AsyncTestClient, storage: InMemoryStorage, clock: FakeClock, ids: SequentialIds
+) -> None:
+    """``story:read`` reads a fragment (VIP-only choices marked); ``users:read`` alone is refused."""
+    assert (await client.get("/api/v1/fragments/invernadero-fondo")).status_code == 403
+    keys = api_keys_over(storage, clock, ids, {**CORE_SCOPES, STORY_READ: "Leer historias."})
+    client.headers["Authorization"] = await bearer(keys, "historias", STORY_READ)
+    response = await client.get("/api/v1/fragments/invernadero-fondo", params={"story": STORY})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["title"] == "La cortina de terciopelo"
+    assert [(choice["choice_id"], choice["vip_only"]) for choice in body["choices"]] == [
+        ("cruzar", True),
+        ("alba", False),
+    ]
+    missing = await client.get("/api/v1/fragments/sotano")
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "fragmento_desconocido"

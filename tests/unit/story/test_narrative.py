@@ -1,0 +1,250 @@
+"""The story engine's rules: where a fan is, which decisions are taken, and what each one does at once."""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.contracts.common import recorded_events
+from tests.contracts.story_fixtures import STORY, StoryBench
+from yabot_adapters.memory import InMemoryStorage
+from yabot_core.kernel import FakeClock, UserId
+from yabot_core.lucien import MessageState
+from yabot_core.story import (
+    ChoiceState,
+    ConditionNotMetError,
+    NarrativeCompleted,
+    Scene,
+    StaleChoiceError,
+    StoryVipNotices,
+    UnknownChoiceError,
+    UnknownStoryError,
+    UnresolvableConditionError,
+    VipRequiredError,
+)
+from yabot_core.subscriptions import SubscriptionStarted
+
+ANA = UserId(501)
+
+TO_THE_CURTAIN = [
+    ("umbral", "entrar"),
+    ("vestibulo", "musica"),
+    ("salon-de-musica", "reloj"),
+    ("reloj-de-pared", "volver"),
+    ("salon-de-musica", "volver"),
+    ("vestibulo", "biblioteca"),
+    ("biblioteca", "estante"),
+    ("estanteria-alta", "bajar"),
+    ("biblioteca", "volver"),
+    ("vestibulo", "jardin"),
+]
+"""From the door to the garden, holding both halves of the greenhouse's code (not yet combined)."""
+
+
+async def walk(bench: StoryBench, path: list[tuple[str, str]], user: UserId = ANA) -> Scene:
+    scene = await bench.narrative.scene(user, STORY)
+    for fragment, choice in path:
+        scene = await bench.narrative.decide(user, STORY, fragment, choice)
+    return scene
+
+
+async def snapshot(bench: StoryBench, storage: InMemoryStorage, user: UserId = ANA) -> tuple[object, ...]:
+    """Everything a decision could change: progress, besitos, mochila, Lucien's messages, events."""
+    return (
+        await bench.narrative.progress(user, STORY),
+        (await bench.wallet.balance(user)).balance,
+        (await bench.mochila.inventory(user)).items,
+        await bench.lucien.recent(user_id=user),
+        len(await recorded_events(storage)),
+    )
+
+
+@pytest.fixture(name="ana")
+async def ana_fixture(bench: StoryBench) -> UserId:
+    await bench.register(ANA)
+    return ANA
+
+
+class TestStart:
+    async def test_a_new_fan_starts_at_the_door_with_its_welcome(
+        self, bench: StoryBench, ana: UserId
+    ) -> None:
+        """The first scene is the start, its entry effects applied once; asking again changes nothing."""
+        scene = await bench.narrative.scene(ana)
+        assert scene.fragment.id == "umbral"
+        assert scene.outcome.besitos == 5
+        assert [view.state for view in scene.choices] == [ChoiceState.OPEN, ChoiceState.OPEN]
+        again = await bench.narrative.scene(ana)
+        assert again.progress == scene.progress
+        assert (await bench.wallet.balance(ana)).balance == 5
+
+    async def test_an_unknown_story_is_refused_in_spanish(self, bench: StoryBench, ana: UserId) -> None:
+        """A story id nobody wrote gets a Spanish not-found."""
+        with pytest.raises(UnknownStoryError, match="No conozco ninguna historia"):
+            await bench.narrative.scene(ana, "otra-historia")
+
+
+class TestRefusals:
+    async def test_stale_unknown_and_forged_decisions_change_nothing(
+        self, bench: StoryBench, storage: InMemoryStorage, ana: UserId
+    ) -> None:
+        """An old fragment, an old step, a choice the fragment lacks: refused in Spanish, nothing moves."""
+        await walk(bench, [("umbral", "entrar")])
+        before = await snapshot(bench, storage)
+        with pytest.raises(StaleChoiceError, match="ya quedó atrás"):
+            await bench.narrative.decide(ana, STORY, "umbral", "entrar")
+        with pytest.raises(StaleChoiceError):
+            await bench.narrative.decide(ana, STORY, "vestibulo", "jardin", step=0)
+        with pytest.raises(UnknownChoiceError, match="no figura"):
+            await bench.narrative.decide(ana, STORY, "vestibulo", "volar")
+        with pytest.raises(StaleChoiceError):
+            await bench.narrative.decide(UserId(999), STORY, "umbral", "entrar")
+        assert await snapshot(bench, storage) == before
+
+    async def test_an_unmet_condition_says_why_and_changes_nothing(
+        self, bench: StoryBench, storage: InMemoryStorage, ana: UserId
+    ) -> None:
+        """The piano needs the score: without it the choice is locked, with the reason, and refused."""
+        scene = await walk(bench, [("umbral", "entrar"), ("vestibulo", "musica")])
+        assert scene.choices[0].state is ChoiceState.LOCKED
+        assert scene.choices[0].reason == "hace falta «Partitura sin título» en su mochila."
+        before = await snapshot(bench, storage)
+        with pytest.raises(ConditionNotMetError, match="Partitura sin título"):
+            await bench.narrative.decide(ana, STORY, "salon-de-musica", "tocar")
+        assert await snapshot(bench, storage) == before
+
+    async def test_a_mission_condition_is_closed_as_not_checkable_yet(
+        self, bench: StoryBench, ana: UserId
+    ) -> None:
+        """Missions do not exist yet: the drawer stays closed and the fan is told why, never let through."""
+        scene = await walk(bench, [("umbral", "entrar"), ("vestibulo", "escalera"), ("escalera", "subir")])
+        scene = await bench.narrative.decide(ana, STORY, "pasillo", "estudio")
+        drawer = next(view for view in scene.choices if view.choice.id == "cajon")
+        assert drawer.state is ChoiceState.UNCHECKABLE
+        with pytest.raises(UnresolvableConditionError, match="no puedo comprobarla"):
+            await bench.narrative.decide(ana, STORY, "estudio", "cajon")
+
+
+class TestEffects:
+    async def test_a_combination_in_the_mochila_opens_the_greenhouse(
+        self, bench: StoryBench, ana: UserId
+    ) -> None:
+        """Score + stopped hour combine into the code; only then does the greenhouse open, paying once."""
+        scene = await walk(bench, [*TO_THE_CURTAIN, ("jardin", "invernadero")])
+        assert scene.choices[0].state is ChoiceState.LOCKED
+        await bench.mochila.combine(ana, "pista-partitura", "pista-reloj", idempotency_key="combina-1")
+        scene = await bench.narrative.scene(ana)
+        assert scene.choices[0].state is ChoiceState.OPEN
+        scene = await bench.narrative.decide(ana, STORY, "invernadero-puerta", "abrir")
+        assert scene.fragment.id == "invernadero"
+        assert scene.outcome.besitos == 15
+        assert (await bench.wallet.balance(ana)).balance == 5 + 15
+
+    async def test_rewards_and_pistas_come_once_per_place(self, bench: StoryBench, ana: UserId) -> None:
+        """Passing by the clock twice gives its pista once; the kitchen's besitos come once."""
+        round_trip = [("vestibulo", "cocina"), ("cocina", "volver")]
+        await walk(bench, [("umbral", "entrar"), *round_trip, *round_trip])
+        assert (await bench.wallet.balance(ana)).balance == 5 + 5
+        given = []
+        for _ in range(2):
+            await bench.narrative.decide(ana, STORY, "vestibulo", "musica")
+            scene = await bench.narrative.decide(ana, STORY, "salon-de-musica", "reloj")
+            given.append([item.item_id for item in scene.outcome.given])
+            await bench.narrative.decide(ana, STORY, "reloj-de-pared", "volver")
+            await bench.narrative.decide(ana, STORY, "salon-de-musica", "volver")
+        assert given == [["pista-reloj"], []]
+        assert (await bench.mochila.item(ana, "pista-reloj")).quantity == 1
+
+    async def test_lucien_writes_later_on_a_durable_timer(
+        self, bench: StoryBench, storage: InMemoryStorage, clock: FakeClock, ana: UserId
+    ) -> None:
+        """Waiting in the study schedules Lucien's message an hour later, in the same unit of work."""
+        path = [
+            ("umbral", "entrar"),
+            ("vestibulo", "escalera"),
+            ("escalera", "subir"),
+            ("pasillo", "estudio"),
+        ]
+        scene = await walk(bench, [*path, ("estudio", "esperar")])
+        assert scene.fragment.id == "espera"
+        (message,) = await bench.lucien.recent(user_id=ana)
+        assert message.state is MessageState.SCHEDULED
+        assert message.due_at == clock.now() + timedelta(minutes=60)
+        assert "ha preguntado si seguía usted" in (message.text or "")
+        assert [timer.key for timer in await storage.timer_store.pending(limit=10)] == [
+            f"lucien:{message.key}"
+        ]
+
+    async def test_an_ending_completes_the_story_and_it_can_begin_again(
+        self, bench: StoryBench, storage: InMemoryStorage, ana: UserId
+    ) -> None:
+        """The portrait, then waiting to the end: ``NarrativeCompleted``; a restart pays nothing twice."""
+        path = [
+            ("umbral", "entrar"),
+            ("vestibulo", "escalera"),
+            ("escalera", "subir"),
+            ("pasillo", "retrato"),
+        ]
+        path += [
+            ("retrato", "volver"),
+            ("pasillo", "estudio"),
+            ("estudio", "esperar"),
+            ("espera", "quedarse"),
+        ]
+        scene = await walk(bench, path)
+        assert scene.progress.completed
+        assert scene.outcome.completed
+        assert scene.choices == ()
+        completed = [
+            event for event in await recorded_events(storage) if isinstance(event, NarrativeCompleted)
+        ]
+        assert [event.ending for event in completed] == ["final-paciencia"]
+        balance = (await bench.wallet.balance(ana)).balance
+        again = await bench.narrative.restart(ana, STORY)
+        assert again.fragment.id == "umbral"
+        assert again.progress.step == 0
+        assert not again.progress.completed
+        assert (await bench.wallet.balance(ana)).balance == balance
+        with pytest.raises(StaleChoiceError):
+            await bench.narrative.restart(ana, STORY)
+
+
+class TestVip:
+    async def test_the_curtain_is_locked_for_a_free_fan_and_opens_with_vip(
+        self, bench: StoryBench, storage: InMemoryStorage, ana: UserId
+    ) -> None:
+        """A free fan sees the VIP passage locked and is refused; once VIP, the same choice goes on."""
+        await bench.mochila.add(ana, "pista-perfume", reason="test", idempotency_key="perfume")
+        await bench.mochila.add(ana, "clave-del-invernadero", reason="test", idempotency_key="clave")
+        path = [("umbral", "entrar"), ("vestibulo", "jardin"), ("jardin", "invernadero")]
+        scene = await walk(bench, [*path, ("invernadero-puerta", "abrir"), ("invernadero", "perfume")])
+        assert scene.fragment.id == "invernadero-fondo"
+        assert scene.choices[0].state is ChoiceState.VIP_LOCKED
+        before = await snapshot(bench, storage)
+        with pytest.raises(VipRequiredError, match="/vip"):
+            await bench.narrative.decide(ana, STORY, "invernadero-fondo", "cruzar")
+        assert await snapshot(bench, storage) == before
+        await bench.make_vip(ana)
+        started = [
+            event for event in await recorded_events(storage) if isinstance(event, SubscriptionStarted)
+        ]
+        await bench.narrative.scene(ana)
+        await StoryVipNotices(bench.narrative, bench.lucien).on_subscription_started(started[0])
+        assert (
+            "Ya puede seguir «El invernadero de Diana» desde «La cortina de terciopelo»"
+            in bench.messenger.sent[-1][1]
+        )
+        scene = await bench.narrative.decide(ana, STORY, "invernadero-fondo", "cruzar")
+        assert scene.fragment.id == "salon-privado"
+        assert scene.fragment.vip
+
+    async def test_a_fan_not_at_a_gate_hears_nothing_on_becoming_vip(
+        self, bench: StoryBench, storage: InMemoryStorage, ana: UserId
+    ) -> None:
+        """Becoming VIP anywhere else in the story says nothing."""
+        await walk(bench, [("umbral", "entrar")])
+        await bench.make_vip(ana)
+        started = [
+            event for event in await recorded_events(storage) if isinstance(event, SubscriptionStarted)
+        ]
+        await StoryVipNotices(bench.narrative, bench.lucien).on_subscription_started(started[0])
+        assert bench.messenger.sent == []

@@ -1,0 +1,185 @@
+"""The story over HTTP: a fan's progress in every story they started, and one fragment as written.
+
+Its response schemas live here too: they belong to the story module, which owns this file.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Final, Literal, Self
+
+from litestar import Controller, get
+from litestar.params import PathParameter, QueryParameter
+
+from yabot_adapters.http.auth import USER_DATA, Access, protected
+from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
+from yabot_adapters.http.parameters import UserIdInPath
+from yabot_adapters.http.schemas import ErrorBody, error_response
+from yabot_core.kernel import UserId
+from yabot_core.story import Fragment, Narrative, StoryProgress
+from yabot_core.users import UserDirectory
+
+STORY_READ: Final = "story:read"
+"""The API key scope that reads the stories' fragments (their text, VIP ones included)."""
+
+STORY_CONTENT: Final = Access(scope=STORY_READ)
+"""The stories' own text: keys with ``story:read`` (or ``admin``); never a fan, who reads it in the bot."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressBody:
+    """Where a fan is in one story."""
+
+    story_id: str
+    story_title: str | None
+    """``null`` for a story the creator removed since."""
+    story_version: int
+    current_fragment: str
+    visited: list[str]
+    decisions: int
+    flags: list[str]
+    completed: bool
+    started_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, progress: StoryProgress, title: str | None) -> Self:
+        """Project a progress record onto what the API publishes."""
+        return cls(
+            story_id=progress.story_id,
+            story_title=title,
+            story_version=progress.story_version,
+            current_fragment=progress.current,
+            visited=list(progress.visited),
+            decisions=progress.step,
+            flags=list(progress.flags),
+            completed=progress.completed,
+            started_at=progress.started_at,
+            updated_at=progress.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeProgressBody:
+    """A fan's progress in every story they started, the most recently moved first."""
+
+    user_id: int
+    stories: list[ProgressBody]
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceBody:
+    """A choice of a fragment: its words and where it leads (conditions and effects stay in the content)."""
+
+    choice_id: str
+    text: str
+    target: str
+    vip_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentBody:
+    """One fragment of a story, as the creator wrote it."""
+
+    story_id: str
+    fragment_id: str
+    title: str
+    text: str
+    voice: Literal["lucien", "diana"]
+    vip: bool
+    tags: list[str]
+    ending: bool
+    media_kind: Literal["foto", "video", "voz"] | None
+    media_source: str | None
+    choices: list[ChoiceBody]
+
+    @classmethod
+    def of(cls, narrative: Narrative, story_id: str, fragment: Fragment) -> Self:
+        """Project a fragment onto what the API publishes."""
+        from yabot_core.story import vip_gated  # noqa: PLC0415  (read beside its one use)
+
+        story = narrative.library.get(story_id)
+        return cls(
+            story_id=story_id,
+            fragment_id=fragment.id,
+            title=fragment.title,
+            text=fragment.text,
+            voice=fragment.voice.value,
+            vip=fragment.vip,
+            tags=list(fragment.tags),
+            ending=fragment.is_ending,
+            media_kind=fragment.media.kind.value if fragment.media else None,
+            media_source=fragment.media.source if fragment.media else None,
+            choices=[
+                ChoiceBody(
+                    choice_id=choice.id,
+                    text=choice.text,
+                    target=choice.target,
+                    vip_only=story is not None and vip_gated(choice, story),
+                )
+                for choice in fragment.choices
+            ],
+        )
+
+
+FRAGMENT_NOT_FOUND: Final = error_response(
+    "No existe ese fragmento (o esa historia).",
+    ErrorBody(
+        "fragmento_desconocido",
+        "La historia «el-invernadero» no tiene ningún fragmento «sotano».",
+        {"story_id": "el-invernadero", "fragment_id": "sotano"},
+    ),
+)
+
+
+def story_controller(narrative: Narrative, users: UserDirectory) -> type[Controller]:
+    """The story controller over ``narrative`` (bound here once, not resolved on every request)."""
+
+    class StoryController(Controller):
+        """Stories and each fan's way through them."""
+
+        path = "/"
+        tags = ["historia"]  # noqa: RUF012  (Litestar reads layer options as plain class attributes)
+
+        @protected(USER_DATA)
+        @get(
+            "/users/{user_id:str}/narrative/progress",
+            summary="Consultar el progreso de un usuario en las historias",
+            description=(
+                "Devuelve, para cada historia que el usuario ha empezado, dónde está, por dónde ha pasado, "
+                "cuántas decisiones ha tomado, sus marcas y si la ha terminado; la más reciente primero."
+            ),
+            responses={**API_ERROR_RESPONSES, 404: USER_NOT_FOUND},
+        )
+        async def progress(self, user_id: UserIdInPath) -> NarrativeProgressBody:
+            """Answer only for registered users, so a typo in an id is a 404 rather than no stories."""
+            user = await users.get(UserId(user_id))
+            records = await narrative.stories_of(user.user_id)
+            stories = []
+            for record in records:
+                story = narrative.library.get(record.story_id)
+                stories.append(ProgressBody.of(record, story.header.title if story else None))
+            return NarrativeProgressBody(user_id=user.user_id, stories=stories)
+
+        @protected(STORY_CONTENT)
+        @get(
+            "/fragments/{fragment_id:str}",
+            summary="Consultar un fragmento de una historia",
+            description=(
+                "Devuelve un fragmento tal como lo escribió la creadora: título, texto, voz, medios y "
+                "opciones. `story` elige la historia (por omisión, la primera)."
+            ),
+            responses={**API_ERROR_RESPONSES, 404: FRAGMENT_NOT_FOUND},
+        )
+        async def fragment(
+            self,
+            fragment_id: Annotated[str, PathParameter(max_length=64, description="El id del fragmento.")],
+            story: Annotated[
+                str | None, QueryParameter(max_length=64, description="El id de la historia.")
+            ] = None,
+        ) -> FragmentBody:
+            """Look the fragment up in the loaded library."""
+            first = narrative.library.first
+            story_id = story if story is not None else (first.id if first is not None else "")
+            return FragmentBody.of(narrative, story_id, narrative.fragment(story_id, fragment_id))
+
+    return StoryController

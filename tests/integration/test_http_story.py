@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.contracts.common import api_keys_over
 from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
-from tests.integration.http_apps import bearer
+from tests.integration.http_apps import bearer, sign_init_data, tma
 from yabot_adapters.http import create_app
 from yabot_adapters.http.auth import Authenticator
 from yabot_adapters.http.controllers.story import STORY_READ, story_controller
@@ -16,6 +16,7 @@ from yabot_core.apikeys import CORE_SCOPES
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
 
 ANA = UserId(11)
+VIP_FRAGMENT = "salon-privado"
 
 
 @pytest.fixture(name="bench")
@@ -29,7 +30,7 @@ async def client_fixture(
 ) -> AsyncIterator[AsyncTestClient]:
     app = create_app(
         authenticator=authenticator,
-        route_handlers=[story_controller(bench.narrative, bench.users)],
+        route_handlers=[story_controller(bench.narrative, bench.users, bench.subscriptions.vip)],
         rate_limit_per_minute=None,
     )
     async with AsyncTestClient(app=app) as client:
@@ -74,3 +75,18 @@ async def test_a_fragment_is_read_with_a_story_read_key_only(
     missing = await client.get("/api/v1/fragments/sotano")
     assert missing.status_code == 404
     assert missing.json()["code"] == "fragmento_desconocido"
+
+
+async def test_a_fan_reads_fragments_and_vip_ones_only_when_vip(
+    client: AsyncTestClient, bench: StoryBench, clock: FakeClock
+) -> None:
+    """From the Mini App: any fan reads an open fragment; a VIP one is refused (403) until they are VIP."""
+    await bench.register(ANA)
+    client.headers["Authorization"] = tma(sign_init_data(ANA, clock.now()))
+    opened = await client.get("/api/v1/fragments/umbral", params={"story": STORY})
+    assert opened.status_code == 200
+    gated = await client.get(f"/api/v1/fragments/{VIP_FRAGMENT}", params={"story": STORY})
+    assert gated.status_code == 403
+    assert gated.json()["code"] == "fragmento_solo_vip"
+    await bench.make_vip(ANA)
+    assert (await client.get(f"/api/v1/fragments/{VIP_FRAGMENT}", params={"story": STORY})).status_code == 200

@@ -1,8 +1,9 @@
 """The story plugged in: stories from content, /historia, and Lucien's word when a waiting fan becomes VIP."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from yabot_app.content import SHIPPED_STORIES
 from yabot_app.modules.inventory import InventoryModule
@@ -13,7 +14,7 @@ from yabot_app.modules.users import UsersModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_core import story
 from yabot_core.story import Narrative, StoryVipNotices
-from yabot_core.subscriptions import SubscriptionStarted
+from yabot_core.subscriptions import SubscriptionStarted, VipStatus
 from yabot_core.users import UserDirectory
 
 NOTICE_MAX_AGE = timedelta(days=1)
@@ -27,14 +28,13 @@ class StoryModule:
     narrative: Narrative
     notices: StoryVipNotices
     users: UserDirectory
+    vip: VipStatus
 
 
 class StoryPlug(ModulePlug[StoryModule]):
     """Diana's stories, told by Lucien: each fan's way through them, and its effects.
 
-    Its HTTP routes (``yabot_adapters/http/controllers/story.py``) are built and tested but not plugged in
-    yet: the schemathesis run fuzzes every plugged route 600 times, and these two would add about half a
-    minute to it. Plugging them is one ``api`` method returning ``story_controller(...)``.
+    Over HTTP: a fan's progress, and a fragment's text (VIP fragments only to VIPs and to keys).
     """
 
     manifest = story.MANIFEST
@@ -72,7 +72,20 @@ class StoryPlug(ModulePlug[StoryModule]):
             narrative=narrative,
             notices=StoryVipNotices(narrative, lucien),
             users=modules.get(UsersModule).directory,
+            vip=modules.get(SubscriptionsModule).vip,
         )
+
+    def api(self, services: StoryModule) -> Sequence[Any]:
+        """``GET /users/{id}/narrative/progress`` and ``GET /fragments/{id}``."""
+        from yabot_adapters.http.controllers.story import story_controller  # noqa: PLC0415
+
+        return [story_controller(services.narrative, services.users, services.vip)]
+
+    def scopes(self) -> Mapping[str, str]:
+        """``story:read``: read the stories' fragments, VIP ones included."""
+        from yabot_adapters.http.controllers.story import STORY_READ  # noqa: PLC0415
+
+        return {STORY_READ: "Leer los fragmentos de las historias (también los VIP)."}
 
     def handlers(self, services: StoryModule, kernel: Kernel) -> Iterable[HandlerSpec]:
         """Tell a fan waiting at a VIP gate that they can go on, the moment they become VIP."""

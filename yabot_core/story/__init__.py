@@ -24,6 +24,7 @@ from yabot_core.story.errors import (
     UnknownFragmentError,
     UnknownStoryError,
     UnresolvableConditionError,
+    VipFragmentError,
     VipRequiredError,
 )
 from yabot_core.story.events import (
@@ -141,6 +142,7 @@ __all__ = [
     "UnknownStoryError",
     "UnresolvableConditionError",
     "VipCondition",
+    "VipFragmentError",
     "VipRequiredError",
     "VisitedCondition",
     "Voice",

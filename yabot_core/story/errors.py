@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from yabot_core.kernel import DomainError, InvalidInputError, NotFoundError
+from yabot_core.kernel import DomainError, ForbiddenError, InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from yabot_core.story.graph import StoryProblem
@@ -84,6 +84,19 @@ class VipRequiredError(ConditionNotMetError):
             self,
             "Ese pasaje está reservado a quienes acompañan a Diana en su círculo VIP."
             " Si desea unirse, /vip le abrirá la puerta.",
+        )
+
+
+class VipFragmentError(ForbiddenError):
+    """A fan who is not VIP asked for a VIP fragment's text (through the API)."""
+
+    code = "fragmento_solo_vip"
+
+    def __init__(self, fragment_id: str) -> None:
+        super().__init__(
+            "Ese fragmento está reservado a quienes acompañan a Diana en su círculo VIP. Si desea unirse,"
+            " escriba /vip al bot.",
+            detail={"fragment_id": fragment_id},
         )
 
 

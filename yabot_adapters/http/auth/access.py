@@ -32,16 +32,20 @@ class Access:
     """What a route asks of its caller.
 
     A key holder needs ``scope``. A fan is let in only if ``fan_param`` names a path parameter and its value
-    is their own Telegram id (``/users/{user_id}/…``); without ``fan_param`` the route is for keys only.
+    is their own Telegram id (``/users/{user_id}/…``), or on a route for every fan (``any_fan``: content a
+    Mini App shows, which the route itself may narrow, say to VIPs); otherwise the route is for keys only.
     """
 
     scope: str
     fan_param: str | None = None
+    any_fan: bool = False
 
     def allows(self, principal: Principal, path_params: dict[str, Any]) -> bool:
         """Whether ``principal`` may call the route with these (raw) path parameters."""
         if isinstance(principal, KeyHolder):
             return principal.key.allows(self.scope)
+        if self.any_fan:
+            return True
         if self.fan_param is None:
             return False
         return str(path_params.get(self.fan_param)) == str(principal.user_id)
@@ -60,7 +64,7 @@ class Access:
     def security(self) -> list[dict[str, list[str]]]:
         """The route's OpenAPI security requirements: any one of them is enough."""
         requirements = [{KEY_SCHEME: [self.scope]}]
-        if self.fan_param is not None:
+        if self.fan_param is not None or self.any_fan:
             requirements.append({INIT_DATA_SCHEME: []})
         return requirements
 

@@ -5,24 +5,27 @@ Its response schemas live here too: they belong to the story module, which owns 
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Final, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import PathParameter, QueryParameter
 
 from yabot_adapters.http.auth import USER_DATA, Access, protected
+from yabot_adapters.http.auth.principals import Fan, Principal
 from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
 from yabot_adapters.http.parameters import UserIdInPath
 from yabot_adapters.http.schemas import ErrorBody, error_response
-from yabot_core.kernel import UserId
-from yabot_core.story import Fragment, Narrative, StoryProgress
+from yabot_core.kernel import ForbiddenError, UserId
+from yabot_core.story import Fragment, Narrative, StoryProgress, VipFragmentError
+from yabot_core.subscriptions import VipStatus
 from yabot_core.users import UserDirectory
 
 STORY_READ: Final = "story:read"
 """The API key scope that reads the stories' fragments (their text, VIP ones included)."""
 
-STORY_CONTENT: Final = Access(scope=STORY_READ)
-"""The stories' own text: keys with ``story:read`` (or ``admin``); never a fan, who reads it in the bot."""
+STORY_CONTENT: Final = Access(scope=STORY_READ, any_fan=True)
+"""The stories' own text: keys with ``story:read`` (or ``admin``), and fans from the Mini App (a VIP
+fragment only to a fan who is VIP)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,21 @@ class FragmentBody:
         )
 
 
+VIP_FRAGMENT: Final = error_response(
+    "Un fan que no es VIP pidió un fragmento VIP, o una clave sin el alcance «story:read».",
+    ErrorBody(
+        "fragmento_solo_vip",
+        "Ese fragmento está reservado a quienes acompañan a Diana en su círculo VIP. Si desea unirse,"
+        " escriba /vip al bot.",
+        {"fragment_id": "invernadero-fondo"},
+    ),
+    ErrorBody(
+        ForbiddenError.code,
+        "La clave «panel» no tiene el alcance «story:read».",
+        {"required_scope": STORY_READ, "key_id": "3f9a1c0b7e2d4a56"},
+    ),
+)
+
 FRAGMENT_NOT_FOUND: Final = error_response(
     "No existe ese fragmento (o esa historia).",
     ErrorBody(
@@ -131,7 +149,7 @@ FRAGMENT_NOT_FOUND: Final = error_response(
 )
 
 
-def story_controller(narrative: Narrative, users: UserDirectory) -> type[Controller]:
+def story_controller(narrative: Narrative, users: UserDirectory, vip: VipStatus) -> type[Controller]:
     """The story controller over ``narrative`` (bound here once, not resolved on every request)."""
 
     class StoryController(Controller):
@@ -168,10 +186,11 @@ def story_controller(narrative: Narrative, users: UserDirectory) -> type[Control
                 "Devuelve un fragmento tal como lo escribió la creadora: título, texto, voz, medios y "
                 "opciones. `story` elige la historia (por omisión, la primera)."
             ),
-            responses={**API_ERROR_RESPONSES, 404: FRAGMENT_NOT_FOUND},
+            responses={**API_ERROR_RESPONSES, 403: VIP_FRAGMENT, 404: FRAGMENT_NOT_FOUND},
         )
         async def fragment(
             self,
+            request: Request[Principal, Any, Any],
             fragment_id: Annotated[str, PathParameter(max_length=64, description="El id del fragmento.")],
             story: Annotated[
                 str | None, QueryParameter(max_length=64, description="El id de la historia.")
@@ -180,6 +199,9 @@ def story_controller(narrative: Narrative, users: UserDirectory) -> type[Control
             """Look the fragment up in the loaded library."""
             first = narrative.library.first
             story_id = story if story is not None else (first.id if first is not None else "")
-            return FragmentBody.of(narrative, story_id, narrative.fragment(story_id, fragment_id))
+            found = narrative.fragment(story_id, fragment_id)
+            if found.vip and isinstance(request.user, Fan) and not await vip.is_vip(request.user.user_id):
+                raise VipFragmentError(found.id)
+            return FragmentBody.of(narrative, story_id, found)
 
     return StoryController

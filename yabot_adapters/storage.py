@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 from yabot_adapters.units import CommitListener
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
+from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
 from yabot_core.kernel import (
     BusUnitOfWork,
@@ -28,6 +29,7 @@ from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
+    DailyGiftUnitOfWork,
     VipTokensUnitOfWork,
     SubscriptionsUnitOfWork,
     LucienUnitOfWork,
@@ -51,6 +53,7 @@ class StorageBackend(
     ApiKeyStorage,
     AuditStorage,
     SubscriptionStorage,
+    DailyGiftStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

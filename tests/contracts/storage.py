@@ -8,6 +8,7 @@ its suite here, one line.
 from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
+from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.subscriptions import SubscriptionsContract
@@ -31,5 +32,6 @@ class StorageContract(
     AuditContract,
     SubscriptionsContract,
     VipTokensContract,
+    DailyGiftContract,
 ):
     """Behaviour every storage backend shares."""

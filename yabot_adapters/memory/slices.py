@@ -4,6 +4,7 @@ from yabot_adapters.memory import (
     apikeys,
     audit,
     bus,
+    daily_gift,
     inventory,
     lucien,
     subscriptions,
@@ -25,4 +26,5 @@ SLICES: tuple[MemorySlice, ...] = (
     audit.SLICE,
     subscriptions.SLICE,
     vip_tokens.SLICE,
+    daily_gift.SLICE,
 )

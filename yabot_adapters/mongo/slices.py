@@ -4,6 +4,7 @@ from yabot_adapters.mongo import (
     apikeys,
     audit,
     bus,
+    daily_gift,
     inventory,
     lucien,
     subscriptions,
@@ -25,4 +26,5 @@ SLICES: tuple[MongoSlice, ...] = (
     audit.SLICE,
     subscriptions.SLICE,
     vip_tokens.SLICE,
+    daily_gift.SLICE,
 )

@@ -5,6 +5,7 @@ and is checked at start-up; each problem is one Spanish line naming file, line a
 carries them all. See docs/content.md for the creator's side.
 """
 
+from yabot_adapters.content.daily_gift import DAILY_GIFT_FILE, DAILY_GIFT_SECTIONS, load_daily_gift_content
 from yabot_adapters.content.items import ITEM_SECTIONS, ITEMS_FILE, dump_item_catalog, load_item_catalog
 from yabot_adapters.content.merging import REMOVE_KEY, Entry, MergedContent, Section, merge
 from yabot_adapters.content.messages import describe, quoted_list, spanish
@@ -14,6 +15,8 @@ from yabot_adapters.content.reading import YamlDocument, creator_sources, line_o
 from yabot_adapters.content.validation import validate
 
 __all__ = [
+    "DAILY_GIFT_FILE",
+    "DAILY_GIFT_SECTIONS",
     "ITEMS_FILE",
     "ITEM_SECTIONS",
     "PLANS_FILE",
@@ -30,6 +33,7 @@ __all__ = [
     "describe",
     "dump_item_catalog",
     "line_of",
+    "load_daily_gift_content",
     "load_item_catalog",
     "load_plan_catalog",
     "load_yaml",

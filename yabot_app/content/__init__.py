@@ -12,4 +12,7 @@ SHIPPED_ITEMS: Final = SHIPPED_CONTENT / "items.yaml"
 SHIPPED_PLANS: Final = SHIPPED_CONTENT / "plans.yaml"
 """The shipped VIP plans (days and price in Telegram Stars)."""
 
-__all__ = ["SHIPPED_CONTENT", "SHIPPED_ITEMS", "SHIPPED_PLANS"]
+SHIPPED_DAILY_GIFT: Final = SHIPPED_CONTENT / "daily_gift.yaml"
+"""The shipped daily gift (the streak's besitos and the surprises Lucien draws)."""
+
+__all__ = ["SHIPPED_CONTENT", "SHIPPED_DAILY_GIFT", "SHIPPED_ITEMS", "SHIPPED_PLANS"]

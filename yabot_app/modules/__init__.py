@@ -2,7 +2,17 @@
 
 from typing import Any
 
-from yabot_app.modules import apikeys, audit, inventory, lucien, subscriptions, users, wallet, welcome
+from yabot_app.modules import (
+    apikeys,
+    audit,
+    daily_gift,
+    inventory,
+    lucien,
+    subscriptions,
+    users,
+    wallet,
+    welcome,
+)
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -14,4 +24,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     apikeys.PLUG,
     audit.PLUG,
     subscriptions.PLUG,
+    daily_gift.PLUG,
 )

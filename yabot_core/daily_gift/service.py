@@ -6,7 +6,14 @@ from yabot_core.daily_gift.content import DailyGiftContent, SurpriseGift
 from yabot_core.daily_gift.events import DailyGiftClaimed
 from yabot_core.daily_gift.models import DAILY_GIFT, ClaimResult, DailyClaim, day_of, start_of
 from yabot_core.daily_gift.ports import DailyGiftQueries, DailyGiftUnitOfWork, RandomSource
-from yabot_core.inventory import ItemId, ItemNotStackableError, MaxQuantityError, Mochila, UnknownItemError
+from yabot_core.inventory import (
+    ItemCatalog,
+    ItemId,
+    ItemNotStackableError,
+    MaxQuantityError,
+    Mochila,
+    UnknownItemError,
+)
 from yabot_core.kernel import (
     Clock,
     EventStamper,
@@ -56,6 +63,11 @@ class DailyGift:
         self._stamper = EventStamper(clock, ids)
         self.content = content
         self.zone = zone
+
+    @property
+    def catalog(self) -> ItemCatalog:
+        """The items catalog the surprises come from (to name them to the fan)."""
+        return self._mochila.catalog
 
     async def claim(self, user_id: UserId) -> ClaimResult:
         """Claim today's gift; if the fan already did today, return that claim with ``fresh=False``.

@@ -23,6 +23,7 @@ from yabot_core.kernel import (
     Transactions,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
+from yabot_core.missions import MissionStorage, MissionsUnitOfWork
 from yabot_core.subscriptions import SubscriptionStorage, SubscriptionsUnitOfWork, VipTokensUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
@@ -30,6 +31,7 @@ from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     DailyGiftUnitOfWork,
+    MissionsUnitOfWork,
     VipTokensUnitOfWork,
     SubscriptionsUnitOfWork,
     LucienUnitOfWork,
@@ -54,6 +56,7 @@ class StorageBackend(
     AuditStorage,
     SubscriptionStorage,
     DailyGiftStorage,
+    MissionStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -11,6 +11,7 @@ from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
+from tests.contracts.missions import MissionsContract
 from tests.contracts.subscriptions import SubscriptionsContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
@@ -33,5 +34,6 @@ class StorageContract(
     SubscriptionsContract,
     VipTokensContract,
     DailyGiftContract,
+    MissionsContract,
 ):
     """Behaviour every storage backend shares."""

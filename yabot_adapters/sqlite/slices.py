@@ -7,6 +7,7 @@ from yabot_adapters.sqlite import (
     daily_gift,
     inventory,
     lucien,
+    missions,
     subscriptions,
     timers,
     users,
@@ -27,4 +28,5 @@ SLICES: tuple[SqliteSlice, ...] = (
     subscriptions.SLICE,
     vip_tokens.SLICE,
     daily_gift.SLICE,
+    missions.SLICE,
 )

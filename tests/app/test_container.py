@@ -23,8 +23,22 @@ ROUTES = [
     "subscriptions.expire",
     "subscriptions.remind",
     "subscriptions.farewell",
+    "missions.celebrate",
 ]
-NO_TELEGRAM = ["welcome.gift", "subscriptions.expire", "subscriptions.remind", "subscriptions.farewell"]
+MISSIONS = [  # one per event type the shipped missions count or are given on
+    "missions.progress.daily_gift.claimed",
+    "missions.progress.inventory.item_used",
+    "missions.progress.subscription.started",
+    "missions.progress.user.registered",
+]
+ROUTES += MISSIONS
+NO_TELEGRAM = [
+    "welcome.gift",
+    "subscriptions.expire",
+    "subscriptions.remind",
+    "subscriptions.farewell",
+    *MISSIONS,
+]
 DOOR = [
     "subscriptions.door_invite",
     "subscriptions.door_reinvite",

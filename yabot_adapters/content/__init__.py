@@ -9,6 +9,7 @@ from yabot_adapters.content.daily_gift import DAILY_GIFT_FILE, DAILY_GIFT_SECTIO
 from yabot_adapters.content.items import ITEM_SECTIONS, ITEMS_FILE, dump_item_catalog, load_item_catalog
 from yabot_adapters.content.merging import REMOVE_KEY, Entry, MergedContent, Section, merge
 from yabot_adapters.content.messages import describe, quoted_list, spanish
+from yabot_adapters.content.missions import MISSION_SECTIONS, MISSIONS_FILE, load_mission_catalog
 from yabot_adapters.content.plans import PLAN_SECTIONS, PLANS_FILE, load_plan_catalog
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
 from yabot_adapters.content.reading import YamlDocument, creator_sources, line_of, load_yaml, plain
@@ -19,6 +20,8 @@ __all__ = [
     "DAILY_GIFT_SECTIONS",
     "ITEMS_FILE",
     "ITEM_SECTIONS",
+    "MISSIONS_FILE",
+    "MISSION_SECTIONS",
     "PLANS_FILE",
     "PLAN_SECTIONS",
     "REMOVE_KEY",
@@ -35,6 +38,7 @@ __all__ = [
     "line_of",
     "load_daily_gift_content",
     "load_item_catalog",
+    "load_mission_catalog",
     "load_plan_catalog",
     "load_yaml",
     "merge",

@@ -8,6 +8,7 @@ from yabot_app.modules import (
     daily_gift,
     inventory,
     lucien,
+    missions,
     subscriptions,
     users,
     wallet,
@@ -25,4 +26,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     audit.PLUG,
     subscriptions.PLUG,
     daily_gift.PLUG,
+    missions.PLUG,
 )

@@ -9,7 +9,7 @@ from yabot_core.kernel import UserId
 from yabot_core.missions.content import MissionDefinition, MissionKind
 from yabot_core.wallet import LedgerReason
 
-MISSION_REWARD: Final = LedgerReason.define("mission_reward", "Recompensa de misión")
+MISSION_REWARD: Final = LedgerReason.define("mission_reward", "Misión cumplida")
 """The ledger reason of a mission's besitos; also the mochila's reason for its item."""
 
 ONCE_PERIOD: Final = "unica"

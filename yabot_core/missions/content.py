@@ -180,7 +180,9 @@ def check_missions(
             for name in mission.objective.filter:
                 if name not in kind.model_fields:
                     fields = [f for f in kind.model_fields if f not in Event.model_fields]
-                    hint = did_you_mean(name, fields)
+                    hint = did_you_mean(name, fields) or "; sus campos son " + ", ".join(
+                        f"«{f}»" for f in fields
+                    )
                     add(
                         index,
                         mission,

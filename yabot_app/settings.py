@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         default="UTC",
         description="Time zone for dates shown to users and for the daily gift's day (IANA name).",
     )
+    daily_gift_reminder_hour: int = Field(
+        default=19,
+        ge=0,
+        le=23,
+        description="Hour (in `YABOT_TIMEZONE`) Lucien reminds fans who asked of a daily gift unclaimed.",
+    )
     daily_gift_seed: int | None = Field(
         default=None,
         description="Seed of the daily gift's surprise draw, for demonstrations and tests (unset: random).",

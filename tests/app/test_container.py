@@ -24,6 +24,7 @@ ROUTES = [
     "subscriptions.remind",
     "subscriptions.farewell",
     "missions.celebrate",
+    "daily_gift.remind",
 ]
 MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.daily_gift.claimed",
@@ -37,6 +38,7 @@ NO_TELEGRAM = [
     "subscriptions.expire",
     "subscriptions.remind",
     "subscriptions.farewell",
+    "daily_gift.remind",
     *MISSIONS,
 ]
 DOOR = [

@@ -21,6 +21,7 @@ from yabot_core.daily_gift import (
     DailyGift,
     DailyGiftClaimed,
     DailyGiftContent,
+    ReminderSetting,
     StreakRule,
     SurpriseGift,
 )
@@ -190,3 +191,23 @@ class DailyGiftContract(ContractBase):
         assert await storage.inventory_queries.quantities(ALICE, [ROSE]) == {ROSE: 1}
         claimed = [e for e in await recorded_events(storage) if isinstance(e, DailyGiftClaimed)]
         assert len(claimed) == 1
+
+    async def test_reminder_settings_move_from_their_version(self, storage: StorageBackend) -> None:
+        """Version 1 creates a setting, each later version replaces the one before; a stale one is refused."""
+
+        async def save(*settings: ReminderSetting) -> None:
+            async def work(uow: StorageUnitOfWork) -> None:
+                for setting in settings:
+                    await uow.daily_gifts.save_reminder(setting)
+
+            await storage.transactions.run(work)
+
+        on = ReminderSetting(user_id=ALICE, enabled=True, version=1)
+        reminded = ReminderSetting(user_id=ALICE, enabled=True, reminded_day=DAY, version=2)
+        await save(on)
+        await save(reminded)
+        for stale in (on, reminded.model_copy(update={"version": 4})):
+            with pytest.raises(ConcurrentUpdateError):
+                await save(ReminderSetting(user_id=BOB, enabled=True, version=1), stale)
+        assert await storage.daily_gift_queries.reminder(ALICE) == reminded
+        assert await storage.daily_gift_queries.reminder(BOB) is None

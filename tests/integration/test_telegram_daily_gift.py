@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.integration.telegram_world import ANA, WELCOME, World
+from tests.integration.inventory_fan import Fan
+from tests.integration.telegram_world import ANA, GUARD, WELCOME, World
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.modules.inventory import InventoryModule
 from yabot_core.inventory import ItemId
@@ -60,3 +61,84 @@ async def test_regalo_is_in_the_menu(world: World) -> None:
     """/ayuda lists /regalo with its description."""
     await world.say("/start")
     assert "/regalo" in await world.say("/ayuda")
+
+
+async def settle(world: World) -> None:
+    """Fire what is due and deliver what it causes, until nothing is left (timers, then events, ...)."""
+    ticker = world.container.ticker()
+    for _ in range(10):
+        fired = await ticker.fire_due()
+        delivered = await world.bus.deliver_pending()
+        if not fired and not delivered:
+            return
+    msg = "timers and events kept coming"
+    raise AssertionError(msg)
+
+
+async def press(world: World, fan: Fan, label: str) -> str:
+    """Press a button of the fan's last screen; return the notice the bot answered with."""
+    answered = len(world.server.calls("answerCallbackQuery"))
+    world.server.feed(
+        {
+            "update_id": world.server.next_update_id(),
+            "callback_query": {
+                "id": f"press-{label}-{answered}",
+                "from": {"id": fan.user_id, "is_bot": False, "first_name": fan.first_name},
+                "chat_instance": "ci",
+                "message": {
+                    "message_id": 777,
+                    "date": 1,
+                    "chat": {"id": fan.user_id, "type": "private", "first_name": fan.first_name},
+                    "text": "…",
+                },
+                "data": fan.screen.data(label),
+            },
+        }
+    )
+    answer = await world.server.wait_for_call("answerCallbackQuery", answered + 1, timeout=GUARD)
+    return str(answer.params.get("text"))
+
+
+async def test_lucien_reminds_an_opted_in_fan_once_on_an_evening_without_a_claim(
+    world: World, clock: FakeClock
+) -> None:
+    """On at 19:00 (Madrid) the day after a claim: one reminder; redeliveries, or a claimed day, none."""
+    fan = Fan(world.server, ANA)
+    await fan.command("/start")
+    await world.bus.deliver_pending()
+    first = await fan.command("/regalo")
+    assert first.labels == ["Recuérdemelo cada tarde"]
+    notice = await press(world, fan, "Recuérdemelo cada tarde")
+    assert notice == "Entendido: si a las 19:00 no ha recogido su regalo, me permitiré recordárselo."
+    (edit,) = world.server.calls("editMessageReplyMarkup")
+    assert edit.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "No me lo recuerde más"
+    assert (await fan.command("/regalo")).labels == ["No me lo recuerde más"]
+
+    def reminders() -> list[str]:
+        return [text for text in world.server.messages(ANA) if text.startswith("Disculpe la intromisión")]
+
+    clock.advance(timedelta(hours=23, minutes=59))  # 12:59 tomorrow in Madrid: not yet
+    await settle(world)
+    assert reminders() == []
+    clock.advance(timedelta(hours=6, minutes=1))  # 19:00 in Madrid, no gift claimed today
+    await settle(world)
+    clock.advance(timedelta(hours=1))
+    await settle(world)
+    assert reminders() == [
+        "Disculpe la intromisión, Ana: su regalo de hoy aún le espera. Bastará con /regalo antes de"
+        " medianoche, y su racha seguirá intacta."
+    ]
+
+    clock.advance(timedelta(hours=16))  # 12:00 the day after: she claims, and the evening stays quiet
+    await fan.command("/regalo")
+    clock.advance(timedelta(hours=8))
+    await settle(world)
+    assert len(reminders()) == 1
+
+    fan.screen = await fan.command("/regalo")
+    assert (
+        await press(world, fan, "No me lo recuerde más") == "Como usted prefiera: no volveré a recordárselo."
+    )
+    clock.advance(timedelta(days=1))
+    await settle(world)
+    assert len(reminders()) == 1

@@ -11,7 +11,7 @@ from yabot_adapters.sqlite.codec import decode_time, encode_time
 from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
-from yabot_core.daily_gift import DailyClaim, DailyGiftQueries, DailyGiftRepository
+from yabot_core.daily_gift import DailyClaim, DailyGiftQueries, DailyGiftRepository, ReminderSetting
 from yabot_core.inventory import ItemId
 from yabot_core.kernel import ConcurrentUpdateError, UserId
 
@@ -36,6 +36,19 @@ MIGRATIONS: Final = (
     DROP TABLE daily_gift_claims;
     """,
     ),
+    Migration(
+        up="""
+    CREATE TABLE daily_gift_reminders (
+        user_id      INTEGER PRIMARY KEY,
+        enabled      INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        reminded_day TEXT,
+        version      INTEGER NOT NULL CHECK (version >= 1)
+    );
+    """,
+        down="""
+    DROP TABLE daily_gift_reminders;
+    """,
+    ),
 )
 
 _COLUMNS: Final = (
@@ -43,6 +56,18 @@ _COLUMNS: Final = (
 )
 _LAST: Final = f"SELECT {_COLUMNS} FROM daily_gift_claims WHERE user_id = ? ORDER BY day DESC LIMIT 1"  # noqa: S608  (constants only)
 _INSERT: Final = f"INSERT INTO daily_gift_claims ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+
+
+_REMINDER: Final = (
+    "SELECT user_id, enabled, reminded_day, version FROM daily_gift_reminders WHERE user_id = ?"
+)
+_INSERT_REMINDER: Final = (
+    "INSERT INTO daily_gift_reminders (user_id, enabled, reminded_day, version) VALUES (?, ?, ?, 1)"
+)
+_MOVE_REMINDER: Final = """
+    UPDATE daily_gift_reminders SET enabled = ?, reminded_day = ?, version = ?
+    WHERE user_id = ? AND version = ?
+"""
 
 
 class SqliteDailyGiftRepository(DailyGiftRepository):
@@ -76,6 +101,25 @@ class SqliteDailyGiftRepository(DailyGiftRepository):
                 detail = {"user_id": claim.user_id, "day": claim.day.isoformat()}
                 raise ConcurrentUpdateError(detail=detail) from exc
 
+    async def reminder(self, user_id: UserId) -> ReminderSetting | None:
+        with self._session.use() as conn:
+            row = conn.execute(_REMINDER, (user_id,)).fetchone()
+        return None if row is None else _reminder(row)
+
+    async def save_reminder(self, setting: ReminderSetting) -> None:
+        conflict = ConcurrentUpdateError(detail={"user_id": setting.user_id, "version": setting.version})
+        day = None if setting.reminded_day is None else setting.reminded_day.isoformat()
+        with self._session.use() as conn:
+            if setting.version == 1:
+                try:
+                    conn.execute(_INSERT_REMINDER, (setting.user_id, int(setting.enabled), day))
+                except sqlite3.IntegrityError as exc:  # another work created it first
+                    raise conflict from exc
+                return
+            values = (int(setting.enabled), day, setting.version, setting.user_id, setting.version - 1)
+            if conn.execute(_MOVE_REMINDER, values).rowcount == 0:
+                raise conflict
+
 
 class SqliteDailyGiftQueries(DailyGiftQueries):
     """Claims from committed state, on the read connection."""
@@ -89,6 +133,23 @@ class SqliteDailyGiftQueries(DailyGiftQueries):
             return None if row is None else _claim(row)
 
         return await self._reader.read(query)
+
+    async def reminder(self, user_id: UserId) -> ReminderSetting | None:
+        def query(conn: sqlite3.Connection) -> ReminderSetting | None:
+            row = conn.execute(_REMINDER, (user_id,)).fetchone()
+            return None if row is None else _reminder(row)
+
+        return await self._reader.read(query)
+
+
+def _reminder(row: sqlite3.Row) -> ReminderSetting:
+    day = row["reminded_day"]
+    return ReminderSetting(
+        user_id=UserId(row["user_id"]),
+        enabled=bool(row["enabled"]),
+        reminded_day=None if day is None else date.fromisoformat(day),
+        version=row["version"],
+    )
 
 
 def _claim(row: sqlite3.Row) -> DailyClaim:

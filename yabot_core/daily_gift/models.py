@@ -34,6 +34,20 @@ class DailyClaim(BaseModel):
     claimed_at: AwareDatetime
 
 
+class ReminderSetting(BaseModel):
+    """Whether a fan wants Lucien's evening reminder, and the last day one went out (never two a day).
+
+    ``version`` moves by one with each save, so storage refuses a stale write.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UserId
+    enabled: bool
+    reminded_day: date | None = None
+    version: int = Field(ge=1)
+
+
 class ClaimResult(BaseModel):
     """What ``/regalo`` led to: today's claim, whether this call made it, and when the next one opens."""
 

@@ -2,9 +2,9 @@
 
 from typing import Protocol
 
-from yabot_core.daily_gift.models import DailyClaim
+from yabot_core.daily_gift.models import DailyClaim, ReminderSetting
 from yabot_core.inventory import InventoryUnitOfWork
-from yabot_core.kernel import UserId
+from yabot_core.kernel import TimersUnitOfWork, UserId
 from yabot_core.wallet import WalletUnitOfWork
 
 
@@ -33,9 +33,21 @@ class DailyGiftRepository(Protocol):
         """
         ...
 
+    async def reminder(self, user_id: UserId) -> ReminderSetting | None:
+        """Return the fan's reminder setting, or ``None`` if they never chose."""
+        ...
 
-class DailyGiftUnitOfWork(WalletUnitOfWork, InventoryUnitOfWork, Protocol):
-    """A unit of work reaching claims, wallets and mochilas: a claim and its reward commit together."""
+    async def save_reminder(self, setting: ReminderSetting) -> None:
+        """Store ``setting`` over the version it was read at: ``setting.version - 1`` (none, for version 1).
+
+        Raises:
+            ConcurrentUpdateError: the stored version is not ``setting.version - 1``. Transient: retried.
+        """
+        ...
+
+
+class DailyGiftUnitOfWork(TimersUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, Protocol):
+    """A unit of work reaching claims, timers, wallets and mochilas: a claim and its reward commit at once."""
 
     @property
     def daily_gifts(self) -> DailyGiftRepository:
@@ -48,6 +60,10 @@ class DailyGiftQueries(Protocol):
 
     async def last_claim(self, user_id: UserId) -> DailyClaim | None:
         """Return the user's latest committed claim, or ``None``."""
+        ...
+
+    async def reminder(self, user_id: UserId) -> ReminderSetting | None:
+        """Return the fan's committed reminder setting, or ``None``."""
         ...
 
 

@@ -55,3 +55,13 @@ daily-gift-come-back = Ya recogió usted el regalo de hoy, { $nombre }, y Diana 
            *[other] faltan { $horas } horas y { $minutos } minutos
         }
     } para el próximo.
+
+## The evening reminder (buttons are plain text; notices at most 200 characters).
+
+daily-gift-reminder-on-button = Recuérdemelo cada tarde
+daily-gift-reminder-off-button = No me lo recuerde más
+
+daily-gift-reminder-on = Entendido: si a las { $hora } no ha recogido su regalo, me permitiré recordárselo.
+daily-gift-reminder-off = Como usted prefiera: no volveré a recordárselo.
+
+daily-gift-reminder = Disculpe la intromisión, { $nombre }: su regalo de hoy aún le espera. Bastará con /regalo antes de medianoche, y su racha seguirá intacta.

@@ -13,9 +13,11 @@ import pytest
 from tests.integration.inventory_fan import Fan
 from tests.integration.telegram_world import ANA, GUARD, WELCOME, World
 from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_app.modules.daily_gift import DailyGiftModule
 from yabot_app.modules.inventory import InventoryModule
+from yabot_core.daily_gift import REMINDER_TIMER, day_of
 from yabot_core.inventory import ItemId
-from yabot_core.kernel import FakeClock
+from yabot_core.kernel import CorrelationId, EventId, FakeClock, TimerFired
 
 ROSE = ItemId("rosa-roja")
 
@@ -128,6 +130,21 @@ async def test_lucien_reminds_an_opted_in_fan_once_on_an_evening_without_a_claim
         "Disculpe la intromisión, Ana: su regalo de hoy aún le espera. Bastará con /regalo antes de"
         " medianoche, y su racha seguirá intacta."
     ]
+    module = world.container.modules().get(DailyGiftModule)
+    today = day_of(clock.now(), module.reminders.zone)
+    fired_again = TimerFired(
+        event_id=EventId("again"),
+        occurred_at=clock.now(),
+        correlation_id=CorrelationId("again"),
+        user_id=ANA,
+        key=f"daily_gift:remind:{ANA}",
+        kind=REMINDER_TIMER,
+        due_at=clock.now(),
+        payload={"user_id": ANA, "day": today.isoformat()},
+    )
+    await module.reminders.on_reminder_due(fired_again)  # a redelivery of the evening's timer
+    await settle(world)
+    assert len(reminders()) == 1
 
     clock.advance(timedelta(hours=16))  # 12:00 the day after: she claims, and the evening stays quiet
     await fan.command("/regalo")

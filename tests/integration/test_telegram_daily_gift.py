@@ -159,3 +159,24 @@ async def test_lucien_reminds_an_opted_in_fan_once_on_an_evening_without_a_claim
     clock.advance(timedelta(days=1))
     await settle(world)
     assert len(reminders()) == 1
+
+
+async def test_a_reminder_fired_too_late_stays_silent_and_the_next_evening_speaks(
+    world: World, clock: FakeClock
+) -> None:
+    """A timer fired the morning after (the bot was down) reminds of nothing; that evening's does, once."""
+    fan = Fan(world.server, ANA)
+    await fan.command("/start")
+    await world.bus.deliver_pending()
+    module = world.container.modules().get(DailyGiftModule)
+    await module.reminders.set_reminders(ANA, enabled=True)  # 13:00 in Madrid: due at 19:00 today
+
+    def reminders() -> list[str]:
+        return [text for text in world.server.messages(ANA) if text.startswith("Disculpe la intromisión")]
+
+    clock.advance(timedelta(hours=20))  # 09:00 tomorrow: yesterday's evening went by unseen
+    await settle(world)
+    assert reminders() == []
+    clock.advance(timedelta(hours=10))  # 19:00
+    await settle(world)
+    assert len(reminders()) == 1

@@ -1,17 +1,20 @@
 """The daily gift plugged in: its content (streak and surprises), /regalo, Lucien's evening reminders."""
 
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from yabot_app.content import SHIPPED_DAILY_GIFT
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
+from yabot_app.modules.users import UsersModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_core import daily_gift
 from yabot_core.daily_gift import REMINDER_TIMER, DailyGift, DailyGiftReminders, RandomSource
 from yabot_core.kernel import TimerFired, timer_route
+from yabot_core.users import UserDirectory
 
 
 def random_source(seed: int | None) -> RandomSource:
@@ -27,6 +30,7 @@ class DailyGiftModule:
 
     gift: DailyGift
     reminders: DailyGiftReminders
+    users: UserDirectory
 
 
 class DailyGiftPlug(ModulePlug[DailyGiftModule]):
@@ -66,7 +70,7 @@ class DailyGiftPlug(ModulePlug[DailyGiftModule]):
             zone=settings.zone,
             hour=settings.daily_gift_reminder_hour,
         )
-        return DailyGiftModule(gift=gift, reminders=reminders)
+        return DailyGiftModule(gift=gift, reminders=reminders, users=modules.get(UsersModule).directory)
 
     def handlers(self, services: DailyGiftModule, kernel: Kernel) -> Iterable[HandlerSpec]:
         """The evening reminder's timer (it schedules Lucien's message: no Telegram needed here)."""
@@ -86,6 +90,12 @@ class DailyGiftPlug(ModulePlug[DailyGiftModule]):
             commands=[BotCommand("regalo", "daily-gift-command-regalo")],
             data={"daily_gift": services.gift, "daily_gift_reminders": services.reminders},
         )
+
+    def api(self, services: DailyGiftModule) -> Sequence[Any]:
+        """``GET /users/{id}/daily-gift``."""
+        from yabot_adapters.http.controllers.daily_gift import daily_gift_controller  # noqa: PLC0415
+
+        return [daily_gift_controller(services.gift, services.users)]
 
 
 PLUG = DailyGiftPlug()

@@ -66,6 +66,20 @@ class ClaimResult(BaseModel):
         return max(self.next_at - self.now, timedelta(0))
 
 
+class GiftStatus(BaseModel):
+    """Where a fan stands with the daily gift now: claimed today or not, the streak alive, the next chance."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UserId
+    claimed_today: bool
+    streak: int
+    """Consecutive days up to the last claim if it was today or yesterday (the streak lives on); else 0."""
+    last_claim: DailyClaim | None
+    next_at: AwareDatetime
+    """When the fan may claim next: now if today's gift waits, else the start of tomorrow."""
+
+
 def day_of(moment: datetime, zone: tzinfo) -> date:
     """The calendar day ``moment`` falls on in ``zone``."""
     return moment.astimezone(zone).date()

@@ -4,7 +4,7 @@ from datetime import UTC, timedelta, tzinfo
 
 from yabot_core.daily_gift.content import DailyGiftContent, SurpriseGift
 from yabot_core.daily_gift.events import DailyGiftClaimed
-from yabot_core.daily_gift.models import DAILY_GIFT, ClaimResult, DailyClaim, day_of, start_of
+from yabot_core.daily_gift.models import DAILY_GIFT, ClaimResult, DailyClaim, GiftStatus, day_of, start_of
 from yabot_core.daily_gift.ports import DailyGiftQueries, DailyGiftUnitOfWork, RandomSource
 from yabot_core.inventory import (
     ItemCatalog,
@@ -82,6 +82,23 @@ class DailyGift:
     async def last_claim(self, user_id: UserId) -> DailyClaim | None:
         """The fan's latest committed claim, or ``None``."""
         return await self._queries.last_claim(checked_user_id(user_id))
+
+    async def status(self, user_id: UserId) -> GiftStatus:
+        """Whether the fan claimed today, the streak still alive, and when they may claim next."""
+        user = checked_user_id(user_id)
+        now = self._clock.now()
+        today = day_of(now, self.zone)
+        last = await self._queries.last_claim(user)
+        claimed = last is not None and last.day >= today
+        alive = last is not None and last.day >= today - timedelta(days=1)
+        tomorrow = start_of(today + timedelta(days=1), self.zone).astimezone(UTC)
+        return GiftStatus(
+            user_id=user,
+            claimed_today=claimed,
+            streak=last.streak if last is not None and alive else 0,
+            last_claim=last,
+            next_at=tomorrow if claimed else now,
+        )
 
     async def _claim(self, uow: DailyGiftUnitOfWork, user: UserId) -> ClaimResult:
         now = self._clock.now()

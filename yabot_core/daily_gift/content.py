@@ -53,7 +53,7 @@ class SurpriseGift(BaseModel):
 
     id: Annotated[str, AfterValidator(_checked_gift_id)]
     weight: int = Field(alias="peso", ge=1, le=MAX_WEIGHT)
-    besitos: int = Field(default=0, ge=0, le=MAX_AMOUNT)
+    besitos: int = Field(default=0, ge=0, le=MAX_AMOUNT - MAX_STREAK_BESITOS)  # one credit with the streak's
     item_id: ItemIdField | None = Field(default=None, alias="objeto")
     quantity: int = Field(default=1, alias="cantidad", ge=1, le=MAX_QUANTITY)
 

@@ -133,7 +133,20 @@ class Settings(BaseSettings):
         le=MAX_AMOUNT,
         description="Besitos every new user receives once (`0` turns it off).",
     )
-    timezone: str = Field(default="UTC", description="Time zone for dates shown to users (IANA name).")
+    timezone: str = Field(
+        default="UTC",
+        description="Time zone for dates shown to users and for the daily gift's day (IANA name).",
+    )
+    daily_gift_reminder_hour: int = Field(
+        default=19,
+        ge=0,
+        le=23,
+        description="Hour (in `YABOT_TIMEZONE`) Lucien reminds fans who asked of a daily gift unclaimed.",
+    )
+    daily_gift_seed: int | None = Field(
+        default=None,
+        description="Seed of the daily gift's surprise draw, for demonstrations and tests (unset: random).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Logging level."
     )

@@ -24,8 +24,24 @@ ROUTES = [
     "subscriptions.remind",
     "subscriptions.farewell",
     "story.vip_can_continue",
+    "missions.celebrate",
+    "daily_gift.remind",
 ]
-NO_TELEGRAM = ["welcome.gift", "subscriptions.expire", "subscriptions.remind", "subscriptions.farewell"]
+MISSIONS = [  # one per event type the shipped missions count or are given on
+    "missions.progress.daily_gift.claimed",
+    "missions.progress.inventory.item_used",
+    "missions.progress.subscription.started",
+    "missions.progress.user.registered",
+]
+ROUTES += MISSIONS
+NO_TELEGRAM = [
+    "welcome.gift",
+    "subscriptions.expire",
+    "subscriptions.remind",
+    "subscriptions.farewell",
+    "daily_gift.remind",
+    *MISSIONS,
+]
 DOOR = [
     "subscriptions.door_invite",
     "subscriptions.door_reinvite",

@@ -8,8 +8,10 @@ its suite here, one line.
 from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
+from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
+from tests.contracts.missions import MissionsContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionsContract
 from tests.contracts.timers import TimersContract
@@ -35,5 +37,7 @@ class StorageContract(
     VipTokensContract,
     ChannelMembersContract,
     StoryContract,
+    DailyGiftContract,
+    MissionsContract,
 ):
     """Behaviour every storage backend shares."""

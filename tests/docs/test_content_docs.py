@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from yabot_adapters.content import ContentError, load_item_catalog, load_plan_catalog
-from yabot_app.content import SHIPPED_ITEMS, SHIPPED_PLANS
+import yabot_app.modules  # noqa: F401  (declares every module's events, as at start-up)
+from yabot_adapters.content import (
+    ContentError,
+    load_daily_gift_content,
+    load_item_catalog,
+    load_mission_catalog,
+    load_plan_catalog,
+)
+from yabot_app.content import SHIPPED_DAILY_GIFT, SHIPPED_ITEMS, SHIPPED_MISSIONS, SHIPPED_PLANS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "content.md"
 
@@ -46,6 +53,12 @@ def test_every_yaml_example_loads_over_the_shipped_catalog(tmp_path: Path) -> No
         if example.startswith("planes:"):
             (content / "planes.yaml").write_text(example, encoding="utf-8")
             load_plan_catalog(SHIPPED_PLANS, content)
+        elif example.startswith("misiones:"):
+            (content / "misiones.yaml").write_text(example, encoding="utf-8")
+            load_mission_catalog(SHIPPED_MISSIONS, content, load_item_catalog(SHIPPED_ITEMS, None))
+        elif example.startswith("racha:"):
+            (content / "regalo_diario.yaml").write_text(example, encoding="utf-8")
+            load_daily_gift_content(SHIPPED_DAILY_GIFT, content, load_item_catalog(SHIPPED_ITEMS, None))
         else:
             (content / "objetos.yaml").write_text(example, encoding="utf-8")
             load_item_catalog(SHIPPED_ITEMS, content)

@@ -5,9 +5,11 @@ and is checked at start-up; each problem is one Spanish line naming file, line a
 carries them all. See docs/content.md for the creator's side.
 """
 
+from yabot_adapters.content.daily_gift import DAILY_GIFT_FILE, DAILY_GIFT_SECTIONS, load_daily_gift_content
 from yabot_adapters.content.items import ITEM_SECTIONS, ITEMS_FILE, dump_item_catalog, load_item_catalog
 from yabot_adapters.content.merging import REMOVE_KEY, Entry, MergedContent, Section, merge
 from yabot_adapters.content.messages import describe, quoted_list, spanish
+from yabot_adapters.content.missions import MISSION_SECTIONS, MISSIONS_FILE, load_mission_catalog
 from yabot_adapters.content.plans import PLAN_SECTIONS, PLANS_FILE, load_plan_catalog
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
 from yabot_adapters.content.reading import YamlDocument, creator_sources, line_of, load_yaml, plain
@@ -15,8 +17,12 @@ from yabot_adapters.content.stories import STORIES_DIR, load_story_library
 from yabot_adapters.content.validation import validate
 
 __all__ = [
+    "DAILY_GIFT_FILE",
+    "DAILY_GIFT_SECTIONS",
     "ITEMS_FILE",
     "ITEM_SECTIONS",
+    "MISSIONS_FILE",
+    "MISSION_SECTIONS",
     "PLANS_FILE",
     "PLAN_SECTIONS",
     "REMOVE_KEY",
@@ -32,7 +38,9 @@ __all__ = [
     "describe",
     "dump_item_catalog",
     "line_of",
+    "load_daily_gift_content",
     "load_item_catalog",
+    "load_mission_catalog",
     "load_plan_catalog",
     "load_story_library",
     "load_yaml",

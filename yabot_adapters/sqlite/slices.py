@@ -4,8 +4,10 @@ from yabot_adapters.sqlite import (
     apikeys,
     audit,
     bus,
+    daily_gift,
     inventory,
     lucien,
+    missions,
     story,
     subscriptions,
     timers,
@@ -29,4 +31,6 @@ SLICES: tuple[SqliteSlice, ...] = (
     vip_tokens.SLICE,
     vip_members.SLICE,
     story.SLICE,
+    daily_gift.SLICE,
+    missions.SLICE,
 )

@@ -15,4 +15,17 @@ SHIPPED_PLANS: Final = SHIPPED_CONTENT / "plans.yaml"
 SHIPPED_STORIES: Final = SHIPPED_CONTENT / "stories"
 """The shipped stories, one YAML file each."""
 
-__all__ = ["SHIPPED_CONTENT", "SHIPPED_ITEMS", "SHIPPED_PLANS", "SHIPPED_STORIES"]
+SHIPPED_DAILY_GIFT: Final = SHIPPED_CONTENT / "daily_gift.yaml"
+"""The shipped daily gift (the streak's besitos and the surprises Lucien draws)."""
+
+SHIPPED_MISSIONS: Final = SHIPPED_CONTENT / "missions.yaml"
+"""The shipped missions (objectives over events that exist today)."""
+
+__all__ = [
+    "SHIPPED_CONTENT",
+    "SHIPPED_DAILY_GIFT",
+    "SHIPPED_ITEMS",
+    "SHIPPED_MISSIONS",
+    "SHIPPED_PLANS",
+    "SHIPPED_STORIES",
+]

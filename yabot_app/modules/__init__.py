@@ -2,7 +2,19 @@
 
 from typing import Any
 
-from yabot_app.modules import apikeys, audit, inventory, lucien, story, subscriptions, users, wallet, welcome
+from yabot_app.modules import (
+    apikeys,
+    audit,
+    daily_gift,
+    inventory,
+    lucien,
+    missions,
+    story,
+    subscriptions,
+    users,
+    wallet,
+    welcome,
+)
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -15,4 +27,6 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     audit.PLUG,
     subscriptions.PLUG,
     story.PLUG,
+    daily_gift.PLUG,
+    missions.PLUG,
 )

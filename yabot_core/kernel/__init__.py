@@ -23,6 +23,7 @@ from yabot_core.kernel.events import (
     EventStamp,
     EventStamper,
     event_class,
+    known_event_types,
     parse_event,
 )
 from yabot_core.kernel.ids import CorrelationId, EventId, IdempotencyKey, IdGenerator, UserId
@@ -127,6 +128,7 @@ __all__ = [
     "did_you_mean",
     "event_class",
     "in_dependency_order",
+    "known_event_types",
     "new_timer",
     "parse_event",
     "slugify",

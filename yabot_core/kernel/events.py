@@ -73,6 +73,11 @@ def event_class(event_type: str) -> type[Event]:
     return _REGISTRY[event_type]
 
 
+def known_event_types() -> tuple[str, ...]:
+    """Every event type declared so far (by the modules imported), sorted: for content that names them."""
+    return tuple(sorted(_REGISTRY))
+
+
 def parse_event(raw: str | bytes) -> Event:
     """Rebuild an event from :meth:`Event.to_json` output.
 

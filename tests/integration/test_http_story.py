@@ -10,10 +10,11 @@ from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
 from tests.integration.http_apps import bearer, sign_init_data, tma
 from yabot_adapters.http import create_app
 from yabot_adapters.http.auth import Authenticator
-from yabot_adapters.http.controllers.story import STORY_READ, story_controller
+from yabot_adapters.http.controllers.story import story_controller
 from yabot_adapters.memory import InMemoryStorage
 from yabot_core.apikeys import CORE_SCOPES
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
+from yabot_core.story import STORY_READ
 
 ANA = UserId(11)
 VIP_FRAGMENT = "salon-privado"

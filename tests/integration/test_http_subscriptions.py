@@ -11,12 +11,13 @@ from yabot_app.container import Container, build_container
 from yabot_app.lifecycle import working
 from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_app.modules.audit import AuditModule
-from yabot_app.modules.subscriptions import SUBSCRIPTIONS_WRITE, SubscriptionsModule
+from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_app.modules.users import UsersModule
 from yabot_app.settings import Settings
 from yabot_core.apikeys import ADMIN, USERS_READ
 from yabot_core.audit import Actor
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
+from yabot_core.subscriptions import SUBSCRIPTIONS_WRITE
 from yabot_core.users import UserProfile
 
 ANA, PEDRO, LUIS = UserId(11), UserId(12), UserId(13)

@@ -83,9 +83,7 @@ class StoryPlug(ModulePlug[StoryModule]):
 
     def scopes(self) -> Mapping[str, str]:
         """``story:read``: read the stories' fragments, VIP ones included."""
-        from yabot_adapters.http.controllers.story import STORY_READ  # noqa: PLC0415
-
-        return {STORY_READ: "Leer los fragmentos de las historias (también los VIP)."}
+        return {story.STORY_READ: "Leer los fragmentos de las historias (también los VIP)."}
 
     def handlers(self, services: StoryModule, kernel: Kernel) -> Iterable[HandlerSpec]:
         """Tell a fan waiting at a VIP gate that they can go on, the moment they become VIP."""

@@ -28,6 +28,7 @@ from yabot_core.subscriptions import (
     EXPIRY_TIMER,
     RECONCILE_TIMER,
     REMINDER_TIMER,
+    SUBSCRIPTIONS_WRITE,
     ChannelRoll,
     Reconciliation,
     SubscriptionEvent,
@@ -55,8 +56,6 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 300.0
 """Seconds between expiry sweeps, the safety net under the expiry timers (``SubscriptionService.sweep``)."""
 
-SUBSCRIPTIONS_WRITE = "subscriptions:write"
-"""The API key scope that may grant VIP (``POST /api/v1/admin/subscriptions/grants``)."""
 
 VIP_UNTIL = "vip_hasta"
 """Lucien's variable: the last day of the fan's VIP (``24/12/2026``), or empty when they are not VIP."""

@@ -48,7 +48,7 @@ from yabot_core.story.fields import (
     Voice,
 )
 from yabot_core.story.graph import StoryProblem, check_story
-from yabot_core.story.manifest import MANIFEST
+from yabot_core.story.manifest import MANIFEST, STORY_READ
 from yabot_core.story.models import (
     ChoiceState,
     ChoiceView,
@@ -87,6 +87,7 @@ __all__ = [
     "MAX_STORY_ID",
     "MAX_TEXT",
     "STORY_GIFT",
+    "STORY_READ",
     "STORY_REWARD",
     "VIP_CAN_CONTINUE",
     "AwardBesitos",

@@ -1,5 +1,7 @@
 """The story module's manifest."""
 
+from typing import Final
+
 from yabot_core.kernel import ModuleManifest
 
 MANIFEST = ModuleManifest(
@@ -7,3 +9,6 @@ MANIFEST = ModuleManifest(
     title="Historia",
     depends_on=("users", "lucien", "wallet", "inventory", "subscriptions"),
 )
+
+STORY_READ: Final = "story:read"
+"""The API key scope that reads the stories' fragments (their text, VIP ones included)."""

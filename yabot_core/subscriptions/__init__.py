@@ -24,7 +24,7 @@ from yabot_core.subscriptions.events import (
     SubscriptionRevoked,
     SubscriptionStarted,
 )
-from yabot_core.subscriptions.manifest import MANIFEST
+from yabot_core.subscriptions.manifest import MANIFEST, SUBSCRIPTIONS_WRITE
 from yabot_core.subscriptions.members import (
     RECONCILE_ACTION,
     RECONCILE_TIMER,
@@ -145,6 +145,7 @@ __all__ = [
     "REMINDERS",
     "REMINDER_TIMER",
     "STARS",
+    "SUBSCRIPTIONS_WRITE",
     "TOKENS_TARGET",
     "ChannelMemberQueries",
     "ChannelMemberRepository",

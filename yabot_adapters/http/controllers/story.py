@@ -16,12 +16,9 @@ from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
 from yabot_adapters.http.parameters import UserIdInPath
 from yabot_adapters.http.schemas import ErrorBody, error_response
 from yabot_core.kernel import ForbiddenError, UserId
-from yabot_core.story import Fragment, Narrative, StoryProgress, VipFragmentError
+from yabot_core.story import STORY_READ, Fragment, Narrative, StoryProgress, VipFragmentError
 from yabot_core.subscriptions import VipStatus
 from yabot_core.users import UserDirectory
-
-STORY_READ: Final = "story:read"
-"""The API key scope that reads the stories' fragments (their text, VIP ones included)."""
 
 STORY_CONTENT: Final = Access(scope=STORY_READ, any_fan=True)
 """The stories' own text: keys with ``story:read`` (or ``admin``), and fans from the Mini App (a VIP

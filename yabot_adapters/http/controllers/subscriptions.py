@@ -25,14 +25,13 @@ from yabot_core.subscriptions import (
     MAX_DAYS,
     MAX_OFFSET,
     MAX_PAGE_SIZE,
+    SUBSCRIPTIONS_WRITE,
     Subscription,
     SubscriptionService,
     VipChange,
 )
 from yabot_core.users import UserDirectory
 
-SUBSCRIPTIONS_WRITE: Final = "subscriptions:write"
-"""The key scope that may grant VIP through the API (the subscriptions plug offers it)."""
 GRANTS: Final = Access(scope=SUBSCRIPTIONS_WRITE)
 MAX_KEY: Final = 100
 """The longest ``Idempotency-Key`` accepted (YABOT prefixes it with the key's id)."""

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.process import Served, issue_key, yabot, yabot_env
+from yabot_app.modules import MODULES
+from yabot_app.modules.composed import offered_scopes
 from yabot_app.settings import SQLITE_FILE
 
 pytestmark = pytest.mark.slow
@@ -55,7 +57,8 @@ async def test_the_shell_refuses_bad_keys_in_spanish(tmp_path: Path) -> None:
 
     assert unknown.returncode == 1
     assert "No existe el alcance «users:reed» (¿quiso decir «users:read»?)" in unknown.stderr
-    assert "Los alcances son: admin, subscriptions:write, users:read." in unknown.stderr
+    every = ", ".join(sorted(offered_scopes(MODULES)))  # the core's and every registered module's
+    assert f"Los alcances son: {every}." in unknown.stderr
     assert missing.returncode == 1
     assert "No hay ninguna clave con el id «nadie»" in missing.stderr
     assert listing.stdout.startswith("No hay ninguna clave.")

@@ -11,7 +11,7 @@ _ASCII_DIGITS: Final = re.compile(r"[0-9]+")
 
 
 class PositiveInt(click.ParamType[int, str]):
-    """A whole number from 1 to ``maximum`` written in plain ASCII digits, refused in Spanish otherwise.
+    """A whole number from ``minimum`` (1) to ``maximum`` in plain ASCII digits, refused in Spanish otherwise.
 
     ``int()`` alone would also take `` 7 ``, ``1_0`` and Arabic-Indic digits (``٣``): an operator's typo
     must not turn into a grant.
@@ -19,9 +19,10 @@ class PositiveInt(click.ParamType[int, str]):
 
     name = "entero"
 
-    def __init__(self, what: str, maximum: int) -> None:
+    def __init__(self, what: str, maximum: int, *, minimum: int = 1) -> None:
         self.what = what
         self.maximum = maximum
+        self.minimum = minimum
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         """Parse ``value`` or fail with a Spanish message (click turns it into a usage error)."""
@@ -31,8 +32,9 @@ class PositiveInt(click.ParamType[int, str]):
             number = int(value)
         else:
             self.fail(f"{self.what} debe ser un número entero; «{value}» no lo es.", param, ctx)
-        if not 1 <= number <= self.maximum:
-            self.fail(f"{self.what} debe estar entre 1 y {spanish_number(self.maximum)}.", param, ctx)
+        if not self.minimum <= number <= self.maximum:
+            low, high = spanish_number(self.minimum), spanish_number(self.maximum)
+            self.fail(f"{self.what} debe estar entre {low} y {high}.", param, ctx)
         return number
 
 

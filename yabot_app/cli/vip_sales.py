@@ -13,6 +13,7 @@ from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_app.terminal import printable
 from yabot_core.kernel import UserId, spanish_number
 from yabot_core.subscriptions import (
+    MAX_OFFSET,
     MAX_PAGE_SIZE,
     MAX_TOKEN_USES,
     MAX_TOKENS_AT_ONCE,
@@ -145,7 +146,7 @@ def create(plan_id: str, uses: int, count: int, expires: datetime | None) -> Non
     "--offset",
     default=0,
     show_default=True,
-    type=click.IntRange(min=0),
+    type=PositiveInt("El desplazamiento", MAX_OFFSET, minimum=0),
     help="Cuántos saltar (para ver los siguientes).",
 )
 def list_tokens(limit: int, offset: int) -> None:

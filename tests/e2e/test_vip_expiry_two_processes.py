@@ -19,6 +19,7 @@ from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_app.settings import Settings
 from yabot_core.audit import Actor
 from yabot_core.kernel import UserId
+from yabot_core.subscriptions import RECONCILE_TIMER
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +92,11 @@ async def test_200_vips_expiring_at_once_are_removed_and_told_once(
             deadline = time.monotonic() + GUARD
             while time.monotonic() < deadline:  # then until nothing is owed: a duplicate would show by then
                 backlog = dict(await storage.outbox.backlog())
-                pending = await storage.timer_store.pending(limit=10)
+                pending = [  # the periodic reconciliation is always next: it is not owed work
+                    timer
+                    for timer in await storage.timer_store.pending(limit=10)
+                    if timer.kind != RECONCILE_TIMER
+                ]
                 if not backlog and not pending:
                     break
                 await asyncio.sleep(0.5)

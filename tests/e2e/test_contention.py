@@ -81,7 +81,7 @@ async def assert_each_landed_once(results: list[Result], data_dir: Path) -> None
 
 @pytest.mark.timeout(TEST_GUARD)
 async def test_parallel_grants_on_a_served_file_all_land_once(tmp_path: Path) -> None:
-    """60 `yabot wallet grant` processes (30 at once) while `yabot run` serves the file: all succeed, each lands once."""
+    """60 `yabot wallet grant` processes, 30 at once, beside `yabot run`: all succeed, each lands once."""
     env = yabot_env(tmp_path)
     async with Served(env, tmp_path) as served:
         first = await yabot(

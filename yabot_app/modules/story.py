@@ -1,8 +1,9 @@
 """The story plugged in: stories from content, /historia, and Lucien's word when a waiting fan becomes VIP."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from yabot_app.content import SHIPPED_STORIES
 from yabot_app.modules.inventory import InventoryModule
@@ -15,6 +16,9 @@ from yabot_core import story
 from yabot_core.story import Narrative, StoryVipNotices
 from yabot_core.subscriptions import SubscriptionStarted
 from yabot_core.users import UserDirectory
+
+if TYPE_CHECKING:
+    import click
 
 NOTICE_MAX_AGE = timedelta(days=1)
 """«You can go on» a day late is stale news: /historia shows the open passage anyway."""
@@ -94,6 +98,12 @@ class StoryPlug(ModulePlug[StoryModule]):
             commands=[BotCommand("historia", "story-command-historia")],
             data={"narrative": services.narrative, "story_refs": StoryRefs(services.narrative.library)},
         )
+
+    def commands(self) -> Sequence["click.Command"]:
+        """``yabot story check``."""
+        from yabot_app.cli.story import story_group  # noqa: PLC0415  (the CLI imports the registry)
+
+        return [story_group]
 
 
 PLUG = StoryPlug()

@@ -3,6 +3,7 @@
 Public API: other code imports from here only.
 """
 
+from yabot_core.story.checker import MAX_STATES, Exploration, Finding, Severity, explore
 from yabot_core.story.conditions import Facts, judge, refusal
 from yabot_core.story.content import (
     Choice,
@@ -83,6 +84,7 @@ __all__ = [
     "MAX_CHOICE_ID",
     "MAX_CHOICE_TEXT",
     "MAX_FRAGMENT_ID",
+    "MAX_STATES",
     "MAX_STORY_ID",
     "MAX_TEXT",
     "STORY_GIFT",
@@ -100,7 +102,9 @@ __all__ = [
     "DecisionRecord",
     "Effect",
     "EndStory",
+    "Exploration",
     "Facts",
+    "Finding",
     "FlagName",
     "FlagSetCondition",
     "FlagUnsetCondition",
@@ -123,6 +127,7 @@ __all__ = [
     "Scene",
     "ScheduleMessage",
     "SetFlag",
+    "Severity",
     "StaleChoiceError",
     "Story",
     "StoryEvent",
@@ -145,6 +150,7 @@ __all__ = [
     "VisitedCondition",
     "Voice",
     "check_story",
+    "explore",
     "fragment_label",
     "judge",
     "refusal",

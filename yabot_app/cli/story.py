@@ -147,9 +147,12 @@ async def _check_file(
             report.notes.append(f"{source.shown_as}: quita una historia de serie; nada que jugar.")
         return
     explored = await explore(story, catalog)
-    for finding in explored.findings:
-        target = report.errors if finding.severity is Severity.ERROR else report.warnings
-        target.append(str(read.located(finding.problem)))
+    located = sorted(
+        ((finding.severity, read.located(finding.problem)) for finding in explored.findings),
+        key=lambda pair: pair[1].line or 0,
+    )
+    for severity, problem in located:
+        (report.errors if severity is Severity.ERROR else report.warnings).append(str(problem))
     for index, place in unpackable_buttons(story):
         fragment = story.fragments[index]
         too_long = (
@@ -164,8 +167,8 @@ async def _check_file(
             continue
         level, said = await _media(fragment.media.source, offline=offline)
         if said is not None:
-            located = read.located(StoryProblem(index, fragment.label, said, ("media", "fuente")))
-            (report.errors if level == "error" else report.warnings).append(str(located))
+            where = read.located(StoryProblem(index, fragment.label, said, ("media", "fuente")))
+            (report.errors if level == "error" else report.warnings).append(str(where))
     report.notes.append(
         f"{source.shown_as}: «{story.header.title}», {len(story)} fragmentos; jugados"
         f" {explored.free_states} estados como seguidor gratuito y {explored.vip_states} como VIP."

@@ -311,10 +311,10 @@ def _path_findings(story: Story, player: _Player, tally: _Tally) -> list[Finding
 
 
 def _unreached(fragment: Fragment) -> str:
-    if fragment.is_ending:
-        what = "este final"
-    elif fragment.vip:
+    if fragment.vip:
         what = "este pasaje VIP"
+    elif fragment.is_ending:
+        what = "este final"
     else:
         what = "este fragmento"
     return f"ningún camino llega a {what}, ni como seguidor gratuito ni como VIP: las condiciones lo cierran."

@@ -138,3 +138,45 @@ def test_buttons_are_packed_as_the_keyboard_packs_them() -> None:
     assert unpackable_buttons(story) == []
     choices = sum(len(fragment.choices) for fragment in story)
     assert len(unpackable_buttons(story, step=10**60)) == choices
+
+
+TWEE = Path(__file__).parent / "fixtures" / "la-carta.twee"
+
+
+def story_command(tmp_path: Path, *args: str) -> Result:
+    env = {"YABOT_DATA_DIR": str(tmp_path), "YABOT_STORAGE": "memory"}
+    return CliRunner().invoke(cli, ["story", *args], prog_name="yabot", env=env)
+
+
+def test_a_twine_story_imports_and_checks_clean(tmp_path: Path) -> None:
+    """The Twee fixture becomes a YAML story that loads and plays clean; what was dropped is a warning."""
+    output = tmp_path / "la-carta.yaml"
+    result = story_command(tmp_path, "import", str(TWEE), "--salida", str(output))
+    assert result.exit_code == 0, result.output
+    assert "la-carta.twee, línea 17 (pasaje «Recibidor»): se quitó la macro de SugarCube" in result.output
+    assert "la-carta.twee, línea 12 (pasaje «UserScript»): se omite el pasaje entero" in result.output
+    assert "«La carta», 4 fragmentos" in result.output
+    assert "0 errores y 0 avisos." in result.output
+    again = story_command(tmp_path, "check", str(output), "--sin-red")
+    assert again.exit_code == 0, again.output
+
+
+def test_a_twine_story_that_cannot_be_read_writes_nothing(tmp_path: Path) -> None:
+    """A link to no passage is refused by line; no YAML is written; exit 1."""
+    twee = tmp_path / "rota.twee"
+    twee.write_text(":: Start\nHola\n[[Ir->Ninguna]]\n", encoding="utf-8")
+    result = story_command(tmp_path, "import", str(twee))
+    assert result.exit_code == 1
+    assert "rota.twee, línea 3 (pasaje «Start»): el enlace lleva a «Ninguna»" in result.output
+    assert "no se escribió nada" in result.output
+    assert not (tmp_path / "rota.yaml").exists()
+
+
+def test_an_existing_output_is_not_overwritten(tmp_path: Path) -> None:
+    """The import never writes over a file the creator already has."""
+    output = tmp_path / "ya.yaml"
+    output.write_text("mío\n", encoding="utf-8")
+    result = story_command(tmp_path, "import", str(TWEE), "--salida", str(output))
+    assert result.exit_code == 1
+    assert "ya existe: no lo sobrescribo" in result.output
+    assert output.read_text(encoding="utf-8") == "mío\n"

@@ -5,12 +5,15 @@ shipped one replaces it; ``id`` and ``quitar: sí`` alone removes it. Every prob
 fragment; the graph (targets, reachability, endings, the catalog's items) is checked as a whole.
 """
 
-from collections.abc import Callable, Collection, Sequence
+import io
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from yabot_adapters.content.messages import describe
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
@@ -213,3 +216,27 @@ def _text_problems(
                     document.problem(f"el «mensaje» no sirve: {message}", line=line, entry=fragment.label)
                 )
     return found
+
+
+def dump_story(story: Mapping[str, object]) -> str:
+    """Write a story mapping (the format's keys, as ``import_twee`` makes it) as the creator's YAML.
+
+    Texts of several lines are written as literal blocks (``|``), so they read as she would write them.
+    """
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.allow_unicode = True
+    stream = io.StringIO()
+    yaml.dump(_blocks(story), stream)
+    return stream.getvalue()
+
+
+def _blocks(value: object) -> object:
+    if isinstance(value, Mapping):
+        return CommentedMap((key, _blocks(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return CommentedSeq(_blocks(item) for item in value)
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    return value

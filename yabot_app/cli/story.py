@@ -26,7 +26,11 @@ MEDIA_TIMEOUT: Final = 5.0
 _WEB: Final = ("https://", "http://")
 
 
-@click.group("story", cls=SpanishGroup, help="Historias: comprobar cada camino antes de publicarla.")
+@click.group(
+    "story",
+    cls=SpanishGroup,
+    help="Historias: comprobar cada camino antes de publicarla, importar desde Twine.",
+)
 def story_group() -> None:
     """Story commands."""
 
@@ -67,6 +71,63 @@ def check(path: str | None, offline: bool, strict: bool) -> None:
     report = Report()
     for source in targets:
         asyncio.run(_check_file(source, catalog, text_check, report, offline=offline))
+    _print(report)
+    if report.errors or (strict and report.warnings):
+        raise SystemExit(1)
+
+
+@story_group.command(
+    "import",
+    help=(
+        "Convierte una historia de Twine (Twee 3) en una historia de YABOT (YAML) y la comprueba. Las macros,"
+        " variables, estilos y código de Harlowe o SugarCube no se importan: lo omitido sale como aviso."
+    ),
+)
+@click.argument("path", metavar="ARCHIVO.twee")
+@click.option(
+    "--salida",
+    "output",
+    metavar="ARCHIVO.yaml",
+    default=None,
+    help="Dónde escribir la historia (por defecto, junto al .twee con extensión .yaml).",
+)
+def import_command(path: str, output: str | None) -> None:
+    """Convert, refuse with every error by line (writing nothing), else write the YAML and check it."""
+    from yabot_adapters.content import ContentError, SourceFile  # noqa: PLC0415  (ruamel only when run)
+    from yabot_adapters.content.stories import dump_story  # noqa: PLC0415
+    from yabot_core.story import import_twee  # noqa: PLC0415
+
+    source = Path(path)
+    if not source.is_file():
+        fail(f"no existe el archivo {path}.")
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"no se puede leer {path} como texto UTF-8 ({type(exc).__name__}).")
+    target = Path(output) if output is not None else source.with_suffix(".yaml")
+    if target.exists():
+        fail(f"{target} ya existe: no lo sobrescribo. Bórrelo o elija otro con --salida.")
+    imported = import_twee(text, fallback_title=source.stem)
+    for note in imported.notes:
+        where = f"{path}, línea {note.line}" + (f" (pasaje «{note.passage}»)" if note.passage else "")
+        click.echo(f"{'Error' if note.error else 'Aviso'}: {printable(where)}: {printable(note.message)}")
+    if imported.story is None:
+        fail(f"{path} no se puede importar: corrija los errores de arriba; no se escribió nada.")
+    target.write_text(dump_story(imported.story), encoding="utf-8")
+    click.echo(f"Escrita {target}. Comprobándola…")
+    settings = load_settings()
+    try:
+        catalog, text_check = _catalog_and_texts(settings)
+    except ContentError as exc:
+        fail(exc.message)
+    report = Report()
+    asyncio.run(_check_file(SourceFile.of(target), catalog, text_check, report, offline=True))
+    _print(report)
+    if report.errors:
+        raise SystemExit(1)
+
+
+def _print(report: Report) -> None:
     for line in report.errors:
         click.echo(f"Error: {printable(line)}")
     for line in report.warnings:
@@ -75,8 +136,6 @@ def check(path: str | None, offline: bool, strict: bool) -> None:
         click.echo(printable(line))
     errors, warnings = len(report.errors), len(report.warnings)
     click.echo(f"{_count(errors, 'error', 'errores')} y {_count(warnings, 'aviso', 'avisos')}.")
-    if errors or (strict and warnings):
-        raise SystemExit(1)
 
 
 def _count(number: int, one: str, many: str) -> str:

@@ -78,6 +78,7 @@ from yabot_core.story.rules import (
     VisitedCondition,
 )
 from yabot_core.story.service import Narrative
+from yabot_core.story.twee import TweeImport, TweeNote, import_twee
 
 __all__ = [
     "MANIFEST",
@@ -141,6 +142,8 @@ __all__ = [
     "StoryStorage",
     "StoryUnitOfWork",
     "StoryVipNotices",
+    "TweeImport",
+    "TweeNote",
     "UnknownChoiceError",
     "UnknownFragmentError",
     "UnknownStoryError",
@@ -152,6 +155,7 @@ __all__ = [
     "check_story",
     "explore",
     "fragment_label",
+    "import_twee",
     "judge",
     "refusal",
     "vip_gated",

@@ -1,5 +1,6 @@
 """``yabot story check`` plays every branch and names each defect by file, line and fragment."""
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,9 +10,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from yabot_adapters.content import load_item_catalog, load_story_library
+from yabot_adapters.storage import StorageUnitOfWork, opened
 from yabot_adapters.telegram.keyboards.story import unpackable_buttons
 from yabot_app.cli import cli
+from yabot_app.container import build_container
 from yabot_app.content import SHIPPED_ITEMS, SHIPPED_STORIES
+from yabot_app.settings import Settings
+from yabot_core.kernel import FakeClock, UserId
+from yabot_core.story import FragmentId, StoryId, StoryProgress
 
 BROKEN = Path(__file__).parent / "fixtures" / "historia-rota.yaml"
 SHOWN = "tests/app/fixtures/historia-rota.yaml"
@@ -180,3 +186,68 @@ def test_an_existing_output_is_not_overwritten(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "ya existe: no lo sobrescribo" in result.output
     assert output.read_text(encoding="utf-8") == "mío\n"
+
+
+CUENTO = """id: cuento
+titulo: Cuento
+version: 2
+inicio: a
+fragmentos:
+  - id: a
+    titulo: A
+    texto: A
+    opciones:
+      - id: ir
+        texto: Ir
+        destino: b2
+  - id: b2
+    titulo: B
+    texto: B
+    reemplaza: [b]
+"""
+
+
+async def _fans_at(settings: Settings, *fragments: str) -> None:
+    """Store one fan's progress at each fragment, as a release ago."""
+    clock = FakeClock()
+    async with opened(build_container(settings, telegram=False).storage()) as storage:
+        for number, fragment in enumerate(fragments, start=1):
+            record = StoryProgress(
+                user_id=UserId(number),
+                story_id=StoryId("cuento"),
+                story_version=1,
+                current=FragmentId(fragment),
+                visited=(FragmentId("a"), FragmentId(fragment)),
+                revision=1,
+                started_at=clock.now(),
+                updated_at=clock.now(),
+            )
+
+            async def work(uow: StorageUnitOfWork, record: StoryProgress = record) -> None:
+                await uow.story.save(record)
+
+            await storage.transactions.run(work)
+
+
+def test_the_storage_flag_counts_the_fans_each_removal_moves(tmp_path: Path) -> None:
+    """--almacen reads live progress: fans on a replaced fragment, on a removed one, and on a kept one."""
+    story = tmp_path / "cuento.yaml"
+    story.write_text(CUENTO, encoding="utf-8")
+    settings = Settings.model_validate({"storage": "sqlite", "data_dir": tmp_path})
+    asyncio.run(_fans_at(settings, "b", "b", "perdido", "a"))
+    env = {"YABOT_DATA_DIR": str(tmp_path), "YABOT_STORAGE": "sqlite"}
+    result = CliRunner().invoke(cli, ["story", "check", str(story), "--almacen"], prog_name="yabot", env=env)
+    assert result.exit_code == 0, result.output
+    assert (
+        "cuento.yaml, línea 16 (fragmento «b2»): 2 seguidores están en «b», que ya no existe: pasarán aquí"
+        in (result.output)
+    )
+    assert "1 seguidor está en «perdido», que ya no existe y ningún fragmento reemplaza" in result.output
+    assert "4 seguidores en «cuento»; 3 cambiarán de fragmento" in result.output
+
+
+def test_the_storage_flag_refuses_memory(tmp_path: Path) -> None:
+    """With YABOT_STORAGE=memory there is nothing to count: said in Spanish, exit 1."""
+    result = check(tmp_path, str(BROKEN), "--almacen")
+    assert result.exit_code == 1
+    assert "YABOT_STORAGE=memory" in result.output

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
-from yabot_app.cli.runtime import fail, load_settings
+from yabot_app.cli.runtime import fail, load_settings, memory_refused, run
 from yabot_app.cli.spanish import SpanishGroup
 from yabot_app.terminal import printable
 
 if TYPE_CHECKING:
-    from yabot_adapters.content import SourceFile
+    from yabot_adapters.content import SourceFile, StoryFile
     from yabot_app.settings import Settings
     from yabot_core.inventory import ItemCatalog
 
@@ -58,19 +58,30 @@ class Report:
     "--sin-red", "offline", is_flag=True, help="No abre las direcciones de las fotos, vídeos y voces."
 )
 @click.option("--estricto", "strict", is_flag=True, help="Los avisos también hacen fallar la comprobación.")
-def check(path: str | None, offline: bool, strict: bool) -> None:
+@click.option(
+    "--almacen",
+    "storage",
+    is_flag=True,
+    help="Cuenta, en el almacenamiento configurado, cuántos seguidores mueve cada fragmento quitado.",
+)
+def check(path: str | None, offline: bool, strict: bool, storage: bool) -> None:
     """Check stories as start-up would, then play them; print every finding by file, line and fragment."""
     from yabot_adapters.content import ContentError  # noqa: PLC0415  (ruamel only when run)
 
     settings = load_settings()
+    if storage:
+        memory_refused(settings)
     targets = _targets(path, settings.content_dir)
     try:
         catalog, text_check = _catalog_and_texts(settings)
     except ContentError as exc:
         fail(exc.message)
     report = Report()
-    for source in targets:
-        asyncio.run(_check_file(source, catalog, text_check, report, offline=offline))
+    checked = [
+        asyncio.run(_check_file(source, catalog, text_check, report, offline=offline)) for source in targets
+    ]
+    if storage:
+        run(_count_moved(settings, [read for read in checked if read.story is not None], report))
     _print(report)
     if report.errors or (strict and report.warnings):
         raise SystemExit(1)
@@ -193,7 +204,7 @@ async def _check_file(
     report: Report,
     *,
     offline: bool,
-) -> None:
+) -> "StoryFile":
     from yabot_adapters.content.stories import read_story_file  # noqa: PLC0415
     from yabot_adapters.telegram.keyboards.story import unpackable_buttons  # noqa: PLC0415
     from yabot_core.story import Severity, StoryProblem, explore  # noqa: PLC0415
@@ -204,7 +215,7 @@ async def _check_file(
     if story is None:
         if read.removes:
             report.notes.append(f"{source.shown_as}: quita una historia de serie; nada que jugar.")
-        return
+        return read
     explored = await explore(story, catalog)
     located = sorted(
         ((finding.severity, read.located(finding.problem)) for finding in explored.findings),
@@ -232,6 +243,44 @@ async def _check_file(
         f"{source.shown_as}: «{story.header.title}», {len(story)} fragmentos; jugados"
         f" {explored.free_states} estados como seguidor gratuito y {explored.vip_states} como VIP."
     )
+    return read
+
+
+async def _count_moved(settings: "Settings", files: list["StoryFile"], report: Report) -> None:
+    """How many fans each removed fragment moves, read from the live storage (nothing is changed)."""
+    from yabot_adapters.storage import opened  # noqa: PLC0415  (drivers only when asked)
+    from yabot_app.container import build_container  # noqa: PLC0415
+    from yabot_core.story import StoryProblem  # noqa: PLC0415
+
+    async with opened(build_container(settings, telegram=False).storage()) as storage:
+        for read in files:
+            story = read.story
+            assert story is not None  # noqa: S101  (the caller passes loaded stories only)
+            counts = await storage.story_queries.fans_by_fragment(story.id)
+            moved = 0
+            for fragment_id, fans in sorted(counts.items()):
+                if story.get(fragment_id) is not None:
+                    continue
+                moved += fans
+                who = "1 seguidor está" if fans == 1 else f"{fans} seguidores están"
+                successor = story.successor(fragment_id)
+                if successor is not None:
+                    index = story.fragments.index(successor)
+                    said = f"{who} en «{fragment_id}», que ya no existe: pasarán aquí, que lo reemplaza."
+                    where = StoryProblem(index, successor.label, said, ("reemplaza",))
+                    report.notes.append(str(read.located(where)))
+                else:
+                    said = (
+                        f"{who} en «{fragment_id}», que ya no existe y ningún fragmento reemplaza:"
+                        " volverán al último fragmento que visitaron y siga existiendo, o al inicio."
+                    )
+                    where = StoryProblem(None, f"historia «{story.id}»", said, ("id",))
+                    report.warnings.append(str(read.located(where)))
+            total = sum(counts.values())
+            report.notes.append(
+                f"{read.source.shown_as}: {_count(total, 'seguidor', 'seguidores')} en «{story.id}»;"
+                f" {_count(moved, 'cambiará', 'cambiarán')} de fragmento en su próximo /historia."
+            )
 
 
 async def _media(source: str, *, offline: bool) -> tuple[str, str | None]:

@@ -3,7 +3,7 @@
 Public API: other code imports from here only.
 """
 
-from yabot_core.story.checker import MAX_STATES, Exploration, Finding, Severity, explore
+from yabot_core.story.checker import Exploration, Finding, Severity, explore
 from yabot_core.story.conditions import Facts, judge, refusal
 from yabot_core.story.content import (
     Choice,
@@ -59,6 +59,7 @@ from yabot_core.story.models import (
     StoryProgress,
 )
 from yabot_core.story.notices import VIP_CAN_CONTINUE, StoryVipNotices
+from yabot_core.story.playthrough import MAX_STATES
 from yabot_core.story.ports import StoryQueries, StoryRepository, StoryStorage, StoryUnitOfWork
 from yabot_core.story.rules import (
     AwardBesitos,

@@ -89,13 +89,17 @@ class StoryPlug(ModulePlug[StoryModule]):
         )
 
     def bot(self, services: StoryModule, kernel: Kernel) -> BotPart:
-        """/historia and its buttons."""
+        """/historia and its buttons; /pistas, the story's pistas and their combinations."""
         from yabot_adapters.telegram.keyboards.story import StoryRefs  # noqa: PLC0415  (aiogram only when on)
         from yabot_adapters.telegram.routers import story as router  # noqa: PLC0415
+        from yabot_adapters.telegram.routers import story_pistas  # noqa: PLC0415
 
         return BotPart(
-            routers=[router.setup()],
-            commands=[BotCommand("historia", "story-command-historia")],
+            routers=[router.setup(), story_pistas.setup()],
+            commands=[
+                BotCommand("historia", "story-command-historia"),
+                BotCommand("pistas", "story-command-pistas"),
+            ],
             data={"narrative": services.narrative, "story_refs": StoryRefs(services.narrative.library)},
         )
 

@@ -118,6 +118,11 @@ def import_command(path: str, output: str | None) -> None:
     target = Path(output) if output is not None else source.with_suffix(".yaml")
     if target.exists():
         fail(f"{target} ya existe: no lo sobrescribo. Bórrelo o elija otro con --salida.")
+    settings = load_settings()  # the catalog and Lucien's texts the check needs: before anything is written
+    try:
+        catalog, text_check = _catalog_and_texts(settings)
+    except ContentError as exc:
+        fail(exc.message)
     imported = import_twee(text, fallback_title=source.stem)
     for note in imported.notes:
         where = f"{path}, línea {note.line}" + (f" (pasaje «{note.passage}»)" if note.passage else "")
@@ -126,11 +131,6 @@ def import_command(path: str, output: str | None) -> None:
         fail(f"{path} no se puede importar: corrija los errores de arriba; no se escribió nada.")
     target.write_text(dump_story(imported.story), encoding="utf-8")
     click.echo(f"Escrita {target}. Comprobándola…")
-    settings = load_settings()
-    try:
-        catalog, text_check = _catalog_and_texts(settings)
-    except ContentError as exc:
-        fail(exc.message)
     report = Report()
     asyncio.run(_check_file(SourceFile.of(target), catalog, text_check, report, offline=True))
     _print(report)

@@ -113,6 +113,19 @@ class StoryContract(ContractBase):
         assert [record.story_id for record in listed] == ["segunda", "primera"]
         assert await storage.story_queries.of_user(UserId(7)) == []
 
+    async def test_fans_are_counted_by_the_fragment_they_stand_at(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """``fans_by_fragment`` counts one story's records by current fragment; other stories stay out."""
+        await save(storage, progress(clock, 1))
+        for user in (BOB, UserId(7)):
+            await save(storage, progress(clock, 1, user=user))
+            await save(storage, progress(clock, 2, user=user))
+        await save(storage, progress(clock, 1, story="otra"))
+        counts = await storage.story_queries.fans_by_fragment(StoryId(STORY))
+        assert dict(counts) == {"umbral": 1, "vestibulo": 2}
+        assert dict(await storage.story_queries.fans_by_fragment(StoryId("ninguna"))) == {}
+
     async def test_a_decision_commits_progress_besitos_pistas_and_events_together(
         self, storage: StorageBackend, clock: FakeClock
     ) -> None:

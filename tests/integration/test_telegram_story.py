@@ -12,6 +12,7 @@ from tests.contracts.common import OPERATOR
 from tests.integration.inventory_fan import GUARD, Fan, Screen
 from tests.integration.telegram_world import ANA, World
 from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_app.modules.inventory import InventoryModule
 from yabot_app.modules.story import StoryModule
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_core.kernel import FakeClock, UserId
@@ -132,3 +133,22 @@ async def test_stale_and_forged_presses_are_refused_and_change_nothing(world: Wo
     reader.screen = Screen("", (("Otra", "st:otra:vestibulo:jardin:1"),))
     assert await reader.refused("Otra")
     assert await narrative.progress(UserId(ANA), StoryId("el-invernadero")) == before
+
+
+async def test_pistas_lists_the_fans_pistas_and_combines_a_known_pair(world: World, reader: Reader) -> None:
+    """/pistas: none yet → Lucien says so; two pistas a recipe joins → one button, which combines them."""
+    empty = await reader.command("/pistas")
+    assert empty.text.startswith("Aún no guarda ninguna pista, Ana.")
+    assert empty.labels == []
+    grants = world.container.modules().get(InventoryModule).grants
+    for item in ("pista-partitura", "pista-reloj", "rosa-roja"):
+        await grants.grant(UserId(ANA), item, 1, note=None, idempotency_key=f"pistas-{item}")
+    listed = await reader.command("/pistas")
+    assert "· <b>Partitura sin título</b>\n· <b>La hora detenida</b>" in listed.text
+    assert "Rosa roja" not in listed.text
+    assert listed.labels == ["Unir «Partitura sin título» y «La hora detenida»"]
+    combined = await reader.press("Unir «Partitura sin título» y «La hora detenida»")
+    assert "<b>La clave del invernadero</b>" in combined.text
+    after = await reader.command("/pistas")
+    assert "La clave del invernadero" in after.text
+    assert after.labels == []

@@ -13,7 +13,7 @@ from yabot_adapters.content.missions import MISSION_SECTIONS, MISSIONS_FILE, loa
 from yabot_adapters.content.plans import PLAN_SECTIONS, PLANS_FILE, load_plan_catalog
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
 from yabot_adapters.content.reading import YamlDocument, creator_sources, line_of, load_yaml, plain
-from yabot_adapters.content.stories import STORIES_DIR, load_story_library
+from yabot_adapters.content.stories import STORIES_DIR, StoryFile, load_story_library, read_story_file
 from yabot_adapters.content.validation import validate
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "MergedContent",
     "Section",
     "SourceFile",
+    "StoryFile",
     "YamlDocument",
     "creator_sources",
     "describe",
@@ -47,6 +48,7 @@ __all__ = [
     "merge",
     "plain",
     "quoted_list",
+    "read_story_file",
     "spanish",
     "validate",
 ]

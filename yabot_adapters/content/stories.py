@@ -5,11 +5,15 @@ shipped one replaces it; ``id`` and ``quitar: sí`` alone removes it. Every prob
 fragment; the graph (targets, reachability, endings, the catalog's items) is checked as a whole.
 """
 
-from collections.abc import Callable, Collection, Sequence
+import io
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from yabot_adapters.content.messages import describe
 from yabot_adapters.content.problems import ContentError, ContentProblem, SourceFile
@@ -21,6 +25,7 @@ from yabot_core.story import (
     Story,
     StoryHeader,
     StoryLibrary,
+    StoryProblem,
     check_story,
     fragment_label,
 )
@@ -95,6 +100,45 @@ def load_story_library(
     return StoryLibrary(tuple(stories.values()))
 
 
+@dataclass(frozen=True, slots=True)
+class StoryFile:
+    """One story file read on its own (``yabot story check``): the story, or what keeps it from loading."""
+
+    source: SourceFile
+    document: YamlDocument | None
+    story: Story | None
+    problems: tuple[ContentProblem, ...]
+    removes: bool = False
+
+    def located(self, problem: StoryProblem) -> ContentProblem:
+        """``problem`` (about the fragment n.º ``index``, at ``loc``) with this file's name and line."""
+        if self.document is None:
+            return ContentProblem(self.source.shown_as, None, problem.subject, problem.message)
+        return self.document.problem(
+            problem.message, line=_problem_line(self.document.data, problem), entry=problem.subject
+        )
+
+
+def read_story_file(
+    source: SourceFile, items: Collection[str], *, text_check: TextCheck | None = None
+) -> StoryFile:
+    """Read and check one story file as start-up would, without the other files around it."""
+    problems: list[ContentProblem] = []
+    document, found = load_yaml(source)
+    problems.extend(found)
+    if document is None:
+        return StoryFile(source, None, None, tuple(problems))
+    _, story, removing = _story(document, items, text_check, problems)
+    return StoryFile(source, document, story, tuple(problems), removing)
+
+
+def _problem_line(data: object, problem: StoryProblem) -> int | None:
+    nodes = data.get(FRAGMENTS) if isinstance(data, CommentedMap) else None
+    if problem.index is None or not isinstance(nodes, CommentedSeq):
+        return line_of(data, problem.loc, 1)
+    return line_of(nodes[problem.index], problem.loc, nodes.lc.item(problem.index)[0] + 1)
+
+
 def _line(document: YamlDocument, key: str) -> int | None:
     return line_of(document.data, (key,), 1)
 
@@ -144,10 +188,7 @@ def _story(
     if header is None or len(problems) > before:
         return story_id, None, False
     for problem in check_story(header, fragments, items):
-        if problem.index is None:
-            line = line_of(data, problem.loc, 1)
-        else:
-            line = line_of(nodes[problem.index], problem.loc, nodes.lc.item(problem.index)[0] + 1)
+        line = _problem_line(data, problem)
         problems.append(document.problem(problem.message, line=line, entry=problem.subject))
     if len(problems) > before:
         return story_id, None, False
@@ -175,3 +216,27 @@ def _text_problems(
                     document.problem(f"el «mensaje» no sirve: {message}", line=line, entry=fragment.label)
                 )
     return found
+
+
+def dump_story(story: Mapping[str, object]) -> str:
+    """Write a story mapping (the format's keys, as ``import_twee`` makes it) as the creator's YAML.
+
+    Texts of several lines are written as literal blocks (``|``), so they read as she would write them.
+    """
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.allow_unicode = True
+    stream = io.StringIO()
+    yaml.dump(_blocks(story), stream)
+    return stream.getvalue()
+
+
+def _blocks(value: object) -> object:
+    if isinstance(value, Mapping):
+        return CommentedMap((key, _blocks(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return CommentedSeq(_blocks(item) for item in value)
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    return value

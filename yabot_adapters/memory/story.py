@@ -1,11 +1,12 @@
 """Story progress in memory: the story module's slice."""
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from yabot_adapters.memory.slice import MemorySlice, Overlay
 from yabot_core.kernel import ConcurrentUpdateError, UserId
-from yabot_core.story import StoryId, StoryProgress, StoryQueries, StoryRepository
+from yabot_core.story import FragmentId, StoryId, StoryProgress, StoryQueries, StoryRepository
 
 
 @dataclass
@@ -46,6 +47,11 @@ class InMemoryStoryQueries(StoryQueries):
     async def of_user(self, user_id: UserId) -> Sequence[StoryProgress]:
         mine = [progress for (user, _), progress in self._state.progress.items() if user == user_id]
         return sorted(mine, key=lambda progress: (progress.updated_at, progress.story_id), reverse=True)
+
+    async def fans_by_fragment(self, story_id: StoryId) -> Mapping[FragmentId, int]:
+        return Counter(
+            progress.current for (_, story), progress in self._state.progress.items() if story == story_id
+        )
 
 
 SLICE = MemorySlice(

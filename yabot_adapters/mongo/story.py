@@ -5,7 +5,8 @@ read the same progress never both move it. The record itself is kept as JSON bes
 and sorted by: BSON dates keep milliseconds only, and a progress read back must equal the one stored.
 """
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -17,7 +18,7 @@ from yabot_adapters.mongo.documents import Document
 from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.slice import MongoSlice
 from yabot_core.kernel import ConcurrentUpdateError, UserId
-from yabot_core.story import StoryId, StoryProgress, StoryQueries, StoryRepository
+from yabot_core.story import FragmentId, StoryId, StoryProgress, StoryQueries, StoryRepository
 
 STORY_PROGRESS: Final = "story_progress"
 """``{_id: "<user>/<story>", user_id, story_id, revision, updated_at, record}``: one fan in one story."""
@@ -92,6 +93,12 @@ class MongoStoryQueries(StoryQueries):
         async with self._gate.operation():
             documents = await self._progress.find({"user_id": user_id}).sort(_NEWEST).to_list()
         return [progress for document in documents if (progress := _progress(document))]
+
+    async def fans_by_fragment(self, story_id: StoryId) -> Mapping[FragmentId, int]:
+        """Read from each record (kept as JSON): an operator's count, never on a fan's path."""
+        async with self._gate.operation():
+            documents = await self._progress.find({"story_id": story_id}, {"record": 1}).to_list()
+        return Counter(progress.current for document in documents if (progress := _progress(document)))
 
 
 def _conflict(progress: StoryProgress) -> ConcurrentUpdateError:

@@ -1,7 +1,7 @@
 """Story progress in SQLite: the story module's slice (one row per fan and story, the record as JSON)."""
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from yabot_adapters.sqlite.codec import encode_time
@@ -9,7 +9,7 @@ from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_core.kernel import ConcurrentUpdateError, UserId
-from yabot_core.story import StoryId, StoryProgress, StoryQueries, StoryRepository
+from yabot_core.story import FragmentId, StoryId, StoryProgress, StoryQueries, StoryRepository
 
 MIGRATIONS: Final = (
     Migration(
@@ -32,6 +32,10 @@ MIGRATIONS: Final = (
 _GET: Final = "SELECT record FROM story_progress WHERE user_id = ? AND story_id = ?"
 _OF_USER: Final = (
     "SELECT record FROM story_progress WHERE user_id = ? ORDER BY updated_at DESC, story_id DESC"
+)
+_BY_FRAGMENT: Final = (
+    "SELECT json_extract(record, '$.current') AS fragment, COUNT(*) AS fans FROM story_progress"
+    " WHERE story_id = ? GROUP BY fragment"
 )
 _INSERT: Final = (
     "INSERT INTO story_progress (user_id, story_id, revision, updated_at, record) VALUES (?, ?, 1, ?, ?)"
@@ -91,6 +95,13 @@ class SqliteStoryQueries(StoryQueries):
         def query(conn: sqlite3.Connection) -> list[StoryProgress]:
             rows = conn.execute(_OF_USER, (user_id,)).fetchall()
             return [StoryProgress.model_validate_json(row["record"]) for row in rows]
+
+        return await self._reader.read(query)
+
+    async def fans_by_fragment(self, story_id: StoryId) -> Mapping[FragmentId, int]:
+        def query(conn: sqlite3.Connection) -> dict[FragmentId, int]:
+            rows = conn.execute(_BY_FRAGMENT, (story_id,)).fetchall()
+            return {FragmentId(row["fragment"]): row["fans"] for row in rows}
 
         return await self._reader.read(query)
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yabot_app.content import SHIPPED_STORIES
 from yabot_app.modules.inventory import InventoryModule
@@ -16,6 +16,9 @@ from yabot_core import story
 from yabot_core.story import Narrative, StoryVipNotices
 from yabot_core.subscriptions import SubscriptionStarted, VipStatus
 from yabot_core.users import UserDirectory
+
+if TYPE_CHECKING:
+    import click
 
 NOTICE_MAX_AGE = timedelta(days=1)
 """«You can go on» a day late is stale news: /historia shows the open passage anyway."""
@@ -96,15 +99,25 @@ class StoryPlug(ModulePlug[StoryModule]):
         )
 
     def bot(self, services: StoryModule, kernel: Kernel) -> BotPart:
-        """/historia and its buttons."""
+        """/historia and its buttons; /pistas, the story's pistas and their combinations."""
         from yabot_adapters.telegram.keyboards.story import StoryRefs  # noqa: PLC0415  (aiogram only when on)
         from yabot_adapters.telegram.routers import story as router  # noqa: PLC0415
+        from yabot_adapters.telegram.routers import story_pistas  # noqa: PLC0415
 
         return BotPart(
-            routers=[router.setup()],
-            commands=[BotCommand("historia", "story-command-historia")],
+            routers=[router.setup(), story_pistas.setup()],
+            commands=[
+                BotCommand("historia", "story-command-historia"),
+                BotCommand("pistas", "story-command-pistas"),
+            ],
             data={"narrative": services.narrative, "story_refs": StoryRefs(services.narrative.library)},
         )
+
+    def commands(self) -> Sequence["click.Command"]:
+        """``yabot story check``."""
+        from yabot_app.cli.story import story_group  # noqa: PLC0415  (the CLI imports the registry)
+
+        return [story_group]
 
 
 PLUG = StoryPlug()

@@ -3,6 +3,7 @@
 Public API: other code imports from here only.
 """
 
+from yabot_core.story.checker import Exploration, Finding, Severity, explore
 from yabot_core.story.conditions import Facts, judge, refusal
 from yabot_core.story.content import (
     Choice,
@@ -59,6 +60,7 @@ from yabot_core.story.models import (
     StoryProgress,
 )
 from yabot_core.story.notices import VIP_CAN_CONTINUE, StoryVipNotices
+from yabot_core.story.playthrough import MAX_STATES
 from yabot_core.story.ports import StoryQueries, StoryRepository, StoryStorage, StoryUnitOfWork
 from yabot_core.story.rules import (
     AwardBesitos,
@@ -78,12 +80,14 @@ from yabot_core.story.rules import (
     VisitedCondition,
 )
 from yabot_core.story.service import Narrative
+from yabot_core.story.twee import TweeImport, TweeNote, import_twee
 
 __all__ = [
     "MANIFEST",
     "MAX_CHOICE_ID",
     "MAX_CHOICE_TEXT",
     "MAX_FRAGMENT_ID",
+    "MAX_STATES",
     "MAX_STORY_ID",
     "MAX_TEXT",
     "STORY_GIFT",
@@ -102,7 +106,9 @@ __all__ = [
     "DecisionRecord",
     "Effect",
     "EndStory",
+    "Exploration",
     "Facts",
+    "Finding",
     "FlagName",
     "FlagSetCondition",
     "FlagUnsetCondition",
@@ -125,6 +131,7 @@ __all__ = [
     "Scene",
     "ScheduleMessage",
     "SetFlag",
+    "Severity",
     "StaleChoiceError",
     "Story",
     "StoryEvent",
@@ -138,6 +145,8 @@ __all__ = [
     "StoryStorage",
     "StoryUnitOfWork",
     "StoryVipNotices",
+    "TweeImport",
+    "TweeNote",
     "UnknownChoiceError",
     "UnknownFragmentError",
     "UnknownStoryError",
@@ -148,7 +157,9 @@ __all__ = [
     "VisitedCondition",
     "Voice",
     "check_story",
+    "explore",
     "fragment_label",
+    "import_twee",
     "judge",
     "refusal",
     "vip_gated",

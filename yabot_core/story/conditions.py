@@ -46,7 +46,7 @@ async def judge(
     if vip_gated(choice, story) and not await facts.is_vip():
         return ChoiceView(choice, ChoiceState.VIP_LOCKED, "reservado al círculo VIP de Diana.")
     for condition in choice.conditions:
-        reason = await _unmet(condition, story, progress, facts, catalog)
+        reason = await unmet(condition, story, progress, facts, catalog)
         if reason is not None:
             state = ChoiceState.UNCHECKABLE if isinstance(condition, MissionCondition) else ChoiceState.LOCKED
             return ChoiceView(choice, state, reason)
@@ -64,7 +64,7 @@ def refusal(view: ChoiceView) -> ConditionNotMetError | None:
     return None
 
 
-async def _unmet(  # noqa: PLR0911  # one answer per kind of condition
+async def unmet(  # noqa: PLR0911  # one answer per kind of condition
     condition: Condition, story: Story, progress: StoryProgress, facts: Facts, catalog: ItemCatalog
 ) -> str | None:
     """Why the condition does not hold, in Spanish; ``None`` when it holds."""

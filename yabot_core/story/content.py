@@ -78,6 +78,8 @@ class Fragment(_Content):
     tags: tuple[str, ...] = Field(default=(), alias="etiquetas")
     on_entry: tuple[Effect, ...] = Field(default=(), alias="al_entrar")
     choices: tuple[Choice, ...] = Field(default=(), alias="opciones")
+    replaces: tuple[FragmentIdField, ...] = Field(default=(), alias="reemplaza")
+    """Fragments of an earlier version this one takes the place of: fans who were there move here."""
 
     @property
     def is_ending(self) -> bool:
@@ -115,6 +117,7 @@ class Story:
     header: StoryHeader
     fragments: tuple[Fragment, ...]
     _by_id: dict[FragmentId, Fragment] = field(init=False, repr=False, compare=False)
+    _successors: dict[FragmentId, Fragment] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         from yabot_core.story.errors import InvalidStoryError  # noqa: PLC0415  (errors name stories)
@@ -125,6 +128,12 @@ class Story:
         if problems:
             raise InvalidStoryError(self.header.id, problems)
         object.__setattr__(self, "_by_id", {fragment.id: fragment for fragment in self.fragments})
+        successors = {old: fragment for fragment in self.fragments for old in fragment.replaces}
+        object.__setattr__(self, "_successors", successors)
+
+    def successor(self, fragment_id: str) -> Fragment | None:
+        """The fragment that names a removed ``fragment_id`` in its ``reemplaza``, or ``None``."""
+        return self._successors.get(FragmentId(fragment_id))
 
     @property
     def id(self) -> StoryId:

@@ -62,9 +62,31 @@ def check_story(
     }
     for index, fragment in enumerate(fragments):
         problems.extend(_fragment_problems(index, fragment, by_id, known, flags_set, items))
+    problems.extend(_replacement_problems(fragments, by_id))
     if header.start in by_id and not problems:
         problems.extend(_reachability(header, fragments, by_id))
     return tuple(problems)
+
+
+def _replacement_problems(fragments: Sequence[Fragment], by_id: dict[FragmentId, int]) -> list[StoryProblem]:
+    """``reemplaza`` names only fragments that no longer exist, each named by one fragment only."""
+    problems: list[StoryProblem] = []
+    named: dict[FragmentId, str] = {}
+    for index, fragment in enumerate(fragments):
+        for number, old in enumerate(fragment.replaces):
+            loc = ("reemplaza", number)
+            if old in by_id:
+                message = (
+                    f"«reemplaza» nombra «{old}», que sigue en la historia: solo se reemplaza un fragmento"
+                    " que ya no existe."
+                )
+                problems.append(StoryProblem(index, fragment.label, message, loc))
+            elif old in named:
+                message = f"«{old}» ya lo reemplaza el fragmento «{named[old]}»; solo uno puede hacerlo."
+                problems.append(StoryProblem(index, fragment.label, message, loc))
+            else:
+                named[old] = fragment.id
+    return problems
 
 
 def _effects(fragment: Fragment) -> list[Effect]:

@@ -1,12 +1,12 @@
 """What the story needs from storage: progress in a unit of work beside wallet, mochila, Lucien; queries."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from yabot_core.inventory import InventoryUnitOfWork
 from yabot_core.kernel import UserId
 from yabot_core.lucien import LucienUnitOfWork
-from yabot_core.story.fields import StoryId
+from yabot_core.story.fields import FragmentId, StoryId
 from yabot_core.story.models import StoryProgress
 from yabot_core.wallet import WalletUnitOfWork
 
@@ -46,6 +46,13 @@ class StoryQueries(Protocol):
 
     async def of_user(self, user_id: UserId) -> Sequence[StoryProgress]:
         """Return every story the fan started, the most recently moved first."""
+        ...
+
+    async def fans_by_fragment(self, story_id: StoryId) -> Mapping[FragmentId, int]:
+        """Return how many fans stand at each fragment of the story (fragments with none are left out).
+
+        For ``yabot story check --almacen``: how many fans a new version moves off each removed fragment.
+        """
         ...
 
 

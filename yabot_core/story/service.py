@@ -27,6 +27,7 @@ from yabot_core.story.events import DecisionMade, FragmentUnlocked, NarrativeCom
 from yabot_core.story.fields import ChoiceId
 from yabot_core.story.models import DecisionRecord, Outcome, Scene, StoryProgress
 from yabot_core.story.ports import StoryQueries, StoryUnitOfWork
+from yabot_core.story.versions import outdated, relocated
 from yabot_core.subscriptions import VipStatus
 from yabot_core.wallet import WalletService
 
@@ -130,6 +131,8 @@ class Narrative:
         user = checked_user_id(user_id)
         story = self._story(story_id) if story_id is not None else await self.current_story(user)
         known = await self._queries.get(user, story.id)
+        if known is not None and outdated(story, known):
+            known = await self._transactions.run(lambda uow: self._migrate(uow, user, story))
         if known is not None:
             return await self._scene(story, known)
         progress, outcome = await self._transactions.run(lambda uow: self._start(uow, user, story))
@@ -218,6 +221,28 @@ class Narrative:
 
     # --- inside the unit of work ------------------------------------------------------------------------
 
+    async def _migrate(self, uow: StoryUnitOfWork, user: UserId, story: Story) -> StoryProgress | None:
+        """Move the fan into this version of the story, once: from the revision read here (compare-and-set).
+
+        No entry effects run: the fan did not choose to go there. A second process that already migrated
+        them leaves nothing to do.
+        """
+        progress = await uow.story.get(user, story.id)
+        if progress is None or not outdated(story, progress):
+            return progress
+        current, visited = relocated(story, progress)
+        moved = progress.model_copy(
+            update={
+                "story_version": story.header.version,
+                "current": current,
+                "visited": visited,
+                "revision": progress.revision + 1,
+                "updated_at": self._clock.now(),
+            }
+        )
+        await uow.story.save(moved)
+        return moved
+
     async def _start(
         self,
         uow: StoryUnitOfWork,
@@ -302,7 +327,7 @@ class Narrative:
 
     async def _scene(self, story: Story, progress: StoryProgress, outcome: Outcome | None = None) -> Scene:
         fragment = story.get(progress.current)
-        if fragment is None:  # a release removed the fragment; moving fans on is the versions' work
+        if fragment is None:  # scene() moves fans off removed fragments first; this is never reached
             raise UnknownFragmentError(story.id, progress.current)
         vip = await self._vip.is_vip(progress.user_id)
         facts = StepFacts(progress.user_id, vip, mochila=self._mochila, wallet=self._wallet)

@@ -16,7 +16,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from yabot_core.kernel import Phrasebook
-from yabot_core.story import ChoiceState, Scene, StoryLibrary
+from yabot_core.story import ChoiceState, Scene, Story, StoryLibrary
 
 RAW_ID_LIMIT: Final = 14
 """The longest id carried as it is: three of them, a step and the separators fit in Telegram's 64 bytes."""
@@ -110,3 +110,25 @@ def scene_keyboard(texts: Phrasebook, scene: Scene) -> InlineKeyboardMarkup | No
 def _plain(rendered: str) -> str:
     """Button texts are plain text: undo the catalog's escaping of the arguments."""
     return unescape(rendered)
+
+
+MAX_STEP_CHECKED: Final = 999_999
+"""The step ``yabot story check`` packs buttons with: a million decisions in one story is beyond any fan."""
+
+
+def unpackable_buttons(story: Story, *, step: int = MAX_STEP_CHECKED) -> list[tuple[int, int]]:
+    """``(fragment n.º, choice n.º)`` of every button whose callback data Telegram would refuse (> 64 bytes).
+
+    Packs each button exactly as :func:`scene_keyboard` does, so the check is the keyboard's own.
+    """
+    refused = []
+    for index, fragment in enumerate(story):
+        for place, choice in enumerate(fragment.choices):
+            pressed = StoryChoice(
+                story=ref(story.id), fragment=ref(fragment.id), choice=ref(choice.id), step=step
+            )
+            try:
+                pressed.pack()
+            except ValueError:  # aiogram refuses data over Telegram's limit, or with its separator inside
+                refused.append((index, place))
+    return refused

@@ -47,3 +47,16 @@ story-no-story = Diana aún no ha escrito ninguna historia, { $nombre }. Vuelva 
 ## Lucien, when a fan waiting at a VIP gate becomes VIP ($historia, $pasaje: titles)
 
 story-vip-can-continue = { $nombre }, la cortina se ha descorrido para usted. Ya puede seguir «{ $historia }» desde «{ $pasaje }»: escriba /historia y le acompaño.
+
+## /pistas: the pistas the fan keeps, and the pairs the mochila can combine ($objeto, $primero, $segundo: names)
+
+story-command-pistas = Sus pistas y cómo combinarlas
+story-pistas = { $nombre }, estas son las pistas que ha ido reuniendo en la casa:
+story-pistas-line = · <b>{ $objeto }</b>{ $cantidad ->
+        [one] {""}
+       *[other] {" "}× { $cantidad }
+    }
+story-pistas-can-combine = Algunas encajan entre sí. Si desea unirlas, pulse el botón; las guardo juntas en su mochila.
+story-pistas-cannot-combine = Ninguna encaja todavía con otra. Siga buscando: la casa guarda más de lo que enseña.
+story-pistas-none = Aún no guarda ninguna pista, { $nombre }. La historia (/historia) se las irá dando.
+story-pistas-combine = Unir «{ $primero }» y «{ $segundo }»

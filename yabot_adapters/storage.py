@@ -20,6 +20,7 @@ from yabot_core.kernel import (
     TimerStore,
     TimersUnitOfWork,
     Transactions,
+    UpdateInbox,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
@@ -90,6 +91,11 @@ class StorageBackend(
     @property
     def timer_store(self) -> TimerStore:
         """Timers for the ticker (claims) and operators (listings)."""
+        ...
+
+    @property
+    def telegram_updates(self) -> UpdateInbox:
+        """Updates received by the webhook: stored before answering, claimed and handled in order."""
         ...
 
     async def open(self) -> None:

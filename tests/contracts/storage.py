@@ -12,6 +12,7 @@ from tests.contracts.inventory import InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionsContract
+from tests.contracts.telegram_updates import TelegramUpdatesContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
@@ -35,5 +36,6 @@ class StorageContract(
     VipTokensContract,
     ChannelMembersContract,
     StoryContract,
+    TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

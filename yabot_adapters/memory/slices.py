@@ -8,6 +8,7 @@ from yabot_adapters.memory import (
     lucien,
     story,
     subscriptions,
+    telegram_updates,
     timers,
     users,
     vip_members,
@@ -29,4 +30,5 @@ SLICES: tuple[MemorySlice, ...] = (
     vip_tokens.SLICE,
     vip_members.SLICE,
     story.SLICE,
+    telegram_updates.SLICE,
 )

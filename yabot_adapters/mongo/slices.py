@@ -8,6 +8,7 @@ from yabot_adapters.mongo import (
     lucien,
     story,
     subscriptions,
+    telegram_updates,
     timers,
     users,
     vip_members,
@@ -29,4 +30,5 @@ SLICES: tuple[MongoSlice, ...] = (
     vip_tokens.SLICE,
     vip_members.SLICE,
     story.SLICE,
+    telegram_updates.SLICE,
 )

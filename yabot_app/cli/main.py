@@ -1,7 +1,7 @@
 """The ``yabot`` command: serve, and operate a running community from the shell (all output in Spanish).
 
 Every registered module adds its own subcommands (:meth:`ModulePlug.commands`); this file holds only what
-belongs to no module: serving, settings, status, events and timers.
+belongs to no module: serving, settings, status, events, timers and Telegram's webhook.
 """
 
 import asyncio
@@ -17,6 +17,7 @@ from yabot_app.cli.events import events
 from yabot_app.cli.runtime import configure_logging, load_settings, run, with_container
 from yabot_app.cli.spanish import SpanishGroup, usage_error_es
 from yabot_app.cli.timers import timers
+from yabot_app.cli.webhook import webhook
 from yabot_app.modules import MODULES
 from yabot_app.settings import Settings
 
@@ -139,6 +140,7 @@ def status() -> None:
 
 cli.add_command(events)
 cli.add_command(timers)
+cli.add_command(webhook)
 for _plug in MODULES:
     for _command in _plug.commands():
         cli.add_command(_command)

@@ -49,7 +49,7 @@ class InvalidUpdateError(InvalidInputError):
     """The body is not a Bot API update: not a JSON object, or no integer ``update_id``."""
 
     code = "actualizacion_invalida"
-    default_message = "El cuerpo no es una actualización de Telegram: se espera un objeto JSON con update_id."
+    default_message = "El cuerpo no es una actualización de Telegram: debe ser un objeto JSON con update_id."
 
 
 def webhook_route(webhook: TelegramWebhook) -> HTTPRouteHandler:

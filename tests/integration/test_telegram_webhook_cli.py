@@ -51,12 +51,14 @@ async def test_set_info_and_delete_tell_telegram_and_the_operator(
 
 
 async def test_set_uses_the_configured_secret(server: FakeTelegramServer, tmp_path: Path) -> None:
-    """Without ``--secret auto`` the secret is ``YABOT_WEBHOOK_SECRET``, and it is not printed."""
+    """Without `--secret auto` the secret is `YABOT_WEBHOOK_SECRET`, not printed; status counts the inbox."""
     done = await yabot(server, tmp_path, "webhook", "set", URL, webhook_secret=SECRET)
     assert done.exit_code == 0, done.output
     assert server.webhook is not None
     assert server.webhook["secret_token"] == SECRET
     assert SECRET not in done.output
+    status = await yabot(server, tmp_path, "status", telegram_mode="webhook", webhook_secret=SECRET)
+    assert "Actualizaciones de Telegram recibidas sin atender: 0" in status.output
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,9 @@ def status() -> None:
         timers_due = await container.storage().timer_store.pending(limit=STATUS_TIMERS)
         more = "+" if len(timers_due) == STATUS_TIMERS else ""
         click.echo(f"Avisos programados: {len(timers_due)}{more}")
+        if settings.telegram_mode == "webhook":
+            unfinished = await container.storage().telegram_updates.unfinished()
+            click.echo(f"Actualizaciones de Telegram recibidas sin atender: {unfinished}")
 
     run(with_container(settings, work))
 

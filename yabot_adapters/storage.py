@@ -21,6 +21,7 @@ from yabot_core.kernel import (
     TimerStore,
     TimersUnitOfWork,
     Transactions,
+    UpdateInbox,
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
@@ -96,6 +97,11 @@ class StorageBackend(
     @property
     def timer_store(self) -> TimerStore:
         """Timers for the ticker (claims) and operators (listings)."""
+        ...
+
+    @property
+    def telegram_updates(self) -> UpdateInbox:
+        """Updates received by the webhook: stored before answering, claimed and handled in order."""
         ...
 
     async def open(self) -> None:

@@ -2,8 +2,8 @@
 
 settings -> kernel ports (clock, ids, storage, texts, messenger) -> the registered modules, built in
 dependency order (:mod:`yabot_app.modules`) -> the bus (local or Redis Streams), with every module's handlers
-routed -> the ticker ->
-entry points (HTTP app, Telegram bot and dispatcher). Nothing outside this file imports dependency_injector.
+routed -> the ticker -> entry points (HTTP app, Telegram bot and dispatcher, polling or the webhook). Nothing
+outside this file imports dependency_injector.
 
 Adapters with heavy imports (aiogram, PyMongo, redis) are imported only when the settings choose them: a shell
 command on SQLite never pays for them.
@@ -33,9 +33,9 @@ from yabot_core.kernel import Clock, IdGenerator, Phrasebook, RetryPolicy
 if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
 
-    from yabot_adapters.http import ReadinessCheck
+    from yabot_adapters.http import ReadinessCheck, TelegramWebhook
     from yabot_adapters.http.auth import Authenticator
-    from yabot_adapters.telegram import MenuEntry, TelegramPolling
+    from yabot_adapters.telegram import MenuEntry, TelegramPolling, WebhookUpdates
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +121,11 @@ def readiness_checks(
     bus: RoutedBus,
     ticker: Ticker,
     modules: Modules,
+    *,
     polling: Callable[[], "TelegramPolling"],
+    webhook: Callable[[], "WebhookUpdates"],
 ) -> list["ReadinessCheck"]:
-    """What ``/readyz`` asks: storage, the relays, the timers, the bot's polling if it runs, each module."""
+    """What ``/readyz`` asks: storage, the relays, the timers, the bot (polling or webhook), each module."""
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [
@@ -132,11 +134,23 @@ def readiness_checks(
         ReadinessCheck(name="timers", check=ticker.check_running),
     ]
     if modules.kernel.telegram:
-        checks.append(ReadinessCheck(name="telegram", check=polling().check_ready))
+        receiving = polling() if modules.kernel.settings.telegram_mode == "polling" else webhook()
+        checks.append(ReadinessCheck(name="telegram", check=receiving.check_ready))
     checks += [
         ReadinessCheck(name=f"{module}.{check.name}", check=check.check) for module, check in modules.health()
     ]
     return checks
+
+
+def telegram_webhook(
+    settings: Settings, telegram: bool, updates: Callable[[], "WebhookUpdates"]
+) -> "TelegramWebhook | None":
+    """The webhook route's needs when this process runs the bot in webhook mode; ``None`` otherwise."""
+    if not telegram or settings.telegram_mode != "webhook" or settings.webhook_secret is None:
+        return None
+    from yabot_adapters.http import TelegramWebhook  # noqa: PLC0415  (Litestar only when serving)
+
+    return TelegramWebhook(secret=settings.webhook_secret.get_secret_value(), receiver=updates())
 
 
 def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
@@ -288,8 +302,25 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         menu=bot_menu,
     )
+    webhook_updates = providers.Singleton(
+        _lazy("yabot_adapters.telegram:WebhookUpdates"),
+        bot,
+        dispatcher,
+        storage.provided.telegram_updates,
+        clock=clock,
+        menu=bot_menu,
+        poll_interval=settings.provided.outbox_poll_interval,
+    )
+    """Webhook mode: stores what Telegram pushes, and handles it from storage in the background."""
+    webhook = providers.Singleton(telegram_webhook, settings, telegram, webhook_updates.provider)
     readiness = providers.Singleton(
-        readiness_checks, storage, bus, ticker, modules, telegram_polling.provider
+        readiness_checks,
+        storage,
+        bus,
+        ticker,
+        modules,
+        polling=telegram_polling.provider,
+        webhook=webhook_updates.provider,
     )
     api_authenticator = providers.Singleton(authenticator, modules, clock)
     http_app = providers.Singleton(
@@ -298,6 +329,7 @@ class Container(containers.DeclarativeContainer):
         route_handlers=modules.provided.api.call(),
         readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,
+        webhook=webhook,
     )
 
 

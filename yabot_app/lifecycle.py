@@ -140,13 +140,27 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
     """Start every piece of a serving process; stop them in reverse order on exit.
 
     What works behind the doors first (``working``), then the HTTP API, and last the bot, so nothing takes
-    work before what it needs is running.
+    work before what it needs is running. In webhook mode the bot's worker starts before the API, whose
+    webhook route feeds it, and stops after it.
+
+    Raises:
+        StartupError: a setting this process needs is missing (production's URLs, the webhook's secret).
     """
     settings = container.settings()
+    missing = settings.missing_to_serve()
+    if missing:
+        how = f"perfil {settings.profile}, Telegram por {settings.telegram_mode}"
+        msg = f"Falta configurar {', '.join(missing)} ({how})."
+        raise StartupError(msg)
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(working(container))
         modules = container.modules()
         telegram_on = container.telegram()
+        webhook_on = telegram_on and settings.telegram_mode == "webhook"
+        if webhook_on:
+            updates = container.webhook_updates()
+            await updates.start()
+            stack.push_async_callback(updates.stop, timeout=settings.shutdown_timeout)
 
         http = HttpServer(
             container.http_app(),
@@ -163,7 +177,12 @@ async def serving(container: Container, report: Report) -> AsyncIterator[None]:
         report(f"API: {http.url}  (salud: {http.url}/healthz · OpenAPI: {http.url}/api/v1/schema)")
         report("La API pide credenciales: créelas con `yabot apikey create NOMBRE --scope users:read`.")
         report(settings.describe_vip_channel())
-        if telegram_on:
+        if webhook_on:
+            report(
+                f"Bot de Telegram por webhook: recibe en {http.url}/telegram/webhook tras el proxy"
+                " (regístrelo con `yabot webhook set URL`)."
+            )
+        elif telegram_on:
             polling = container.telegram_polling()
             await polling.start(on_unauthorized=report)
             stack.push_async_callback(polling.stop, timeout=settings.shutdown_timeout)

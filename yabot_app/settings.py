@@ -4,10 +4,10 @@ import ipaddress
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from yabot_core.wallet import MAX_AMOUNT
@@ -16,6 +16,10 @@ SQLITE_FILE = "yabot.sqlite3"
 MAX_USER_RATE = 1000
 MIN_USER_PERIOD = 0.1
 MAX_USER_PERIOD = 3600.0
+WEBHOOK_SECRET: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""What Telegram accepts as a webhook's ``secret_token``."""
+PRODUCTION: Final = {"storage": "mongo", "bus": "redis", "telegram_mode": "webhook"}
+"""What the production profile changes, unless each is set explicitly."""
 
 
 class Settings(BaseSettings):
@@ -29,10 +33,19 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
+    profile: Literal["embedded", "production"] = Field(
+        default="embedded",
+        description=(
+            "What a process is by default: `embedded` (SQLite, the local bus, long polling: one process, no"
+            " services) or `production` (MongoDB, Redis Streams, the webhook: N identical processes);"
+            " `YABOT_STORAGE`, `YABOT_BUS` and `YABOT_TELEGRAM_MODE`, when set, win over it."
+        ),
+    )
     storage: Literal["memory", "sqlite", "mongo"] = Field(
         default="sqlite",
         description=(
             "Storage backend: `sqlite` (embedded, one file), `mongo` (production), `memory` (lost on exit)."
+            " Unset under the production profile: `mongo`."
         ),
     )
     data_dir: Path = Field(
@@ -52,7 +65,8 @@ class Settings(BaseSettings):
         default="local",
         description=(
             "Event delivery: `local` (relays in this process, over the storage's outbox) or `redis` (Redis "
-            "Streams, a consumer group per handler: several processes share the work)."
+            "Streams, a consumer group per handler: several processes share the work). Unset under the"
+            " production profile: `redis`."
         ),
     )
     redis_url: SecretStr = Field(
@@ -76,6 +90,22 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = Field(
         default=None,
         description="Telegram bot token from @BotFather. Without it the bot is off and only the API runs.",
+    )
+    telegram_mode: Literal["polling", "webhook"] = Field(
+        default="polling",
+        description=(
+            "How the bot gets updates: `polling` (it asks Telegram; no public URL needed) or `webhook`"
+            " (Telegram pushes them to `POST /telegram/webhook`; register it with `yabot webhook set URL`)."
+            " Unset under the production profile: `webhook`."
+        ),
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The secret Telegram sends with every webhook request (`X-Telegram-Bot-Api-Secret-Token`; 1 to"
+            " 256 letters, digits, `_` or `-`); needed in webhook mode. `yabot webhook set URL --secret"
+            " auto` makes one."
+        ),
     )
     telegram_api_url: str = Field(
         default="https://api.telegram.org",
@@ -199,6 +229,46 @@ class Settings(BaseSettings):
             "out (never an admin)."
         ),
     )
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            msg = "debe tener de 1 a 256 letras, cifras, _ o - (lo que Telegram admite como secreto)"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _profile_defaults(self) -> Self:
+        """Under the production profile, what is not set explicitly takes production's value."""
+        if self.profile == "production":
+            explicit = set(self.model_fields_set)
+            for name, value in PRODUCTION.items():
+                if name not in explicit:
+                    setattr(self, name, value)
+        return self
+
+    def missing_to_serve(self) -> list[str]:
+        """The settings ``yabot run`` needs and lacks, by their variable names (empty: nothing is missing).
+
+        Production must not run on a default that only suits a laptop (a Mongo or Redis on localhost); a
+        webhook needs the bot's token and the secret Telegram will present.
+        """
+        explicit = self.model_fields_set
+        production = self.profile == "production"
+        missing = []
+        if production and self.storage == "mongo" and "mongo_url" not in explicit:
+            missing.append("YABOT_MONGO_URL")
+        if production and self.bus == "redis" and "redis_url" not in explicit:
+            missing.append("YABOT_REDIS_URL")
+        if self.telegram_mode == "webhook":
+            if production and self.telegram_state == "off":
+                missing.append("YABOT_BOT_TOKEN")
+            if self.telegram_state == "on" and self.webhook_secret is None:
+                missing.append("YABOT_WEBHOOK_SECRET")
+        return missing
 
     @field_validator("bot_username")
     @classmethod

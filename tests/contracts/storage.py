@@ -14,6 +14,7 @@ from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionsContract
+from tests.contracts.telegram_updates import TelegramUpdatesContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
@@ -39,5 +40,6 @@ class StorageContract(
     StoryContract,
     DailyGiftContract,
     MissionsContract,
+    TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

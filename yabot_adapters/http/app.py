@@ -27,6 +27,7 @@ from yabot_adapters.http.controllers import HealthController, ReadinessCheck
 from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlation_id
 from yabot_adapters.http.errors import EXCEPTION_HANDLERS
 from yabot_adapters.http.parameters import require_plain_integers
+from yabot_adapters.http.webhook import WEBHOOK_PATH, TelegramWebhook, webhook_route
 
 if TYPE_CHECKING:
     from litestar.types import (
@@ -45,6 +46,8 @@ API_PREFIX: Final = "/api/v1"
 SCHEMA_PATH: Final = f"{API_PREFIX}/schema"
 PROBE_PATHS: Final = ("/healthz", "/readyz")
 """Never rate limited: an orchestrator polling them must not lock itself (or real users) out."""
+UNLIMITED_PATHS: Final = (*PROBE_PATHS, WEBHOOK_PATH)
+"""Not rate limited: the probes, and the webhook (every user's update comes from Telegram's few addresses)."""
 
 
 class _Api(Litestar):
@@ -82,6 +85,7 @@ def create_app(
     route_handlers: Sequence[ControllerRouterHandler] = (),
     readiness: Sequence[ReadinessCheck] = (),
     rate_limit_per_minute: int | None = 600,
+    webhook: TelegramWebhook | None = None,
     debug: bool = False,
 ) -> Litestar:
     """Return the HTTP API: every module's ``route_handlers`` under ``/api/v1``, and the health probes.
@@ -89,7 +93,8 @@ def create_app(
     Every API route must declare who may call it (``auth.protected``); ``authenticator`` proves who each
     request comes from. The probes and the OpenAPI document are open. ``rate_limit_per_minute`` caps
     requests per caller, by credential once authenticated, else by address (``None`` disables the limit);
-    the limiter keeps its counts in the app's own memory store, so each process counts alone. ``debug``
+    the limiter keeps its counts in the app's own memory store, so each process counts alone. ``webhook``
+    adds ``POST /telegram/webhook`` (open, but it checks Telegram's secret-token header). ``debug``
     only affects Litestar's diagnostics: error bodies never carry internals.
 
     Raises:
@@ -101,7 +106,7 @@ def create_app(
     checks = tuple(readiness)
     api = Router(path=API_PREFIX, route_handlers=list(route_handlers), guards=[authorize])
     app = _Api(
-        route_handlers=[api, HealthController],
+        route_handlers=[api, HealthController, *([webhook_route(webhook)] if webhook else [])],
         dependencies={"readiness_checks": Provide(lambda: checks, sync_to_thread=False)},
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -161,7 +166,7 @@ def _rate_limit(per_minute: int) -> DefineMiddleware:
     if isinstance(per_minute, bool) or per_minute < 1:
         msg = f"rate_limit_per_minute must be a positive integer or None, not {per_minute!r}"
         raise ValueError(msg)
-    exclude = [f"^{path}$" for path in PROBE_PATHS]
+    exclude = [f"^{path}$" for path in UNLIMITED_PATHS]
     return RateLimitConfig(
         rate_limit=("minute", per_minute), exclude=exclude, identifier_for_request=rate_limit_identity
     ).middleware

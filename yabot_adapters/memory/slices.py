@@ -10,6 +10,7 @@ from yabot_adapters.memory import (
     missions,
     story,
     subscriptions,
+    telegram_updates,
     timers,
     users,
     vip_members,
@@ -33,4 +34,5 @@ SLICES: tuple[MemorySlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    telegram_updates.SLICE,
 )

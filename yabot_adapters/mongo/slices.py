@@ -10,6 +10,7 @@ from yabot_adapters.mongo import (
     missions,
     story,
     subscriptions,
+    telegram_updates,
     timers,
     users,
     vip_members,
@@ -33,4 +34,5 @@ SLICES: tuple[MongoSlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    telegram_updates.SLICE,
 )

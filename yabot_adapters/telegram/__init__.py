@@ -17,6 +17,7 @@ from yabot_adapters.telegram.middlewares import (
 )
 from yabot_adapters.telegram.polling import TelegramPolling
 from yabot_adapters.telegram.throttling import ThrottlingMiddleware, UserPace
+from yabot_adapters.telegram.webhook import WebhookUpdates
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -29,6 +30,7 @@ __all__ = [
     "ThrottlingMiddleware",
     "UpdateTracker",
     "UserPace",
+    "WebhookUpdates",
     "build_dispatcher",
     "correlation_id_for",
     "create_bot",

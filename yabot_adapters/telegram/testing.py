@@ -6,6 +6,7 @@ Bot and Dispatcher run against it unchanged: feed it updates, let the bot poll t
 
 import asyncio
 import itertools
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,6 +98,8 @@ class FakeTelegramServer:
         """Who paid each charge, and what was refunded (``refundStarPayment`` checks both)."""
         self.channels = FakeChannels(self.bot_id)
         """Channels' members, invite links and join requests (``banChatMember``, ``getChatMember``...)."""
+        self.webhook: dict[str, Any] | None = None
+        """``setWebhook``'s parameters while a webhook is set (``getUpdates`` is refused meanwhile)."""
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
@@ -259,6 +262,11 @@ class FakeTelegramServer:
         self._chats.update(chats_in(update))
         self._updates.add(update)
         self._touch()
+        return update
+
+    def introduce(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Note the chats of an update the bot gets some other way (a webhook), so it may answer them."""
+        self._chats.update(chats_in(update))
         return update
 
     def redeliver(self, update: dict[str, Any]) -> None:
@@ -449,11 +457,38 @@ class FakeTelegramServer:
             return self._stars_call(name, params)
         if name in CHANNEL_METHODS:
             return self.channels.answer(name, params)
-        if name == "getwebhookinfo":
-            return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
-        return True  # setMyCommands, deleteWebhook, close, logOut and anything else
+        if name in {"setwebhook", "deletewebhook", "getwebhookinfo"}:
+            return self._webhook_call(name, params)
+        return True  # setMyCommands, close, logOut and anything else
+
+    def _webhook_call(self, name: str, params: dict[str, Any]) -> object:
+        """``setWebhook`` (an HTTPS URL, a secret of Telegram's alphabet), ``deleteWebhook``, the info."""
+        if name == "setwebhook":
+            url = params.get("url")
+            if not isinstance(url, str) or not url.startswith("https://"):
+                raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            secret = params.get("secret_token")
+            if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+                raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+            self.webhook = dict(params)
+            return True
+        if name == "deletewebhook":
+            self.webhook = None
+            return True
+        info: dict[str, Any] = {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self.webhook and "allowed_updates" in self.webhook:
+            info["allowed_updates"] = self.webhook["allowed_updates"]
+        return info
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise ApiError(
+                409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook first"
+            )
         offset = params.get("offset")
         limit = max(1, min(int(params.get("limit", 100)), 100))
         timeout = max(0, int(params.get("timeout", 0)))

@@ -105,7 +105,7 @@ class UpdatesGuard(BaseRequestMiddleware):
                     raise error from exc
                 unreadable.append(update_id)
                 log.warning(
-                    "skipping Telegram update %d: aiogram cannot read it (%s)", update_id, _summary(exc)
+                    "skipping Telegram update %d: aiogram cannot read it (%s)", update_id, summary(exc)
                 )
         if not unreadable:
             raise error
@@ -132,7 +132,7 @@ def guard_updates(bot: Bot, clock: Clock) -> UpdatesGuard:
     return guard
 
 
-def _summary(error: ValidationError) -> str:
+def summary(error: ValidationError) -> str:
     """Where the first problem is and what it is (``message.chat: Field required``), and how many more."""
     first = error.errors(include_url=False, include_input=False)[0]
     where = ".".join(str(part) for part in first["loc"])

@@ -1,7 +1,7 @@
 """The ``yabot`` command: serve, and operate a running community from the shell (all output in Spanish).
 
 Every registered module adds its own subcommands (:meth:`ModulePlug.commands`); this file holds only what
-belongs to no module: serving, settings, status, events and timers.
+belongs to no module: serving, settings, status, events, timers and Telegram's webhook.
 """
 
 import asyncio
@@ -17,6 +17,7 @@ from yabot_app.cli.events import events
 from yabot_app.cli.runtime import configure_logging, load_settings, run, with_container
 from yabot_app.cli.spanish import SpanishGroup, usage_error_es
 from yabot_app.cli.timers import timers
+from yabot_app.cli.webhook import webhook
 from yabot_app.modules import MODULES
 from yabot_app.settings import Settings
 
@@ -133,12 +134,16 @@ def status() -> None:
         timers_due = await container.storage().timer_store.pending(limit=STATUS_TIMERS)
         more = "+" if len(timers_due) == STATUS_TIMERS else ""
         click.echo(f"Avisos programados: {len(timers_due)}{more}")
+        if settings.telegram_mode == "webhook":
+            unfinished = await container.storage().telegram_updates.unfinished()
+            click.echo(f"Actualizaciones de Telegram recibidas sin atender: {unfinished}")
 
     run(with_container(settings, work))
 
 
 cli.add_command(events)
 cli.add_command(timers)
+cli.add_command(webhook)
 for _plug in MODULES:
     for _command in _plug.commands():
         cli.add_command(_command)

@@ -27,6 +27,7 @@ from yabot_core.kernel.events import (
     parse_event,
 )
 from yabot_core.kernel.ids import CorrelationId, EventId, IdempotencyKey, IdGenerator, UserId
+from yabot_core.kernel.inbox import MAX_UPDATE_ID, InboxUpdate, UpdateInbox
 from yabot_core.kernel.keys import RESERVED_PREFIX, SystemKey, checked_caller_key, system_key
 from yabot_core.kernel.limits import MAX_KEY_LENGTH, MAX_NOTE_LENGTH, MAX_USER_ID, REASON_CODE
 from yabot_core.kernel.module import ModuleManifest, in_dependency_order
@@ -66,6 +67,7 @@ __all__ = [
     "MAX_KEY_LENGTH",
     "MAX_NOTE_LENGTH",
     "MAX_TIMER_KEY",
+    "MAX_UPDATE_ID",
     "MAX_USER_ID",
     "REASON_CODE",
     "RESERVED_PREFIX",
@@ -95,6 +97,7 @@ __all__ = [
     "IdGenerator",
     "IdempotencyKey",
     "IdempotencyKeyReusedError",
+    "InboxUpdate",
     "InvalidInputError",
     "ModuleManifest",
     "NotAuthenticatedError",
@@ -115,6 +118,7 @@ __all__ = [
     "UnavailableError",
     "UnitOfWork",
     "UnknownHandlerError",
+    "UpdateInbox",
     "UserId",
     "YabotError",
     "checked_caller_key",

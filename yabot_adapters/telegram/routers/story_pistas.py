@@ -60,7 +60,8 @@ async def show_pistas(
                 item=item_refs.ref(held.item_id), other=item_refs.ref(option.partner.item_id), page=0
             )
             rows.append([InlineKeyboardButton(text=plain_text(label), callback_data=data.pack())])
-    footer = texts.render("story-pistas-can-combine" if rows else "story-pistas-cannot-combine")
+    can = texts.render("story-pistas-can-combine")
+    footer = can if rows else texts.render("story-pistas-cannot-combine")
     text = paragraphs(texts.render("story-pistas", nombre=user.display_name), lines, footer)
     await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None)
 

@@ -17,7 +17,7 @@ from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
 from tests.contracts.vip_members import ChannelMembersContract
 from tests.contracts.vip_tokens import VipTokensContract
-from tests.contracts.wallet import WalletContract
+from tests.contracts.wallet import WalletAuditContract, WalletContract
 
 
 class StorageContract(
@@ -27,6 +27,7 @@ class StorageContract(
     TimersContract,
     UsersContract,
     WalletContract,
+    WalletAuditContract,
     LucienContract,
     InventoryContract,
     ApiKeysContract,

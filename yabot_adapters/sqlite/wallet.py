@@ -77,6 +77,7 @@ _INSERT_ENTRY: Final = (
     " correlation_id, created_at, balance_after, hold_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _MOVE_WALLET: Final = "UPDATE wallets SET balance = ?, sequence = ? WHERE user_id = ? AND sequence = ?"
+_CORRECT_WALLET: Final = "UPDATE wallets SET balance = ? WHERE user_id = ? AND sequence = ?"
 _FIRST_MOVE: Final = (
     "INSERT INTO wallets (user_id, balance, sequence) VALUES (?, ?, 1) ON CONFLICT (user_id) DO NOTHING"
 )
@@ -147,9 +148,7 @@ class SqliteWalletRepository(WalletRepository):
     async def correct_balance(self, user_id: UserId, *, balance: int, sequence: int) -> bool:
         with self._session.use() as conn:
             # Entries always have their wallet row here (a foreign key), so there is one to update.
-            moved = conn.execute(
-                "UPDATE wallets SET balance = ? WHERE user_id = ? AND sequence = ?", (balance, user_id, sequence)
-            ).rowcount
+            moved = conn.execute(_CORRECT_WALLET, (balance, user_id, sequence)).rowcount
         return bool(moved)
 
 

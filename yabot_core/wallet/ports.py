@@ -88,4 +88,3 @@ class WalletStorage(Protocol):
     def wallet_audit(self) -> WalletAudit:
         """Balances against ledgers, for the reconciliation."""
         ...
-

@@ -2,7 +2,18 @@
 
 from typing import Any
 
-from yabot_app.modules import apikeys, audit, inventory, lucien, story, subscriptions, users, wallet, welcome
+from yabot_app.modules import (
+    apikeys,
+    audit,
+    inventory,
+    lucien,
+    operations,
+    story,
+    subscriptions,
+    users,
+    wallet,
+    welcome,
+)
 from yabot_app.modules.plug import ModulePlug
 
 MODULES: tuple[ModulePlug[Any], ...] = (
@@ -15,4 +26,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     audit.PLUG,
     subscriptions.PLUG,
     story.PLUG,
+    operations.PLUG,
 )

@@ -14,6 +14,7 @@ from yabot_core.operations import (
     BACKUP_TIMER,
     RECONCILE_EVERY,
     RECONCILE_TIMER,
+    DataInconsistencyDetected,
     Reconciliation,
     StorageSnapshots,
     schedule_slot,
@@ -93,7 +94,11 @@ class OperationsPlug(ModulePlug[OperationsModule]):
         )
 
     def handlers(self, services: OperationsModule, kernel: Kernel) -> Iterable[HandlerSpec]:
-        """A backup on each slot's timer; the reconciliation on the daily one. Each schedules its next."""
+        """A backup on each slot's timer, the reconciliation on the daily one; findings to the log.
+
+        Each timer's handler schedules the next slot; every finding, wherever the reconciliation ran (a
+        timer, ``yabot reconcile``), reaches the log of a serving process through the outbox.
+        """
 
         async def backup(_event: TimerFired) -> None:
             if services.snapshots is not None and services.backup_every:
@@ -102,15 +107,15 @@ class OperationsPlug(ModulePlug[OperationsModule]):
             await services.schedule()
 
         async def reconcile(_event: TimerFired) -> None:
-            report = await services.reconciliation.run()
-            for finding in report.findings:
-                log.warning(
-                    "Inconsistency (%s) in %s: %s", finding.check, finding.subject, finding.description
-                )
+            await services.reconciliation.run()  # each finding is published, and logged below
             await services.schedule()
+
+        async def inconsistency(event: DataInconsistencyDetected) -> None:
+            log.warning("Inconsistency (%s), %s: %s", event.check, event.subject, event.description)
 
         yield HandlerSpec(TimerFired, "operations.backup", backup, route=timer_route(BACKUP_TIMER))
         yield HandlerSpec(TimerFired, "operations.reconcile", reconcile, route=timer_route(RECONCILE_TIMER))
+        yield HandlerSpec(DataInconsistencyDetected, "operations.log_inconsistency", inconsistency)
 
     def commands(self) -> Sequence["click.Command"]:
         """``yabot backup`` (and ``backup verify``), ``yabot restore``, ``yabot reconcile``."""

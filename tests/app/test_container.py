@@ -24,8 +24,19 @@ ROUTES = [
     "subscriptions.remind",
     "subscriptions.farewell",
     "story.vip_can_continue",
+    "operations.backup",
+    "operations.reconcile",
+    "operations.log_inconsistency",
 ]
-NO_TELEGRAM = ["welcome.gift", "subscriptions.expire", "subscriptions.remind", "subscriptions.farewell"]
+NO_TELEGRAM = [
+    "welcome.gift",
+    "subscriptions.expire",
+    "subscriptions.remind",
+    "subscriptions.farewell",
+    "operations.backup",
+    "operations.reconcile",
+    "operations.log_inconsistency",
+]
 DOOR = [
     "subscriptions.door_invite",
     "subscriptions.door_reinvite",

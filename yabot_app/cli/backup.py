@@ -9,7 +9,7 @@ import click
 
 from yabot_app.cli.params import operator
 from yabot_app.cli.runtime import fail, load_settings, local_time, memory_refused, run, with_container
-from yabot_app.cli.spanish import SpanishGroup
+from yabot_app.cli.spanish import SpanishCommand, SpanishGroup
 from yabot_app.settings import Settings
 from yabot_app.terminal import printable
 
@@ -86,7 +86,10 @@ def verify(archive: Path) -> None:
     click.echo(f"La copia {printable(str(archive))} está bien: {_summary(found.manifest, settings)}.")
 
 
-@click.command(help="Restaura una copia en un almacenamiento vacío (con --force, reemplaza lo que haya).")
+@click.command(
+    cls=SpanishCommand,
+    help="Restaura una copia en un almacenamiento vacío (con --force, reemplaza lo que haya).",
+)
 @click.argument("archive", metavar="ARCHIVO", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Reemplaza los datos que ya haya en el destino.")
 def restore(archive: Path, force: bool) -> None:
@@ -144,10 +147,11 @@ async def _load(
 
 
 @click.command(
+    cls=SpanishCommand,
     help=(
         "Comprueba que los datos derivados cuadran (saldos con sus movimientos). Sale con 1 si algo no "
         "cuadra; con --reparar, pone cada saldo igual a la suma de sus movimientos (queda en la auditoría)."
-    )
+    ),
 )
 @click.option("--reparar", is_flag=True, help="Corrige los saldos que no cuadran con sus movimientos.")
 def reconcile(reparar: bool) -> None:

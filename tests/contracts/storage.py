@@ -8,7 +8,7 @@ its suite here, one line.
 from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
-from tests.contracts.inventory import InventoryContract
+from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionsContract
@@ -30,6 +30,7 @@ class StorageContract(
     WalletAuditContract,
     LucienContract,
     InventoryContract,
+    InventoryAuditContract,
     ApiKeysContract,
     AuditContract,
     SubscriptionsContract,

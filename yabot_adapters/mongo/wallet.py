@@ -171,10 +171,16 @@ class MongoWalletAudit(WalletAudit):
         async def read(session: AsyncClientSession) -> Sequence[LedgerMismatch]:
             wallets = {
                 document["_id"]: wallet_from(document["_id"], document)
-                async for document in self._database[WALLETS].find({}, session=session)
+                async for document in self._database[WALLETS].find(
+                    {"balance": {"$exists": True}}, session=session
+                )
             }
             cursor = await self._database[LEDGER].aggregate(
-                [{"$group": {"_id": "$user_id", "total": {"$sum": "$amount"}}}], session=session
+                [
+                    {"$match": {"user_id": {"$exists": True}}},
+                    {"$group": {"_id": "$user_id", "total": {"$sum": "$amount"}}},
+                ],
+                session=session,
             )
             totals = {document["_id"]: int(document["total"]) async for document in cursor}
             found = []

@@ -149,8 +149,9 @@ async def _load(
 @click.command(
     cls=SpanishCommand,
     help=(
-        "Comprueba que los datos derivados cuadran (saldos con sus movimientos). Sale con 1 si algo no "
-        "cuadra; con --reparar, pone cada saldo igual a la suma de sus movimientos (queda en la auditoría)."
+        "Comprueba que los datos derivados cuadran (saldos y mochilas con sus movimientos). Sale con 1 si "
+        "algo no cuadra; con --reparar, pone cada saldo igual a la suma de sus movimientos (queda en la "
+        "auditoría); lo demás solo se informa."
     ),
 )
 @click.option("--reparar", is_flag=True, help="Corrige los saldos que no cuadran con sus movimientos.")
@@ -165,7 +166,7 @@ def reconcile(reparar: bool) -> None:
         module = container.modules().get(OperationsModule)
         report = await module.reconciliation.run(repair=reparar, actor=operator())
         if not report.findings:
-            click.echo("Todo cuadra: cada saldo es la suma de sus movimientos.")
+            click.echo("Todo cuadra: cada saldo y cada mochila son la suma de sus movimientos.")
             return 0
         click.echo(f"Inconsistencias encontradas: {len(report.findings)}")
         for finding in report.findings:

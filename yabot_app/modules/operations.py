@@ -80,6 +80,7 @@ class OperationsPlug(ModulePlug[OperationsModule]):
         reconciliation = Reconciliation(
             storage.transactions,
             storage.wallet_audit,
+            storage.inventory_audit,
             modules.get(AuditModule).log,
             EventStamper(kernel.clock, kernel.ids),
         )

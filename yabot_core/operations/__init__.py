@@ -12,6 +12,7 @@ from yabot_core.operations.backups import (
 )
 from yabot_core.operations.manifest import MANIFEST
 from yabot_core.operations.reconcile import (
+    MOCHILA_MOVEMENTS,
     REPAIR_ACTION,
     WALLET_LEDGER,
     DataInconsistencyDetected,
@@ -25,6 +26,7 @@ __all__ = [
     "BACKUP_FORMAT",
     "BACKUP_TIMER",
     "MANIFEST",
+    "MOCHILA_MOVEMENTS",
     "RECONCILE_EVERY",
     "RECONCILE_TIMER",
     "REPAIR_ACTION",

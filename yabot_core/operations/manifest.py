@@ -2,4 +2,4 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="operations", title="Operaciones", depends_on=("audit", "wallet"))
+MANIFEST = ModuleManifest(name="operations", title="Operaciones", depends_on=("audit", "inventory", "wallet"))

@@ -10,11 +10,14 @@ from typing import ClassVar, Final, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from yabot_core.audit import Actor, AuditLog, AuditUnitOfWork, user_target
+from yabot_core.inventory import InventoryAudit, QuantityMismatch
 from yabot_core.kernel import Event, EventStamper, Transactions, UserId, spanish_number
 from yabot_core.wallet import LedgerMismatch, WalletAudit, WalletUnitOfWork
 
 WALLET_LEDGER: Final = "wallet.ledger"
 """The check of each wallet's balance against its ledger."""
+MOCHILA_MOVEMENTS: Final = "inventory.movements"
+"""The check of each mochila line against its operations (reported only: no record there is the truth)."""
 REPAIR_ACTION: Final = "operations.wallet_repair"
 """The audit action of a balance set back to its ledger's sum."""
 
@@ -67,11 +70,13 @@ class Reconciliation:
         self,
         transactions: Transactions[ReconcileUnitOfWork],
         wallet_audit: WalletAudit,
+        inventory_audit: InventoryAudit,
         audit: AuditLog,
         stamper: EventStamper,
     ) -> None:
         self._transactions = transactions
         self._wallet_audit = wallet_audit
+        self._inventory_audit = inventory_audit
         self._audit = audit
         self._stamper = stamper
 
@@ -81,7 +86,9 @@ class Reconciliation:
         A wallet that moved between the check and the repair is left alone (the next run sees it again).
         """
         mismatches = {m.user_id: m for m in await self._wallet_audit.ledger_mismatches()}
-        findings = tuple(_wallet_finding(m) for m in mismatches.values())
+        findings = tuple(_wallet_finding(m) for m in mismatches.values()) + tuple(
+            _mochila_finding(m) for m in await self._inventory_audit.quantity_mismatches()
+        )
         if findings:
             await self._transactions.run(lambda uow: self._publish(uow, findings))
         repaired: list[UserId] = []
@@ -139,4 +146,16 @@ def _wallet_finding(mismatch: LedgerMismatch) -> Inconsistency:
         description=text,
         user_id=mismatch.user_id,
         repairable=balance != total and total >= 0,
+    )
+
+
+def _mochila_finding(mismatch: QuantityMismatch) -> Inconsistency:
+    return Inconsistency(
+        check=MOCHILA_MOVEMENTS,
+        subject=f"mochila del usuario {mismatch.user_id}, objeto «{mismatch.item_id}»",
+        description=(
+            f"guarda {spanish_number(mismatch.quantity)}, pero sus movimientos suman "
+            f"{spanish_number(mismatch.movements)}"
+        ),
+        user_id=mismatch.user_id,
     )

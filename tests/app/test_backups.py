@@ -130,6 +130,7 @@ def test_a_restore_never_overwrites_data_without_force(tmp_path: Path) -> None:
     made = yabot(source, "backup")
     assert made.exit_code == 0, made.output
     (archive,) = archives(source / "backups")
+    assert f"Última copia de seguridad: {archive}." in yabot(source, "status").output
     assert yabot(target, "wallet", "grant", "8", "5", "--reason", "Otro").exit_code == 0
 
     refused = yabot(target, "restore", str(archive))

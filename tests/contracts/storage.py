@@ -11,7 +11,7 @@ from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.story import StoryContract
-from tests.contracts.subscriptions import SubscriptionsContract
+from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
@@ -34,6 +34,7 @@ class StorageContract(
     ApiKeysContract,
     AuditContract,
     SubscriptionsContract,
+    SubscriptionAuditContract,
     VipTokensContract,
     ChannelMembersContract,
     StoryContract,

@@ -149,7 +149,8 @@ async def _load(
 @click.command(
     cls=SpanishCommand,
     help=(
-        "Comprueba que los datos derivados cuadran (saldos y mochilas con sus movimientos). Sale con 1 si "
+        "Comprueba que los datos derivados cuadran (saldos y mochilas con sus movimientos, suscripciones "
+        "con su historial). Sale con 1 si "
         "algo no cuadra; con --reparar, pone cada saldo igual a la suma de sus movimientos (queda en la "
         "auditoría); lo demás solo se informa."
     ),
@@ -166,7 +167,7 @@ def reconcile(reparar: bool) -> None:
         module = container.modules().get(OperationsModule)
         report = await module.reconciliation.run(repair=reparar, actor=operator())
         if not report.findings:
-            click.echo("Todo cuadra: cada saldo y cada mochila son la suma de sus movimientos.")
+            click.echo("Todo cuadra: saldos, mochilas y suscripciones coinciden con sus movimientos.")
             return 0
         click.echo(f"Inconsistencias encontradas: {len(report.findings)}")
         for finding in report.findings:

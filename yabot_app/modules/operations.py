@@ -79,10 +79,11 @@ class OperationsPlug(ModulePlug[OperationsModule]):
         settings = kernel.settings
         reconciliation = Reconciliation(
             storage.transactions,
-            storage.wallet_audit,
-            storage.inventory_audit,
             modules.get(AuditModule).log,
             EventStamper(kernel.clock, kernel.ids),
+            wallet_audit=storage.wallet_audit,
+            inventory_audit=storage.inventory_audit,
+            subscription_audit=storage.subscription_audit,
         )
         return OperationsModule(
             reconciliation=reconciliation,

@@ -14,6 +14,7 @@ from yabot_core.operations.manifest import MANIFEST
 from yabot_core.operations.reconcile import (
     MOCHILA_MOVEMENTS,
     REPAIR_ACTION,
+    SUBSCRIPTION_HISTORY,
     WALLET_LEDGER,
     DataInconsistencyDetected,
     Inconsistency,
@@ -30,6 +31,7 @@ __all__ = [
     "RECONCILE_EVERY",
     "RECONCILE_TIMER",
     "REPAIR_ACTION",
+    "SUBSCRIPTION_HISTORY",
     "WALLET_LEDGER",
     "BackupManifest",
     "DataInconsistencyDetected",

@@ -2,4 +2,6 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="operations", title="Operaciones", depends_on=("audit", "inventory", "wallet"))
+MANIFEST = ModuleManifest(
+    name="operations", title="Operaciones", depends_on=("audit", "inventory", "subscriptions", "wallet")
+)

@@ -12,10 +12,13 @@ from pydantic import BaseModel, ConfigDict
 from yabot_core.audit import Actor, AuditLog, AuditUnitOfWork, user_target
 from yabot_core.inventory import InventoryAudit, QuantityMismatch
 from yabot_core.kernel import Event, EventStamper, Transactions, UserId, spanish_number
+from yabot_core.subscriptions import StoredSubscription, SubscriptionAudit, replay
 from yabot_core.wallet import LedgerMismatch, WalletAudit, WalletUnitOfWork
 
 WALLET_LEDGER: Final = "wallet.ledger"
 """The check of each wallet's balance against its ledger."""
+SUBSCRIPTION_HISTORY: Final = "subscriptions.history"
+"""The check of each subscription against the replay of its history (reported only)."""
 MOCHILA_MOVEMENTS: Final = "inventory.movements"
 """The check of each mochila line against its operations (reported only: no record there is the truth)."""
 REPAIR_ACTION: Final = "operations.wallet_repair"
@@ -69,14 +72,17 @@ class Reconciliation:
     def __init__(
         self,
         transactions: Transactions[ReconcileUnitOfWork],
-        wallet_audit: WalletAudit,
-        inventory_audit: InventoryAudit,
         audit: AuditLog,
         stamper: EventStamper,
+        *,
+        wallet_audit: WalletAudit,
+        inventory_audit: InventoryAudit,
+        subscription_audit: SubscriptionAudit,
     ) -> None:
         self._transactions = transactions
         self._wallet_audit = wallet_audit
         self._inventory_audit = inventory_audit
+        self._subscription_audit = subscription_audit
         self._audit = audit
         self._stamper = stamper
 
@@ -86,8 +92,14 @@ class Reconciliation:
         A wallet that moved between the check and the repair is left alone (the next run sees it again).
         """
         mismatches = {m.user_id: m for m in await self._wallet_audit.ledger_mismatches()}
-        findings = tuple(_wallet_finding(m) for m in mismatches.values()) + tuple(
-            _mochila_finding(m) for m in await self._inventory_audit.quantity_mismatches()
+        findings = (
+            tuple(_wallet_finding(m) for m in mismatches.values())
+            + tuple(_mochila_finding(m) for m in await self._inventory_audit.quantity_mismatches())
+            + tuple(
+                finding
+                for stored in await self._subscription_audit.stored_with_history()
+                if (finding := _subscription_finding(stored)) is not None
+            )
         )
         if findings:
             await self._transactions.run(lambda uow: self._publish(uow, findings))
@@ -158,4 +170,28 @@ def _mochila_finding(mismatch: QuantityMismatch) -> Inconsistency:
             f"{spanish_number(mismatch.movements)}"
         ),
         user_id=mismatch.user_id,
+    )
+
+
+def _subscription_finding(found: StoredSubscription) -> Inconsistency | None:
+    try:
+        replayed = replay(found.history)
+    except ValueError:
+        text = "su historial está roto (un movimiento no sigue al anterior)"
+    else:
+        if replayed == found.stored:
+            return None
+        if found.stored is None or replayed is None:
+            text = "hay historial sin suscripción guardada" if found.stored is None else "no tiene historial"
+        else:
+            text = (
+                f"la guardada vence el {found.stored.vip_until:%d/%m/%Y %H:%M} UTC y va por el movimiento "
+                f"{found.stored.sequence}; su historial da {replayed.vip_until:%d/%m/%Y %H:%M} UTC y "
+                f"{replayed.sequence}"
+            )
+    return Inconsistency(
+        check=SUBSCRIPTION_HISTORY,
+        subject=f"suscripción VIP del usuario {found.user_id}",
+        description=text,
+        user_id=found.user_id,
     )

@@ -7,18 +7,23 @@ import pytest
 from tests.contracts.common import ALICE, BOB, record_everything, recorded_events
 from tests.contracts.inventory import line
 from tests.contracts.inventory_catalog import ROSE
+from tests.contracts.subscription_fixtures import history_entry
 from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork, opened
 from yabot_core.audit import Actor, AuditLog
-from yabot_core.kernel import EventStamper, FakeClock, SequentialIds
+from yabot_core.kernel import EventStamper, FakeClock, SequentialIds, UserId
 from yabot_core.operations import (
     MOCHILA_MOVEMENTS,
     REPAIR_ACTION,
+    SUBSCRIPTION_HISTORY,
     WALLET_LEDGER,
     DataInconsistencyDetected,
     Reconciliation,
 )
+from yabot_core.subscriptions import EntryKind
 from yabot_core.wallet import ADMIN_GRANT, WalletService
+
+CAROL = UserId(1003)
 
 
 @pytest.fixture(name="storage")
@@ -31,18 +36,28 @@ async def storage_fixture(clock: FakeClock) -> AsyncIterator[StorageBackend]:
 def reconciliation(storage: StorageBackend, clock: FakeClock) -> Reconciliation:
     audit = AuditLog(storage.audit_queries, clock, SequentialIds("a"))
     stamper = EventStamper(clock, SequentialIds("e"))
-    return Reconciliation(storage.transactions, storage.wallet_audit, storage.inventory_audit, audit, stamper)
+    return Reconciliation(
+        storage.transactions,
+        audit,
+        stamper,
+        wallet_audit=storage.wallet_audit,
+        inventory_audit=storage.inventory_audit,
+        subscription_audit=storage.subscription_audit,
+    )
 
 
 async def plant(storage: StorageBackend, clock: FakeClock) -> None:
-    """Alice's balance drifts from her ledger; Bob holds a rose no operation brought."""
+    """Alice's balance drifts from her ledger; Bob holds a rose no operation brought; Carol's VIP is short."""
     await WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds("w")).credit(
         ALICE, 10, ADMIN_GRANT, idempotency_key="k"
     )
 
+    grant, after = history_entry(None, EntryKind.GRANT, 86_400, at=clock.now(), key="v", user=CAROL)
+
     async def work(uow: StorageUnitOfWork) -> None:
         await uow.wallets.correct_balance(ALICE, balance=4, sequence=1)
         await uow.inventory.save_line(line(ROSE, 2, 1, user=BOB))
+        await uow.subscriptions.append(grant, after.model_copy(update={"vip_until": clock.now()}))
 
     await storage.transactions.run(work)
 
@@ -61,10 +76,10 @@ async def test_findings_are_published_and_only_the_wallet_is_repaired(
     await plant(storage, clock)
     report = await reconciliation(storage, clock).run(repair=True, actor=Actor.operator("ana"))
 
-    planted = {(WALLET_LEDGER, ALICE), (MOCHILA_MOVEMENTS, BOB)}
+    planted = {(WALLET_LEDGER, ALICE), (MOCHILA_MOVEMENTS, BOB), (SUBSCRIPTION_HISTORY, CAROL)}
     assert {(f.check, f.user_id) for f in report.findings} == planted
     assert report.repaired == (ALICE,)
-    assert [f.check for f in report.unresolved] == [MOCHILA_MOVEMENTS]
+    assert {f.check for f in report.unresolved} == {MOCHILA_MOVEMENTS, SUBSCRIPTION_HISTORY}
     events = [e for e in await recorded_events(storage) if isinstance(e, DataInconsistencyDetected)]
     assert {(e.check, e.user_id) for e in events} == planted
     assert (await storage.wallet_queries.balance(ALICE)).balance == 10

@@ -72,7 +72,8 @@ async def take_backup(
         payload.mkdir()
         contents = await snapshots.dump(payload)
         manifest, archive = await asyncio.to_thread(_pack, contents, payload, Path(work), now)
-        name = f"yabot-{contents.storage}-{now.astimezone(UTC):%Y%m%dT%H%M%S%fZ}{SUFFIX}"
+        utc = now.astimezone(UTC)
+        name = f"yabot-{contents.storage}-{utc:%Y%m%dT%H%M%S}.{utc.microsecond // 1000:03d}Z{SUFFIX}"
         target = directory / name
         # The checksum first: an archive that exists always has its checksum beside it.
         os.replace(sidecar_of(archive), sidecar_of(target))

@@ -102,12 +102,15 @@ class MongoWalletRepository(WalletRepository):
         await self._holds.replace_one({"_id": hold.hold_id}, document, upsert=True, session=self._session)
 
     async def correct_balance(self, user_id: UserId, *, balance: int, sequence: int) -> bool:
-        moved = await self._wallets.update_one(
-            {"_id": user_id, "sequence": sequence},
-            {"$set": {"balance": balance}},
-            upsert=sequence == 0,
-            session=self._session,
-        )
+        try:
+            moved = await self._wallets.update_one(
+                {"_id": user_id, "sequence": sequence},
+                {"$set": {"balance": balance}},
+                upsert=sequence == 0,  # entries whose wallet document is missing: make it
+                session=self._session,
+            )
+        except DuplicateKeyError:
+            return False  # the wallet appeared meanwhile, at another sequence
         return moved.matched_count > 0 or moved.upserted_id is not None
 
 

@@ -16,7 +16,7 @@ from yabot_app.lifecycle import working
 from yabot_app.modules.operations import OperationsModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_app.settings import SQLITE_FILE, Settings
-from yabot_core.kernel import FakeClock, UserId
+from yabot_core.kernel import CorrelationId, EventId, FakeClock, TimerFired, UserId
 from yabot_core.operations import BACKUP_TIMER, RECONCILE_TIMER
 from yabot_core.wallet import ADMIN_GRANT
 
@@ -215,3 +215,28 @@ async def test_automatic_backups_keep_the_newest(tmp_path: Path, clock: FakeCloc
             clock.advance(timedelta(seconds=1))
     assert archives(tmp_path / "backups") == [taken[1].path, taken[2].path]
     assert taken[2].pruned == (taken[0].path,)
+
+
+async def test_the_backup_timer_takes_a_backup_and_books_the_next_slot(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """When a slot's timer fires, its handler backs up into YABOT_BACKUP_DIR and schedules the next slot."""
+    values = {"backup_hours": 6, "backup_dir": tmp_path / "auto"}
+    container = build_container(settings(tmp_path, **values), telegram=False, clock=clock)
+    async with opened(container.storage()) as storage:
+        (handler,) = (
+            s.handler for s in container.event_routes().subscriptions if s.name == "operations.backup"
+        )
+        fired = TimerFired(
+            event_id=EventId("e"),
+            occurred_at=clock.now(),
+            correlation_id=CorrelationId("c"),
+            key=f"{BACKUP_TIMER}:0",
+            kind=BACKUP_TIMER,
+            due_at=clock.now(),
+        )
+        await handler(fired)
+        pending = await storage.timer_store.pending(limit=10, kind=BACKUP_TIMER)
+    (archive,) = archives(tmp_path / "auto")
+    assert archive.name.startswith("yabot-sqlite-")
+    assert [timer.due_at > clock.now() for timer in pending] == [True]

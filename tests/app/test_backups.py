@@ -147,7 +147,7 @@ def test_a_restore_never_overwrites_data_without_force(tmp_path: Path) -> None:
 
 
 def test_a_missing_or_foreign_file_is_one_spanish_line(tmp_path: Path) -> None:
-    """Verifying a file that is not there, or not an archive, fails with a Spanish reason and exit 1."""
+    """A missing file, a file that is no archive, an unwritable output: a Spanish reason and exit 1."""
     missing = yabot(tmp_path, "backup", "verify", str(tmp_path / "no-existe.tar"))
     assert missing.exit_code == 1
     assert "no existe" in missing.output
@@ -157,6 +157,10 @@ def test_a_missing_or_foreign_file_is_one_spanish_line(tmp_path: Path) -> None:
     assert foreign.exit_code == 1
     assert "No se puede leer el archivo de copia" in foreign.output
     assert not (tmp_path / SQLITE_FILE).exists()
+    blocked = yabot(tmp_path, "backup", "--salida", str(junk / "copias"))
+    assert blocked.exit_code == 1
+    where = junk / "copias"
+    assert f"No se puede escribir la copia en {where}: parte de la ruta no es un directorio" in blocked.output
 
 
 def test_a_ledger_entry_deleted_behind_the_apps_back_is_found_and_repaired(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ under a temporary name and renamed, so a crash never leaves a half archive looki
 """
 
 import asyncio
+import errno
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from typing import Final
 
 from pydantic import ValidationError
 
+from yabot_core.kernel import UnavailableError
 from yabot_core.operations import BACKUP_FORMAT, BackupManifest, DumpContents, StorageSnapshots
 
 MANIFEST: Final = "manifest.json"
@@ -29,6 +31,15 @@ MANIFEST_SUM: Final = "manifest.sha256"
 SUFFIX: Final = ".tar"
 SIDECAR: Final = ".sha256"
 CHUNK: Final = 1 << 20
+_WHY: Final = {
+    errno.EEXIST: "parte de la ruta existe y no es un directorio",
+    errno.ENOTDIR: "parte de la ruta no es un directorio",
+    errno.EACCES: "no hay permiso para escribir allí",
+    errno.EPERM: "no hay permiso para escribir allí",
+    errno.EROFS: "es un sistema de archivos de solo lectura",
+    errno.ENOSPC: "el disco está lleno",
+}
+"""Why an archive could not be written, in the operator's words (the OS's are English)."""
 
 
 def yabot_version() -> str:
@@ -65,7 +76,21 @@ class TakenBackup:
 async def take_backup(
     snapshots: StorageSnapshots, directory: Path, now: datetime, *, keep: int | None = None
 ) -> TakenBackup:
-    """Dump the storage into a new archive in ``directory``; keep only the newest ``keep`` archives there."""
+    """Dump the storage into a new archive in ``directory``; keep only the newest ``keep`` archives there.
+
+    Raises:
+        UnavailableError: the storage did not answer, or ``directory`` cannot hold the archive (the message
+            names it and says why, in Spanish).
+    """
+    try:
+        return await _take(snapshots, directory, now, keep)
+    except OSError as exc:
+        reason = _WHY.get(exc.errno or 0, "el sistema no lo permite")
+        msg = f"No se puede escribir la copia en {directory}: {reason}."
+        raise UnavailableError(msg, detail={"backup": "directory"}) from exc
+
+
+async def _take(snapshots: StorageSnapshots, directory: Path, now: datetime, keep: int | None) -> TakenBackup:
     await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".yabot-backup-", dir=directory) as work:
         payload = Path(work) / "payload"

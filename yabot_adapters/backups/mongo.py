@@ -65,18 +65,21 @@ class MongoSnapshots(StorageSnapshots):
         return found
 
     async def load(self, directory: Path, contents: DumpContents) -> None:
+        """Empty every declared collection, then insert the dump in batches (each batch one operation).
+
+        Not one transaction (a restore may be far larger than one allows): run it with YABOT stopped.
+        """
         database = self._storage.database
-        async with self._storage.gate.operation():
-            for name in self._storage.collections:
+        gate = self._storage.gate
+        for name in self._storage.collections:
+            async with gate.operation():
                 await database[name].delete_many({})
-            for file in contents.files:
-                collection = database[Path(file).stem]
-                batch: list[dict[str, object]] = []
-                lines = await asyncio.to_thread((directory / file).read_text, encoding="utf-8")
-                for line in lines.splitlines():
-                    batch.append(json_util.loads(line, json_options=CANONICAL_JSON_OPTIONS))
-                    if len(batch) == BATCH:
-                        await collection.insert_many(batch)
-                        batch = []
-                if batch:
-                    await collection.insert_many(batch)
+        for file in contents.files:
+            collection = database[Path(file).stem]
+            lines = await asyncio.to_thread((directory / file).read_text, encoding="utf-8")
+            documents = [
+                json_util.loads(line, json_options=CANONICAL_JSON_OPTIONS) for line in lines.splitlines()
+            ]
+            for start in range(0, len(documents), BATCH):
+                async with gate.operation():
+                    await collection.insert_many(documents[start : start + BATCH])

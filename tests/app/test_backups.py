@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from yabot_adapters.backups import archives, sidecar_of
+from yabot_adapters.backups import SqliteSnapshots, archives, sidecar_of, take_backup
 from yabot_adapters.storage import opened
 from yabot_app.cli.main import cli
 from yabot_app.container import build_container
@@ -244,3 +244,18 @@ async def test_the_backup_timer_takes_a_backup_and_books_the_next_slot(
     (archive,) = archives(tmp_path / "auto")
     assert archive.name.startswith("yabot-sqlite-")
     assert [timer.due_at > clock.now() for timer in pending] == [True]
+
+
+def test_a_backup_of_a_newer_yabot_is_not_restored(tmp_path: Path, clock: FakeClock) -> None:
+    """An archive whose schema is newer than this code's is refused before anything is written."""
+    source = tmp_path / "origen"
+    assert yabot(source, "wallet", "grant", "7", "30", "--reason", "Premio").exit_code == 0
+    with sqlite3.connect(source / SQLITE_FILE) as conn:
+        conn.execute("UPDATE schema_versions SET version = 99 WHERE module = 'wallets'")
+    snapshots = SqliteSnapshots(source / SQLITE_FILE)
+    taken = asyncio.run(take_backup(snapshots, tmp_path / "copias", clock.now()))
+
+    refused = yabot(tmp_path / "destino", "restore", str(taken.path))
+    assert refused.exit_code == 1
+    assert "versión más reciente de YABOT (módulo wallets en la versión 99" in refused.output
+    assert not (tmp_path / "destino" / SQLITE_FILE).exists()

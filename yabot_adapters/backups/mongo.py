@@ -54,6 +54,9 @@ class MongoSnapshots(StorageSnapshots):
         files = tuple(f"{name}.jsonl" for name in names)
         return DumpContents(storage=self.kind, files=files, counts=counts)
 
+    def refusal(self, contents: DumpContents) -> str | None:  # noqa: ARG002  (the port's shape)
+        return None  # collections carry no schema version: the backend's ``open`` makes what is missing
+
     async def existing(self) -> Mapping[str, int]:
         database = self._storage.database
         found: dict[str, int] = {}

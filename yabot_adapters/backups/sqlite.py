@@ -8,6 +8,7 @@ from typing import Final
 
 from yabot_adapters.backups.archive import table_counts
 from yabot_adapters.sqlite.connection import BUSY_PATIENCE, DETAIL
+from yabot_adapters.sqlite.slices import SLICES
 from yabot_core.kernel import UnavailableError
 from yabot_core.operations import DumpContents, StorageSnapshots
 
@@ -53,6 +54,16 @@ class SqliteSnapshots(StorageSnapshots):
         except sqlite3.Error as exc:
             raise UnavailableError(detail=DETAIL) from exc
         return DumpContents(storage=self.kind, files=(PAYLOAD,), counts=counts, schema_versions=versions)
+
+    def refusal(self, contents: DumpContents) -> str | None:
+        for piece in SLICES:
+            found = contents.schema_versions.get(piece.name, 0)
+            if found > piece.latest:
+                return (
+                    f"la copia es de una versión más reciente de YABOT (módulo {piece.name} en la versión "
+                    f"{found}, esta conoce la {piece.latest}): actualice YABOT antes de restaurarla."
+                )
+        return None
 
     async def existing(self) -> Mapping[str, int]:
         if not self._path.exists():

@@ -128,6 +128,15 @@ async def _load(
     from yabot_core.operations import DumpContents  # noqa: PLC0415
 
     target = settings.describe_storage()
+    contents = DumpContents(
+        storage=manifest.storage,
+        files=tuple(manifest.files),
+        counts=manifest.counts,
+        schema_versions=manifest.schema_versions,
+    )
+    refusal = snapshots.refusal(contents)
+    if refusal is not None:
+        fail(f"{refusal} Nada ha cambiado.")
     existing = await snapshots.existing()
     if existing and not force:
         fail(
@@ -136,12 +145,6 @@ async def _load(
         )
     if existing:
         click.echo(f"Se reemplazan los datos de {target}: {_rows(existing)}.")
-    contents = DumpContents(
-        storage=manifest.storage,
-        files=tuple(manifest.files),
-        counts=manifest.counts,
-        schema_versions=manifest.schema_versions,
-    )
     await snapshots.load(payload, contents)
     click.echo(f"Copia restaurada en {target}: {_summary(manifest, settings)}.")
 

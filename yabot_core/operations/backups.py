@@ -67,6 +67,10 @@ class StorageSnapshots(Protocol):
         """
         ...
 
+    def refusal(self, contents: DumpContents) -> str | None:
+        """Why this code cannot load ``contents`` (in Spanish: a newer YABOT's schema), or ``None``."""
+        ...
+
     async def existing(self) -> Mapping[str, int]:
         """The target's non-empty tables or collections with their row counts (empty: safe to restore)."""
         ...

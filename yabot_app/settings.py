@@ -194,6 +194,15 @@ class Settings(BaseSettings):
             "Hours between automatic backups (`0` turns them off); one process takes each, however many run."
         ),
     )
+    reconcile_hours: int = Field(
+        default=24,
+        ge=0,
+        le=24 * 30,
+        description=(
+            "Hours between automatic reconciliations (balances, mochilas and VIP histories checked; `0` "
+            "turns them off)."
+        ),
+    )
     backup_dir: Path | None = Field(
         default=None,
         description="Directory of the automatic backups. Unset: `backups` under `YABOT_DATA_DIR`.",

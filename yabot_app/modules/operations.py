@@ -41,6 +41,8 @@ class OperationsModule:
     backup_keep: int
     backup_every: int
     """Seconds between automatic backups; 0: none."""
+    reconcile_every: int = RECONCILE_EVERY
+    """Seconds between automatic reconciliations; 0: none."""
 
     async def backup(self, directory: Path | None = None, *, keep: int | None = None) -> "TakenBackup":
         """Take a backup now into ``directory`` (the configured one by default), keeping ``keep`` archives.
@@ -59,7 +61,8 @@ class OperationsModule:
 
         async def work(uow: "StorageUnitOfWork") -> None:
             now = self.clock.now()
-            await schedule_slot(uow, RECONCILE_TIMER, now, RECONCILE_EVERY)
+            if self.reconcile_every:
+                await schedule_slot(uow, RECONCILE_TIMER, now, self.reconcile_every)
             if self.backup_every and self.snapshots is not None:
                 await schedule_slot(uow, BACKUP_TIMER, now, self.backup_every)
 
@@ -93,6 +96,7 @@ class OperationsPlug(ModulePlug[OperationsModule]):
             backup_dir=settings.backups_dir,
             backup_keep=settings.backup_keep,
             backup_every=settings.backup_hours * 3600,
+            reconcile_every=settings.reconcile_hours * 3600,
         )
 
     def handlers(self, services: OperationsModule, kernel: Kernel) -> Iterable[HandlerSpec]:

@@ -229,6 +229,30 @@ class Settings(BaseSettings):
             "out (never an admin)."
         ),
     )
+    backup_hours: int = Field(
+        default=6,
+        ge=0,
+        le=24 * 7,
+        description=(
+            "Hours between automatic backups (`0` turns them off); one process takes each, however many run."
+        ),
+    )
+    reconcile_hours: int = Field(
+        default=24,
+        ge=0,
+        le=24 * 30,
+        description=(
+            "Hours between automatic reconciliations (balances, mochilas and VIP histories checked; `0` "
+            "turns them off)."
+        ),
+    )
+    backup_dir: Path | None = Field(
+        default=None,
+        description="Directory of the automatic backups. Unset: `backups` under `YABOT_DATA_DIR`.",
+    )
+    backup_keep: int = Field(
+        default=8, ge=1, le=1000, description="How many automatic backups to keep (older ones are removed)."
+    )
 
     @field_validator("webhook_secret")
     @classmethod
@@ -380,6 +404,11 @@ class Settings(BaseSettings):
     def content_dir(self) -> Path:
         """Where the creator's content lives (texts, catalogs, the story): ``YABOT_DATA_DIR/content``."""
         return self.data_dir / "content"
+
+    @property
+    def backups_dir(self) -> Path:
+        """Where backups go by default: ``YABOT_BACKUP_DIR``, else ``backups`` in the data directory."""
+        return self.backup_dir if self.backup_dir is not None else self.data_dir / "backups"
 
     @property
     def sqlite_path(self) -> Path:

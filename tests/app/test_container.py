@@ -26,6 +26,9 @@ ROUTES = [
     "story.vip_can_continue",
     "missions.celebrate",
     "daily_gift.remind",
+    "operations.backup",
+    "operations.reconcile",
+    "operations.log_inconsistency",
 ]
 MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.daily_gift.claimed",
@@ -41,6 +44,9 @@ NO_TELEGRAM = [
     "subscriptions.farewell",
     "daily_gift.remind",
     *MISSIONS,
+    "operations.backup",
+    "operations.reconcile",
+    "operations.log_inconsistency",
 ]
 DOOR = [
     "subscriptions.door_invite",

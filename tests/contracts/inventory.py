@@ -27,6 +27,7 @@ from yabot_core.inventory import (
     Mochila,
     NotEnoughItemsError,
     OperationKind,
+    QuantityMismatch,
 )
 from yabot_core.kernel import (
     ConcurrentUpdateError,
@@ -245,3 +246,26 @@ class InventoryContract(ContractBase):
     def test_inventory_invariants_hold_for_any_sequence(self, storage_factory: StorageFactory) -> None:
         """Random adds, removes, uses, combinations, replays and reused keys never break a mochila."""
         run_inventory_machine(storage_factory, examples=self.stateful_examples)
+
+
+class InventoryAuditContract(ContractBase):
+    """The reconciliation's view of mochilas: a line that is not the sum of its operations is found."""
+
+    async def test_lines_that_disagree_with_their_operations_are_found(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """Each line is checked against its operations' deltas; an item moved with no line counts as 0."""
+
+        async def work(uow: StorageUnitOfWork) -> None:
+            await uow.inventory.add_operation(operation(clock, "k1"))
+            await uow.inventory.save_line(line(LEFT, 0, 1))  # -1 with nothing before it: off too
+            await uow.inventory.save_line(line(RIGHT, 5, 1))  # the operations say -1
+            await uow.inventory.save_line(line(ROSE, 2, 1, user=BOB))  # no operation brought it
+
+        await storage.transactions.run(work)
+        assert set(await storage.inventory_audit.quantity_mismatches()) == {
+            QuantityMismatch(user_id=ALICE, item_id=LEFT, quantity=0, movements=-1),
+            QuantityMismatch(user_id=ALICE, item_id=LETTER, quantity=0, movements=1),
+            QuantityMismatch(user_id=ALICE, item_id=RIGHT, quantity=5, movements=-1),
+            QuantityMismatch(user_id=BOB, item_id=ROSE, quantity=2, movements=0),
+        }

@@ -9,18 +9,18 @@ from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
-from tests.contracts.inventory import InventoryContract
+from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
 from tests.contracts.story import StoryContract
-from tests.contracts.subscriptions import SubscriptionsContract
+from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
 from tests.contracts.timers import TimersContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
 from tests.contracts.vip_members import ChannelMembersContract
 from tests.contracts.vip_tokens import VipTokensContract
-from tests.contracts.wallet import WalletContract
+from tests.contracts.wallet import WalletAuditContract, WalletContract
 
 
 class StorageContract(
@@ -30,11 +30,14 @@ class StorageContract(
     TimersContract,
     UsersContract,
     WalletContract,
+    WalletAuditContract,
     LucienContract,
     InventoryContract,
+    InventoryAuditContract,
     ApiKeysContract,
     AuditContract,
     SubscriptionsContract,
+    SubscriptionAuditContract,
     VipTokensContract,
     ChannelMembersContract,
     StoryContract,

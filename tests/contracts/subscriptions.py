@@ -269,3 +269,29 @@ class SubscriptionsContract(ContractBase):
     def test_vip_until_is_what_the_history_sums_to(self, storage_factory: StorageFactory) -> None:
         """Random grants, extensions, payments, refunds, revocations and expiries (hypothesis)."""
         run_subscriptions_machine(storage_factory, examples=self.stateful_examples)
+
+
+class SubscriptionAuditContract(ContractBase):
+    """The reconciliation's view of subscriptions: each stored one beside its whole history, oldest first."""
+
+    async def test_every_subscription_comes_with_its_history(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """Stored state and history come together, so a state that is not its history's replay shows."""
+        now = clock.now()
+        first, after_first = history_entry(None, EntryKind.GRANT, 86_400, at=now, key="a1", user=ALICE)
+        await append(storage, first, after_first)
+        second, after_second = history_entry(
+            after_first, EntryKind.EXTEND, 86_400, at=now, key="a2", user=ALICE
+        )
+        drifted = after_second.model_copy(update={"vip_until": after_second.vip_until + timedelta(days=30)})
+        await append(storage, second, drifted)
+        grant, after_grant = history_entry(None, EntryKind.GRANT, 3_600, at=now, key="b1", user=BOB)
+        await append(storage, grant, after_grant)
+
+        found = await storage.subscription_audit.stored_with_history()
+        assert [(s.user_id, s.stored, s.history) for s in found] == [
+            (ALICE, drifted, (first, second)),
+            (BOB, after_grant, (grant,)),
+        ]
+        assert replay(found[0].history) == after_second != found[0].stored

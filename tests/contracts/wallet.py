@@ -18,6 +18,7 @@ from yabot_core.wallet import (
     HoldStatus,
     InsufficientBesitosError,
     LedgerEntry,
+    LedgerMismatch,
     Wallet,
     WalletService,
 )
@@ -230,3 +231,35 @@ class WalletContract(ContractBase):
 
 async def _page(wallet: WalletService, offset: int) -> tuple[LedgerEntry, ...]:
     return (await wallet.statement(ALICE, limit=100, offset=offset)).history.entries
+
+
+class WalletAuditContract(ContractBase):
+    """The reconciliation's view of wallets: drift from the ledger is found, and repaired only if unmoved."""
+
+    async def test_a_drifted_balance_is_found_and_corrected(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """A balance that is not its ledger's sum is reported; correcting it at its sequence clears it."""
+        wallet = WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds("a"))
+        await wallet.credit(ALICE, 10, ADMIN_GRANT, idempotency_key="a1")
+        await wallet.credit(BOB, 5, ADMIN_GRANT, idempotency_key="b1")
+        assert await storage.wallet_audit.ledger_mismatches() == []
+
+        async def drift(uow: StorageUnitOfWork) -> bool:
+            return await uow.wallets.correct_balance(ALICE, balance=7, sequence=1)
+
+        assert await storage.transactions.run(drift)
+        found = await storage.wallet_audit.ledger_mismatches()
+        assert found == [LedgerMismatch(user_id=ALICE, balance=7, ledger_sum=10, sequence=1)]
+
+        async def stale(uow: StorageUnitOfWork) -> bool:
+            return await uow.wallets.correct_balance(ALICE, balance=10, sequence=2)
+
+        assert not await storage.transactions.run(stale)
+
+        async def repair(uow: StorageUnitOfWork) -> bool:
+            return await uow.wallets.correct_balance(ALICE, balance=10, sequence=1)
+
+        assert await storage.transactions.run(repair)
+        assert await storage.wallet_audit.ledger_mismatches() == []
+        assert (await storage.wallet_queries.balance(ALICE)).balance == 10

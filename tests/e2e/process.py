@@ -50,6 +50,9 @@ def yabot_env(workdir: Path, **settings: str) -> dict[str, str]:
             "YABOT_DATA_DIR": str(workdir / "data"),
             "YABOT_API_PORT": str(free_port()),
             "YABOT_WELCOME_BESITOS": "0",
+            # No backup or reconciliation timers unless a journey asks: journeys count the timers they set.
+            "YABOT_BACKUP_HOURS": "0",
+            "YABOT_RECONCILE_HOURS": "0",
             "PYTHONUNBUFFERED": "1",
             "PYTHONFAULTHANDLER": "1",  # SIGABRT prints every thread's stack: see Served.start
         }

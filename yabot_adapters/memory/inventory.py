@@ -6,12 +6,14 @@ from itertools import islice
 
 from yabot_adapters.memory.slice import MemorySlice
 from yabot_core.inventory import (
+    InventoryAudit,
     InventoryLine,
     InventoryOperation,
     InventoryPage,
     InventoryQueries,
     InventoryRepository,
     ItemId,
+    QuantityMismatch,
 )
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
 
@@ -77,9 +79,33 @@ class InMemoryInventoryQueries(InventoryQueries):
         return found
 
 
+class InMemoryInventoryAudit(InventoryAudit):
+    """Quantities against operations in committed state (one snapshot: nothing awaits in between)."""
+
+    def __init__(self, state: InventoryState) -> None:
+        self._state = state
+
+    async def quantity_mismatches(self) -> Sequence[QuantityMismatch]:
+        moved: dict[tuple[UserId, ItemId], int] = {}
+        for operation in self._state.operations.values():
+            for change in operation.changes:
+                key = (operation.user_id, change.item_id)
+                moved[key] = moved.get(key, 0) + change.delta
+        held = {
+            (user_id, item_id): line.quantity
+            for user_id, lines in self._state.lines.items()
+            for item_id, line in lines.items()
+        }
+        return [
+            QuantityMismatch(user_id=user, item_id=item, quantity=held.get((user, item), 0), movements=total)
+            for (user, item) in sorted(held.keys() | moved.keys())
+            if held.get((user, item), 0) != (total := moved.get((user, item), 0))
+        ]
+
+
 SLICE = MemorySlice(
     name="inventory",
     state=InventoryState,
     repository=InMemoryInventoryRepository,
-    queries={"inventory_queries": InMemoryInventoryQueries},
+    queries={"inventory_queries": InMemoryInventoryQueries, "inventory_audit": InMemoryInventoryAudit},
 )

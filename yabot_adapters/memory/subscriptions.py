@@ -1,5 +1,6 @@
 """Subscriptions and their histories in memory: the subscriptions module's slice."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -7,7 +8,9 @@ from itertools import islice
 from yabot_adapters.memory.slice import MemorySlice
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
 from yabot_core.subscriptions import (
+    StoredSubscription,
     Subscription,
+    SubscriptionAudit,
     SubscriptionEntry,
     SubscriptionHistory,
     SubscriptionPage,
@@ -88,9 +91,30 @@ class InMemorySubscriptionQueries(SubscriptionQueries):
         return SubscriptionPage(subscriptions=page, total=len(found), limit=limit, offset=offset)
 
 
+class InMemorySubscriptionAudit(SubscriptionAudit):
+    """Subscriptions beside their histories in committed state (one snapshot: nothing awaits between)."""
+
+    def __init__(self, state: SubscriptionsState) -> None:
+        self._state = state
+
+    async def stored_with_history(self) -> Sequence[StoredSubscription]:
+        users = sorted(self._state.subscriptions.keys() | self._state.entries.keys())
+        return [
+            StoredSubscription(
+                user_id=user,
+                stored=self._state.subscriptions.get(user),
+                history=tuple(sorted(self._state.entries.get(user, ()), key=lambda entry: entry.sequence)),
+            )
+            for user in users
+        ]
+
+
 SLICE = MemorySlice(
     name="subscriptions",
     state=SubscriptionsState,
     repository=InMemorySubscriptionRepository,
-    queries={"subscription_queries": InMemorySubscriptionQueries},
+    queries={
+        "subscription_queries": InMemorySubscriptionQueries,
+        "subscription_audit": InMemorySubscriptionAudit,
+    },
 )

@@ -1,5 +1,6 @@
 """Wallets, ledger entries and holds in memory: the wallet module's slice."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -9,8 +10,10 @@ from yabot_core.wallet import (
     Hold,
     HoldStatus,
     LedgerEntry,
+    LedgerMismatch,
     LedgerPage,
     Wallet,
+    WalletAudit,
     WalletBalance,
     WalletQueries,
     WalletRepository,
@@ -62,6 +65,13 @@ class InMemoryWalletRepository(WalletRepository):
     async def save_hold(self, hold: Hold) -> None:
         self._holds[hold.hold_id] = hold
 
+    async def correct_balance(self, user_id: UserId, *, balance: int, sequence: int) -> bool:
+        current = await self.get(user_id)
+        if current.sequence != sequence:
+            return False
+        self._wallets[user_id] = Wallet(user_id=user_id, balance=balance, sequence=sequence)
+        return True
+
     def apply(self) -> None:
         self._state.wallets.update(self._wallets)
         for entry in self._entries:
@@ -95,9 +105,29 @@ class InMemoryWalletQueries(WalletQueries):
         return WalletBalance(user_id=user_id, balance=wallet.balance if wallet else 0, held=held)
 
 
+class InMemoryWalletAudit(WalletAudit):
+    """Balances against ledgers in committed state (one snapshot: nothing awaits in between)."""
+
+    def __init__(self, state: WalletState) -> None:
+        self._state = state
+
+    async def ledger_mismatches(self) -> Sequence[LedgerMismatch]:
+        found = []
+        for user_id in sorted(self._state.wallets.keys() | self._state.entries.keys()):
+            wallet = self._state.wallets.get(user_id) or Wallet(user_id=user_id)
+            total = sum(entry.amount for entry in self._state.entries.get(user_id, ()))
+            if wallet.balance != total or wallet.balance < 0:
+                found.append(
+                    LedgerMismatch(
+                        user_id=user_id, balance=wallet.balance, ledger_sum=total, sequence=wallet.sequence
+                    )
+                )
+        return found
+
+
 SLICE = MemorySlice(
     name="wallets",
     state=WalletState,
     repository=InMemoryWalletRepository,
-    queries={"wallet_queries": InMemoryWalletQueries},
+    queries={"wallet_queries": InMemoryWalletQueries, "wallet_audit": InMemoryWalletAudit},
 )

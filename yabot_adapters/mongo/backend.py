@@ -14,7 +14,7 @@ from pymongo.write_concern import WriteConcern
 from yabot_adapters.mongo.documents import Document
 from yabot_adapters.mongo.errors import driver_errors
 from yabot_adapters.mongo.gate import Gate
-from yabot_adapters.mongo.schema import check_server, migrate
+from yabot_adapters.mongo.schema import check_server, collections, migrate
 from yabot_adapters.mongo.slice import MongoSlice
 from yabot_adapters.mongo.slices import SLICES
 from yabot_adapters.mongo.transactions import MongoTransactions
@@ -108,6 +108,16 @@ class MongoStorage:
     def database(self) -> AsyncDatabase[Document]:
         """The database holding every collection of this backend."""
         return self._database
+
+    @property
+    def gate(self) -> Gate:
+        """What admits each storage operation (backups go through it like any other reader)."""
+        return self._gate
+
+    @property
+    def collections(self) -> tuple[str, ...]:
+        """Every collection the registered slices declare, in registry order."""
+        return collections(self._slices)
 
     @property
     def transactions(self) -> MongoTransactions:

@@ -5,6 +5,7 @@ that read the same one never both write it; documents are written whole, never w
 their dates (see :mod:`yabot_adapters.mongo.schema`).
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -20,7 +21,9 @@ from yabot_adapters.mongo.slice import MongoSlice
 from yabot_adapters.mongo.snapshot import read_snapshot
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
 from yabot_core.subscriptions import (
+    StoredSubscription,
     Subscription,
+    SubscriptionAudit,
     SubscriptionEntry,
     SubscriptionHistory,
     SubscriptionPage,
@@ -157,10 +160,44 @@ class MongoSubscriptionQueries(SubscriptionQueries):
         return await read_snapshot(self._gate, self._database, read)
 
 
+class MongoSubscriptionAudit(SubscriptionAudit):
+    """Every subscription beside its history, read in one snapshot transaction."""
+
+    def __init__(self, database: AsyncDatabase[Document], gate: Gate) -> None:
+        self._database = database
+        self._gate = gate
+
+    async def stored_with_history(self) -> Sequence[StoredSubscription]:
+        async def read(session: AsyncClientSession) -> Sequence[StoredSubscription]:
+            # Only well-formed documents: nx-27017 was seen returning a stray {"level": ...} in a snapshot.
+            states = {
+                document["user_id"]: _state(document)
+                async for document in self._database[SUBSCRIPTIONS].find(
+                    {"sequence": {"$exists": True}}, session=session
+                )
+            }
+            histories: dict[int, list[SubscriptionEntry]] = {}
+            cursor = self._database[SUBSCRIPTION_ENTRIES].find(
+                {"sequence": {"$exists": True}}, session=session
+            )
+            async for document in cursor.sort([("user_id", 1), ("sequence", 1)]):
+                entry = _entry(document)
+                if entry is not None:
+                    histories.setdefault(entry.user_id, []).append(entry)
+            return [
+                StoredSubscription(
+                    user_id=UserId(user), stored=states.get(user), history=tuple(histories.get(user, ()))
+                )
+                for user in sorted(states.keys() | histories.keys())
+            ]
+
+        return await read_snapshot(self._gate, self._database, read)
+
+
 SLICE = MongoSlice(
     name="subscriptions",
     repository=MongoSubscriptionRepository,
-    queries={"subscription_queries": MongoSubscriptionQueries},
+    queries={"subscription_queries": MongoSubscriptionQueries, "subscription_audit": MongoSubscriptionAudit},
     collections=(SUBSCRIPTIONS, SUBSCRIPTION_ENTRIES),
     indexes=INDEXES,
 )

@@ -5,6 +5,7 @@ its ledger page from one snapshot, in a read-only transaction: no reader sees be
 that disagrees with its balance.
 """
 
+from collections.abc import Sequence
 from typing import Final
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -21,8 +22,10 @@ from yabot_core.wallet import (
     Hold,
     HoldStatus,
     LedgerEntry,
+    LedgerMismatch,
     LedgerPage,
     Wallet,
+    WalletAudit,
     WalletBalance,
     WalletQueries,
     WalletRepository,
@@ -98,6 +101,18 @@ class MongoWalletRepository(WalletRepository):
         document = to_document(hold, "hold_id")
         await self._holds.replace_one({"_id": hold.hold_id}, document, upsert=True, session=self._session)
 
+    async def correct_balance(self, user_id: UserId, *, balance: int, sequence: int) -> bool:
+        try:
+            moved = await self._wallets.update_one(
+                {"_id": user_id, "sequence": sequence},
+                {"$set": {"balance": balance}},
+                upsert=sequence == 0,  # entries whose wallet document is missing: make it
+                session=self._session,
+            )
+        except DuplicateKeyError:
+            return False  # the wallet appeared meanwhile, at another sequence
+        return moved.matched_count > 0 or moved.upserted_id is not None
+
 
 class MongoWalletQueries(WalletQueries):
     """Balances and ledger pages from committed data, each call one snapshot."""
@@ -148,10 +163,51 @@ class MongoWalletQueries(WalletQueries):
         return WalletBalance(user_id=user_id, balance=wallet.balance, held=held), wallet.sequence
 
 
+class MongoWalletAudit(WalletAudit):
+    """Balances against ledgers, read in one snapshot transaction."""
+
+    def __init__(self, database: AsyncDatabase[Document], gate: Gate) -> None:
+        self._database = database
+        self._gate = gate
+
+    async def ledger_mismatches(self) -> Sequence[LedgerMismatch]:
+        async def read(session: AsyncClientSession) -> Sequence[LedgerMismatch]:
+            wallets = {
+                document["_id"]: wallet_from(document["_id"], document)
+                async for document in self._database[WALLETS].find(
+                    {"balance": {"$exists": True}}, session=session
+                )
+            }
+            cursor = await self._database[LEDGER].aggregate(
+                [
+                    {"$match": {"user_id": {"$exists": True}}},
+                    {"$group": {"_id": "$user_id", "total": {"$sum": "$amount"}}},
+                ],
+                session=session,
+            )
+            totals = {document["_id"]: int(document["total"]) async for document in cursor}
+            found = []
+            for user_id in sorted(wallets.keys() | totals.keys()):
+                wallet = wallets.get(user_id) or Wallet(user_id=UserId(user_id))
+                total = totals.get(user_id, 0)
+                if wallet.balance != total or wallet.balance < 0:
+                    found.append(
+                        LedgerMismatch(
+                            user_id=UserId(user_id),
+                            balance=wallet.balance,
+                            ledger_sum=total,
+                            sequence=wallet.sequence,
+                        )
+                    )
+            return found
+
+        return await read_snapshot(self._gate, self._database, read)
+
+
 SLICE = MongoSlice(
     name="wallets",
     repository=MongoWalletRepository,
-    queries={"wallet_queries": MongoWalletQueries},
+    queries={"wallet_queries": MongoWalletQueries, "wallet_audit": MongoWalletAudit},
     collections=(WALLETS, LEDGER, HOLDS),
     indexes=INDEXES,
 )

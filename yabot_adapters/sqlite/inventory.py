@@ -10,6 +10,7 @@ from yabot_adapters.sqlite.connection import Reader
 from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_core.inventory import (
+    InventoryAudit,
     InventoryLine,
     InventoryOperation,
     InventoryPage,
@@ -18,6 +19,7 @@ from yabot_core.inventory import (
     ItemChange,
     ItemId,
     OperationKind,
+    QuantityMismatch,
 )
 from yabot_core.kernel import ConcurrentUpdateError, CorrelationId, IdempotencyKey, UserId
 
@@ -182,9 +184,43 @@ def _operation(row: sqlite3.Row) -> InventoryOperation:
     )
 
 
+_MISMATCHES: Final = """
+    WITH moved AS (
+        SELECT o.user_id, json_extract(c.value, '$.item_id') AS item_id,
+               SUM(json_extract(c.value, '$.delta')) AS total
+        FROM inventory_operations AS o, json_each(o.changes) AS c
+        GROUP BY 1, 2
+    ),
+    keys AS (SELECT user_id, item_id FROM inventory_lines UNION SELECT user_id, item_id FROM moved)
+    SELECT k.user_id, k.item_id, COALESCE(l.quantity, 0), COALESCE(m.total, 0)
+    FROM keys AS k
+    LEFT JOIN inventory_lines AS l ON l.user_id = k.user_id AND l.item_id = k.item_id
+    LEFT JOIN moved AS m ON m.user_id = k.user_id AND m.item_id = k.item_id
+    WHERE COALESCE(l.quantity, 0) != COALESCE(m.total, 0)
+    ORDER BY k.user_id, k.item_id
+"""
+
+
+class SqliteInventoryAudit(InventoryAudit):
+    """Quantities against operations (their ``changes`` JSON), in one read snapshot."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def quantity_mismatches(self) -> Sequence[QuantityMismatch]:
+        rows = await self._reader.read(lambda conn: conn.execute(_MISMATCHES).fetchall())
+        return [
+            QuantityMismatch(user_id=UserId(user), item_id=ItemId(item), quantity=held, movements=total)
+            for user, item, held, total in rows
+        ]
+
+
 SLICE = SqliteSlice(
     name="inventory",
     migrations=MIGRATIONS,
     repository=SqliteInventoryRepository,
-    queries={"inventory_queries": lambda reader, _writer: SqliteInventoryQueries(reader)},
+    queries={
+        "inventory_queries": lambda reader, _writer: SqliteInventoryQueries(reader),
+        "inventory_audit": lambda reader, _writer: SqliteInventoryAudit(reader),
+    },
 )

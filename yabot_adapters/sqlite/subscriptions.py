@@ -5,6 +5,7 @@ those due to expire read only the rows they return.
 """
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -16,7 +17,9 @@ from yabot_core.kernel import ConcurrentUpdateError, CorrelationId, IdempotencyK
 from yabot_core.subscriptions import (
     EntryKind,
     SourceKind,
+    StoredSubscription,
     Subscription,
+    SubscriptionAudit,
     SubscriptionEntry,
     SubscriptionHistory,
     SubscriptionPage,
@@ -244,9 +247,34 @@ def _entry(row: sqlite3.Row) -> SubscriptionEntry:
     )
 
 
+class SqliteSubscriptionAudit(SubscriptionAudit):
+    """Every subscription beside its history, in one read snapshot."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def stored_with_history(self) -> Sequence[StoredSubscription]:
+        def query(conn: sqlite3.Connection) -> list[StoredSubscription]:
+            states = {row[0]: _state(row) for row in conn.execute(f"SELECT {_STATE} FROM subscriptions")}  # noqa: S608  (constants only)
+            histories: dict[int, list[SubscriptionEntry]] = {}
+            for row in conn.execute(f"SELECT {_ENTRY} FROM subscription_entries ORDER BY user_id, sequence"):  # noqa: S608
+                histories.setdefault(row[1], []).append(_entry(row))
+            return [
+                StoredSubscription(
+                    user_id=UserId(user), stored=states.get(user), history=tuple(histories.get(user, ()))
+                )
+                for user in sorted(states.keys() | histories.keys())
+            ]
+
+        return await self._reader.read(query)
+
+
 SLICE = SqliteSlice(
     name="subscriptions",
     migrations=MIGRATIONS,
     repository=SqliteSubscriptionRepository,
-    queries={"subscription_queries": lambda reader, _writer: SqliteSubscriptionQueries(reader)},
+    queries={
+        "subscription_queries": lambda reader, _writer: SqliteSubscriptionQueries(reader),
+        "subscription_audit": lambda reader, _writer: SqliteSubscriptionAudit(reader),
+    },
 )

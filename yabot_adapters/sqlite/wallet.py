@@ -1,6 +1,7 @@
 """Wallets, ledger entries and holds in SQLite: the wallet module's slice."""
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Final
 
 from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
@@ -12,9 +13,11 @@ from yabot_core.wallet import (
     Hold,
     HoldStatus,
     LedgerEntry,
+    LedgerMismatch,
     LedgerPage,
     LedgerReason,
     Wallet,
+    WalletAudit,
     WalletBalance,
     WalletQueries,
     WalletRepository,
@@ -74,6 +77,7 @@ _INSERT_ENTRY: Final = (
     " correlation_id, created_at, balance_after, hold_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _MOVE_WALLET: Final = "UPDATE wallets SET balance = ?, sequence = ? WHERE user_id = ? AND sequence = ?"
+_CORRECT_WALLET: Final = "UPDATE wallets SET balance = ? WHERE user_id = ? AND sequence = ?"
 _FIRST_MOVE: Final = (
     "INSERT INTO wallets (user_id, balance, sequence) VALUES (?, ?, 1) ON CONFLICT (user_id) DO NOTHING"
 )
@@ -141,6 +145,12 @@ class SqliteWalletRepository(WalletRepository):
         with self._session.use() as conn:
             conn.execute(_SAVE_HOLD, values)
 
+    async def correct_balance(self, user_id: UserId, *, balance: int, sequence: int) -> bool:
+        with self._session.use() as conn:
+            # Entries always have their wallet row here (a foreign key), so there is one to update.
+            moved = conn.execute(_CORRECT_WALLET, (balance, user_id, sequence)).rowcount
+        return bool(moved)
+
 
 class SqliteWalletQueries(WalletQueries):
     """Balances and ledger pages from committed state, on the read connection."""
@@ -161,6 +171,30 @@ class SqliteWalletQueries(WalletQueries):
             return WalletStatement(balance=_balance(conn, user_id), history=page)
 
         return await self._reader.read(query)
+
+
+_MISMATCHES: Final = """
+    SELECT user_id, COALESCE(w.balance, 0), COALESCE(l.total, 0), COALESCE(w.sequence, 0)
+    FROM (SELECT user_id FROM wallets UNION SELECT user_id FROM ledger_entries) AS u
+    LEFT JOIN wallets AS w USING (user_id)
+    LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM ledger_entries GROUP BY user_id) AS l USING (user_id)
+    WHERE COALESCE(w.balance, 0) != COALESCE(l.total, 0) OR COALESCE(w.balance, 0) < 0
+    ORDER BY user_id
+"""
+
+
+class SqliteWalletAudit(WalletAudit):
+    """Balances against ledgers, in one read snapshot."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def ledger_mismatches(self) -> Sequence[LedgerMismatch]:
+        rows = await self._reader.read(lambda conn: conn.execute(_MISMATCHES).fetchall())
+        return [
+            LedgerMismatch(user_id=UserId(user), balance=balance, ledger_sum=total, sequence=sequence)
+            for user, balance, total, sequence in rows
+        ]
 
 
 def _balance(conn: sqlite3.Connection, user_id: UserId) -> WalletBalance:
@@ -223,5 +257,8 @@ SLICE = SqliteSlice(
     name="wallets",
     migrations=MIGRATIONS,
     repository=SqliteWalletRepository,
-    queries={"wallet_queries": lambda reader, _writer: SqliteWalletQueries(reader)},
+    queries={
+        "wallet_queries": lambda reader, _writer: SqliteWalletQueries(reader),
+        "wallet_audit": lambda reader, _writer: SqliteWalletAudit(reader),
+    },
 )

@@ -137,8 +137,21 @@ def status() -> None:
         if settings.telegram_mode == "webhook":
             unfinished = await container.storage().telegram_updates.unfinished()
             click.echo(f"Actualizaciones de Telegram recibidas sin atender: {unfinished}")
+        click.echo(_last_backup(settings))
 
     run(with_container(settings, work))
+
+
+def _last_backup(settings: Settings) -> str:
+    """One line on the newest archive in the backups directory (automatic or not)."""
+    from yabot_adapters.backups import archives  # noqa: PLC0415  (keeps `yabot --help` quick)
+
+    if settings.storage == "memory":
+        return "Última copia de seguridad: no aplica (memoria)."
+    found = archives(settings.backups_dir)
+    if not found:
+        return f"Última copia de seguridad: ninguna en {settings.backups_dir}."
+    return f"Última copia de seguridad: {found[-1]}."
 
 
 cli.add_command(events)

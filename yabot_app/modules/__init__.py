@@ -9,6 +9,7 @@ from yabot_app.modules import (
     inventory,
     lucien,
     missions,
+    operations,
     story,
     subscriptions,
     users,
@@ -29,4 +30,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     story.PLUG,
     daily_gift.PLUG,
     missions.PLUG,
+    operations.PLUG,
 )

@@ -49,9 +49,11 @@ from yabot_core.inventory.models import (
     InventoryView,
     ItemChange,
     OperationKind,
+    QuantityMismatch,
 )
 from yabot_core.inventory.notices import GRANT_RECEIVED, GRANT_RECEIVED_WITH_NOTE, ItemNotices
 from yabot_core.inventory.ports import (
+    InventoryAudit,
     InventoryQueries,
     InventoryRepository,
     InventoryStorage,
@@ -82,6 +84,7 @@ __all__ = [
     "HeldItem",
     "InvalidCatalogError",
     "InvalidQuantityError",
+    "InventoryAudit",
     "InventoryEvent",
     "InventoryLine",
     "InventoryOperation",
@@ -111,6 +114,7 @@ __all__ = [
     "NoRecipeError",
     "NotEnoughItemsError",
     "OperationKind",
+    "QuantityMismatch",
     "Recipe",
     "UnknownItemError",
     "YesNo",

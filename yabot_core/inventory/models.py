@@ -138,3 +138,14 @@ class CombinationOption(BaseModel):
 
     partner: HeldItem
     result: ItemDefinition
+
+
+class QuantityMismatch(BaseModel):
+    """A mochila line whose ``quantity`` is not ``movements`` (the sum of its operations' deltas)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UserId
+    item_id: ItemId
+    quantity: int
+    movements: int

@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from yabot_core.inventory.fields import ItemId
-from yabot_core.inventory.models import InventoryLine, InventoryOperation, InventoryPage
+from yabot_core.inventory.models import InventoryLine, InventoryOperation, InventoryPage, QuantityMismatch
 from yabot_core.kernel import IdempotencyKey, UnitOfWork, UserId
 
 
@@ -61,10 +61,26 @@ class InventoryQueries(Protocol):
         ...
 
 
+class InventoryAudit(Protocol):
+    """Mochilas checked against their operations, for the reconciliation (reads only)."""
+
+    async def quantity_mismatches(self) -> Sequence[QuantityMismatch]:
+        """Return every line whose quantity differs from the sum of its operations' changes.
+
+        An item moved by operations but with no line counts too (quantity 0). One snapshot, by user and item.
+        """
+        ...
+
+
 class InventoryStorage(Protocol):
     """What a storage backend offers the mochila besides its unit of work."""
 
     @property
     def inventory_queries(self) -> InventoryQueries:
         """Committed mochilas."""
+        ...
+
+    @property
+    def inventory_audit(self) -> InventoryAudit:
+        """Quantities against operations, for the reconciliation."""
         ...

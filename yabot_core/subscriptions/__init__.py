@@ -44,6 +44,7 @@ from yabot_core.subscriptions.models import (
     EntryKind,
     Source,
     SourceKind,
+    StoredSubscription,
     Subscription,
     SubscriptionEntry,
     SubscriptionHistory,
@@ -81,6 +82,7 @@ from yabot_core.subscriptions.plans import (
     plan_label,
 )
 from yabot_core.subscriptions.ports import (
+    SubscriptionAudit,
     SubscriptionQueries,
     SubscriptionRepository,
     SubscriptionStorage,
@@ -174,7 +176,9 @@ __all__ = [
     "SourceKind",
     "StarRefundRefusedError",
     "StarRefunds",
+    "StoredSubscription",
     "Subscription",
+    "SubscriptionAudit",
     "SubscriptionCancelled",
     "SubscriptionEntry",
     "SubscriptionEvent",

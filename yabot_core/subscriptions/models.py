@@ -254,3 +254,13 @@ class VipChange:
     entry: SubscriptionEntry
     new_user: bool = False
     replayed: bool = False
+
+
+class StoredSubscription(BaseModel):
+    """A fan's stored subscription beside the history it must be the replay of (oldest entry first)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UserId
+    stored: Subscription | None
+    history: tuple[SubscriptionEntry, ...]

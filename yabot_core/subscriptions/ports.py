@@ -1,11 +1,13 @@
 """What the subscriptions module needs from storage, and the port other modules ask "is this fan VIP?"."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from yabot_core.audit import AuditUnitOfWork
 from yabot_core.kernel import IdempotencyKey, TimersUnitOfWork, UserId
 from yabot_core.subscriptions.models import (
+    StoredSubscription,
     Subscription,
     SubscriptionEntry,
     SubscriptionPage,
@@ -89,12 +91,25 @@ class SubscriptionQueries(Protocol):
         ...
 
 
+class SubscriptionAudit(Protocol):
+    """Every stored subscription with its history, for the reconciliation (reads only)."""
+
+    async def stored_with_history(self) -> Sequence[StoredSubscription]:
+        """Return each fan with a subscription or entries: both, from one snapshot, by user id."""
+        ...
+
+
 class SubscriptionStorage(Protocol):
     """What a storage backend offers the subscriptions module besides its unit of work."""
 
     @property
     def subscription_queries(self) -> SubscriptionQueries:
         """Committed subscriptions."""
+        ...
+
+    @property
+    def subscription_audit(self) -> SubscriptionAudit:
+        """Subscriptions beside their histories, for the reconciliation."""
         ...
 
 

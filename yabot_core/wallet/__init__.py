@@ -21,6 +21,7 @@ from yabot_core.wallet.models import (
     Hold,
     HoldStatus,
     LedgerEntry,
+    LedgerMismatch,
     LedgerPage,
     LedgerReason,
     Wallet,
@@ -28,7 +29,13 @@ from yabot_core.wallet.models import (
     WalletStatement,
 )
 from yabot_core.wallet.notices import GRANT_RECEIVED, GrantNotices
-from yabot_core.wallet.ports import WalletQueries, WalletRepository, WalletStorage, WalletUnitOfWork
+from yabot_core.wallet.ports import (
+    WalletAudit,
+    WalletQueries,
+    WalletRepository,
+    WalletStorage,
+    WalletUnitOfWork,
+)
 from yabot_core.wallet.service import MAX_HISTORY_OFFSET, MAX_PAGE_SIZE, WalletService
 
 __all__ = [
@@ -58,10 +65,12 @@ __all__ = [
     "InsufficientBesitosError",
     "InvalidAmountError",
     "LedgerEntry",
+    "LedgerMismatch",
     "LedgerPage",
     "LedgerReason",
     "SystemKey",
     "Wallet",
+    "WalletAudit",
     "WalletBalance",
     "WalletEvent",
     "WalletQueries",

@@ -207,3 +207,17 @@ class Hold(BaseModel):
     status: HoldStatus = HoldStatus.HELD
     created_at: AwareDatetime
     settled_at: AwareDatetime | None = None
+
+
+class LedgerMismatch(BaseModel):
+    """A wallet whose stored ``balance`` is not ``ledger_sum`` (the sum of its entries), or is negative.
+
+    ``sequence`` is the wallet's when it was read: a repair applies only if the wallet has not moved since.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: UserId
+    balance: int
+    ledger_sum: int
+    sequence: int

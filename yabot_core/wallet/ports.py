@@ -1,9 +1,10 @@
 """What the wallet needs from storage: a repository inside a unit of work, and read-only queries."""
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from yabot_core.kernel import IdempotencyKey, UnitOfWork, UserId
-from yabot_core.wallet.models import Hold, LedgerEntry, Wallet, WalletBalance, WalletStatement
+from yabot_core.wallet.models import Hold, LedgerEntry, LedgerMismatch, Wallet, WalletBalance, WalletStatement
 
 
 class WalletRepository(Protocol):
@@ -34,6 +35,14 @@ class WalletRepository(Protocol):
         """Insert the hold, or replace it by id."""
         ...
 
+    async def correct_balance(self, user_id: UserId, *, balance: int, sequence: int) -> bool:
+        """Set the wallet's balance to ``balance`` (its ledger's sum) if it is still at ``sequence``.
+
+        Only the reconciliation calls it, to repair a balance that drifted from its ledger; no entry is
+        written (the ledger is already the truth). Return whether the wallet was still at ``sequence``.
+        """
+        ...
+
 
 class WalletUnitOfWork(UnitOfWork, Protocol):
     """A unit of work that can reach wallets."""
@@ -56,10 +65,26 @@ class WalletQueries(Protocol):
         ...
 
 
+class WalletAudit(Protocol):
+    """Committed wallets checked against their ledgers, for the reconciliation (reads only)."""
+
+    async def ledger_mismatches(self) -> Sequence[LedgerMismatch]:
+        """Return every wallet whose balance differs from the sum of its entries, or is negative.
+
+        A user with entries but no wallet counts too (balance 0). Read from one snapshot, by user id.
+        """
+        ...
+
+
 class WalletStorage(Protocol):
     """What a storage backend offers the wallet besides its unit of work."""
 
     @property
     def wallet_queries(self) -> WalletQueries:
         """Committed balances and ledgers."""
+        ...
+
+    @property
+    def wallet_audit(self) -> WalletAudit:
+        """Balances against ledgers, for the reconciliation."""
         ...

@@ -37,8 +37,8 @@ class TestMongoStorage(StorageContract):
     # nx-27017 runs each operation as SQLite statements behind a wire protocol, one at a time: sized so the
     # whole module stays well under a minute there, while every rule still meets many cases.
     concurrency = 500
-    stateful_examples = 15
-    timer_examples = 25
+    stateful_examples = 8
+    timer_examples = 15
 
     @pytest.fixture(name="storage_factory")
     def storage_factory_fixture(self, mongo_storage_factory: StorageFactory) -> StorageFactory:

@@ -31,7 +31,7 @@ from yabot_core.users import UserProfile
 from yabot_core.wallet import ADMIN_GRANT
 
 ANA = UserId(11)
-EXAMPLES = {"clave": 60, "fan": 30, "sin credenciales": 10}
+EXAMPLES = {"clave": 40, "fan": 20, "sin credenciales": 5}
 """Per operation and generation mode, by caller: the key reaches every route's handler, so it gets the most
 cases (enough to reach every parameter's bounds); the fan reaches only her own data, and a caller without
 credentials only the 401 that comes before any parsing, so fewer prove as much. Sized so the whole run stays

@@ -278,7 +278,7 @@ def catalogs(draw: st.DrawFn) -> ItemCatalog:
     return ItemCatalog(tuple(items), tuple(recipes))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(catalogs())
 def test_a_valid_catalog_written_as_yaml_loads_back_equal(catalog: ItemCatalog) -> None:
     """What ``dump_item_catalog`` writes loads back as the same catalog, as the shipped file or as hers."""

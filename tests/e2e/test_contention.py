@@ -16,8 +16,8 @@ from yabot_core.wallet import LedgerEntry
 
 pytestmark = pytest.mark.slow
 
-GRANTS = 24
-AT_ONCE = 24
+GRANTS = 12
+AT_ONCE = 12
 """Grant processes alive at a time: all of them. Each spends about a CPU-second starting Python, so on two
 cores they reach SQLite's one write lock together, queued for it (what this proves); more grants would prove
 nothing more and only cost minutes of `make test`. They run in the background (lowest priority), so the test
@@ -27,7 +27,7 @@ COMMAND_GUARD = 300.0
 """Hang guard per grant: with 50 sharing two cores, one takes tens of seconds on a loaded machine."""
 
 TEST_GUARD = 900
-"""Hang guard for the whole test: 24 processes of about a CPU-second each, on two shared cores."""
+"""Hang guard for the whole test: 12 processes of about a CPU-second each, on two shared cores."""
 
 USER = UserId(1)
 BEFORE = 7
@@ -81,7 +81,7 @@ async def assert_each_landed_once(results: list[Result], data_dir: Path) -> None
 
 @pytest.mark.timeout(TEST_GUARD)
 async def test_parallel_grants_on_a_served_file_all_land_once(tmp_path: Path) -> None:
-    """24 `yabot wallet grant` processes at once, beside `yabot run`: all succeed, each lands once."""
+    """12 `yabot wallet grant` processes at once, beside `yabot run`: all succeed, each lands once."""
     env = yabot_env(tmp_path)
     async with Served(env, tmp_path) as served:
         first = await yabot(
@@ -97,7 +97,7 @@ async def test_parallel_grants_on_a_served_file_all_land_once(tmp_path: Path) ->
 
 @pytest.mark.timeout(TEST_GUARD)
 async def test_parallel_grants_after_the_server_was_killed_all_land_once(tmp_path: Path) -> None:
-    """With `yabot run` killed, 24 parallel grants all succeed too, each landing once."""
+    """With `yabot run` killed, 12 parallel grants all succeed too, each landing once."""
     # Now a grant may be the file's last connection, which on close checkpoints the WAL under an exclusive
     # lock: the other grants' first read then finds the file busy.
     env = yabot_env(tmp_path)

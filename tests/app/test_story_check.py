@@ -35,19 +35,46 @@ def broken_fixture(tmp_path_factory: pytest.TempPathFactory) -> Result:
 
 
 def test_the_shipped_story_is_clean(tmp_path: Path) -> None:
-    """Every branch of «El invernadero» can be played: no errors, exit 0 (warnings are the mission gate)."""
-    result = check(tmp_path, "--sin-red")
+    """Every branch of «El invernadero» can be played, with no flag at all: no errors, no warnings, exit 0."""
+    result = check(tmp_path)
     assert result.exit_code == 0, result.output
-    assert "0 errores" in result.output
-    assert "fragmento «cajon»): solo una condición «mision» abre el camino" in result.output
+    assert "0 errores y 0 avisos." in result.output
     assert "29 fragmentos" in result.output
 
 
 def test_strict_fails_on_warnings(tmp_path: Path) -> None:
-    """--estricto turns warnings (an unchecked media address, a mission gate) into a failure."""
-    result = check(tmp_path, "--sin-red", "--estricto")
+    """--estricto turns a warning (a Telegram file id, which only the bot can try) into a failure."""
+    story = tmp_path / "foto.yaml"
+    story.write_text(
+        "id: foto\ntitulo: Foto\ninicio: a\nfragmentos:\n  - id: a\n    titulo: A\n    texto: A\n"
+        "    media:\n      tipo: foto\n      fuente: AgACAgQAAxkBAAIBQ2ZfotoDeTelegram\n",
+        encoding="utf-8",
+    )
+    lenient = check(tmp_path, str(story))
+    assert lenient.exit_code == 0, lenient.output
+    assert "0 errores y 1 aviso." in lenient.output
+    strict = check(tmp_path, str(story), "--estricto")
+    assert strict.exit_code == 1
+    assert "0 errores y 1 aviso." in strict.output
+
+
+def test_a_mission_nobody_defined_is_refused_by_file_line_and_fragment(tmp_path: Path) -> None:
+    """A «mision» condition naming no mission of the catalog is a loading error, with a hint."""
+    story = tmp_path / "cajon.yaml"
+    story.write_text(
+        "id: cajon\ntitulo: Cajón\ninicio: a\nfragmentos:\n  - id: a\n    titulo: A\n    texto: A\n"
+        "    opciones:\n      - id: abrir\n        texto: Abrir\n        destino: b\n"
+        "        condiciones:\n          - mision: primer-regalos\n"
+        "      - id: irse\n        texto: Irse\n        destino: b\n"
+        "  - id: b\n    titulo: B\n    texto: B\n",
+        encoding="utf-8",
+    )
+    result = check(tmp_path, str(story))
     assert result.exit_code == 1
-    assert "0 errores" in result.output
+    assert (
+        "cajon.yaml, línea 13 (fragmento «a»): la condición pide la misión «primer-regalos», que no existe"
+        " (¿quiso decir «primer-regalo»?)"
+    ) in result.output, result.output
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from tests.contracts.common import recorded_events
-from tests.contracts.story_fixtures import STORY, StoryBench
+from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.kernel import FakeClock, UserId
+from yabot_core.daily_gift import DailyGiftClaimed
+from yabot_core.kernel import CorrelationId, EventId, FakeClock, UserId
 from yabot_core.lucien import MessageState
 from yabot_core.story import (
     ChoiceState,
@@ -112,16 +113,49 @@ class TestRefusals:
             await bench.narrative.decide(ana, STORY, "salon-de-musica", "tocar")
         assert await snapshot(bench, storage) == before
 
-    async def test_a_mission_condition_is_closed_as_not_checkable_yet(
-        self, bench: StoryBench, ana: UserId
+    async def test_a_mission_condition_asks_the_missions_module(
+        self, bench: StoryBench, clock: FakeClock, ana: UserId
     ) -> None:
-        """Missions do not exist yet: the drawer stays closed and the fan is told why, never let through."""
-        scene = await walk(bench, [("umbral", "entrar"), ("vestibulo", "escalera"), ("escalera", "subir")])
+        """The drawer needs «constancia-semanal»: closed (named by its title) until the missions module says
+        the fan completed it, then open; a refused press changes nothing."""
+        await walk(bench, [("umbral", "entrar"), ("vestibulo", "escalera"), ("escalera", "subir")])
         scene = await bench.narrative.decide(ana, STORY, "pasillo", "estudio")
+        drawer = next(view for view in scene.choices if view.choice.id == "cajon")
+        assert drawer.state is ChoiceState.LOCKED
+        assert drawer.reason == "antes debe cumplir la misión «Constancia» (vea /misiones)."
+        with pytest.raises(ConditionNotMetError, match="Constancia"):
+            await bench.narrative.decide(ana, STORY, "estudio", "cajon")
+        await bench.missions.assign(ana, "constancia-semanal")
+        for day in range(3):
+            await bench.missions.on_event(
+                DailyGiftClaimed(
+                    event_id=EventId(f"regalo-{day}"),
+                    occurred_at=clock.now(),
+                    correlation_id=CorrelationId("c"),
+                    user_id=ana,
+                    day=clock.now().date(),
+                    streak=day + 1,
+                    besitos=1,
+                )
+            )
+        assert await bench.missions.completed(ana, "constancia-semanal")
+        scene = await bench.narrative.scene(ana, STORY)
+        assert next(v for v in scene.choices if v.choice.id == "cajon").state is ChoiceState.OPEN
+        scene = await bench.narrative.decide(ana, STORY, "estudio", "cajon")
+        assert scene.fragment.id == "cajon"
+
+    async def test_without_missions_a_mission_condition_stays_closed(
+        self, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """An engine built without the missions module cannot check one: closed, never silently open."""
+        bench = story_bench(storage, clock, with_missions=False)
+        await bench.register(ANA)
+        await walk(bench, [("umbral", "entrar"), ("vestibulo", "escalera"), ("escalera", "subir")])
+        scene = await bench.narrative.decide(ANA, STORY, "pasillo", "estudio")
         drawer = next(view for view in scene.choices if view.choice.id == "cajon")
         assert drawer.state is ChoiceState.UNCHECKABLE
         with pytest.raises(UnresolvableConditionError, match="no puedo comprobarla"):
-            await bench.narrative.decide(ana, STORY, "estudio", "cajon")
+            await bench.narrative.decide(ANA, STORY, "estudio", "cajon")
 
 
 class TestEffects:

@@ -120,6 +120,7 @@ def story_bench(
     library: StoryLibrary | None = None,
     prefix: str = "n",
     with_missions: bool = True,
+    vip_ttl: timedelta = timedelta(0),
 ) -> StoryBench:
     """The engine over ``storage`` with the shipped catalog, missions and (unless given) stories."""
     ids = SequentialIds(prefix)
@@ -138,7 +139,7 @@ def story_bench(
         clock=clock,
         ids=ids,
     )
-    subscriptions = subscription_service(storage, clock, prefix=f"{prefix}s", vip_ttl=timedelta(0))
+    subscriptions = subscription_service(storage, clock, prefix=f"{prefix}s", vip_ttl=vip_ttl)
     missions = Missions(
         storage.transactions,
         storage.mission_queries,

@@ -132,8 +132,12 @@ class Narrative:
 
     # --- moving -----------------------------------------------------------------------------------------
 
-    async def scene(self, user_id: UserId, story_id: str | None = None) -> Scene:
+    async def scene(self, user_id: UserId, story_id: str | None = None, *, known_vip: bool = False) -> Scene:
         """Where the fan is in the story (its first fragment, with its entry effects, if they never began).
+
+        ``known_vip``: the caller knows the fan just became VIP (a ``SubscriptionStarted`` says so), so the
+        choices are judged as a VIP's even while this process's short VIP memory has not caught up with a
+        grant made elsewhere.
 
         Raises:
             UnknownStoryError: no story has that id; ``NoStoryError``: none is loaded.
@@ -143,10 +147,11 @@ class Narrative:
         known = await self._queries.get(user, story.id)
         if known is not None and outdated(story, known):
             known = await self._transactions.run(lambda uow: self._migrate(uow, user, story))
+        vip = True if known_vip else None
         if known is not None:
-            return await self._scene(story, known)
+            return await self._scene(story, known, vip=vip)
         progress, outcome = await self._transactions.run(lambda uow: self._start(uow, user, story))
-        return await self._scene(story, progress, outcome)
+        return await self._scene(story, progress, outcome, vip=vip)
 
     async def restart(self, user_id: UserId, story_id: str) -> Scene:
         """Begin a finished story again at its start; rewards already given are not given twice.
@@ -337,11 +342,19 @@ class Narrative:
             raise UnknownStoryError(str(story_id)[:64])
         return story
 
-    async def _scene(self, story: Story, progress: StoryProgress, outcome: Outcome | None = None) -> Scene:
+    async def _scene(
+        self,
+        story: Story,
+        progress: StoryProgress,
+        outcome: Outcome | None = None,
+        *,
+        vip: bool | None = None,
+    ) -> Scene:
         fragment = story.get(progress.current)
         if fragment is None:  # scene() moves fans off removed fragments first; this is never reached
             raise UnknownFragmentError(story.id, progress.current)
-        vip = await self._vip.is_vip(progress.user_id)
+        if vip is None:
+            vip = await self._vip.is_vip(progress.user_id)
         facts = StepFacts(
             progress.user_id, vip, mochila=self._mochila, wallet=self._wallet, missions=self._missions
         )

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.contracts.common import recorded_events
+from tests.contracts.common import OPERATOR, recorded_events
+from tests.contracts.subscription_fixtures import subscription_service
 from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
 from yabot_adapters.memory import InMemoryStorage
 from yabot_core.daily_gift import DailyGiftClaimed
@@ -270,6 +271,25 @@ class TestVip:
         scene = await bench.narrative.decide(ana, STORY, "invernadero-fondo", "cruzar")
         assert scene.fragment.id == "salon-privado"
         assert scene.fragment.vip
+
+    async def test_a_grant_from_another_process_is_told_before_this_one_sees_it(
+        self, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """The event proves VIP: Lucien tells the fan at the gate even while this process's VIP memory still
+        says «not VIP» (a grant from the shell is seen here only after a moment)."""
+        bench = story_bench(storage, clock, vip_ttl=timedelta(seconds=2))
+        await bench.register(ANA)
+        await bench.mochila.add(ANA, "pista-perfume", reason="test", idempotency_key="perfume")
+        await bench.mochila.add(ANA, "clave-del-invernadero", reason="test", idempotency_key="clave")
+        path = [("umbral", "entrar"), ("vestibulo", "jardin"), ("jardin", "invernadero")]
+        scene = await walk(bench, [*path, ("invernadero-puerta", "abrir"), ("invernadero", "perfume")])
+        assert scene.choices[0].state is ChoiceState.VIP_LOCKED
+        shell = subscription_service(storage, clock, prefix="shell", vip_ttl=timedelta(0))
+        await shell.grant(ANA, days=30, actor=OPERATOR, idempotency_key="vip-shell")
+        assert not await bench.subscriptions.vip.is_vip(ANA)  # the premise: this process has not seen it
+        (started,) = [e for e in await recorded_events(storage) if isinstance(e, SubscriptionStarted)]
+        await StoryVipNotices(bench.narrative, bench.lucien).on_subscription_started(started)
+        assert "Ya puede seguir «El invernadero de Diana»" in bench.messenger.sent[-1][1]
 
     async def test_a_fan_not_at_a_gate_hears_nothing_on_becoming_vip(
         self, bench: StoryBench, storage: InMemoryStorage, ana: UserId

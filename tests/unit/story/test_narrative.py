@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from tests.contracts.common import OPERATOR, recorded_events
-from tests.contracts.subscription_fixtures import subscription_service
 from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
+from tests.contracts.subscription_fixtures import subscription_service
 from yabot_adapters.memory import InMemoryStorage
 from yabot_core.daily_gift import DailyGiftClaimed
 from yabot_core.kernel import CorrelationId, EventId, FakeClock, UserId

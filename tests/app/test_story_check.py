@@ -30,8 +30,8 @@ def check(tmp_path: Path, *args: str) -> Result:
 
 @pytest.fixture(name="broken", scope="module")
 def broken_fixture(tmp_path_factory: pytest.TempPathFactory) -> Result:
-    """The broken fixture checked once (each test reads one line of the same report)."""
-    return check(tmp_path_factory.mktemp("datos"), str(BROKEN), "--sin-red")
+    """The broken fixture checked once, as a creator would (no flags: media addresses are opened)."""
+    return check(tmp_path_factory.mktemp("datos"), str(BROKEN))
 
 
 def test_the_shipped_story_is_clean(tmp_path: Path) -> None:
@@ -85,11 +85,12 @@ def test_a_mission_nobody_defined_is_refused_by_file_line_and_fragment(tmp_path:
         (17, "entrada", "las condiciones de la opción «desvan» nunca se cumplen a la vez"),
         (23, "entrada", "la puerta VIP «salon» no la cruza nadie"),
         (27, "entrada", "la condición «marca: secreto» de la opción «salon» nunca se cumple"),
-        (48, "fondo", "callejón sin salida: quien llega por entrada → pozo → fondo"),
-        (53, "fondo", "la condición «sin_marca: mojado» de la opción «trepar» nunca se cumple"),
-        (55, "desvan", "ningún camino llega a este fragmento"),
-        (65, "salon-vip", "ningún camino llega a este pasaje VIP"),
-        (70, "final-secreto", "ningún camino llega a este final"),
+        (49, "fondo", "la media «http://127.0.0.1:1/fondo.jpg» no carga: no se puede abrir (URLError)"),
+        (51, "fondo", "callejón sin salida: quien llega por entrada → pozo → fondo"),
+        (56, "fondo", "la condición «sin_marca: mojado» de la opción «trepar» nunca se cumple"),
+        (58, "desvan", "ningún camino llega a este fragmento"),
+        (68, "salon-vip", "ningún camino llega a este pasaje VIP"),
+        (73, "final-secreto", "ningún camino llega a este final"),
     ],
 )
 def test_each_planted_defect_is_named(broken: Result, line: int, fragment: str, words: str) -> None:
@@ -101,7 +102,7 @@ def test_each_planted_defect_is_named(broken: Result, line: int, fragment: str, 
 def test_nothing_else_is_reported_in_the_fixture(broken: Result) -> None:
     """Reachable fragments with a way on (``entrada``, ``pozo``, ``final-feliz``) draw no finding."""
     result = broken
-    assert "9 errores y 1 aviso." in result.output
+    assert "10 errores y 1 aviso." in result.output
     assert "(fragmento «pozo»)" not in result.output
     assert "(fragmento «final-feliz»)" not in result.output
 

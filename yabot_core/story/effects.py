@@ -13,7 +13,7 @@ from typing import Final
 from yabot_core.inventory import ItemId, ItemKind, Mochila, UnknownItemError
 from yabot_core.kernel import Clock, EventStamper, IdempotencyKey, UserId, system_key
 from yabot_core.lucien import Lucien
-from yabot_core.missions import Missions
+from yabot_core.missions import Missions, UnknownMissionError
 from yabot_core.story.content import Story
 from yabot_core.story.events import HintUnlocked
 from yabot_core.story.fields import FlagName, FragmentId
@@ -83,7 +83,10 @@ class StepFacts:
         """
         if self._missions is None:
             return None
-        return await self._missions.completed(self._user, mission_id)
+        try:
+            return await self._missions.completed(self._user, mission_id)
+        except UnknownMissionError:
+            return False  # a story not checked against this catalog (the loader refuses it): never done
 
 
 @dataclass

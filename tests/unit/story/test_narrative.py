@@ -14,9 +14,13 @@ from yabot_core.lucien import MessageState
 from yabot_core.story import (
     ChoiceState,
     ConditionNotMetError,
+    Fragment,
     NarrativeCompleted,
     Scene,
     StaleChoiceError,
+    Story,
+    StoryHeader,
+    StoryLibrary,
     StoryVipNotices,
     UnknownChoiceError,
     UnknownStoryError,
@@ -144,6 +148,30 @@ class TestRefusals:
         assert next(v for v in scene.choices if v.choice.id == "cajon").state is ChoiceState.OPEN
         scene = await bench.narrative.decide(ana, STORY, "estudio", "cajon")
         assert scene.fragment.id == "cajon"
+
+    async def test_a_mission_the_catalog_lacks_is_never_done(
+        self, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """A story built in code, never checked against the missions: an unknown mission keeps it shut."""
+        header = StoryHeader.model_validate({"id": "cajon", "titulo": "Cajón", "inicio": "a"})
+        door = {"id": "abrir", "texto": "Abrir", "destino": "b", "condiciones": [{"mision": "no-existe"}]}
+        fragments = (
+            Fragment.model_validate(
+                {
+                    "id": "a",
+                    "titulo": "A",
+                    "texto": "A",
+                    "opciones": [door, {"id": "irse", "texto": "Irse", "destino": "b"}],
+                }
+            ),
+            Fragment.model_validate({"id": "b", "titulo": "B", "texto": "B"}),
+        )
+        bench = story_bench(storage, clock, library=StoryLibrary((Story(header, fragments),)))
+        await bench.register(ANA)
+        scene = await bench.narrative.scene(ANA)
+        assert scene.choices[0].state is ChoiceState.LOCKED
+        with pytest.raises(ConditionNotMetError, match="no-existe"):
+            await bench.narrative.decide(ANA, "cajon", "a", "abrir")
 
     async def test_without_missions_a_mission_condition_stays_closed(
         self, storage: InMemoryStorage, clock: FakeClock

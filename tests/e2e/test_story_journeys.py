@@ -23,8 +23,10 @@ pytestmark = pytest.mark.slow
 MARTA: Final = 71
 SOON: Final = 2
 """Seconds Lucien waits before his first note (it arrives while the first process serves)."""
-LATER: Final = 8
-"""Seconds before his second note: the first process is stopped right after scheduling it, the heir sends."""
+LATER: Final = 20
+"""Seconds before his second note: the first process is stopped right after scheduling it, the heir sends.
+Long enough that a heavily loaded machine still stops the first process before it is due (the heir's start
+covers most of the wait)."""
 PHOTO: Final = "https://media.example.org/diana/salon.jpg"
 
 STORY: Final = f"""\

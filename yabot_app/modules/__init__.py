@@ -10,6 +10,7 @@ from yabot_app.modules import (
     lucien,
     missions,
     operations,
+    store,
     story,
     subscriptions,
     users,
@@ -30,5 +31,6 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     story.PLUG,
     daily_gift.PLUG,
     missions.PLUG,
+    store.PLUG,
     operations.PLUG,
 )

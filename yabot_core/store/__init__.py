@@ -8,7 +8,7 @@ from yabot_core.store.errors import (
     VipOnlyItemError,
 )
 from yabot_core.store.events import ItemPurchased
-from yabot_core.store.manifest import MANIFEST
+from yabot_core.store.manifest import MANIFEST, STORE_READ
 from yabot_core.store.models import (
     PURCHASE,
     BuyerLine,
@@ -26,6 +26,7 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_PAGE_SIZE",
     "PURCHASE",
+    "STORE_READ",
     "BuyerLine",
     "InvalidTapError",
     "ItemPurchased",

@@ -35,7 +35,7 @@ async def roses(world: World) -> int:
 
 class TestBuying:
     async def test_a_fan_buys_a_rose_from_the_list_to_the_mochila(self, world: World, fan: Fan) -> None:
-        """List, item, confirmation, purchase: the price is the catalog's and the rose lands in the mochila."""
+        """List, item, confirmation, purchase: the catalog's price, and the rose lands in the mochila."""
         await world.wallet.credit(ANA, 5, ADMIN_GRANT, idempotency_key="extra")
         shop = await fan.command("/tienda")
         assert f"Tiene usted <b>{WELCOME + 5} besitos</b>" in shop.text

@@ -151,12 +151,13 @@ def _comparisons(results: Results) -> list[str]:
             sqlite,
             None,
         ),
+        *_compared(results, f"tienda purchases/s, {plan.store_users} fans at once", "store", sqlite, None),
     ]
     references = (
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
-        " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet"
-        " and mochila = raw sqlite3 single-row transactions/s in the same synchronous mode; is VIP = raw"
-        " sqlite3 reading the same subscription row by primary key from the same file."
+        " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet,"
+        " mochila and tienda = raw sqlite3 single-row transactions/s in the same synchronous mode; is VIP ="
+        " raw sqlite3 reading the same subscription row by primary key from the same file."
     )
     return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
 
@@ -183,6 +184,12 @@ def _alone(results: Results) -> list[str]:
             f"{results.figure('inventory memory').text()} ops/s",
         ),
         _row(f"  each user: {', '.join(name for name, _ in inventory.JOURNEY)}", "", ""),
+        "",
+        _row(
+            f"tienda purchases/s, {plan.store_users} fans at once",
+            "memory",
+            f"{results.figure('store memory').text()} purchases/s",
+        ),
         "",
     ]
     lines += [
@@ -290,6 +297,9 @@ def _notes(results: Results, seconds: float) -> list[str]:
         "mochila ops/s: the Mochila service over the shipped items catalog, each user's steps in turn (each"
         " its own unit of work and idempotency key), all users at once; every mochila is checked afterwards"
         f" (it must hold {', '.join(f'{n} {item}' for item, n in inventory.HOLDS.items())}).",
+        "tienda purchases/s: the Store service over the shipped catalog; every fan is given a rose's price"
+        " (untimed), then all buy one rose at once (debit, mochila, the shared sold counter and the purchase"
+        " in one unit of work each); the sold count, every wallet and every mochila are checked afterwards.",
         f"Total benchmark time {seconds:,.0f} s, imports and server start-up included.",
     ]
     if results.timer_overrun > 0:

@@ -10,6 +10,7 @@ from benchmarks import (
     credits,
     inventory,
     sqlite_raw,
+    store,
     telegram,
     timers,
     vip,
@@ -149,6 +150,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         )
         results.pair(f"inventory sqlite {mode}").add(mochilas.ops_per_second, raw)
 
+        purchases = await _timed(
+            f"{label} · tienda sqlite {mode}, {plan.store_users} fans at once",
+            store.concurrent_purchases(backends.sqlite(mode), users=plan.store_users),
+        )
+        results.pair(f"store sqlite {mode}").add(purchases.ops_per_second, raw)
+
         alone = await _timed(
             f"{label} · wallet sqlite {mode}, 1 user sequential",
             wallet.sequential_user(backends.sqlite(mode), seconds=plan.sequential_seconds),
@@ -166,6 +173,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         inventory.concurrent_users(backends.memory, users=plan.inventory_users),
     )
     results.figure("inventory memory").add(mochilas_in_memory.ops_per_second)
+
+    purchases_in_memory = await _timed(
+        f"{label} · tienda memory, {plan.store_users} fans at once",
+        store.concurrent_purchases(backends.memory, users=plan.store_users),
+    )
+    results.figure("store memory").add(purchases_in_memory.ops_per_second)
 
     nx = await _timed(
         f"{label} · wallet mongo (nx-27017), {plan.mongo_users} users",

@@ -12,6 +12,7 @@ from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
+from tests.contracts.ranking import RankingContract
 from tests.contracts.store import StoreContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
@@ -45,6 +46,7 @@ class StorageContract(
     DailyGiftContract,
     MissionsContract,
     StoreContract,
+    RankingContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

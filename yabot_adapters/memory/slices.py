@@ -8,6 +8,7 @@ from yabot_adapters.memory import (
     inventory,
     lucien,
     missions,
+    ranking,
     store,
     story,
     subscriptions,
@@ -36,5 +37,6 @@ SLICES: tuple[MemorySlice, ...] = (
     daily_gift.SLICE,
     missions.SLICE,
     store.SLICE,
+    ranking.SLICE,
     telegram_updates.SLICE,
 )

@@ -35,7 +35,7 @@ def plan(conn: sqlite3.Connection, query: str, *parameters: object) -> str:
 
 @pytest.mark.parametrize(
     ("query", "parameters"),
-    [(ranking._TOP, ("total", 10)), (ranking._ABOVE, ("total", 40))],  # noqa: SLF001  (the slice's own SQL)
+    [(ranking._TOP, ("total", 10)), (ranking._ABOVE, ("total", 40))],
     ids=["top", "place"],
 )
 def test_the_reads_use_the_board_index(

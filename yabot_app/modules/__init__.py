@@ -10,6 +10,7 @@ from yabot_app.modules import (
     lucien,
     missions,
     operations,
+    ranking,
     store,
     story,
     subscriptions,
@@ -32,5 +33,6 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     daily_gift.PLUG,
     missions.PLUG,
     store.PLUG,
+    ranking.PLUG,
     operations.PLUG,
 )

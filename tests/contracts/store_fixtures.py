@@ -41,11 +41,15 @@ def store_catalog() -> ItemCatalog:
     )
 
 
-def make_store(storage: StorageBackend, clock: FakeClock, prefix: str = "t") -> Store:
-    """The tienda over ``storage``, asking VIP through the subscriptions' own check."""
+def make_store(
+    storage: StorageBackend, clock: FakeClock, prefix: str = "t", catalog: ItemCatalog | None = None
+) -> Store:
+    """The tienda over ``storage`` (and :func:`store_catalog` unless given one), asking VIP through the
+    subscriptions' own check."""
     ids = SequentialIds(prefix)
     wallet = WalletService(storage.transactions, storage.wallet_queries, clock, ids)
-    mochila = Mochila(storage.transactions, storage.inventory_queries, store_catalog(), clock, ids)
+    items = catalog if catalog is not None else store_catalog()
+    mochila = Mochila(storage.transactions, storage.inventory_queries, items, clock, ids)
     vip = VipCheck(storage.subscription_queries, clock)
     return Store(storage.transactions, storage.store_queries, wallet, mochila, vip, clock=clock, ids=ids)
 

@@ -2,8 +2,8 @@
 
 Random funding, purchases by three fans of three items (candles: four units in all, stackable; roses: three
 per fan; medals: one per mochila, not stackable), taps repeated (a double tap or a redelivery) and refusals.
-After every step: units sold never exceed the stock, no fan passes a limit, every wallet equals its ledger and the funds less what was bought,
-every mochila holds what was bought, and a tap bought at most once.
+After every step: units sold never exceed the stock, no fan passes a limit, every wallet equals its ledger and
+the funds less what was bought, every mochila holds what was bought, and a tap bought at most once.
 """
 
 from contextlib import AbstractAsyncContextManager

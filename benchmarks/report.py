@@ -157,7 +157,9 @@ def _comparisons(results: Results) -> list[str]:
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
         " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet,"
         " mochila and tienda = raw sqlite3 single-row transactions/s in the same synchronous mode; is VIP ="
-        " raw sqlite3 reading the same subscription row by primary key from the same file."
+        " raw sqlite3 reading the same subscription row by primary key from the same file; /ranking = the"
+        " ranking's own SQL statements (hidden?, top ten and own place, this week and all time) through raw"
+        " sqlite3 on the same file."
     )
     return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
 

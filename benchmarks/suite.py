@@ -9,6 +9,7 @@ from benchmarks import (
     bus,
     credits,
     inventory,
+    ranking,
     sqlite_raw,
     store,
     telegram,
@@ -112,6 +113,13 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
             + (f", raw {asked.raw:,.0f}" if asked.raw is not None else "")
             + " checks/s"
         )
+    clean_heap()
+    ranked = await ranking.boards(reads=plan.ranking_reads)
+    results.pair("ranking sqlite FULL").add(ranked.boards, ranked.raw)
+    progress(
+        f"{label} · /ranking among {ranking.FANS:,} fans over sqlite FULL: {ranked.boards:,.0f} boards/s,"
+        f" raw {ranked.raw:,.0f}"
+    )
     for storage in PRODUCT_STORAGES:
         clean_heap()
         served = await api.besitos(storage, requests=plan.api_requests, concurrency=plan.api_concurrency)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from importlib import metadata
 
-from benchmarks import api, inventory, vip, vip_sweep
+from benchmarks import api, inventory, ranking, vip, vip_sweep
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
@@ -152,6 +152,13 @@ def _comparisons(results: Results) -> list[str]:
             None,
         ),
         *_compared(results, f"tienda purchases/s, {plan.store_users} fans at once", "store", sqlite, None),
+        *_compared(
+            results,
+            f"/ranking boards/s, {ranking.FANS:,} fans, {plan.ranking_reads} reads",
+            "ranking",
+            ("sqlite FULL",),
+            None,
+        ),
     ]
     references = (
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"

@@ -18,6 +18,10 @@ class Plan:
     sequential_seconds: float = 1.5
     credit_users: int = 1000
     inventory_users: int = 1000
+    store_users: int = 1000
+    """Fans buying in the tienda at once."""
+    ranking_reads: int = 5000
+    """/ranking boards read one after another, among 10,000 fans."""
     credits_per_user: int = 4
     bus_sequential: int = 1000
     bus_bursts: int = 20
@@ -55,6 +59,8 @@ class Plan:
             sequential_seconds=0.3,
             credit_users=300,
             inventory_users=300,
+            store_users=300,
+            ranking_reads=500,
             credits_per_user=2,
             bus_sequential=100,
             bus_bursts=3,
@@ -79,6 +85,8 @@ class Plan:
             sequential_seconds=0.1,
             credit_users=50,
             inventory_users=50,
+            store_users=50,
+            ranking_reads=50,
             credits_per_user=1,
             bus_sequential=20,
             bus_bursts=1,

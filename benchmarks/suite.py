@@ -9,7 +9,9 @@ from benchmarks import (
     bus,
     credits,
     inventory,
+    ranking,
     sqlite_raw,
+    store,
     story,
     telegram,
     timers,
@@ -113,6 +115,13 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
             + (f", raw {asked.raw:,.0f}" if asked.raw is not None else "")
             + " checks/s"
         )
+    clean_heap()
+    ranked = await ranking.boards(reads=plan.ranking_reads)
+    results.pair("ranking sqlite FULL").add(ranked.boards, ranked.raw)
+    progress(
+        f"{label} · /ranking among {ranking.FANS:,} fans over sqlite FULL: {ranked.boards:,.0f} boards/s,"
+        f" raw {ranked.raw:,.0f}"
+    )
     for storage in PRODUCT_STORAGES:
         clean_heap()
         served = await api.besitos(storage, requests=plan.api_requests, concurrency=plan.api_concurrency)
@@ -151,6 +160,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         )
         results.pair(f"inventory sqlite {mode}").add(mochilas.ops_per_second, raw)
 
+        purchases = await _timed(
+            f"{label} · tienda sqlite {mode}, {plan.store_users} fans at once",
+            store.concurrent_purchases(backends.sqlite(mode), users=plan.store_users),
+        )
+        results.pair(f"store sqlite {mode}").add(purchases.ops_per_second, raw)
+
         alone = await _timed(
             f"{label} · wallet sqlite {mode}, 1 user sequential",
             wallet.sequential_user(backends.sqlite(mode), seconds=plan.sequential_seconds),
@@ -168,6 +183,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         inventory.concurrent_users(backends.memory, users=plan.inventory_users),
     )
     results.figure("inventory memory").add(mochilas_in_memory.ops_per_second)
+
+    purchases_in_memory = await _timed(
+        f"{label} · tienda memory, {plan.store_users} fans at once",
+        store.concurrent_purchases(backends.memory, users=plan.store_users),
+    )
+    results.figure("store memory").add(purchases_in_memory.ops_per_second)
 
     nx = await _timed(
         f"{label} · wallet mongo (nx-27017), {plan.mongo_users} users",

@@ -25,6 +25,8 @@ from yabot_core.kernel import (
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
+from yabot_core.ranking import RankingStorage, RankingUnitOfWork
+from yabot_core.store import StoreStorage, StoreUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import (
     ChannelMemberStorage,
@@ -40,6 +42,8 @@ from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     StoryUnitOfWork,
+    StoreUnitOfWork,
+    RankingUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     VipTokensUnitOfWork,
@@ -71,6 +75,8 @@ class StorageBackend(
     StoryStorage,
     DailyGiftStorage,
     MissionStorage,
+    StoreStorage,
+    RankingStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

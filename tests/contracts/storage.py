@@ -12,6 +12,8 @@ from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
+from tests.contracts.ranking import RankingContract
+from tests.contracts.store import StoreContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
@@ -43,6 +45,8 @@ class StorageContract(
     StoryContract,
     DailyGiftContract,
     MissionsContract,
+    StoreContract,
+    RankingContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

@@ -8,6 +8,8 @@ from yabot_adapters.memory import (
     inventory,
     lucien,
     missions,
+    ranking,
+    store,
     story,
     subscriptions,
     telegram_updates,
@@ -34,5 +36,7 @@ SLICES: tuple[MemorySlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    store.SLICE,
+    ranking.SLICE,
     telegram_updates.SLICE,
 )

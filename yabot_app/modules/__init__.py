@@ -10,6 +10,8 @@ from yabot_app.modules import (
     lucien,
     missions,
     operations,
+    ranking,
+    store,
     story,
     subscriptions,
     users,
@@ -30,5 +32,7 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     story.PLUG,
     daily_gift.PLUG,
     missions.PLUG,
+    store.PLUG,
+    ranking.PLUG,
     operations.PLUG,
 )

@@ -116,6 +116,22 @@ class WalletService:
         posting = checked_posting(user_id, amount, reason, idempotency_key, note, sign=-1)
         return await self._transactions.run(lambda uow: self._post(uow, posting))
 
+    async def debit_in(
+        self,
+        uow: WalletUnitOfWork,
+        user_id: UserId,
+        amount: int,
+        reason: LedgerReason,
+        *,
+        idempotency_key: str,
+        note: str | None = None,
+    ) -> LedgerEntry:
+        """:meth:`debit` inside the caller's unit of work (a purchase debits and fills the mochila at once).
+
+        Raises what :meth:`debit` raises; raising undoes the caller's whole unit of work.
+        """
+        return await self._post(uow, checked_posting(user_id, amount, reason, idempotency_key, note, sign=-1))
+
     async def hold(
         self,
         user_id: UserId,

@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 
 from yabot_adapters.units import CommitListener
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
+from yabot_core.auctions import AuctionStorage, AuctionsUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
 from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
@@ -40,6 +41,7 @@ from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     StoryUnitOfWork,
+    AuctionsUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     VipTokensUnitOfWork,
@@ -71,6 +73,7 @@ class StorageBackend(
     StoryStorage,
     DailyGiftStorage,
     MissionStorage,
+    AuctionStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -6,6 +6,7 @@ its suite here, one line.
 """
 
 from tests.contracts.apikeys import ApiKeysContract
+from tests.contracts.auctions import AuctionsContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
@@ -43,6 +44,7 @@ class StorageContract(
     StoryContract,
     DailyGiftContract,
     MissionsContract,
+    AuctionsContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

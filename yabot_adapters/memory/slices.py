@@ -2,6 +2,7 @@
 
 from yabot_adapters.memory import (
     apikeys,
+    auctions,
     audit,
     bus,
     daily_gift,
@@ -34,5 +35,6 @@ SLICES: tuple[MemorySlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    auctions.SLICE,
     telegram_updates.SLICE,
 )

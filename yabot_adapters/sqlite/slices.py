@@ -2,6 +2,7 @@
 
 from yabot_adapters.sqlite import (
     apikeys,
+    auctions,
     audit,
     bus,
     daily_gift,
@@ -34,5 +35,6 @@ SLICES: tuple[SqliteSlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    auctions.SLICE,
     telegram_updates.SLICE,
 )

@@ -160,6 +160,37 @@ class WalletService:
         """
         return await self._transactions.run(lambda uow: self._capture(uow, hold_id))
 
+    async def hold_in(
+        self,
+        uow: WalletUnitOfWork,
+        user_id: UserId,
+        amount: int,
+        *,
+        purpose: LedgerReason,
+        idempotency_key: str,
+        reference: str | None = None,
+    ) -> Hold:
+        """:meth:`hold` inside the caller's unit of work (a bid holds and moves its auction at once).
+
+        Raises what :meth:`hold` raises; raising undoes the caller's whole unit of work.
+        """
+        if not isinstance(purpose, LedgerReason) or not purpose.is_defined or purpose.is_escrow:
+            raise InvalidInputError(
+                "El propósito de la reserva no es válido.", detail={"purpose": repr(purpose)[:50]}
+            )
+        posting = checked_posting(
+            user_id, amount, ESCROW_HOLD, idempotency_key, reference, sign=-1, escrow=True
+        )
+        return await self._hold(uow, posting, purpose)
+
+    async def release_in(self, uow: WalletUnitOfWork, hold_id: str) -> Hold:
+        """:meth:`release` inside the caller's unit of work."""
+        return await self._release(uow, hold_id)
+
+    async def capture_in(self, uow: WalletUnitOfWork, hold_id: str) -> Hold:
+        """:meth:`capture` inside the caller's unit of work."""
+        return await self._capture(uow, hold_id)
+
     # --- queries ----------------------------------------------------------------------------------------
 
     async def balance(self, user_id: UserId) -> WalletBalance:

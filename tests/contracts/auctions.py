@@ -135,7 +135,7 @@ class AuctionsContract(ContractBase):
     async def test_cancel_releases_the_leader_and_cancels_the_close(
         self, world: AuctionWorld, storage: StorageBackend, clock: FakeClock
     ) -> None:
-        """Cancelling gives the leader's besitos back and drops the timer; a closed one cannot be cancelled."""
+        """Cancelling gives the leader's besitos back and drops the timer; a closed one cannot be."""
         await world.fund(ALICE, 50)
         auction = await world.auctions.create(KEY, ends_at=clock.now() + HOUR, minimum_bid=10)
         await world.auctions.bid(auction.auction_id, ALICE, 30, request_key="t")

@@ -4,6 +4,7 @@ from typing import Any
 
 from yabot_app.modules import (
     apikeys,
+    auctions,
     audit,
     daily_gift,
     inventory,
@@ -30,5 +31,6 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     story.PLUG,
     daily_gift.PLUG,
     missions.PLUG,
+    auctions.PLUG,
     operations.PLUG,
 )

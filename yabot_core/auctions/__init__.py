@@ -10,7 +10,8 @@ from yabot_core.auctions.errors import (
     BidTooLowError,
 )
 from yabot_core.auctions.events import AuctionCancelled, AuctionClosed, AuctionCreated, BidPlaced
-from yabot_core.auctions.manifest import MANIFEST
+from yabot_core.auctions.fallback import OUTBID_PLAIN, LucienOutbidNotifier
+from yabot_core.auctions.manifest import AUCTIONS_READ, MANIFEST
 from yabot_core.auctions.models import (
     AUCTION,
     CLOSE_TIMER,
@@ -28,10 +29,12 @@ from yabot_core.auctions.service import MAX_REQUEST_KEY, Auctions
 
 __all__ = [
     "AUCTION",
+    "AUCTIONS_READ",
     "CLOSE_TIMER",
     "MANIFEST",
     "MAX_ANTI_SNIPING_MINUTES",
     "MAX_REQUEST_KEY",
+    "OUTBID_PLAIN",
     "WON",
     "Auction",
     "AuctionAlreadySettledError",
@@ -52,6 +55,7 @@ __all__ = [
     "BidOutcome",
     "BidPlaced",
     "BidTooLowError",
+    "LucienOutbidNotifier",
     "OutbidNotifier",
     "close_timer_key",
 ]

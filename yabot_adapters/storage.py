@@ -35,6 +35,7 @@ from yabot_core.subscriptions import (
     VipTokenStorage,
     VipTokensUnitOfWork,
 )
+from yabot_core.trivia import TriviaStorage, TriviaUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
@@ -42,6 +43,7 @@ from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     StoryUnitOfWork,
     AuctionsUnitOfWork,
+    TriviaUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     VipTokensUnitOfWork,
@@ -74,6 +76,7 @@ class StorageBackend(
     DailyGiftStorage,
     MissionStorage,
     AuctionStorage,
+    TriviaStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

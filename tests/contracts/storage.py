@@ -17,6 +17,7 @@ from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
 from tests.contracts.timers import TimersContract
+from tests.contracts.trivia import TriviaContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
 from tests.contracts.vip_members import ChannelMembersContract
@@ -45,6 +46,7 @@ class StorageContract(
     DailyGiftContract,
     MissionsContract,
     AuctionsContract,
+    TriviaContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

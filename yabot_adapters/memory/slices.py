@@ -13,6 +13,7 @@ from yabot_adapters.memory import (
     subscriptions,
     telegram_updates,
     timers,
+    trivia,
     users,
     vip_members,
     vip_tokens,
@@ -36,5 +37,6 @@ SLICES: tuple[MemorySlice, ...] = (
     daily_gift.SLICE,
     missions.SLICE,
     auctions.SLICE,
+    trivia.SLICE,
     telegram_updates.SLICE,
 )

@@ -1,4 +1,4 @@
-"""Trivia on every backend: polls recorded once per chat, a fan's first answer kept, the right one rewarded once.
+"""Trivia on every backend: one poll per chat, a fan's first answer kept, the right one rewarded once.
 
 A quiz sender that records what it sends stands for Telegram here (the fake Bot API server proves the real
 one in the integration suite).
@@ -83,10 +83,13 @@ class TriviaContract(ContractBase):
         wrong = await trivia.answer(poll, BOB, [0])
         clock.advance(timedelta(minutes=10))
         late = await trivia.answer(poll, CAROL, [2])
-        assert first is not None and first.reward == 7
+        assert first is not None
+        assert first.reward == 7
         assert again == first
-        assert wrong is not None and (wrong.correct, wrong.reward) == (False, 0)
-        assert late is not None and (late.correct, late.on_time, late.reward) == (True, False, 0)
+        assert wrong is not None
+        assert (wrong.correct, wrong.reward) == (False, 0)
+        assert late is not None
+        assert (late.correct, late.on_time, late.reward) == (True, False, 0)
         assert [(await wallet.balance(u)).balance for u in (ALICE, BOB, CAROL)] == [7, 0, 0]
         assert await trivia.answer("not-ours", ALICE, [2]) is None
         results = await trivia.results(made.question_id)
@@ -118,7 +121,8 @@ class TriviaContract(ContractBase):
         await trivia.send(made.question_id, RecordingQuizSender())
         await trivia.cancel(made.question_id)
         answer = await trivia.answer("poll-1", ALICE, [2])
-        assert answer is not None and answer.reward == 0
+        assert answer is not None
+        assert answer.reward == 0
         assert await trivia.send(made.question_id, RecordingQuizSender()) == 0
         assert (await wallet.balance(ALICE)).balance == 0
         with pytest.raises(QuestionNotFoundError):

@@ -29,6 +29,8 @@ ROUTES = [
     "auctions.close",
     "auctions.outbid",
     "auctions.won",
+    "trivia.send",
+    "trivia.rewarded",
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",

@@ -13,6 +13,7 @@ from yabot_app.modules import (
     operations,
     story,
     subscriptions,
+    trivia,
     users,
     wallet,
     welcome,
@@ -32,5 +33,6 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     daily_gift.PLUG,
     missions.PLUG,
     auctions.PLUG,
+    trivia.PLUG,
     operations.PLUG,
 )

@@ -1,5 +1,6 @@
 """The /subastas keyboards: quick bids on an auction's card, a custom amount, and "bid again"."""
 
+import hashlib
 from typing import Final
 
 from aiogram.filters.callback_data import CallbackData
@@ -12,7 +13,8 @@ QUICK_STEPS: Final = (1, 2, 5)
 """The quick bids offered: the next minimum, then that plus one and four increments more."""
 
 CODE_LENGTH: Final = 8
-"""An auction's short code (the first characters of its id): what ``/pujar`` names it by."""
+"""An auction's short code: what ``/pujar`` names it by. A digest of its id, since ids minted by one
+process share their first half and count in their second (two processes' first ids end alike)."""
 
 
 class AuctionBid(CallbackData, prefix="aub"):
@@ -35,8 +37,8 @@ class AuctionShow(CallbackData, prefix="aus"):
 
 
 def code_of(auction: Auction) -> str:
-    """The auction's short code, as the card shows it."""
-    return auction.auction_id[:CODE_LENGTH]
+    """The auction's short code, as the card shows it (8 hex digits of the id's SHA-256)."""
+    return hashlib.sha256(auction.auction_id.encode()).hexdigest()[:CODE_LENGTH]
 
 
 def quick_amounts(auction: Auction) -> list[int]:

@@ -159,9 +159,9 @@ def _placed(texts: Phrasebook, amount: int, bids: int) -> str:
 
 
 async def _by_code(auctions: Auctions, code: str) -> Auction:
-    if len(code) < CODE_LENGTH:
-        raise AuctionNotFoundError(code)
+    if len(code) != CODE_LENGTH:
+        raise AuctionNotFoundError(code[:50])
     for auction in await auctions.open_now(limit=100):
-        if auction.auction_id.startswith(code):
+        if code_of(auction) == code:
             return auction
     raise AuctionNotFoundError(code)

@@ -76,7 +76,7 @@ async def test_only_right_answers_in_time_are_rewarded_once(
     await handled(
         world, server.feed(server.poll_answer_update(polls[ANA].poll_id, ANA, [0], first_name="Ana"))
     )
-    assert (await trivia.results(question.question_id)).answers == 2  # noqa: PLR2004
+    assert (await trivia.results(question.question_id)).answers == 2
     clock.advance(timedelta(minutes=10))
     await handled(
         world, server.feed(server.poll_answer_update(polls[CIRO].poll_id, CIRO, [0], first_name="Ciro"))

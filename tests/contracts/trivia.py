@@ -5,6 +5,7 @@ one in the integration suite).
 """
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 from typing import Final
 
@@ -131,10 +132,10 @@ class TriviaContract(ContractBase):
     async def test_a_series_is_created_whole_or_not_at_all(self, trivia: Trivia, clock: FakeClock) -> None:
         """A bad question in a series names itself in Spanish, and none of the series is kept."""
         good = question(clock)
-        bad = good.model_copy(update={"correct_option": 5})
+        bad = dataclasses.replace(good, correct_option=5)
         with pytest.raises(InvalidInputError, match="Pregunta 2"):
             await trivia.create_series([good, bad])
         assert await trivia.questions() == []
-        made = await trivia.create_series([good, good.model_copy(update={"text": "¿Y la otra?"})])
+        made = await trivia.create_series([good, dataclasses.replace(good, text="¿Y la otra?")])
         assert {q.series_id for q in made} == {made[0].series_id}
         assert made[0].series_id is not None

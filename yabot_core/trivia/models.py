@@ -1,12 +1,13 @@
 """Trivia questions, the quiz polls that carry them, and fans' answers."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Final, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from yabot_core.kernel import UserId
+from yabot_core.kernel import MAX_USER_ID, UserId
 from yabot_core.wallet import MAX_AMOUNT, LedgerReason
 
 TRIVIA: Final = LedgerReason.define("trivia", "Trivia acertada")
@@ -45,7 +46,7 @@ class TriviaQuestion(BaseModel):
     explanation: str | None = Field(default=None, max_length=MAX_EXPLANATION)
     reward: int = Field(ge=1, le=MAX_AMOUNT)
     closes_at: AwareDatetime
-    group_chat_id: int | None = None
+    group_chat_id: int | None = Field(default=None, ge=-MAX_USER_ID, le=MAX_USER_ID)
     series_id: str | None = None
     status: QuestionStatus = QuestionStatus.OPEN
     created_at: AwareDatetime
@@ -122,14 +123,13 @@ class TriviaResults(BaseModel):
     per_option: tuple[int, ...]
 
 
-class NewQuestion(BaseModel):
-    """What an admin writes for one question (the service gives it an id and checks it)."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class NewQuestion:
+    """What an admin writes for one question, unchecked: the service gives it an id and checks it."""
 
     text: str
     options: tuple[str, ...]
     correct_option: int
-    explanation: str | None = None
     reward: int
-    closes_at: AwareDatetime
+    closes_at: datetime
+    explanation: str | None = None

@@ -312,6 +312,8 @@ class Trivia:
         self, number: int, spec: NewQuestion, now: datetime, group: int | None, series: str | None
     ) -> TriviaQuestion:
         where = f"Pregunta {number}: "
+        if not isinstance(spec.closes_at, datetime) or spec.closes_at.tzinfo is None:
+            raise InvalidInputError(where + "el cierre debe llevar zona horaria.")
         if spec.closes_at <= now:
             raise InvalidInputError(where + "el cierre debe estar en el futuro.")
         try:
@@ -348,6 +350,7 @@ def _spanish(exc: ValidationError) -> str:
         "correct_option": "la respuesta correcta debe ser una de las opciones (contando desde 0).",
         "explanation": "la explicación no puede pasar de 200 caracteres.",
         "reward": "la recompensa debe ser un número entero de besitos entre 1 y 1000000.",
+        "group_chat_id": "el id del grupo no es válido.",
     }
     if field in messages:
         return messages[field]

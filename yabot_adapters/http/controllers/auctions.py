@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Final, Literal, Self, TypeAlias
 
 from litestar import Controller, get, post
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, Access, protected
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
@@ -193,7 +193,7 @@ def auctions_controllers(auctions: Auctions) -> list[type[Controller]]:
             ),
             responses=API_ERROR_RESPONSES,
         )
-        async def create(self, data: CreateAuctionRequest) -> AdminAuctionBody:
+        async def create(self, data: JSONBody[CreateAuctionRequest]) -> AdminAuctionBody:
             """Create the auction and schedule its close."""
             auction = await auctions.create(
                 data.item_id,

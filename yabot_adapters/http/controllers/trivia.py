@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Final, Literal, Self, TypeAlias
 
 from litestar import Controller, get, post
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
@@ -137,7 +137,7 @@ def trivia_controller(trivia: Trivia) -> type[Controller]:
             ),
             responses=API_ERROR_RESPONSES,
         )
-        async def create(self, data: CreateTriviaRequest) -> QuestionsBody:
+        async def create(self, data: JSONBody[CreateTriviaRequest]) -> QuestionsBody:
             """Create the questions; their polls go out from the bot's process."""
             made = await trivia.create_series(
                 [

@@ -24,7 +24,7 @@ def later(hours: float) -> str:
 
 
 async def test_admins_create_list_and_cancel_auctions_fans_see_the_cards(tmp_path: Path) -> None:
-    """Create (201), a refused one (400, Spanish, nothing kept), the public cards, cancel (refund), 404, 401."""
+    """Create (201), a refused one (400, nothing kept), the cards, cancel (refund), 404, 401."""
     container = build_container(Settings.model_validate({"storage": "memory", "data_dir": tmp_path}))
     modules = container.modules()
     keys = modules.get(ApiKeysModule).keys

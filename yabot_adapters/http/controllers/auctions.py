@@ -145,13 +145,10 @@ def auctions_controllers(auctions: Auctions) -> list[type[Controller]]:
             ),
             responses=API_ERROR_RESPONSES,
         )
-        async def open_auctions(
-            self,
-            limit: Annotated[int, QueryParameter(ge=1, le=100, description="Cuántas como máximo.")] = 50,
-        ) -> AuctionsBody:
-            """Cards of the auctions open now."""
+        async def open_auctions(self) -> AuctionsBody:
+            """Cards of the auctions open now (the 100 soonest to end: a creator runs a handful at once)."""
             now = auctions.now()
-            shown = await auctions.open_now(limit=limit)
+            shown = await auctions.open_now(limit=100)
             return AuctionsBody(auctions=[AuctionCard.of(a, name(a), now) for a in shown])
 
     class AdminAuctionsController(Controller):

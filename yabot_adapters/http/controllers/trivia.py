@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Final, Literal, Self, TypeAlias
 
 from litestar import Controller, get, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
@@ -156,13 +156,15 @@ def trivia_controller(trivia: Trivia) -> type[Controller]:
             return QuestionsBody(questions=[QuestionBody.of(question) for question in made])
 
         @protected(ADMIN_ONLY)
-        @get("/", summary="Listar las preguntas de trivia", responses=API_ERROR_RESPONSES)
-        async def list_questions(
-            self,
-            limit: Annotated[int, QueryParameter(ge=1, le=100, description="Cuántas como máximo.")] = 50,
-        ) -> QuestionsBody:
-            """The questions, the latest to close first."""
-            return QuestionsBody(questions=[QuestionBody.of(q) for q in await trivia.questions(limit=limit)])
+        @get(
+            "/",
+            summary="Listar las preguntas de trivia",
+            description="Las 100 que cierran más tarde, primero la última.",
+            responses=API_ERROR_RESPONSES,
+        )
+        async def list_questions(self) -> QuestionsBody:
+            """The 100 questions that close latest, the latest first."""
+            return QuestionsBody(questions=[QuestionBody.of(q) for q in await trivia.questions(limit=100)])
 
         @protected(ADMIN_ONLY)
         @get(

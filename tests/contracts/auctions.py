@@ -62,7 +62,7 @@ class AuctionsContract(ContractBase):
 
     concurrency: ClassVar[int] = 1000
     auction_examples: ClassVar[int] = 25
-    """Runs of the state machine: each is up to 30 steps of bids and closes; a backend's module may lower it."""
+    """Runs of the state machine, up to 30 steps each; a backend's test module may lower it."""
 
     @pytest.fixture(name="world")
     def world_fixture(self, storage: StorageBackend, clock: FakeClock) -> AuctionWorld:

@@ -31,6 +31,12 @@ class Plan:
     timers: int = 10_000
     timer_lead: float = 1.0
     """Seconds between scheduling the timers and their due time (scheduling 10,000 takes a fraction)."""
+    auction_bidders: int = 1000
+    """Fans bidding at once on one hot auction."""
+    auction_closes: int = 100
+    """Auctions ending at the same instant, for the close → notified latency."""
+    auction_lead: float = 3.0
+    """Seconds between creating them and their end (creating and bidding 100 takes a fraction)."""
     sweep_fans: int = 10_000
     """VIPs ending in the same second, for the expiry sweep (run once, after the rounds: it is bound by
     Telegram's 30 messages per second, so it takes minutes and varies little)."""
@@ -59,6 +65,9 @@ class Plan:
             vip_rounds=1,
             timers=1000,
             timer_lead=0.2,
+            auction_bidders=300,
+            auction_closes=30,
+            auction_lead=1.5,
             sweep_fans=300,
         )
 
@@ -82,4 +91,7 @@ class Plan:
             vip_rounds=1,
             timers=200,
             timer_lead=0.1,
+            auction_bidders=50,
+            auction_closes=10,
+            auction_lead=1.0,
         )

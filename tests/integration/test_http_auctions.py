@@ -9,6 +9,7 @@ from tests.integration.http_apps import bearer
 from yabot_app.container import build_container
 from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_app.modules.auctions import AuctionsModule
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_app.settings import Settings
 from yabot_core.apikeys import ADMIN
@@ -70,6 +71,11 @@ async def test_admins_create_list_and_cancel_auctions_fans_see_the_cards(tmp_pat
     assert [a["auction_id"] for a in listed.json()["auctions"]] == [auction_id]
     assert after.json()["auctions"] == []
     assert (await modules.get(WalletModule).wallet.balance(ANA)).balance == 50
+    logged = (await modules.get(AuditModule).log.page(target=f"subasta:{auction_id}")).entries
+    assert sorted((entry.action, entry.actor.name) for entry in logged) == [
+        ("auctions.cancel", "admin"),
+        ("auctions.create", "admin"),
+    ]
 
 
 async def test_admins_create_trivia_series_and_read_results(tmp_path: Path) -> None:

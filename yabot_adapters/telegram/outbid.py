@@ -3,7 +3,12 @@
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
 
 from yabot_adapters.telegram.keyboards.auctions import bid_again_keyboard
 from yabot_adapters.telegram.messenger import OutgoingLimiter
@@ -36,6 +41,10 @@ class TelegramOutbidNotifier(OutbidNotifier):
             )
         except TelegramForbiddenError:
             log.info("user %s blocked the bot; outbid notice not sent", user_id)
+        except TelegramBadRequest as exc:
+            if "chat not found" not in exc.message.lower():
+                raise UnavailableError("Telegram rechazó el aviso de puja superada.") from exc
+            log.info("user %s never started the bot; outbid notice not sent", user_id)
         except TelegramRetryAfter as exc:
             self._limiter.pause(exc.retry_after)
             raise UnavailableError("Telegram pide esperar antes de enviar más mensajes.") from exc

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.params import Delay, Moment
+from yabot_app.cli.params import Delay, Moment, operator
 from yabot_app.cli.runtime import fail, load_settings, local_time, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.auctions import AuctionsModule
@@ -79,6 +79,7 @@ def create(
             minimum_bid=minimum,
             increment=incremento,
             anti_sniping_minutes=anti,
+            actor=operator(),
         )
         click.echo(f"Subasta {auction.auction_id} creada.")
         click.echo(_line(auctions, auction, settings.zone))
@@ -116,7 +117,7 @@ def cancel(auction_id: str) -> None:
     memory_refused(settings)
 
     async def work(container: "Container") -> None:
-        auction = await container.modules().get(AuctionsModule).auctions.cancel(auction_id)
+        auction = await container.modules().get(AuctionsModule).auctions.cancel(auction_id, actor=operator())
         refunded = (
             f"; {auction.leading_bid} besitos devueltos al usuario {auction.leader_id}"
             if auction.leader_id is not None

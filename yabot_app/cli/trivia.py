@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.params import Delay, Moment
+from yabot_app.cli.params import Delay, Moment, operator
 from yabot_app.cli.runtime import fail, load_settings, local_time, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.trivia import TriviaModule
@@ -73,6 +73,7 @@ def create(
                 closes_at=close,
             ),
             group_chat_id=group,
+            actor=operator(),
         )
         where = f"al grupo {group}" if group is not None else "a los fans que la pidieron"
         click.echo(f"Pregunta {question.question_id} creada; el bot la enviará {where}.")
@@ -127,7 +128,7 @@ def cancel(question_id: str) -> None:
     memory_refused(settings)
 
     async def work(container: "Container") -> None:
-        question = await container.modules().get(TriviaModule).trivia.cancel(question_id)
+        question = await container.modules().get(TriviaModule).trivia.cancel(question_id, actor=operator())
         click.echo(f"Pregunta {question.question_id} cancelada.")
 
     run(with_container(settings, work))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
@@ -54,6 +55,7 @@ class AuctionsPlug(ModulePlug[AuctionsModule]):
             mochila,
             clock=kernel.clock,
             ids=kernel.ids,
+            audit=modules.get(AuditModule).log,
         )
         notifier: OutbidNotifier = LucienOutbidNotifier(lucien)
         if kernel.telegram:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
 from yabot_app.modules.wallet import WalletModule
@@ -45,6 +46,7 @@ class TriviaPlug(ModulePlug[TriviaModule]):
             modules.get(WalletModule).wallet,
             clock=kernel.clock,
             ids=kernel.ids,
+            audit=modules.get(AuditModule).log,
         )
         sender: QuizSender | None = None
         if kernel.telegram:

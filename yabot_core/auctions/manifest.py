@@ -5,7 +5,7 @@ from typing import Final
 from yabot_core.kernel import ModuleManifest
 
 MANIFEST = ModuleManifest(
-    name="auctions", title="Subastas", depends_on=("users", "wallet", "inventory", "lucien")
+    name="auctions", title="Subastas", depends_on=("users", "wallet", "inventory", "lucien", "audit")
 )
 
 AUCTIONS_READ: Final = "auctions:read"

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from yabot_core.auctions.models import Auction, AuctionStatus, Bid
+from yabot_core.audit import AuditUnitOfWork
 from yabot_core.inventory import InventoryUnitOfWork
 from yabot_core.kernel import TimersUnitOfWork
 from yabot_core.wallet import WalletUnitOfWork
@@ -38,8 +39,11 @@ class AuctionRepository(Protocol):
         ...
 
 
-class AuctionsUnitOfWork(TimersUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, Protocol):
-    """A unit of work reaching auctions, timers, wallets and mochilas: a bid holds and leads at once."""
+class AuctionsUnitOfWork(TimersUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, AuditUnitOfWork, Protocol):
+    """A unit of work reaching auctions, timers, wallets, mochilas and the audit log.
+
+    A bid holds and leads at once; an admin's action is logged with it.
+    """
 
     @property
     def auctions(self) -> AuctionRepository:

@@ -23,6 +23,7 @@ from yabot_core.auctions.models import (
     close_timer_key,
 )
 from yabot_core.auctions.ports import AuctionQueries, AuctionsUnitOfWork
+from yabot_core.audit import Actor, AuditLog
 from yabot_core.inventory import ItemNotStackableError, MaxQuantityError, Mochila, UnknownItemError
 from yabot_core.kernel import (
     MAX_KEY_LENGTH,
@@ -62,11 +63,13 @@ class Auctions:
         *,
         clock: Clock,
         ids: IdGenerator,
+        audit: AuditLog | None = None,
     ) -> None:
         self._transactions = transactions
         self._queries = queries
         self._wallet = wallet
         self._mochila = mochila
+        self._audit = audit
         self._clock = clock
         self._ids = ids
         self._stamper = EventStamper(clock, ids)
@@ -91,8 +94,11 @@ class Auctions:
         minimum_bid: int,
         increment: int = 1,
         anti_sniping_minutes: int = 0,
+        actor: Actor | None = None,
     ) -> Auction:
         """Put a catalog item up for auction (now, or from ``starts_at``) and schedule its close.
+
+        ``actor`` (an admin, an operator, an API key) is written to the audit log in the same commit.
 
         Raises:
             InvalidInputError: an item not in the catalog, naive or inverted times, an end already past,
@@ -135,6 +141,7 @@ class Auctions:
         async def work(uow: AuctionsUnitOfWork) -> Auction:
             await uow.auctions.save(auction)
             await self._schedule_close(uow, auction)
+            await self._audited(uow, actor, "auctions.create", auction, item_id=auction.item_id)
             uow.record(
                 AuctionCreated(
                     **self._stamper.stamp(),
@@ -149,8 +156,10 @@ class Auctions:
 
         return await self._transactions.run(work)
 
-    async def cancel(self, auction_id: str) -> Auction:
+    async def cancel(self, auction_id: str, *, actor: Actor | None = None) -> Auction:
         """Cancel an auction: the leader's besitos go back, the close timer goes; cancelling twice is a no-op.
+
+        ``actor`` is written to the audit log in the same commit.
 
         Raises:
             AuctionNotFoundError: no such auction.
@@ -174,6 +183,8 @@ class Auctions:
             )
             await uow.auctions.save(cancelled)
             await uow.timers.cancel(close_timer_key(auction_id))
+            refunded = auction.leading_bid if auction.leader_id is not None else 0
+            await self._audited(uow, actor, "auctions.cancel", auction, refunded=refunded)
             uow.record(
                 AuctionCancelled(
                     **self._stamper.stamp(),
@@ -393,6 +404,12 @@ class Auctions:
             payload={"auction_id": auction.auction_id},
         )
         await uow.timers.schedule(timer)
+
+    async def _audited(
+        self, uow: AuctionsUnitOfWork, actor: Actor | None, action: str, auction: Auction, **detail: str | int
+    ) -> None:
+        if actor is not None and self._audit is not None:
+            await self._audit.record_in(uow, actor, action, f"subasta:{auction.auction_id}", detail=detail)
 
     @staticmethod
     async def _existing(uow: AuctionsUnitOfWork, auction_id: str) -> Auction:

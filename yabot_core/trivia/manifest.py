@@ -2,4 +2,4 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="trivia", title="Trivia", depends_on=("users", "wallet", "lucien"))
+MANIFEST = ModuleManifest(name="trivia", title="Trivia", depends_on=("users", "wallet", "lucien", "audit"))

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Protocol
 
+from yabot_core.audit import AuditUnitOfWork
 from yabot_core.kernel import UserId
 from yabot_core.trivia.models import TriviaAnswer, TriviaFan, TriviaPoll, TriviaQuestion
 from yabot_core.wallet import WalletUnitOfWork
@@ -61,8 +62,11 @@ class TriviaRepository(Protocol):
         ...
 
 
-class TriviaUnitOfWork(WalletUnitOfWork, Protocol):
-    """A unit of work reaching the trivia and wallets: an answer and its reward commit at once."""
+class TriviaUnitOfWork(WalletUnitOfWork, AuditUnitOfWork, Protocol):
+    """A unit of work reaching the trivia, wallets and the audit log.
+
+    An answer and its reward commit at once; an admin's action is logged with it.
+    """
 
     @property
     def trivia(self) -> TriviaRepository:

@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
+from yabot_core.audit import Actor, AuditLog
 from yabot_core.kernel import (
     Clock,
     EventStamper,
@@ -55,10 +56,12 @@ class Trivia:
         *,
         clock: Clock,
         ids: IdGenerator,
+        audit: AuditLog | None = None,
     ) -> None:
         self._transactions = transactions
         self._queries = queries
         self._wallet = wallet
+        self._audit = audit
         self._clock = clock
         self._ids = ids
         self._stamper = EventStamper(clock, ids)
@@ -69,19 +72,25 @@ class Trivia:
 
     # --- admin ------------------------------------------------------------------------------------------
 
-    async def create(self, question: NewQuestion, *, group_chat_id: int | None = None) -> TriviaQuestion:
+    async def create(
+        self, question: NewQuestion, *, group_chat_id: int | None = None, actor: Actor | None = None
+    ) -> TriviaQuestion:
         """Create one question; its polls go out to ``group_chat_id``, or to every fan who opted in.
 
         Raises:
             InvalidInputError: a question Telegram would refuse (lengths, 2 to 10 distinct options, the
                 right one among them), a reward outside 1..``MAX_AMOUNT``, a close not in the future.
         """
-        return (await self.create_series([question], group_chat_id=group_chat_id))[0]
+        return (await self.create_series([question], group_chat_id=group_chat_id, actor=actor))[0]
 
     async def create_series(
-        self, questions: Sequence[NewQuestion], *, group_chat_id: int | None = None
+        self,
+        questions: Sequence[NewQuestion],
+        *,
+        group_chat_id: int | None = None,
+        actor: Actor | None = None,
     ) -> Sequence[TriviaQuestion]:
-        """Create several questions at once (all or none), sharing a series id.
+        """Create several questions at once (all or none), sharing a series id; ``actor`` is audited.
 
         Raises what :meth:`create` raises, naming the question (1-based) at fault.
         """
@@ -97,6 +106,7 @@ class Trivia:
         async def work(uow: TriviaUnitOfWork) -> Sequence[TriviaQuestion]:
             for question in made:
                 await uow.trivia.save_question(question)
+                await self._audited(uow, actor, "trivia.create", question)
                 uow.record(
                     TriviaCreated(
                         **self._stamper.stamp(),
@@ -109,8 +119,10 @@ class Trivia:
 
         return await self._transactions.run(work)
 
-    async def cancel(self, question_id: str) -> TriviaQuestion:
+    async def cancel(self, question_id: str, *, actor: Actor | None = None) -> TriviaQuestion:
         """Cancel a question: answers from now on earn nothing; cancelling twice changes nothing.
+
+        ``actor`` is written to the audit log in the same commit.
 
         Raises:
             QuestionNotFoundError: no such question.
@@ -124,6 +136,7 @@ class Trivia:
                 update={"status": QuestionStatus.CANCELLED, "version": question.version + 1}
             )
             await uow.trivia.save_question(cancelled)
+            await self._audited(uow, actor, "trivia.cancel", question)
             uow.record(TriviaCancelled(**self._stamper.stamp(), question_id=question_id))
             return cancelled
 
@@ -331,6 +344,16 @@ class Trivia:
             )
         except ValidationError as exc:
             raise InvalidInputError(where + _spanish(exc), detail={"question": number}) from exc
+
+    async def _audited(
+        self, uow: TriviaUnitOfWork, actor: Actor | None, action: str, question: TriviaQuestion
+    ) -> None:
+        if actor is not None and self._audit is not None:
+            detail: dict[str, JsonValue] = {
+                "reward": question.reward,
+                "closes_at": question.closes_at.isoformat(),
+            }
+            await self._audit.record_in(uow, actor, action, f"trivia:{question.question_id}", detail=detail)
 
     @staticmethod
     async def _existing(uow: TriviaUnitOfWork, question_id: str) -> TriviaQuestion:

@@ -131,15 +131,7 @@ class WalletService:
         (``"subasta:42"``). Raises what :meth:`debit` raises, and ``InvalidInputError`` for a ``purpose``
         no module defines (capturing spends the besitos for it).
         """
-        if not isinstance(purpose, LedgerReason) or not purpose.is_defined:
-            raise InvalidInputError(
-                "El propósito de la reserva no es válido.", detail={"purpose": repr(purpose)[:50]}
-            )
-        if purpose.is_escrow:
-            raise InvalidInputError("El propósito de una reserva no puede ser otra reserva.")
-        posting = checked_posting(
-            user_id, amount, ESCROW_HOLD, idempotency_key, reference, sign=-1, escrow=True
-        )
+        posting = _hold_posting(user_id, amount, purpose, idempotency_key, reference)
         return await self._transactions.run(lambda uow: self._hold(uow, posting, purpose))
 
     async def release(self, hold_id: str) -> Hold:
@@ -174,14 +166,9 @@ class WalletService:
 
         Raises what :meth:`hold` raises; raising undoes the caller's whole unit of work.
         """
-        if not isinstance(purpose, LedgerReason) or not purpose.is_defined or purpose.is_escrow:
-            raise InvalidInputError(
-                "El propósito de la reserva no es válido.", detail={"purpose": repr(purpose)[:50]}
-            )
-        posting = checked_posting(
-            user_id, amount, ESCROW_HOLD, idempotency_key, reference, sign=-1, escrow=True
+        return await self._hold(
+            uow, _hold_posting(user_id, amount, purpose, idempotency_key, reference), purpose
         )
-        return await self._hold(uow, posting, purpose)
 
     async def release_in(self, uow: WalletUnitOfWork, hold_id: str) -> Hold:
         """:meth:`release` inside the caller's unit of work."""
@@ -333,3 +320,16 @@ class WalletService:
         if hold is None:
             raise HoldNotFoundError(hold_id)
         return hold
+
+
+def _hold_posting(
+    user_id: UserId, amount: int, purpose: LedgerReason, key: str, reference: str | None
+) -> Posting:
+    """The escrow entry a hold posts, checked: a ``purpose`` some module defines, not an escrow one."""
+    if not isinstance(purpose, LedgerReason) or not purpose.is_defined:
+        raise InvalidInputError(
+            "El propósito de la reserva no es válido.", detail={"purpose": repr(purpose)[:50]}
+        )
+    if purpose.is_escrow:
+        raise InvalidInputError("El propósito de una reserva no puede ser otra reserva.")
+    return checked_posting(user_id, amount, ESCROW_HOLD, key, reference, sign=-1, escrow=True)

@@ -5,15 +5,17 @@ Its request and response schemas live here too: they belong to the auctions modu
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Final, Literal, Self, TypeAlias
+from typing import Annotated, Any, Final, Literal, Self, TypeAlias
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, Access, protected
+from yabot_adapters.http.auth.principals import KeyHolder, Principal
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
 from yabot_adapters.http.schemas import ErrorBody, error_response
 from yabot_core.auctions import AUCTIONS_READ, Auction, Auctions, AuctionStatus
+from yabot_core.audit import Actor
 
 CARDS: Final = Access(scope=AUCTIONS_READ, any_fan=True)
 """The cards are for every fan (a Mini App shows them), and for keys with ``auctions:read``."""
@@ -190,7 +192,9 @@ def auctions_controllers(auctions: Auctions) -> list[type[Controller]]:
             ),
             responses=API_ERROR_RESPONSES,
         )
-        async def create(self, data: JSONBody[CreateAuctionRequest]) -> AdminAuctionBody:
+        async def create(
+            self, request: Request[Principal, Any, Any], data: JSONBody[CreateAuctionRequest]
+        ) -> AdminAuctionBody:
             """Create the auction and schedule its close."""
             auction = await auctions.create(
                 data.item_id,
@@ -199,6 +203,7 @@ def auctions_controllers(auctions: Auctions) -> list[type[Controller]]:
                 minimum_bid=data.minimum_bid,
                 increment=data.increment,
                 anti_sniping_minutes=data.anti_sniping_minutes,
+                actor=actor_of(request),
             )
             return AdminAuctionBody.full(auction, name(auction), auctions.now())
 
@@ -213,9 +218,17 @@ def auctions_controllers(auctions: Auctions) -> list[type[Controller]]:
             ),
             responses={**API_ERROR_RESPONSES, 404: AUCTION_NOT_FOUND, 409: AUCTION_SETTLED},
         )
-        async def cancel(self, auction_id: AuctionIdInPath) -> AdminAuctionBody:
+        async def cancel(
+            self, request: Request[Principal, Any, Any], auction_id: AuctionIdInPath
+        ) -> AdminAuctionBody:
             """Cancel it and release the leader's besitos."""
-            auction = await auctions.cancel(auction_id)
+            auction = await auctions.cancel(auction_id, actor=actor_of(request))
             return AdminAuctionBody.full(auction, name(auction), auctions.now())
 
     return [AuctionsController, AdminAuctionsController]
+
+
+def actor_of(request: Request[Principal, Any, Any]) -> Actor:
+    """Who the audit log names: the API key's name (admin routes admit keys only)."""
+    principal = request.user
+    return Actor.api_key(principal.key.name) if isinstance(principal, KeyHolder) else Actor.system()

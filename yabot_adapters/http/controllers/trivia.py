@@ -5,14 +5,16 @@ Its request and response schemas live here too: they belong to the trivia module
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Final, Literal, Self, TypeAlias
+from typing import Annotated, Any, Final, Literal, Self, TypeAlias
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, PathParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
+from yabot_adapters.http.auth.principals import KeyHolder, Principal
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
 from yabot_adapters.http.schemas import ErrorBody, error_response
+from yabot_core.audit import Actor
 from yabot_core.trivia import NewQuestion, Trivia, TriviaQuestion, TriviaResults
 
 QuestionIdInPath: TypeAlias = Annotated[
@@ -137,7 +139,9 @@ def trivia_controller(trivia: Trivia) -> type[Controller]:
             ),
             responses=API_ERROR_RESPONSES,
         )
-        async def create(self, data: JSONBody[CreateTriviaRequest]) -> QuestionsBody:
+        async def create(
+            self, request: Request[Principal, Any, Any], data: JSONBody[CreateTriviaRequest]
+        ) -> QuestionsBody:
             """Create the questions; their polls go out from the bot's process."""
             made = await trivia.create_series(
                 [
@@ -152,6 +156,7 @@ def trivia_controller(trivia: Trivia) -> type[Controller]:
                     for item in data.questions
                 ],
                 group_chat_id=data.group_chat_id,
+                actor=actor_of(request),
             )
             return QuestionsBody(questions=[QuestionBody.of(question) for question in made])
 
@@ -184,8 +189,16 @@ def trivia_controller(trivia: Trivia) -> type[Controller]:
             description="Desde ahora nadie gana besitos con ella; cancelar otra vez no cambia nada.",
             responses={**API_ERROR_RESPONSES, 404: QUESTION_NOT_FOUND},
         )
-        async def cancel(self, question_id: QuestionIdInPath) -> QuestionBody:
+        async def cancel(
+            self, request: Request[Principal, Any, Any], question_id: QuestionIdInPath
+        ) -> QuestionBody:
             """Cancel the question."""
-            return QuestionBody.of(await trivia.cancel(question_id))
+            return QuestionBody.of(await trivia.cancel(question_id, actor=actor_of(request)))
 
     return AdminTriviaController
+
+
+def actor_of(request: Request[Principal, Any, Any]) -> Actor:
+    """Who the audit log names: the API key's name (admin routes admit keys only)."""
+    principal = request.user
+    return Actor.api_key(principal.key.name) if isinstance(principal, KeyHolder) else Actor.system()

@@ -29,7 +29,14 @@ def trivia_group() -> None:
     )
 )
 @click.argument("text", metavar="PREGUNTA", type=NonBlankText("La pregunta no puede estar vacía."))
-@click.option("--opcion", "options", multiple=True, required=True, help="Una opción (repítalo: de 2 a 10).")
+@click.option(
+    "--opcion",
+    "options",
+    metavar="TEXTO",
+    multiple=True,
+    required=True,
+    help="Una opción (repítalo: de 2 a 10).",
+)
 @click.option(
     "--correcta",
     type=PositiveInt("La opción correcta", MAX_OPTIONS),
@@ -39,10 +46,17 @@ def trivia_group() -> None:
 @click.option(
     "--premio", type=PositiveInt("El premio", MAX_AMOUNT), required=True, help="Besitos por acertar."
 )
-@click.option("--explicacion", default=None, help="Lo que Telegram muestra tras responder.")
+@click.option("--explicacion", metavar="TEXTO", default=None, help="Lo que Telegram muestra tras responder.")
 @click.option("--cierre", "closes_at", type=Moment(), default=None, help="Cuándo deja de premiar (ISO 8601).")
 @click.option("--dura", "lasts", type=Delay(), default=None, help="O cuánto dura desde ahora (p. ej. 1h).")
-@click.option("--grupo", "group", type=int, default=None, help="Id del grupo al que enviarla (negativo).")
+@click.option(
+    "--grupo",
+    "group",
+    metavar="ID_GRUPO",
+    type=int,
+    default=None,
+    help="Id del grupo al que enviarla (negativo).",
+)
 def create(
     *,
     text: str,

@@ -30,6 +30,7 @@ ROUTES = [
     "auctions.outbid",
     "auctions.won",
     "trivia.send",
+    "trivia.send_more",
     "trivia.rewarded",
     "operations.backup",
     "operations.reconcile",

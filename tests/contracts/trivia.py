@@ -15,7 +15,14 @@ from tests.contracts.base import ContractBase
 from tests.contracts.common import ALICE, BOB, recorded_events
 from yabot_adapters.storage import StorageBackend
 from yabot_core.kernel import FakeClock, InvalidInputError, SequentialIds, UserId
-from yabot_core.trivia import NewQuestion, QuestionNotFoundError, Trivia, TriviaAnswered, TriviaQuestion
+from yabot_core.trivia import (
+    NewQuestion,
+    QuestionNotFoundError,
+    Trivia,
+    TriviaAnswered,
+    TriviaQuestion,
+    TriviaSendPending,
+)
 from yabot_core.wallet import WalletService
 
 CAROL: Final = UserId(1003)
@@ -23,12 +30,15 @@ GROUP: Final = -100123
 
 
 class RecordingQuizSender:
-    """Sends nothing: numbers each poll and remembers which chat got which question."""
+    """Sends nothing: numbers each poll and remembers which chat got which question (none to unreachable)."""
 
-    def __init__(self) -> None:
+    def __init__(self, unreachable: set[int] | None = None) -> None:
         self.sent: list[tuple[int, str]] = []
+        self.unreachable = unreachable or set()
 
     async def send_quiz(self, chat_id: int, question: TriviaQuestion) -> tuple[str, int] | None:
+        if chat_id in self.unreachable:
+            return None
         self.sent.append((chat_id, question.question_id))
         return f"poll-{len(self.sent)}", len(self.sent)
 
@@ -70,6 +80,21 @@ class TriviaContract(ContractBase):
         assert sorted(chat for chat, _ in sender.sent) == [ALICE, CAROL]
         assert await trivia.opted_in(ALICE)
         assert not await trivia.opted_in(BOB)
+
+    async def test_a_long_send_goes_on_in_batches_past_unreachable_chats(
+        self, trivia: Trivia, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """Two chats per batch: the first batch records where to go on, the next sends the rest, each once."""
+        for fan in (ALICE, BOB, CAROL):
+            await trivia.set_opt_in(fan, enabled=True)
+        made = await trivia.create(question(clock))
+        sender = RecordingQuizSender(unreachable={ALICE})
+        assert await trivia.send(made.question_id, sender, limit=2) == 1
+        (pending,) = [e for e in await recorded_events(storage) if isinstance(e, TriviaSendPending)]
+        assert pending.after == BOB
+        await trivia.on_send_due(pending, sender)
+        assert [chat for chat, _ in sender.sent] == [BOB, CAROL]
+        assert len([e for e in await recorded_events(storage) if isinstance(e, TriviaSendPending)]) == 1
 
     async def test_only_a_right_answer_in_time_is_rewarded_and_only_once(
         self, trivia: Trivia, wallet: WalletService, storage: StorageBackend, clock: FakeClock

@@ -10,7 +10,14 @@ from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
 from yabot_app.modules.wallet import WalletModule
 from yabot_core import trivia
-from yabot_core.trivia import QuizSender, Trivia, TriviaAnswered, TriviaCreated, TriviaNotices
+from yabot_core.trivia import (
+    QuizSender,
+    Trivia,
+    TriviaAnswered,
+    TriviaCreated,
+    TriviaNotices,
+    TriviaSendPending,
+)
 
 if TYPE_CHECKING:
     import click
@@ -26,10 +33,10 @@ class TriviaModule:
     notices: TriviaNotices
     sender: QuizSender | None
 
-    async def send(self, event: TriviaCreated) -> None:
-        """A question was created: send its polls (only processes with the bot run this)."""
+    async def send(self, event: TriviaCreated | TriviaSendPending) -> None:
+        """A question was created (or a long send goes on): send its polls (only the bot's processes)."""
         if self.sender is not None:
-            await self.trivia.send(event.question_id, self.sender)
+            await self.trivia.on_send_due(event, self.sender)
 
 
 class TriviaPlug(ModulePlug[TriviaModule]):
@@ -60,6 +67,7 @@ class TriviaPlug(ModulePlug[TriviaModule]):
     def handlers(self, services: TriviaModule, kernel: Kernel) -> Iterable[HandlerSpec]:
         """Sending a new question's polls; Lucien's word to the rewarded."""
         yield HandlerSpec(TriviaCreated, "trivia.send", services.send, needs_telegram=True)
+        yield HandlerSpec(TriviaSendPending, "trivia.send_more", services.send, needs_telegram=True)
         yield HandlerSpec(
             TriviaAnswered,
             "trivia.rewarded",

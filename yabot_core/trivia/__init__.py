@@ -4,7 +4,7 @@ Public API; import from here only.
 """
 
 from yabot_core.trivia.errors import QuestionNotFoundError
-from yabot_core.trivia.events import TriviaAnswered, TriviaCancelled, TriviaCreated
+from yabot_core.trivia.events import TriviaAnswered, TriviaCancelled, TriviaCreated, TriviaSendPending
 from yabot_core.trivia.manifest import MANIFEST
 from yabot_core.trivia.models import (
     MAX_EXPLANATION,
@@ -29,7 +29,7 @@ from yabot_core.trivia.ports import (
     TriviaStorage,
     TriviaUnitOfWork,
 )
-from yabot_core.trivia.service import MAX_SERIES, Trivia
+from yabot_core.trivia.service import MAX_SERIES, SEND_BATCH, Trivia
 
 __all__ = [
     "MANIFEST",
@@ -40,6 +40,7 @@ __all__ = [
     "MAX_SERIES",
     "MIN_OPTIONS",
     "REWARDED",
+    "SEND_BATCH",
     "TRIVIA",
     "NewQuestion",
     "QuestionNotFoundError",
@@ -57,6 +58,7 @@ __all__ = [
     "TriviaQuestion",
     "TriviaRepository",
     "TriviaResults",
+    "TriviaSendPending",
     "TriviaStorage",
     "TriviaUnitOfWork",
 ]

@@ -29,6 +29,15 @@ class TriviaAnswered(Event):
     reward: int
 
 
+class TriviaSendPending(Event):
+    """A question's polls went out to part of its chats: the bot goes on after chat ``after``."""
+
+    event_type: ClassVar[str] = "trivia.send_pending"
+
+    question_id: str
+    after: int
+
+
 class TriviaCancelled(Event):
     """An admin cancelled a question: answers from now on earn nothing."""
 

@@ -19,7 +19,7 @@ from yabot_core.kernel import (
     system_key,
 )
 from yabot_core.trivia.errors import QuestionNotFoundError
-from yabot_core.trivia.events import TriviaAnswered, TriviaCancelled, TriviaCreated
+from yabot_core.trivia.events import TriviaAnswered, TriviaCancelled, TriviaCreated, TriviaSendPending
 from yabot_core.trivia.models import (
     TRIVIA,
     NewQuestion,
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 MAX_LIST: Final = 100
 MAX_SERIES: Final = 20
 FANS_PAGE: Final = 500
+SEND_BATCH: Final = 300
+"""Polls tried per delivery: about 10 s at Telegram's 30 messages per second, a third of the bus's time."""
 
 
 class Trivia:
@@ -212,8 +214,14 @@ class Trivia:
 
     # --- the polls --------------------------------------------------------------------------------------
 
-    async def send(self, question_id: str, sender: QuizSender) -> int:
-        """Send the question's polls to every chat it goes to that has none yet; return how many went.
+    async def send(
+        self, question_id: str, sender: QuizSender, *, after: int | None = None, limit: int = SEND_BATCH
+    ) -> int:
+        """Send the question's polls to the chats it goes to that have none yet; return how many went.
+
+        Chats go in id order, at most ``limit`` attempts per call, from the one after ``after``: when some
+        remain, :class:`TriviaSendPending` is recorded to go on from the last one tried, so one delivery
+        of the event stays far within the bus's time for a handler, however many fans opted in.
 
         Each poll is recorded as soon as Telegram answers, so a send cut short (a crash, a retry) resumes
         where it stopped; a crash between Telegram's answer and the record may send one chat a second poll
@@ -222,9 +230,10 @@ class Trivia:
         question = await self.get(question_id)
         if not question.takes_answers(self._clock.now()):
             return 0
-        sent = 0
         done = {poll.chat_id for poll in await self._queries.polls(question_id)}
-        for chat_id in await self._chats(question):
+        chats = [chat for chat in await self._chats(question) if after is None or chat > after]
+        sent = 0
+        for chat_id in chats[:limit]:
             if chat_id in done:
                 continue
             result = await sender.send_quiz(chat_id, question)
@@ -233,7 +242,21 @@ class Trivia:
             poll_id, message_id = result
             await self.record_poll(question_id, chat_id, poll_id=poll_id, message_id=message_id)
             sent += 1
+        if len(chats) > limit:
+            pending = TriviaSendPending(
+                **self._stamper.stamp(), question_id=question_id, after=chats[limit - 1]
+            )
+
+            async def work(uow: TriviaUnitOfWork) -> None:
+                uow.record(pending)
+
+            await self._transactions.run(work)
         return sent
+
+    async def on_send_due(self, event: "TriviaCreated | TriviaSendPending", sender: QuizSender) -> None:
+        """Send the polls a new question (or the rest of a long send) owes."""
+        after = event.after if isinstance(event, TriviaSendPending) else None
+        await self.send(event.question_id, sender, after=after)
 
     async def record_poll(
         self, question_id: str, chat_id: int, *, poll_id: str, message_id: int

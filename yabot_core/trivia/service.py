@@ -1,6 +1,5 @@
 """The trivia: quiz polls; a fan's first answer kept, and the right one in time rewarded once."""
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
@@ -32,8 +31,6 @@ from yabot_core.trivia.models import (
 )
 from yabot_core.trivia.ports import QuizSender, TriviaQueries, TriviaUnitOfWork
 from yabot_core.wallet import WalletService
-
-log = logging.getLogger(__name__)
 
 MAX_LIST: Final = 100
 MAX_SERIES: Final = 20

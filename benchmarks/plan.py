@@ -39,6 +39,12 @@ class Plan:
     """Fans taking the story's path at once (each makes ``len(story.PATH)`` decisions)."""
     story_taps: int = 1000
     """/historia button presses, one after another, through each dispatcher."""
+    auction_bidders: int = 1000
+    """Fans bidding at once on one hot auction."""
+    auction_closes: int = 100
+    """Auctions ending at the same instant, for the close → notified latency."""
+    auction_lead: float = 3.0
+    """Seconds between creating them and their end (creating and bidding 100 takes a fraction)."""
     sweep_fans: int = 10_000
     """VIPs ending in the same second, for the expiry sweep (run once, after the rounds: it is bound by
     Telegram's 30 messages per second, so it takes minutes and varies little)."""
@@ -71,6 +77,9 @@ class Plan:
             timer_lead=0.2,
             story_fans=200,
             story_taps=200,
+            auction_bidders=300,
+            auction_closes=30,
+            auction_lead=1.5,
             sweep_fans=300,
         )
 
@@ -98,4 +107,7 @@ class Plan:
             timer_lead=0.1,
             story_fans=20,
             story_taps=20,
+            auction_bidders=50,
+            auction_closes=10,
+            auction_lead=1.0,
         )

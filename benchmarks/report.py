@@ -166,14 +166,21 @@ def _comparisons(results: Results) -> list[str]:
             ("sqlite FULL",),
             None,
         ),
+        *_compared(
+            results,
+            f"bids/s on one hot auction, {plan.auction_bidders} bidders at once",
+            "auction bids",
+            ("sqlite FULL",),
+            None,
+        ),
     ]
     references = (
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
         " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet,"
-        " mochila, story and tienda = raw sqlite3 single-row transactions/s in the same synchronous mode;"
-        " is VIP = raw sqlite3 reading the same subscription row by primary key from the same file;"
-        " /ranking = the ranking's own SQL statements (hidden?, top ten and own place, this week and all"
-        " time) through raw sqlite3 on the same file."
+        " mochila, story, tienda and auction bids = raw sqlite3 single-row transactions/s in the same"
+        " synchronous mode; is VIP = raw sqlite3 reading the same subscription row by primary key from the"
+        " same file; /ranking = the ranking's own SQL statements (hidden?, top ten and own place, this week"
+        " and all time) through raw sqlite3 on the same file."
     )
     return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
 
@@ -261,6 +268,24 @@ def _alone(results: Results) -> list[str]:
                 name,
                 f"{results.figure(f'timers {name}').text()}"
                 f"   lag {results.latency(f'timers {name} lag').text()}",
+            )
+        )
+    lines.append("")
+    lines.append(
+        _row(
+            f"bids/s on one hot auction, {plan.auction_bidders:,} bidders",
+            "memory",
+            f"{results.figure('auction bids memory').text()} bids/s",
+        )
+    )
+    for n, (name, _) in enumerate(STORAGES):
+        lines.append(
+            _row(
+                f"auction close → winner's notice handled, {plan.auction_closes} due at once"
+                if n == 0
+                else "",
+                name,
+                results.latency(f"auction close {name}").text(),
             )
         )
     lines.append("")

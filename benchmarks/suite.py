@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from benchmarks import (
     api,
+    auctions,
     backends,
     bus,
     credits,
@@ -91,6 +92,7 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
     await _wallet_and_credits(plan, mongo_url, results, label)
     await _bus_and_timers(plan, results, label)
     await _story(plan, results, label)
+    await _auctions(plan, results, label)
     for storage in PRODUCT_STORAGES:
         clean_heap()
         replies = await telegram.saldo(
@@ -247,6 +249,31 @@ async def _bus_and_timers(plan: Plan, results: Results, label: str) -> None:
         progress(
             f"{label} · {plan.timers:,} timers over {name}: {ticked.per_second:,.0f} fired/s,"
             f" lag p50 {percentile(ticked.lag_ms, 0.5):,.0f} ms{late}"
+        )
+
+
+async def _auctions(plan: Plan, results: Results, label: str) -> None:
+    raw = sqlite_raw.single_row_transactions("FULL", seconds=plan.raw_seconds)
+    for name, open_backend in STORAGES:
+        clean_heap()
+        hot = await auctions.hot_auction(open_backend, bidders=plan.auction_bidders)
+        if name == "memory":
+            results.figure("auction bids memory").add(hot.run.ops_per_second)
+        else:
+            results.pair(f"auction bids {name}").add(hot.run.ops_per_second, raw)
+        progress(
+            f"{label} · hot auction over {name}, {plan.auction_bidders} bidders:"
+            f" {hot.run.ops_per_second:,.0f} bids/s ({hot.accepted} accepted;"
+            f" raw sqlite3 FULL {raw:,.0f} tx/s)"
+        )
+        clean_heap()
+        lags = await auctions.close_to_notified(
+            open_backend, auctions_due=plan.auction_closes, lead=plan.auction_lead
+        )
+        results.latency(f"auction close {name}").add(lags)
+        progress(
+            f"{label} · {plan.auction_closes} auctions closing at once over {name}:"
+            f" close → notified p50 {percentile(lags, 0.5):,.0f} ms, max {max(lags):,.0f} ms"
         )
 
 

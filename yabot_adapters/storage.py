@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 
 from yabot_adapters.units import CommitListener
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
+from yabot_core.auctions import AuctionStorage, AuctionsUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
 from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
@@ -36,6 +37,7 @@ from yabot_core.subscriptions import (
     VipTokenStorage,
     VipTokensUnitOfWork,
 )
+from yabot_core.trivia import TriviaStorage, TriviaUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
@@ -44,6 +46,8 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     StoryUnitOfWork,
     StoreUnitOfWork,
     RankingUnitOfWork,
+    AuctionsUnitOfWork,
+    TriviaUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     VipTokensUnitOfWork,
@@ -77,6 +81,8 @@ class StorageBackend(
     MissionStorage,
     StoreStorage,
     RankingStorage,
+    AuctionStorage,
+    TriviaStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -6,6 +6,7 @@ its suite here, one line.
 """
 
 from tests.contracts.apikeys import ApiKeysContract
+from tests.contracts.auctions import AuctionsContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
@@ -18,6 +19,7 @@ from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
 from tests.contracts.timers import TimersContract
+from tests.contracts.trivia import TriviaContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
 from tests.contracts.vip_members import ChannelMembersContract
@@ -47,6 +49,8 @@ class StorageContract(
     MissionsContract,
     StoreContract,
     RankingContract,
+    AuctionsContract,
+    TriviaContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

@@ -2,6 +2,7 @@
 
 from yabot_adapters.sqlite import (
     apikeys,
+    auctions,
     audit,
     bus,
     daily_gift,
@@ -14,6 +15,7 @@ from yabot_adapters.sqlite import (
     subscriptions,
     telegram_updates,
     timers,
+    trivia,
     users,
     vip_members,
     vip_tokens,
@@ -38,5 +40,7 @@ SLICES: tuple[SqliteSlice, ...] = (
     missions.SLICE,
     store.SLICE,
     ranking.SLICE,
+    auctions.SLICE,
+    trivia.SLICE,
     telegram_updates.SLICE,
 )

@@ -4,6 +4,7 @@ from typing import Any
 
 from yabot_app.modules import (
     apikeys,
+    auctions,
     audit,
     daily_gift,
     inventory,
@@ -14,6 +15,7 @@ from yabot_app.modules import (
     store,
     story,
     subscriptions,
+    trivia,
     users,
     wallet,
     welcome,
@@ -34,5 +36,7 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     missions.PLUG,
     store.PLUG,
     ranking.PLUG,
+    auctions.PLUG,
+    trivia.PLUG,
     operations.PLUG,
 )

@@ -7,7 +7,7 @@ from yabot_adapters.memory.slice import MemorySlice
 from yabot_adapters.memory.slices import SLICES
 from yabot_adapters.memory.transactions import InMemoryTransactions
 from yabot_adapters.units import CommitListener, Units
-from yabot_core.kernel import Clock, EventRouter
+from yabot_core.kernel import Clock, EventRouter, UnavailableError
 
 
 class InMemoryStorage:
@@ -50,7 +50,21 @@ class InMemoryStorage:
         """Nothing to release."""
 
     async def ping(self) -> None:
-        """Memory always answers."""
+        """Memory answers, unless a drill simulates an outage (:meth:`simulate_outage`).
+
+        Raises:
+            UnavailableError: during a simulated outage.
+        """
+        if self._transactions.outage is not None:
+            raise UnavailableError(self._transactions.outage)
+
+    def simulate_outage(self, on: bool = True) -> None:
+        """Make units of work and ``ping`` fail as an unreachable storage would, until switched off.
+
+        For fault drills (tests, ``make bench``): the data stays, nothing is half-written; read models keep
+        answering from memory.
+        """
+        self._transactions.outage = "El almacenamiento no responde." if on else None
 
     def add_commit_listener(self, listener: CommitListener) -> None:
         """Tell ``listener`` what each commit held: the handlers owed, whether a timer was scheduled."""

@@ -74,13 +74,13 @@ class GuardedTransactions(Transactions[StorageUnitOfWork]):
 class _GuardedQueries:
     """A read model whose coroutine methods go through the breaker; anything else passes through."""
 
-    def __init__(self, inner: object, breaker: CircuitBreaker, name: str) -> None:
-        self._inner = inner
+    def __init__(self, storage: object, breaker: CircuitBreaker, name: str) -> None:
+        self._storage = storage
         self._breaker = breaker
         self._name = name
 
     def __getattr__(self, name: str) -> Any:  # noqa: ANN401  (whatever the read model offers)
-        attribute = getattr(self._inner, name)
+        attribute = getattr(getattr(self._storage, self._name), name)  # the backend's view of the moment
         if not inspect.iscoroutinefunction(attribute):
             return attribute
         breaker, operation = self._breaker, f"{self._name}.{name}"
@@ -115,7 +115,7 @@ class GuardedStorage:
         if not name.endswith("_queries"):
             return attribute
         if name not in self._queries:
-            self._queries[name] = _GuardedQueries(attribute, self.breaker, name)
+            self._queries[name] = _GuardedQueries(self.inner, self.breaker, name)
         return self._queries[name]
 
 

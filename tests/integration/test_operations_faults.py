@@ -1,0 +1,151 @@
+"""Fault drills on the whole bot (fake clock): storage away for 30 s, Telegram answering 5xx, a handler that
+crashes. Fans get Lucien's "inténtelo en un momento", nothing is lost, everything resumes, and the admins
+hear of each problem once and of its end once."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from tests.integration.telegram_world import ANA, World
+from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_core.kernel import BREAKER_OPEN_FOR, BreakerState, FakeClock, UserId
+from yabot_core.wallet import ADMIN_GRANT
+
+DIANA = 1001
+LATER = "inténtelo de nuevo en un momento"
+
+
+@pytest.fixture(name="server")
+async def server_fixture() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(known_chats_only=False) as server:
+        yield server
+
+
+@pytest.fixture(name="world")
+async def world_fixture(clock: FakeClock, server: FakeTelegramServer) -> AsyncIterator[World]:
+    world = World(clock, server, admin_ids=[DIANA])
+    await world.start_polling()
+    try:
+        yield world
+    finally:
+        await world.close()
+
+
+class TestStorageAway:
+    async def test_fans_are_asked_to_retry_and_admins_told_once_then_resolved(
+        self, world: World, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """Storage down 30 s: each fan gets the apology, the breaker opens, the admins hear once and of the end."""
+        monitor = world.container.monitor()
+        breaker = world.container.storage_breaker()
+        world.storage.simulate_outage()
+        fans = [UserId(7000 + n) for n in range(7)]
+        replies = [await world.say("/start", user_id=fan, first_name="Fan") for fan in fans]
+        assert all("no puedo atender su petición" in reply for reply in replies)
+        assert breaker.state is BreakerState.OPEN
+        assert LATER in replies[-1]  # refused by the open breaker, without asking the storage
+        assert "Traceback" not in "".join(replies)
+
+        await monitor.check()
+        clock.advance(timedelta(seconds=15))
+        await monitor.check()
+        (opened,) = server.messages(DIANA)
+        assert "almacenamiento no responde" in opened
+
+        clock.advance(BREAKER_OPEN_FOR)
+        world.storage.simulate_outage(on=False)
+        welcome = await world.say("/start", user_id=fans[0], first_name="Fan")
+        assert LATER not in welcome
+        assert breaker.state is BreakerState.CLOSED
+        await monitor.check()
+        await monitor.check()
+        assert len(server.messages(DIANA)) == 2
+        assert "resuelto" in server.messages(DIANA)[-1]
+
+        for fan in fans[1:]:  # nothing half-done: every fan can still start, and is welcomed once
+            await world.say("/start", user_id=fan, first_name="Fan")
+        await world.bus.deliver_pending()
+        for fan in fans:
+            assert (await world.wallet.balance(fan)).balance == 10
+
+
+class TestTelegramFailing:
+    async def test_a_short_burst_is_absorbed_by_the_retries(
+        self, world: World, server: FakeTelegramServer
+    ) -> None:
+        """Two 502s in a row: the notices are retried, each fan hears once, nothing is dead-lettered."""
+        await world.say("/start")
+        before = len(server.messages(ANA))
+        server.fail("sendMessage", 502, "Bad Gateway", times=2)
+        for n in range(2):
+            await world.wallet.credit(ANA, 5, ADMIN_GRANT, idempotency_key=f"burst-{n}")
+        await world.bus.deliver_pending()
+        assert len(server.messages(ANA)) == before + 2
+        assert await world.storage.dead_letter_queries.list() == []
+
+    async def test_an_outage_opens_the_breaker_and_notices_wait_in_the_outbox(
+        self, world: World, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """Telegram 5xx until it recovers: after 5 failures the breaker holds the notices; they all arrive.
+
+        A notice that fails its three attempts before the breaker opens is a dead letter: alerted, replayed.
+        """
+        fans = [UserId(5100 + n) for n in range(3)]
+        for fan in fans:
+            await world.say("/start", user_id=fan, first_name="Fan")
+        await world.bus.deliver_pending()
+        breaker = world.container.telegram_breaker()
+        monitor = world.container.monitor()
+        server.fail("sendMessage", 500, "Internal Server Error")
+        for fan in fans:
+            await world.wallet.credit(fan, 5, ADMIN_GRANT, idempotency_key=f"outage-{fan}")
+        await world.bus.deliver_pending()
+        assert breaker.state is BreakerState.OPEN
+        assert (await world.storage.outbox.backlog()).get("wallet.grant_notice", 0) >= 1  # waiting
+        await monitor.check()
+        await monitor.check()
+        await world.bus.deliver_pending()  # the alert itself waits: Telegram is away
+
+        server.clear_failures()
+        clock.advance(BREAKER_OPEN_FOR)
+        await world.bus.deliver_pending()
+        await world.bus.deliver_pending()
+        assert breaker.state is BreakerState.CLOSED
+        await monitor.check()
+        await world.bus.deliver_pending()
+        told = [text for text in server.messages(DIANA) if "Telegram no responde:" in text]
+        (opened, resolved) = told  # once when it started, once when it ended
+        assert "Lamento interrumpirle" in opened
+        assert "resuelto" in resolved
+
+        for letter in await world.storage.dead_letter_queries.list():
+            await world.bus.replay(letter.dead_letter_id)
+        for fan in fans:  # every notice arrived, once
+            assert len([text for text in server.messages(fan) if "5 besitos" in text]) == 1
+        assert await world.storage.outbox.backlog() == {}
+
+
+class TestHandlerCrashes:
+    async def test_a_crashing_handler_gets_the_fan_an_apology_and_the_bot_carries_on(
+        self, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """An update handler that raises: the fan gets Lucien's apology (no trace); the next update works."""
+        crashing = Router(name="crashing")
+
+        @crashing.message(Command("romper"))
+        async def crash(_: Message) -> None:
+            raise RuntimeError("boom")
+
+        world = World(clock, server, admin_ids=[DIANA], routers=[crashing])
+        await world.start_polling()
+        try:
+            reply = await world.say("/romper")
+            assert "algo se ha torcido" in reply
+            assert "boom" not in reply
+            assert "libro de cuentas" in await world.say("/saldo")
+        finally:
+            await world.close()

@@ -39,7 +39,7 @@ class TestStorageAway:
     async def test_fans_are_asked_to_retry_and_admins_told_once_then_resolved(
         self, world: World, clock: FakeClock, server: FakeTelegramServer
     ) -> None:
-        """Storage down 30 s: each fan gets the apology, the breaker opens, the admins hear once and of the end."""
+        """Storage down 30 s: fans get the apology, the breaker opens, admins hear once, and of the end."""
         monitor = world.container.monitor()
         breaker = world.container.storage_breaker()
         world.storage.simulate_outage()

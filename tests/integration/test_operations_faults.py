@@ -12,6 +12,7 @@ from aiogram.types import Message
 
 from tests.integration.telegram_world import ANA, World
 from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_app.modules.operations import OperationsModule
 from yabot_core.kernel import BREAKER_OPEN_FOR, BreakerState, FakeClock, UserId
 from yabot_core.wallet import ADMIN_GRANT
 
@@ -149,3 +150,38 @@ class TestHandlerCrashes:
             assert "libro de cuentas" in await world.say("/saldo")
         finally:
             await world.close()
+
+
+class TestReconciliationAlerts:
+    async def test_a_planted_inconsistency_is_found_by_the_daily_timer_and_alerted_once(
+        self, world: World, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """A ledger entry removed behind the app's back: the daily run alerts once, and "resuelto" once fixed."""
+        operations = world.container.modules().get(OperationsModule)
+        ticker = world.container.ticker()
+        await world.wallet.credit(ANA, 30, ADMIN_GRANT, idempotency_key="a")
+        await world.wallet.credit(ANA, 12, ADMIN_GRANT, idempotency_key="b")
+        world.storage.states["wallets"].entries[ANA].pop()  # the 12: balance 42, ledger 30
+
+        async def next_day() -> list[str]:
+            clock.advance(timedelta(days=1))
+            await operations.schedule()
+            clock.advance(timedelta(days=1))
+            assert await ticker.fire_due() >= 1
+            for _ in range(3):  # the timer's run, its findings' alert, the alert's message
+                await world.bus.deliver_pending()
+            return [text for text in server.messages(DIANA) if "conciliación" in text]
+
+        (alert,) = await next_day()
+        assert "Lamento interrumpirle" in alert
+        assert "wallet.ledger" in alert
+        assert "42 besitos" in alert
+        again = await next_day()  # found again: no second alert, only the reminder it is still open
+        assert [text for text in again if "Lamento interrumpirle" in text] == [alert]
+        assert "Me permito recordarle" in again[-1]
+
+        report = await operations.reconciliation.run(repair=True)
+        assert report.repaired == (ANA,)
+        told = await next_day()
+        assert "resuelto" in told[-1]
+        assert len([text for text in told if "resuelto" in text]) == 1

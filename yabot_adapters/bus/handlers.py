@@ -10,7 +10,7 @@ from typing import Any
 from tenacity import (
     AsyncRetrying,
     RetryError,
-    retry_if_not_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     wait_exponential,
 )
@@ -55,6 +55,11 @@ class Outcome:
     error: str = ""
 
 
+def _worth_retrying(exc: BaseException) -> bool:
+    """Any failure but a cancellation (``BaseException``) and an open breaker (the event waits instead)."""
+    return isinstance(exc, Exception) and not isinstance(exc, CircuitOpenError)
+
+
 class HandlerCancelledError(RuntimeError):
     """A handler raised ``CancelledError`` although nobody cancelled the relay: a failed attempt."""
 
@@ -89,7 +94,7 @@ class HandlerRunner:
                 multiplier=policy.first_delay, exp_base=policy.multiplier, max=policy.max_delay
             ),
             sleep=self._sleep,
-            retry=retry_if_not_exception_type(CircuitOpenError),
+            retry=retry_if_exception(_worth_retrying),
             reraise=False,
         )
         try:

@@ -24,8 +24,8 @@ def test_status_shows_breakers_problems_dead_letters_and_timers(tmp_path: Path) 
     healthy = yabot(tmp_path, "status")
     assert healthy.exit_code == 0, healthy.output
     assert (
-        "Interruptores (según los avisos de los procesos en marcha): almacenamiento: cerrado; telegram: cerrado"
-        in healthy.output
+        "Interruptores (según los avisos de los procesos en marcha): "
+        "almacenamiento: cerrado; telegram: cerrado" in healthy.output
     )
     assert "Problemas abiertos: ninguno." in healthy.output
     assert "Eventos fallidos sin reenviar: 0" in healthy.output

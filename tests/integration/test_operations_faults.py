@@ -9,10 +9,13 @@ import pytest
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
+from litestar.testing import AsyncTestClient
 
 from tests.integration.telegram_world import ANA, World
+from yabot_adapters.http import create_app
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.modules.operations import OperationsModule
+from yabot_core.apikeys.tokens import mint
 from yabot_core.kernel import BREAKER_OPEN_FOR, BreakerState, FakeClock, UserId
 from yabot_core.wallet import ADMIN_GRANT
 
@@ -50,6 +53,16 @@ class TestStorageAway:
         assert breaker.state is BreakerState.OPEN
         assert LATER in replies[-1]  # refused by the open breaker, without asking the storage
         assert "Traceback" not in "".join(replies)
+        app = create_app(
+            authenticator=world.container.api_authenticator(), route_handlers=world.container.modules().api()
+        )
+        async with AsyncTestClient(app=app) as client:
+            refused = await client.get(
+                "/api/v1/users/1/besitos", headers={"Authorization": f"Bearer {mint().token}"}
+            )
+        assert refused.status_code == 503
+        assert refused.json()["code"] == "circuito_abierto"
+        assert refused.headers["Retry-After"] == "5"
 
         await monitor.check()
         clock.advance(timedelta(seconds=15))
@@ -156,7 +169,7 @@ class TestReconciliationAlerts:
     async def test_a_planted_inconsistency_is_found_by_the_daily_timer_and_alerted_once(
         self, world: World, clock: FakeClock, server: FakeTelegramServer
     ) -> None:
-        """A ledger entry removed behind the app's back: the daily run alerts once, and "resuelto" once fixed."""
+        """A ledger entry removed behind the app's back: the daily run alerts once; "resuelto" once fixed."""
         operations = world.container.modules().get(OperationsModule)
         ticker = world.container.ticker()
         await world.wallet.credit(ANA, 30, ADMIN_GRANT, idempotency_key="a")

@@ -76,7 +76,7 @@ class TestAlerts:
     async def test_a_reminder_while_open_and_one_resolution(
         self, storage: StorageBackend, clock: FakeClock
     ) -> None:
-        """Open: reminded every period; resolved once (twice resolving says nothing more); then no reminder."""
+        """Open: reminded every period; resolved once (resolving twice says nothing more); then silence."""
         alerts = alerts_on(storage, clock)
         await alerts.raise_problem(OUTBOX)
         clock.advance(REMIND_EVERY)

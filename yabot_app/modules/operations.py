@@ -27,6 +27,7 @@ from yabot_core.operations import (
     RECONCILE_EVERY,
     RECONCILE_TIMER,
     SUBSCRIPTION_HISTORY,
+    VIP_TIMERS,
     WALLET_LEDGER,
     AlertRaised,
     AlertReminded,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHECKS = (WALLET_LEDGER, MOCHILA_MOVEMENTS, SUBSCRIPTION_HISTORY)
+CHECKS = (WALLET_LEDGER, MOCHILA_MOVEMENTS, SUBSCRIPTION_HISTORY, VIP_TIMERS)
 """Every check the reconciliation runs: one it finds nothing for closes its open alert."""
 INCONSISTENCY = "inconsistencia"
 ALERT_MAX_AGE = timedelta(days=1)
@@ -118,6 +119,8 @@ class OperationsPlug(ModulePlug[OperationsModule]):
             wallet_audit=storage.wallet_audit,
             inventory_audit=storage.inventory_audit,
             subscription_audit=storage.subscription_audit,
+            timers=storage.timer_store,
+            clock=kernel.clock,
         )
         return OperationsModule(
             reconciliation=reconciliation,

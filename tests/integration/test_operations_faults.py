@@ -3,6 +3,7 @@ crashes. Fans get Lucien's "inténtelo en un momento", nothing is lost, everythi
 hear of each problem once and of its end once."""
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,12 +13,14 @@ from aiogram.types import Message
 from litestar.testing import AsyncTestClient
 
 from tests.integration.telegram_world import ANA, World
+from yabot_adapters import metrics
 from yabot_adapters.http import create_app
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.modules.operations import OperationsModule
+from yabot_app.monitor import HealthProbe
 from yabot_core.apikeys.tokens import mint
-from yabot_core.kernel import BREAKER_OPEN_FOR, BreakerState, FakeClock, UserId
-from yabot_core.wallet import ADMIN_GRANT
+from yabot_core.kernel import BREAKER_OPEN_FOR, BreakerState, FakeClock, UnavailableError, UserId
+from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded
 
 DIANA = 1001
 LATER = "inténtelo de nuevo en un momento"
@@ -198,3 +201,54 @@ class TestReconciliationAlerts:
         told = await next_day()
         assert "resuelto" in told[-1]
         assert len([text for text in told if "resuelto" in text]) == 1
+
+
+class TestMonitor:
+    async def test_an_unhealthy_module_a_growing_outbox_and_a_slow_sla_each_alert_once(
+        self, world: World, clock: FakeClock, server: FakeTelegramServer
+    ) -> None:
+        """Each problem the monitor sees is told once while it lasts, and once when it ends."""
+        sick = {"on": True}
+
+        async def saldos() -> None:
+            if sick["on"]:
+                raise UnavailableError("Los saldos no se pueden leer.")
+
+        monitor = replace(
+            world.container.monitor(),
+            health=[HealthProbe("wallet", "saldos", saldos)],
+            outbox_threshold=2,
+            sla_minutes=3,
+        )
+        world.bus.declare(BesitosAwarded, name="nadie.lo.atiende", why="otro proceso")  # owed, run by nobody
+        for n in range(2):
+            await world.wallet.credit(ANA, 1, ADMIN_GRANT, idempotency_key=f"owed-{n}")
+        await world.bus.deliver_pending()  # all but the handler nobody runs
+        for _minute in range(4):  # events slower than 500 ms for more than three minutes
+            for _ in range(20):
+                metrics.EVENT_LATENCY.labels("test.slow").observe(0.9)
+            await monitor.check()
+            await monitor.check()
+            for _ in range(2):  # the alerts' own delivery, before the clock moves on
+                await world.bus.deliver_pending()
+            clock.advance(timedelta(minutes=1))
+
+        def told(words: str) -> list[str]:
+            return [text for text in server.messages(DIANA) if words in text]
+
+        assert len(told("El módulo wallet no está sano")) == 1
+        assert "Los saldos no se pueden leer." in told("El módulo wallet")[0]
+        assert len(told("Se acumulan")) == 1
+        assert len(told("La entrega de eventos supera su objetivo de 500 ms")) == 1
+
+        sick["on"] = False
+        for _ in range(20):
+            metrics.EVENT_LATENCY.labels("test.slow").observe(0.01)
+        await monitor.check()
+        await monitor.check()
+        for _ in range(3):
+            await world.bus.deliver_pending()
+        resolved = told("Todo vuelve a su orden")
+        assert len([text for text in resolved if "El módulo wallet" in text]) == 1
+        assert len([text for text in resolved if "La entrega de eventos" in text]) == 1
+        assert told("Se acumulan")[-1].startswith("Lamento")  # still waiting for nobody: still open

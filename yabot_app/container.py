@@ -31,7 +31,15 @@ from yabot_app.modules.plug import TEXTS, BotPart, Kernel, ModulePlug, UserConte
 from yabot_app.modules.users import UsersModule
 from yabot_app.monitor import HealthProbe, Monitor
 from yabot_app.settings import Settings
-from yabot_core.kernel import CircuitBreaker, Clock, IdGenerator, Phrasebook, RetryPolicy, UserId
+from yabot_core.kernel import (
+    CircuitBreaker,
+    Clock,
+    EventStamper,
+    IdGenerator,
+    Phrasebook,
+    RetryPolicy,
+    UserId,
+)
 
 if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
@@ -193,6 +201,7 @@ def monitor_of(modules: Modules, storage: Any, breakers: Sequence[CircuitBreaker
         phrasebook=kernel.phrasebook,
         admins=[UserId(admin) for admin in settings.admin_ids],
         clock=kernel.clock,
+        stamper=EventStamper(kernel.clock, kernel.ids),
         outbox_threshold=settings.alert_outbox_events,
         sla_minutes=settings.alert_sla_minutes,
         every=settings.alert_check_seconds,

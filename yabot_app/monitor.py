@@ -31,9 +31,18 @@ from yabot_adapters.metrics import (
     count_over,
 )
 from yabot_app.alerting import opened_text, resolved_text, tell_admins
-from yabot_core.kernel import BreakerState, CircuitBreaker, Clock, Phrasebook, UnavailableError, UserId
+from yabot_core.kernel import (
+    BreakerState,
+    CircuitBreaker,
+    Clock,
+    Event,
+    EventStamper,
+    Phrasebook,
+    UnavailableError,
+    UserId,
+)
 from yabot_core.lucien import Messenger
-from yabot_core.operations import Alerts, Problem
+from yabot_core.operations import Alerts, ModuleHealthCheckFailed, Problem
 
 if TYPE_CHECKING:
     from yabot_adapters.storage import StorageBackend
@@ -50,6 +59,7 @@ _BREAKER_TEXTS: Final = {
     "telegram": "operations-problem-telegram",
 }
 _SCAN: Final = 1000
+MODULE_PROBLEM: Final = "operations-problem-module"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +108,7 @@ class Monitor:
     phrasebook: Phrasebook
     admins: Sequence[UserId]
     clock: Clock
+    stamper: EventStamper
     outbox_threshold: int = 1000
     sla_minutes: int = 5
     every: float = CHECK_EVERY
@@ -125,7 +136,7 @@ class Monitor:
             open_now = {opened.problem.key for opened in await self.alerts.open_problems()}
             for key, problem in observed.items():
                 if problem is not None and key not in open_now:
-                    await self.alerts.raise_problem(problem)
+                    await self.alerts.raise_problem(problem, with_events=self._events_of(problem))
                     open_now.add(key)
                 elif problem is None and key in open_now:
                     await self.alerts.resolve(key)
@@ -134,6 +145,20 @@ class Monitor:
             log.warning("could not record the alerts; trying again at the next look")
             return
         ALERTS_OPEN.set(len(open_now))
+
+    def _events_of(self, problem: Problem) -> list[Event]:
+        """What a problem publishes besides its alert: a module's failed health check, for other modules."""
+        if problem.message != MODULE_PROBLEM:
+            return []
+        args = problem.args
+        return [
+            ModuleHealthCheckFailed(
+                **self.stamper.stamp(),
+                module=str(args["modulo"]),
+                check=str(args["comprobacion"]),
+                reason=str(args["motivo"]),
+            )
+        ]
 
     async def _storage_answers(self) -> bool:
         """Whether the storage answers (through its breaker: an open one is a no)."""
@@ -170,7 +195,7 @@ class Monitor:
                     "comprobacion": probe.name,
                     "motivo": str(reason),
                 }
-                found[key] = Problem(key=key, message="operations-problem-module", args=args)
+                found[key] = Problem(key=key, message=MODULE_PROBLEM, args=args)
             else:
                 found[key] = None
         return found

@@ -20,6 +20,7 @@ from yabot_app.modules.operations import OperationsModule
 from yabot_app.monitor import HealthProbe
 from yabot_core.apikeys.tokens import mint
 from yabot_core.kernel import BREAKER_OPEN_FOR, BreakerState, FakeClock, UnavailableError, UserId
+from yabot_core.operations import ModuleHealthCheckFailed
 from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded
 
 DIANA = 1001
@@ -220,6 +221,12 @@ class TestMonitor:
             outbox_threshold=2,
             sla_minutes=3,
         )
+        failed_checks: list[ModuleHealthCheckFailed] = []
+
+        async def heard(event: ModuleHealthCheckFailed) -> None:
+            failed_checks.append(event)
+
+        world.bus.subscribe(ModuleHealthCheckFailed, heard, name="test.health")
         world.bus.declare(BesitosAwarded, name="nadie.lo.atiende", why="otro proceso")  # owed, run by nobody
         for n in range(2):
             await world.wallet.credit(ANA, 1, ADMIN_GRANT, idempotency_key=f"owed-{n}")
@@ -239,6 +246,8 @@ class TestMonitor:
         assert len(told("El módulo wallet no está sano")) == 1
         assert "Los saldos no se pueden leer." in told("El módulo wallet")[0]
         assert len(told("Se acumulan")) == 1
+        ((module, check),) = {(e.module, e.check) for e in failed_checks}  # published once, for other modules
+        assert (module, check, len(failed_checks)) == ("wallet", "saldos", 1)
         assert len(told("La entrega de eventos supera su objetivo de 500 ms")) == 1
 
         sick["on"] = False

@@ -54,6 +54,16 @@ class OpenProblem(BaseModel):
     since: AwareDatetime
 
 
+class ModuleHealthCheckFailed(Event):
+    """A module's health check kept failing: published once when the problem opens (with its alert)."""
+
+    event_type: ClassVar[str] = "operations.module_health_check_failed"
+
+    module: str
+    check: str
+    reason: str
+
+
 class AlertRaised(Event):
     """A problem started: the admins are to be told once."""
 
@@ -106,8 +116,11 @@ class Alerts:
         self._stamper = stamper
         self._remind_every = remind_every
 
-    async def raise_problem(self, problem: Problem) -> bool:
-        """Open ``problem`` and tell the admins, unless it is already open; return whether this opened it."""
+    async def raise_problem(self, problem: Problem, *, with_events: Sequence[Event] = ()) -> bool:
+        """Open ``problem`` and tell the admins, unless it is already open; return whether this opened it.
+
+        ``with_events`` are published too, in the same commit, only by the call that opens the problem.
+        """
         args = {
             name: value if isinstance(value, int) else value[:_MAX_ARG]
             for name, value in problem.args.items()
@@ -135,6 +148,8 @@ class Alerts:
                 )
             )
             uow.record(AlertRaised(**self._stamper.stamp(), problem=problem))
+            for event in with_events:
+                uow.record(event)
             return True
 
         return await self._transactions.run(work)

@@ -32,9 +32,11 @@ from yabot_core.kernel import Clock, IdGenerator, Phrasebook, RetryPolicy
 
 if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
+    from litestar.stores.base import Store
 
     from yabot_adapters.http import ReadinessCheck, TelegramWebhook
     from yabot_adapters.http.auth import Authenticator
+    from yabot_adapters.redis.shared import SharedRedis
     from yabot_adapters.telegram import MenuEntry, TelegramPolling, WebhookUpdates
 
 log = logging.getLogger(__name__)
@@ -88,13 +90,17 @@ def build_dispatcher(
     parts: Sequence[BotPart],
     menu: Sequence["MenuEntry"],
     extra_routers: Sequence["Router"] = (),
+    *,
+    shared: Callable[[], "SharedRedis"] | None = None,
 ) -> "Dispatcher":
     """The bot's dispatcher: the modules' routers and workflow data (``parts``), and the ``menu`` of commands.
 
     Build ``parts`` once per process (the container does): an aiogram router joins one dispatcher only.
-    ``extra_routers`` go after the modules' (tests plug their own handlers in there).
+    ``extra_routers`` go after the modules' (tests plug their own handlers in there). With
+    ``YABOT_SHARED_STATE=redis``, ``shared`` gives the Redis that keeps each fan's pace and the FSM states
+    (aiogram-dialog's stacks too), so every process counts and remembers alike.
     """
-    from yabot_adapters.telegram import UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
+    from yabot_adapters.telegram import PaceJudge, UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
 
     data: dict[str, object] = {}
@@ -105,6 +111,17 @@ def build_dispatcher(
             raise ValueError(msg)
         data.update(part.data)
     settings = modules.kernel.settings
+    pace: UserPace | PaceJudge | None = (
+        UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None
+    )
+    fsm_storage = None
+    if settings.shared_state == "redis" and shared is not None:
+        from yabot_adapters.redis.fsm import SharedFsmStorage  # noqa: PLC0415  (redis only when chosen)
+        from yabot_adapters.redis.paces import RedisPaces  # noqa: PLC0415
+
+        fsm_storage = SharedFsmStorage(shared())
+        if isinstance(pace, UserPace):
+            pace = RedisPaces(shared(), pace)
     return dispatcher(
         users=modules.get(UsersModule).directory,
         texts=modules.kernel.phrasebook,
@@ -112,7 +129,8 @@ def build_dispatcher(
         routers=[*(router for part in parts for router in part.routers), *extra_routers],
         menu=menu,
         data=data,
-        pace=UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None,
+        pace=pace,
+        fsm_storage=fsm_storage,
     )
 
 
@@ -124,8 +142,13 @@ def readiness_checks(
     *,
     polling: Callable[[], "TelegramPolling"],
     webhook: Callable[[], "WebhookUpdates"],
+    shared: Callable[[], "SharedRedis"],
 ) -> list["ReadinessCheck"]:
-    """What ``/readyz`` asks: storage, the relays, the timers, the bot (polling or webhook), each module."""
+    """What ``/readyz`` asks, each by name so a 503 says which part is down.
+
+    Storage, the relays, the timers, the shared state (``redis``, when it lives there), the bot (polling or
+    webhook), each module.
+    """
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [
@@ -133,6 +156,8 @@ def readiness_checks(
         ReadinessCheck(name="events", check=bus.check_running),
         ReadinessCheck(name="timers", check=ticker.check_running),
     ]
+    if modules.kernel.settings.shared_state == "redis":
+        checks.append(ReadinessCheck(name="redis", check=shared().ping))
     if modules.kernel.telegram:
         receiving = polling() if modules.kernel.settings.telegram_mode == "polling" else webhook()
         checks.append(ReadinessCheck(name="telegram", check=receiving.check_ready))
@@ -151,6 +176,15 @@ def telegram_webhook(
     from yabot_adapters.http import TelegramWebhook  # noqa: PLC0415  (Litestar only when serving)
 
     return TelegramWebhook(secret=settings.webhook_secret.get_secret_value(), receiver=updates())
+
+
+def rate_limit_store(settings: Settings, shared: Callable[[], "SharedRedis"]) -> "Store | None":
+    """Where the API's rate limiter counts: Redis when the state is shared, else the app's memory."""
+    if settings.shared_state != "redis" or not settings.api_rate_limit:
+        return None
+    from yabot_adapters.redis.rate_limits import SharedRateLimitStore  # noqa: PLC0415  (when chosen)
+
+    return SharedRateLimitStore(shared())
 
 
 def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
@@ -290,11 +324,22 @@ class Container(containers.DeclarativeContainer):
         poll_interval=settings.provided.outbox_poll_interval,
     )
 
+    # --- state the processes share (production: Redis) ---------------------------------------------------
+    shared_redis = providers.Singleton(
+        _lazy("yabot_adapters.redis.shared:SharedRedis.from_url"),
+        providers.Callable(_secret, settings.provided.redis_url),
+        settings.provided.redis_prefix,
+    )
+    """With ``YABOT_SHARED_STATE=redis``: fans' paces, the API's rate limits, the FSM states; closed by
+    the lifecycle when it was built."""
+
     # --- entry points -----------------------------------------------------------------------------------
     bot_parts = providers.Singleton(Modules.bot_parts, modules)
     """What each module adds to the bot, built once: the dispatcher and the command menu share it."""
     bot_menu = providers.Singleton(menu, texts, bot_parts)
-    dispatcher = providers.Singleton(build_dispatcher, modules, bot_parts, bot_menu)
+    dispatcher = providers.Singleton(
+        build_dispatcher, modules, bot_parts, bot_menu, shared=shared_redis.provider
+    )
     telegram_polling = providers.Singleton(
         _lazy("yabot_adapters.telegram:TelegramPolling"),
         bot=bot,
@@ -321,6 +366,7 @@ class Container(containers.DeclarativeContainer):
         modules,
         polling=telegram_polling.provider,
         webhook=webhook_updates.provider,
+        shared=shared_redis.provider,
     )
     api_authenticator = providers.Singleton(authenticator, modules, clock)
     http_app = providers.Singleton(
@@ -330,6 +376,7 @@ class Container(containers.DeclarativeContainer):
         readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,
         webhook=webhook,
+        rate_limit_store=providers.Singleton(rate_limit_store, settings, shared_redis.provider),
     )
 
 

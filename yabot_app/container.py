@@ -12,6 +12,7 @@ command on SQLite never pays for them.
 import importlib
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,10 @@ def _lazy(path: str) -> Callable[..., Any]:
         return factory(*args, **kwargs)
 
     return build
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
 
 
 def _secret(value: object) -> str:
@@ -243,6 +248,7 @@ class Container(containers.DeclarativeContainer):
             providers.Callable(_secret, settings.provided.mongo_url),
             settings.provided.mongo_database,
             clock,
+            exclusive=settings.provided.mongo_exclusive,
         ),
     )
     plugs = providers.Object(MODULES)
@@ -355,6 +361,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         menu=bot_menu,
         poll_interval=settings.provided.outbox_poll_interval,
+        lease=providers.Callable(_seconds, settings.provided.webhook_lease_seconds),
     )
     """Webhook mode: stores what Telegram pushes, and handles it from storage in the background."""
     webhook = providers.Singleton(telegram_webhook, settings, telegram, webhook_updates.provider)

@@ -62,6 +62,13 @@ class Settings(BaseSettings):
         description="MongoDB connection URL (a replica set: transactions need one).",
     )
     mongo_database: str = Field(default="yabot", description="MongoDB database name.")
+    mongo_exclusive: bool = Field(
+        default=False,
+        description=(
+            "Only for the nx-27017 test server (a standalone that cannot isolate transactions): admit it and"
+            " run this process's storage operations one at a time. Never on a real MongoDB."
+        ),
+    )
     bus: Literal["local", "redis"] = Field(
         default="local",
         description=(
@@ -199,6 +206,14 @@ class Settings(BaseSettings):
         gt=0,
         description=(
             "How long one process keeps the right to deliver events; a crashed one is replaced after it."
+        ),
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "How long a process keeps a Telegram update it is handling; if it dies, another handles it after"
+            " that. Longer than the slowest update takes."
         ),
     )
     shutdown_timeout: float = Field(

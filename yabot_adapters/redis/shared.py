@@ -1,9 +1,9 @@
 """State the processes of one deployment share in Redis: fans' paces, API rate limits, FSM states.
 
-aiogram-dialog keeps its stacks in the FSM storage too. None of it is money or anything else that must survive: it lives in Redis so that N processes behind one
-proxy count and remember as one. When Redis does not answer, every part raises
-:class:`SharedStateUnavailableError` (transient, Spanish): the bot apologises in Lucien's voice, the API
-answers 503, and nothing is written anywhere.
+aiogram-dialog keeps its stacks in the FSM storage too. None of it is money or anything else that must
+survive: it lives in Redis so that N processes behind one proxy count and remember as one. When Redis does
+not answer, every part raises :class:`SharedStateUnavailableError` (transient, Spanish): the bot apologises
+in Lucien's voice, the API answers 503, and nothing is written anywhere.
 """
 
 import contextlib

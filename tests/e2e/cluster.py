@@ -75,7 +75,11 @@ class Cluster:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        await self._stack.aclose()
+        """Stop them all at once (each with SIGTERM, as an orchestrator would), however the block ended."""
+        try:
+            await asyncio.gather(*(process.stop() for process in self.processes), return_exceptions=True)
+        finally:
+            await self._stack.aclose()  # a no-op for each process stopped already
 
     @property
     def alive(self) -> list[Served]:
@@ -191,14 +195,18 @@ async def settled(
     mongo_url: str,
     database: str,
     fans: Sequence[int],
+    *,
+    gifted: int | None = None,
     timeout: float = HANG_GUARD,  # noqa: ASYNC109  (a helper's own deadline)
 ) -> dict[str, Any]:
-    """Wait until every fan has the welcome gift (paid through the Redis bus) and the daily gift."""
+    """Wait until every fan has the welcome gift (paid through the Redis bus) and ``gifted`` of them (all, by
+    default) the daily gift; return the report then, or at the deadline."""
+    expected = len(fans) if gifted is None else gifted
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
         report = await ledger_report(mongo_url, database, fans)
-        if report["welcomed"] == report["gifted"] == len(fans) or loop.time() > deadline:
+        if (report["welcomed"], report["gifted"]) == (len(fans), expected) or loop.time() > deadline:
             return report
         await asyncio.sleep(0.3)
 

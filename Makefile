@@ -60,6 +60,7 @@ test: $(DEV_STAMP) ## Lint, type-check, check the architecture contracts, then r
 
 bench: $(DEV_STAMP) ## Run the benchmarks and print medians (no pass/fail)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.production
 
 lint: $(DEV_STAMP) ## ruff, mypy and import-linter only
 	$(BIN)/ruff check .

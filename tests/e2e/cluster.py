@@ -54,7 +54,7 @@ def production_env(
         welcome_besitos=str(WELCOME),
         outbox_poll_interval="0.2",
         outbox_lease_seconds="3",
-        webhook_lease_seconds="5",
+        webhook_lease_seconds="10",
         shutdown_timeout="5",
     )
 

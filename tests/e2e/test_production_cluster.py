@@ -5,7 +5,7 @@ One journey, so the three processes start once: fans spread over the three; one 
 (its updates and stream entries are taken over by the others); a push delivered twice handled once; Redis
 stopped for 10 s (fans hear Lucien's "inténtelo de nuevo en un momento", `/readyz` names what is down, nothing
 is lost) and back, after which the processes serve again by themselves. The thousand-fan run is
-`make bench` (benchmarks/bench_production.py): the same harness (``tests/e2e/cluster.py``).
+`make bench` (benchmarks/production.py): the same harness (``tests/e2e/cluster.py``).
 """
 
 import asyncio

@@ -48,6 +48,7 @@ from yabot_core.kernel import Clock, RetryPolicy, dead_letter_id, parse_event
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.typing import EncodableT, FieldT
 
 log = logging.getLogger(__name__)
 
@@ -342,7 +343,7 @@ class GroupConsumer:
         may show it twice.
         """
         record = entry.record
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "dead_letter_id": dead_letter_id(record.event_id, self.group),
             "event_id": record.event_id,
             "event_type": record.event_type,

@@ -184,6 +184,7 @@ class TestOutage:
                 down = await client.get("/api/v1/schema")
                 assert (down.status_code, down.json()["code"]) == (503, "estado_compartido_no_disponible")
                 assert RETRY_LATER in down.json()["message"]
+                assert int(down.headers["retry-after"]) > 0
                 own_redis.start()
                 assert (await client.get("/api/v1/schema")).status_code == 200
             finally:

@@ -140,6 +140,7 @@ async def webhook_updates_per_second(
             await crowd.answered(crowd.ids, timeout=GUARD)
             seconds = time.perf_counter() - started
             report = await settled(mongo_url, database, crowd.ids, timeout=GUARD)
+        report["answers_repeated"] = crowd.repeated
         report["equal_to_ledger"] = not report.pop("unequal")
         report["repeated_effects"] = report.pop("twice")
         return crowd.accepted / seconds, report, start_s

@@ -39,7 +39,7 @@ def _command(opcode: int, body: bytes) -> dict[str, Any] | None:
 class SerialMongoProxy:
     """Listens on a loopback port and forwards to nx-27017 at ``upstream`` (``host``, ``port``)."""
 
-    def __init__(self, upstream: tuple[str, int], *, abandon_after: float = 5.0) -> None:
+    def __init__(self, upstream: tuple[str, int], *, abandon_after: float = 10.0) -> None:
         self._upstream = upstream
         self._abandon_after = abandon_after
         self._lock = asyncio.Lock()

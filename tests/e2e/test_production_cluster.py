@@ -4,8 +4,9 @@ and one real Redis, fans pushing updates to all three webhooks.
 One journey, so the three processes start once: fans spread over the three; one process SIGKILLed midway
 (its updates and stream entries are taken over by the others); a push delivered twice handled once; Redis
 stopped for 10 s (fans hear Lucien's "inténtelo de nuevo en un momento", `/readyz` names what is down, nothing
-is lost) and back, after which the processes serve again by themselves. The thousand-fan run is
-`make bench` (benchmarks/production.py): the same harness (``tests/e2e/cluster.py``).
+is lost) and back, after which the processes serve again by themselves. The thousand-fan run (fans and
+invariants, without the kill and the outage) is `make bench` (benchmarks/production.py), on the same harness
+(``tests/e2e/cluster.py``).
 """
 
 import asyncio

@@ -12,6 +12,7 @@ command on SQLite never pays for them.
 import importlib
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,11 @@ from yabot_core.kernel import (
 
 if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
+    from litestar.stores.base import Store
 
     from yabot_adapters.http import ReadinessCheck, TelegramWebhook
     from yabot_adapters.http.auth import Authenticator
+    from yabot_adapters.redis.shared import SharedRedis
     from yabot_adapters.telegram import MenuEntry, TelegramPolling, WebhookUpdates
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,10 @@ def _lazy(path: str) -> Callable[..., Any]:
         return factory(*args, **kwargs)
 
     return build
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
 
 
 def _secret(value: object) -> str:
@@ -99,13 +106,17 @@ def build_dispatcher(
     parts: Sequence[BotPart],
     menu: Sequence["MenuEntry"],
     extra_routers: Sequence["Router"] = (),
+    *,
+    shared: Callable[[], "SharedRedis"] | None = None,
 ) -> "Dispatcher":
     """The bot's dispatcher: the modules' routers and workflow data (``parts``), and the ``menu`` of commands.
 
     Build ``parts`` once per process (the container does): an aiogram router joins one dispatcher only.
-    ``extra_routers`` go after the modules' (tests plug their own handlers in there).
+    ``extra_routers`` go after the modules' (tests plug their own handlers in there). With
+    ``YABOT_SHARED_STATE=redis``, ``shared`` gives the Redis that keeps each fan's pace and the FSM states
+    (aiogram-dialog's stacks too), so every process counts and remembers alike.
     """
-    from yabot_adapters.telegram import UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
+    from yabot_adapters.telegram import PaceJudge, UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
 
     data: dict[str, object] = {}
@@ -116,6 +127,17 @@ def build_dispatcher(
             raise ValueError(msg)
         data.update(part.data)
     settings = modules.kernel.settings
+    pace: UserPace | PaceJudge | None = (
+        UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None
+    )
+    fsm_storage = None
+    if settings.shared_state == "redis" and shared is not None:
+        from yabot_adapters.redis.fsm import SharedFsmStorage  # noqa: PLC0415  (redis only when chosen)
+        from yabot_adapters.redis.paces import RedisPaces  # noqa: PLC0415
+
+        fsm_storage = SharedFsmStorage(shared())
+        if isinstance(pace, UserPace):
+            pace = RedisPaces(shared(), pace)
     return dispatcher(
         users=modules.get(UsersModule).directory,
         texts=modules.kernel.phrasebook,
@@ -123,7 +145,8 @@ def build_dispatcher(
         routers=[*(router for part in parts for router in part.routers), *extra_routers],
         menu=menu,
         data=data,
-        pace=UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None,
+        pace=pace,
+        fsm_storage=fsm_storage,
     )
 
 
@@ -135,8 +158,13 @@ def readiness_checks(
     *,
     polling: Callable[[], "TelegramPolling"],
     webhook: Callable[[], "WebhookUpdates"],
+    shared: Callable[[], "SharedRedis"],
 ) -> list["ReadinessCheck"]:
-    """What ``/readyz`` asks: storage, the relays, the timers, the bot (polling or webhook), each module."""
+    """What ``/readyz`` asks, each by name so a 503 says which part is down.
+
+    Storage, the relays, the timers, the shared state (``redis``, when it lives there), the bot (polling or
+    webhook), each module.
+    """
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [
@@ -144,6 +172,8 @@ def readiness_checks(
         ReadinessCheck(name="events", check=bus.check_running),
         ReadinessCheck(name="timers", check=ticker.check_running),
     ]
+    if modules.kernel.settings.shared_state == "redis":
+        checks.append(ReadinessCheck(name="redis", check=shared().ping))
     if modules.kernel.telegram:
         receiving = polling() if modules.kernel.settings.telegram_mode == "polling" else webhook()
         checks.append(ReadinessCheck(name="telegram", check=receiving.check_ready))
@@ -162,6 +192,15 @@ def telegram_webhook(
     from yabot_adapters.http import TelegramWebhook  # noqa: PLC0415  (Litestar only when serving)
 
     return TelegramWebhook(secret=settings.webhook_secret.get_secret_value(), receiver=updates())
+
+
+def rate_limit_store(settings: Settings, shared: Callable[[], "SharedRedis"]) -> "Store | None":
+    """Where the API's rate limiter counts: Redis when the state is shared, else the app's memory."""
+    if settings.shared_state != "redis" or not settings.api_rate_limit:
+        return None
+    from yabot_adapters.redis.rate_limits import SharedRateLimitStore  # noqa: PLC0415  (when chosen)
+
+    return SharedRateLimitStore(shared())
 
 
 def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
@@ -248,6 +287,7 @@ class Container(containers.DeclarativeContainer):
             providers.Callable(_secret, settings.provided.mongo_url),
             settings.provided.mongo_database,
             clock,
+            exclusive=settings.provided.mongo_exclusive,
         ),
     )
     storage_breaker = providers.Singleton(CircuitBreaker, STORAGE_BREAKER, clock)
@@ -345,11 +385,22 @@ class Container(containers.DeclarativeContainer):
     )
     """Watches for problems and alerts the admins (started with the rest of the work)."""
 
+    # --- state the processes share (production: Redis) ---------------------------------------------------
+    shared_redis = providers.Singleton(
+        _lazy("yabot_adapters.redis.shared:SharedRedis.from_url"),
+        providers.Callable(_secret, settings.provided.redis_url),
+        settings.provided.redis_prefix,
+    )
+    """With ``YABOT_SHARED_STATE=redis``: fans' paces, the API's rate limits, the FSM states; closed by
+    the lifecycle when it was built."""
+
     # --- entry points -----------------------------------------------------------------------------------
     bot_parts = providers.Singleton(Modules.bot_parts, modules)
     """What each module adds to the bot, built once: the dispatcher and the command menu share it."""
     bot_menu = providers.Singleton(menu, texts, bot_parts)
-    dispatcher = providers.Singleton(build_dispatcher, modules, bot_parts, bot_menu)
+    dispatcher = providers.Singleton(
+        build_dispatcher, modules, bot_parts, bot_menu, shared=shared_redis.provider
+    )
     telegram_polling = providers.Singleton(
         _lazy("yabot_adapters.telegram:TelegramPolling"),
         bot=bot,
@@ -365,6 +416,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         menu=bot_menu,
         poll_interval=settings.provided.outbox_poll_interval,
+        lease=providers.Callable(_seconds, settings.provided.webhook_lease_seconds),
     )
     """Webhook mode: stores what Telegram pushes, and handles it from storage in the background."""
     webhook = providers.Singleton(telegram_webhook, settings, telegram, webhook_updates.provider)
@@ -376,6 +428,7 @@ class Container(containers.DeclarativeContainer):
         modules,
         polling=telegram_polling.provider,
         webhook=webhook_updates.provider,
+        shared=shared_redis.provider,
     )
     api_authenticator = providers.Singleton(authenticator, modules, clock)
     http_app = providers.Singleton(
@@ -385,6 +438,7 @@ class Container(containers.DeclarativeContainer):
         readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,
         webhook=webhook,
+        rate_limit_store=providers.Singleton(rate_limit_store, settings, shared_redis.provider),
     )
 
 

@@ -118,6 +118,10 @@ async def working(container: Container) -> AsyncIterator[None]:
         await storage.open()
         stack.push_async_callback(storage.close)
 
+        if settings.shared_state == "redis":
+            # Made here (connecting lazily), closed last: the bot, the API and the relay all use it.
+            stack.push_async_callback(container.shared_redis().close)
+
         if container.telegram():
             bot = container.bot()
             stack.push_async_callback(bot.session.close)  # after the relay stops: its handlers send messages

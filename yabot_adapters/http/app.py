@@ -14,6 +14,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
+from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler
 
 from yabot_adapters.http.auth import (
@@ -49,6 +50,9 @@ SCHEMA_PATH: Final = f"{API_PREFIX}/schema"
 METRICS_PATH: Final = "/metrics"
 PROBE_PATHS: Final = ("/healthz", "/readyz", METRICS_PATH)
 """Never rate limited: an orchestrator (or Prometheus) polling them must not lock itself or users out."""
+
+RATE_LIMIT_STORE: Final = "rate_limit"
+"""The name of the store the rate limiter counts in (Litestar's default name, said once here)."""
 UNLIMITED_PATHS: Final = (*PROBE_PATHS, WEBHOOK_PATH)
 """Not rate limited: the probes, and the webhook (every user's update comes from Telegram's few addresses)."""
 
@@ -111,6 +115,7 @@ def create_app(
     readiness: Sequence[ReadinessCheck] = (),
     rate_limit_per_minute: int | None = 600,
     webhook: TelegramWebhook | None = None,
+    rate_limit_store: Store | None = None,
     debug: bool = False,
 ) -> Litestar:
     """Return the HTTP API: every module's ``route_handlers`` under ``/api/v1``, and the health probes.
@@ -118,8 +123,9 @@ def create_app(
     Every API route must declare who may call it (``auth.protected``); ``authenticator`` proves who each
     request comes from. The probes, ``/metrics`` and the OpenAPI document are open.
     ``rate_limit_per_minute`` caps requests per caller, by credential once authenticated, else by address
-    (``None`` disables the limit);
-    the limiter keeps its counts in the app's own memory store, so each process counts alone. ``webhook``
+    (``None`` disables the limit); the limiter keeps its counts in ``rate_limit_store`` (a Redis store, so
+    N processes count as one), by default in the app's own memory store, where each process counts alone.
+    ``webhook``
     adds ``POST /telegram/webhook`` (open, but it checks Telegram's secret-token header). ``debug``
     only affects Litestar's diagnostics: error bodies never carry internals.
 
@@ -144,6 +150,7 @@ def create_app(
         ],
         dependencies={"readiness_checks": Provide(lambda: checks, sync_to_thread=False)},
         middleware=middleware,
+        stores={RATE_LIMIT_STORE: rate_limit_store} if rate_limit_store is not None else None,
         exception_handlers=EXCEPTION_HANDLERS,
         # Routes must not set their own ``before_request``: Litestar runs only the closest layer's hook.
         before_request=require_plain_integers,
@@ -203,7 +210,10 @@ def _rate_limit(per_minute: int) -> DefineMiddleware:
         raise ValueError(msg)
     exclude = [f"^{path}$" for path in UNLIMITED_PATHS]
     return RateLimitConfig(
-        rate_limit=("minute", per_minute), exclude=exclude, identifier_for_request=rate_limit_identity
+        rate_limit=("minute", per_minute),
+        exclude=exclude,
+        identifier_for_request=rate_limit_identity,
+        store=RATE_LIMIT_STORE,
     ).middleware
 
 

@@ -14,6 +14,7 @@ import click
 from click.exceptions import NoArgsIsHelpError
 
 from yabot_app.cli.events import events
+from yabot_app.cli.migrate import migrate
 from yabot_app.cli.runtime import configure_logging, load_settings, run, with_container
 from yabot_app.cli.spanish import SpanishGroup, usage_error_es
 from yabot_app.cli.timers import timers
@@ -190,6 +191,7 @@ def _last_backup(settings: Settings) -> str:
 cli.add_command(events)
 cli.add_command(timers)
 cli.add_command(webhook)
+cli.add_command(migrate)
 for _plug in MODULES:
     for _command in _plug.commands():
         cli.add_command(_command)

@@ -26,7 +26,10 @@ class AuditPlug(ModulePlug[AuditModule]):
 
     def build(self, kernel: Kernel, modules: BuiltModules) -> AuditModule:
         """The audit log over the configured storage."""
-        return AuditModule(AuditLog(kernel.storage.audit_queries, kernel.clock, kernel.ids))
+        storage = kernel.storage
+        return AuditModule(
+            AuditLog(storage.audit_queries, kernel.clock, kernel.ids, transactions=storage.transactions)
+        )
 
     def health(self, services: AuditModule) -> Iterable[HealthCheck]:
         """The log can be read."""

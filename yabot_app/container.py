@@ -23,6 +23,7 @@ from yabot_adapters.scheduling import Ticker
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_adapters.texts import Catalog, load_catalog
 from yabot_app.modules import MODULES
+from yabot_app.modules.admin import AdminModule
 from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_app.modules.composed import Modules, offered_scopes, shipped_texts
 from yabot_app.modules.plug import TEXTS, BotPart, Kernel, ModulePlug, UserContext
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from yabot_adapters.http import ReadinessCheck, TelegramWebhook
     from yabot_adapters.http.auth import Authenticator
     from yabot_adapters.telegram import MenuEntry, TelegramPolling, WebhookUpdates
+    from yabot_adapters.telegram.dialog_storage import DialogStorage
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +90,16 @@ def build_dispatcher(
     parts: Sequence[BotPart],
     menu: Sequence["MenuEntry"],
     extra_routers: Sequence["Router"] = (),
+    *,
+    replayer: RoutedBus | None = None,
+    dialogs: "DialogStorage | None" = None,
 ) -> "Dispatcher":
     """The bot's dispatcher: the modules' routers and workflow data (``parts``), and the ``menu`` of commands.
 
     Build ``parts`` once per process (the container does): an aiogram router joins one dispatcher only.
-    ``extra_routers`` go after the modules' (tests plug their own handlers in there).
+    ``extra_routers`` go after the modules' (tests plug their own handlers in there). With the admin module
+    registered, ``/admin`` shows every module's admin screens; dead letters are replayed through
+    ``replayer``; dialog state lives in ``dialogs``.
     """
     from yabot_adapters.telegram import UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
@@ -105,6 +112,10 @@ def build_dispatcher(
             raise ValueError(msg)
         data.update(part.data)
     settings = modules.kernel.settings
+    try:
+        gate = modules.get(AdminModule).gate
+    except LookupError:  # composed without the admin module: no /admin menu
+        gate = None
     return dispatcher(
         users=modules.get(UsersModule).directory,
         texts=modules.kernel.phrasebook,
@@ -113,6 +124,10 @@ def build_dispatcher(
         menu=menu,
         data=data,
         pace=UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None,
+        admin_gate=gate,
+        admin_screens=[screen for part in parts for screen in part.admin_screens],
+        dialogs=dialogs,
+        replayer=replayer,
     )
 
 
@@ -294,7 +309,19 @@ class Container(containers.DeclarativeContainer):
     bot_parts = providers.Singleton(Modules.bot_parts, modules)
     """What each module adds to the bot, built once: the dispatcher and the command menu share it."""
     bot_menu = providers.Singleton(menu, texts, bot_parts)
-    dispatcher = providers.Singleton(build_dispatcher, modules, bot_parts, bot_menu)
+    dialog_storage = providers.Selector(
+        settings.provided.telegram_dialog_storage,
+        memory=providers.Singleton(_lazy("yabot_adapters.telegram.dialog_storage:memory_dialog_storage")),
+        redis=providers.Singleton(
+            _lazy("yabot_adapters.telegram.dialog_storage:redis_dialog_storage"),
+            providers.Callable(_secret, settings.provided.redis_url),
+            settings.provided.redis_prefix,
+        ),
+    )
+    """Where /admin's dialogs keep their state: this process's memory, or Redis shared by every process."""
+    dispatcher = providers.Singleton(
+        build_dispatcher, modules, bot_parts, bot_menu, replayer=event_routes, dialogs=dialog_storage
+    )
     telegram_polling = providers.Singleton(
         _lazy("yabot_adapters.telegram:TelegramPolling"),
         bot=bot,

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         default=SecretStr("redis://127.0.0.1:6379/0"),
         description="Redis connection URL, used when `YABOT_BUS=redis`.",
     )
+    telegram_dialog_storage: Literal["memory", "redis"] = Field(
+        default="memory",
+        description=(
+            "Where the bot keeps its menus' state (/admin): `memory` (one process) or `redis` (shared by "
+            "every process serving the bot, at `YABOT_REDIS_URL`)."
+        ),
+    )
     redis_prefix: str = Field(
         default="yabot",
         min_length=1,

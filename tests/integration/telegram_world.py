@@ -77,7 +77,11 @@ class World:
         self.bus.subscribe(UserRegistered, self._remember, name="test.registered")
         self.bot = self.container.bot()
         self.dp = build_dispatcher(
-            modules, self.container.bot_parts(), self.container.bot_menu(), extra_routers=list(routers)
+            modules,
+            self.container.bot_parts(),
+            self.container.bot_menu(),
+            extra_routers=list(routers),
+            replayer=self.bus,
         )
         self._polling: asyncio.Task[None] | None = None
 

@@ -1,19 +1,26 @@
-"""The Dispatcher: middlewares, every module's routers, /ayuda, the fallback and the errors router."""
+"""The Dispatcher: middlewares, every module's routers, /admin, /ayuda, the fallback and the errors router."""
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher, Router
 
 from yabot_adapters.telegram import errors
+from yabot_adapters.telegram.admin import build_admin_router
 from yabot_adapters.telegram.commands import MenuEntry
+from yabot_adapters.telegram.dialog_storage import DialogStorage, memory_dialog_storage
 from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
 from yabot_adapters.telegram.routers import fallback, help
 from yabot_adapters.telegram.throttling import ThrottlingMiddleware, UserPace
+from yabot_core.admin import AdminGate
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import UserDirectory
 
-RESERVED_DATA = frozenset({"users", "texts", "timezone", "menu"})
+RESERVED_DATA = frozenset({"users", "texts", "timezone", "menu", "replayer", "admin_dialogs"})
+
+ADMIN_DIALOGS_KEY = "admin_dialogs"
+"""Workflow data: aiogram-dialog's ``BgManagerFactory`` of the /admin screens (to update one from a task)."""
 
 
 def build_dispatcher(
@@ -25,6 +32,10 @@ def build_dispatcher(
     menu: Sequence[MenuEntry] = (),
     data: Mapping[str, object] | None = None,
     pace: UserPace | None = None,
+    admin_gate: AdminGate | None = None,
+    admin_screens: Sequence[Any] = (),
+    dialogs: DialogStorage | None = None,
+    replayer: object | None = None,
 ) -> Dispatcher:
     """Return a Dispatcher serving YABOT's bot; services reach handlers as workflow data.
 
@@ -39,6 +50,10 @@ def build_dispatcher(
         menu: the commands /ayuda, /help and the fallback list (the modules' commands, described).
         data: the modules' workflow data (services their handlers take by name).
         pace: how much one user may send before Lucien asks for a pause (``None``: no limit).
+        admin_gate: who may open /admin (``None``: no /admin menu).
+        admin_screens: every module's screens of the /admin menu (``AdminScreen``s).
+        dialogs: where dialog state lives and the per-chat lock (in memory by default).
+        replayer: the event bus, which replays a dead letter from the /admin menu.
 
     Raises:
         ValueError: a module's data uses a name the dispatcher reserves.
@@ -48,8 +63,11 @@ def build_dispatcher(
     if clash:
         msg = f"workflow data names reserved by the dispatcher: {sorted(clash)}"
         raise ValueError(msg)
-    dp = Dispatcher(name="yabot")
-    dp.workflow_data.update(extra, users=users, texts=texts, timezone=timezone, menu=tuple(menu))
+    dialogs = dialogs or memory_dialog_storage()
+    dp = Dispatcher(name="yabot", storage=dialogs.storage, events_isolation=dialogs.isolation)
+    dp.workflow_data.update(
+        extra, users=users, texts=texts, timezone=timezone, menu=tuple(menu), replayer=replayer
+    )
     # Outer update middlewares run in registration order, after aiogram's own (errors, user context):
     # the correlation scope first, so the user upsert's events carry it too; the per-user throttle before
     # the upsert, so a flood costs no storage. The update tracker goes before them all.
@@ -58,5 +76,11 @@ def build_dispatcher(
     if pace is not None:
         dp.update.outer_middleware(ThrottlingMiddleware(pace))
     dp.update.outer_middleware(UserUpsertMiddleware(users))
-    dp.include_routers(errors.setup(), *routers, help.setup(), fallback.setup())
+    # /admin after the modules' routers (their commands win over a dialog waiting for text), before /ayuda.
+    panel: list[Router] = []
+    if admin_gate is not None:
+        admin, background = build_admin_router(admin_gate, admin_screens, events_isolation=dialogs.isolation)
+        dp.workflow_data[ADMIN_DIALOGS_KEY] = background
+        panel.append(admin)
+    dp.include_routers(errors.setup(), *routers, *panel, help.setup(), fallback.setup())
     return dp

@@ -453,6 +453,8 @@ class FakeTelegramServer:
                 if name in MEDIA_METHODS
                 else self._send_message(params)
             )
+        if name == "editmessagetext":
+            return self._edit_message(params)
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
         if name in CHANNEL_METHODS:
@@ -522,6 +524,18 @@ class FakeTelegramServer:
             "from": bot_user(self.bot_id, self.bot_first_name, self.bot_username),
             "text": text,
         }
+
+    def _edit_message(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        """A message's new text (Telegram answers with the edited message; with an inline one, ``True``)."""
+        if "inline_message_id" in params:
+            return True
+        message_id = params.get("message_id")
+        if not isinstance(message_id, int):
+            raise ApiError(400, "Bad Request: message to edit not found")
+        edited = self._send_message(params)
+        edited["message_id"] = message_id
+        edited["edit_date"] = edited["date"]
+        return edited
 
     def _send_media(self, field: str, params: dict[str, Any]) -> dict[str, Any]:
         """A photo, video or voice note by URL or file id, answered as Telegram would (recorded as sent)."""

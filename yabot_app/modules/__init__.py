@@ -3,6 +3,7 @@
 from typing import Any
 
 from yabot_app.modules import (
+    admin,
     apikeys,
     audit,
     daily_gift,
@@ -31,4 +32,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     daily_gift.PLUG,
     missions.PLUG,
     operations.PLUG,
+    admin.PLUG,
 )

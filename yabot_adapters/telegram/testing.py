@@ -447,14 +447,8 @@ class FakeTelegramServer:
         """Every method but getUpdates (which may wait for updates): answered on the spot."""
         if name == "getme":
             return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
-        if name == "sendmessage" or name in MEDIA_METHODS:
-            return (
-                self._send_media(MEDIA_METHODS[name], params)
-                if name in MEDIA_METHODS
-                else self._send_message(params)
-            )
-        if name == "editmessagetext":
-            return self._edit_message(params)
+        if name in {"sendmessage", "editmessagetext"} or name in MEDIA_METHODS:
+            return self._message_call(name, params)
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
         if name in CHANNEL_METHODS:
@@ -524,6 +518,14 @@ class FakeTelegramServer:
             "from": bot_user(self.bot_id, self.bot_first_name, self.bot_username),
             "text": text,
         }
+
+    def _message_call(self, name: str, params: dict[str, Any]) -> object:
+        """A text, a media message or a text edited: answered with the message as Telegram keeps it."""
+        if name in MEDIA_METHODS:
+            return self._send_media(MEDIA_METHODS[name], params)
+        if name == "editmessagetext":
+            return self._edit_message(params)
+        return self._send_message(params)
 
     def _edit_message(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         """A message's new text (Telegram answers with the edited message; with an inline one, ``True``)."""

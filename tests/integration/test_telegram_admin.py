@@ -1,6 +1,7 @@
 """/admin through the fake Bot API: the menu, real statistics, VIP by buttons, a replay; strangers refused."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -134,3 +135,55 @@ async def test_a_dead_letter_is_replayed_from_the_menu(
         f"dead_letter:{letter.dead_letter_id}",
         "ok",
     )
+
+
+async def test_vip_is_granted_and_revoked_through_the_menu(
+    world: World, admin: Admin, audit: AuditLog, service: SubscriptionService, clock: FakeClock
+) -> None:
+    """The admin types a fan's id, grants 30 days, revokes after confirming; both audited as the admin."""
+    await world.say("/start")
+    await admin.command("/admin")
+    asked = await admin.press("💎 VIP de un fan")
+    assert "Escríbame el número de Telegram del fan" in asked.text
+    wrong = await admin.write("Ana")
+    assert "solo cifras" in wrong.text
+    fan = await admin.write(str(ANA))
+    assert f"Fan <code>{ANA}</code> (Ana): no es VIP ahora" in fan.text
+    granted = await admin.press("➕ 30 días")
+    until = clock.now() + timedelta(days=30)
+    assert f"VIP hasta el <b>{until:%d/%m/%Y}</b>" in granted.text
+    assert await service.vip.is_vip(ANA)
+    confirm = await admin.press("✖️ Retirar el VIP")
+    assert "¿Retiro el VIP" in confirm.text
+    revoked = await admin.press("Sí, retirarlo")
+    assert "VIP retirado" in revoked.text
+    assert not await service.vip.is_vip(ANA)
+    actions = [entry.action for entry in (await audit.page(actor=Actor.admin(UserId(DIANA)))).entries]
+    assert actions == ["subscriptions.revoke", "subscriptions.grant"]
+
+
+async def test_tokens_are_made_and_withdrawn_through_the_menu(
+    world: World, admin: Admin, audit: AuditLog
+) -> None:
+    """A batch of 5 codes for a plan is made and shown; one is withdrawn; both audited as the admin."""
+    tokens = world.container.modules().get(SubscriptionsModule).tokens
+    await admin.command("/admin")
+    empty = await admin.press("🎟 Códigos VIP")
+    assert "Aún no hay códigos VIP" in empty.text
+    plans = await admin.press("➕ Crear códigos")
+    plan = next(label for label in plans.labels if label.startswith("VIP · un mes"))
+    await admin.press(plan)
+    made = await admin.press("5")
+    assert "Estos son los 5 códigos" in made.text
+    page = await tokens.page()
+    assert page.total == 5
+    assert all(f"<code>{token.code}</code>" in made.text for token in page.tokens)
+    listing = await admin.press("⬅️ Volver")
+    assert listing.text.count("· activo") == 5
+    choices = await admin.press("✖️ Retirar un código")
+    withdrawn = await admin.press(choices.labels[0])
+    assert "retirado" in withdrawn.text
+    assert listing.text.count("· activo") - withdrawn.text.count("· activo") == 1
+    actions = [entry.action for entry in (await audit.page(actor=Actor.admin(UserId(DIANA)))).entries]
+    assert actions[0].endswith("revoke")
+    assert len(actions) == 2

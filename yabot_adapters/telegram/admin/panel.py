@@ -73,7 +73,10 @@ def _menu_dialog(screens: Sequence[Any]) -> Dialog:
         return {
             "title": render(dialog_manager, "admin-menu"),
             "close": render(dialog_manager, "admin-button-close"),
-            **{f"label_{index}": render(dialog_manager, s.label) for index, s in enumerate(ordered)},
+            **{
+                f"label_{index}": render(dialog_manager, screen.label)  # texts: checked as ADMIN_SCREEN
+                for index, screen in enumerate(ordered)
+            },
         }
 
     return Dialog(

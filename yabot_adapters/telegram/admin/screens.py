@@ -16,7 +16,7 @@ T = TypeVar("T")
 def render(manager: DialogManager, message_id: str, /, **args: object) -> str:
     """The text ``message_id`` of the catalog (the dispatcher's ``texts``), filled in."""
     texts: Phrasebook = manager.middleware_data["texts"]
-    return texts.render(message_id, **args)
+    return texts.render(message_id, **args)  # texts: the caller's id, checked as DIALOG_TEXT
 
 
 def served(manager: DialogManager, name: str, kind: type[T]) -> T:

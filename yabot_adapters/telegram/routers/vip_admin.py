@@ -16,7 +16,7 @@ from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin import acting_admin, render, served
+from yabot_adapters.telegram.admin.screens import acting_admin, render, served
 from yabot_adapters.texts import Html
 from yabot_core.kernel import MAX_USER_ID, Clock, UserId, YabotError
 from yabot_core.subscriptions import SubscriptionService, VipToken, VipTokens

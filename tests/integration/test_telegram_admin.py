@@ -7,6 +7,7 @@ import pytest
 
 from tests.integration.inventory_fan import GUARD, Fan, Screen
 from tests.integration.telegram_world import ANA, World
+from tests.integration.test_telegram_webhook import SECRET, Pushed
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.subscriptions import SubscriptionsModule
@@ -187,3 +188,37 @@ async def test_tokens_are_made_and_withdrawn_through_the_menu(
     actions = [entry.action for entry in (await audit.page(actor=Actor.admin(UserId(DIANA)))).entries]
     assert actions[0].endswith("revoke")
     assert len(actions) == 2
+
+
+async def test_the_menu_works_through_the_webhook(clock: FakeClock, server: FakeTelegramServer) -> None:
+    """Pushed updates (webhook mode) open /admin and press its buttons as polling does."""
+    world = World(clock, server, telegram_mode="webhook", webhook_secret=SECRET, admin_ids=[DIANA])
+    pushed = Pushed(world, clock)
+    async with pushed.client:
+        await pushed.updates.start()
+        try:
+            await pushed.push(server.message_update(DIANA, "/admin", first_name="Diana"))
+            (menu,) = await server.wait_for_messages(DIANA, 1, timeout=GUARD)
+            assert "Panel de administración" in menu
+            screen = Screen.of(server.calls("sendMessage")[-1])
+            press = {
+                "update_id": server.next_update_id(),
+                "callback_query": {
+                    "id": "press-webhook-1",
+                    "from": {"id": DIANA, "is_bot": False, "first_name": "Diana"},
+                    "chat_instance": "ci-diana",
+                    "message": {
+                        "message_id": 1,  # the menu is the first message the fake server numbered
+                        "date": 0,
+                        "chat": {"id": DIANA, "type": "private", "first_name": "Diana"},
+                        "text": "…",
+                    },
+                    "data": screen.data("📊 Estadísticas"),
+                },
+            }
+            await pushed.push(press)
+            await server.wait_until(lambda: bool(server.calls("editMessageText")), timeout=GUARD)
+            assert "Fans registrados" in str(server.calls("editMessageText")[-1].params["text"])
+        finally:
+            await pushed.updates.stop()
+            await world.close()

@@ -1,8 +1,8 @@
 """The ``/admin`` panel: who gets in, the menu of every module's screens, aiogram-dialog set up on them.
 
-Only the admins' private updates enter the panel's router (its root filters run before aiogram-dialog's
-middlewares, which read the dialog storage), so nobody else's messages pay for the menu. Anyone else's
-``/admin`` gets Lucien's polite refusal, written to the audit log.
+Only the admins' private updates enter the panel's router (a router above it filters them, before
+aiogram-dialog's middlewares read the dialog storage), so nobody else's messages pay for the menu.
+Anyone else's ``/admin`` gets Lucien's polite refusal, written to the audit log.
 """
 
 from collections.abc import Sequence
@@ -104,14 +104,21 @@ def build_admin_router(
     """
     root = Router(name="admin")
     root.message.register(_refusal(gate), Command("admin"), PrivateChat(), ~IsAdmin(gate))
-    panel = Router(name="admin.panel")
+    # A router's outer middlewares run before its own filters: the admins' check sits one router above
+    # the one aiogram-dialog sets up, so nobody else's update ever reaches the dialogs' middlewares.
+    gated = Router(name="admin.gate")
     admin_only = IsAdmin(gate)
-    panel.message.filter(PrivateChat(), admin_only)
-    panel.callback_query.filter(PrivateChat(), admin_only)
+    gated.message.filter(PrivateChat(), admin_only)
+    gated.callback_query.filter(PrivateChat(), admin_only)
+    panel = Router(name="admin.panel")
     panel.message.register(_open_menu, Command("admin"))
     panel.include_router(_menu_dialog(screens))
     for screen in screens:
         panel.include_routers(*screen.dialogs)
     background = setup_dialogs(panel, events_isolation=events_isolation)
-    root.include_router(panel)
+    # aiogram-dialog refreshes its registry of dialogs at every start-up, and a second refresh raises (a
+    # dispatcher polled, stopped and polled again); the registry also loads on first use, so the hook goes.
+    panel.startup.handlers.clear()
+    gated.include_router(panel)
+    root.include_router(gated)
     return root, background

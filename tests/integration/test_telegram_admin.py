@@ -8,7 +8,7 @@ import pytest
 from tests.integration.inventory_fan import GUARD, Fan, Screen
 from tests.integration.telegram_world import ANA, World
 from tests.integration.test_telegram_webhook import SECRET, Pushed
-from yabot_adapters.telegram.testing import FakeTelegramServer
+from yabot_adapters.telegram.testing import FakeTelegramServer, RecordedCall
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_core.audit import Actor, AuditLog, user_target
@@ -38,7 +38,7 @@ class Admin(Fan):
         self.screen = Screen.of(self._screens()[-1])
         return self.screen
 
-    def _screens(self) -> list:  # type: ignore[type-arg]
+    def _screens(self) -> list[RecordedCall]:
         return [
             call
             for call in self.server.sent

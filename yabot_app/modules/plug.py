@@ -59,6 +59,9 @@ class AdminScreen:
 
     ``label`` is a text id of the module's catalog; ``start`` the first ``State`` of the screen's dialog;
     ``dialogs`` every aiogram-dialog ``Dialog`` the screen needs. The menu lists screens by ``order``.
+    Getters and handlers find the module's services in ``dialog_manager.middleware_data`` (its
+    ``BotPart.data``); work that outlives a press (a broadcast's live progress) takes ``dialog_manager.bg()``
+    and updates the screen from there.
     """
 
     label: str

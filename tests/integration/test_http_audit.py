@@ -66,6 +66,7 @@ async def test_admins_page_the_log_by_time_and_actor(
         "user:42",
     )
     assert newest["correlation_id"]
+    assert newest["result"] == "ok"
     assert newest["created_at"].startswith(since.strftime("%Y-%m-%dT%H:%M"))
 
     recent = await client.get(AUDIT, params={"since": since.isoformat()}, headers={"Authorization": admin})

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from yabot_core.audit import Actor, AuditEntry, AuditLog, user_target
-from yabot_core.kernel import UserId
+from yabot_core.kernel import UserId, YabotError
 
 REFUSED_ACTION: Final = "admin.refused"
 """The audit action of someone who is not an admin trying an admin door (``/admin``)."""
@@ -36,4 +36,14 @@ class AdminGate:
             REFUSED_ACTION,
             user_target(user_id),
             detail={"door": door[:64], "result": "rechazado"},
+        )
+
+    async def failed(self, actor: Actor, action: str, target: str, error: YabotError) -> AuditEntry:
+        """Write down an admin's action that was refused (changing nothing), with the error's code.
+
+        A successful action is recorded by its own service, in its unit of work; a refused one has no unit
+        of work that committed, so the menu records the attempt here, under the same action code.
+        """
+        return await self._audit.record(
+            actor, action, target, detail={"result": error.code, "error": error.message[:200]}
         )

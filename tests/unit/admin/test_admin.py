@@ -8,7 +8,7 @@ from yabot_adapters.memory import InMemoryStorage
 from yabot_core.admin import AdminGate, Dashboard, DeadLetterDesk
 from yabot_core.audit import Actor, AuditLog, user_target
 from yabot_core.kernel import DeadLetterNotFoundError, FakeClock, SequentialIds, UserId
-from yabot_core.subscriptions import VipStatistics
+from yabot_core.subscriptions import NotVipError, VipStatistics
 from yabot_core.wallet import ADMIN_GRANT, WalletService
 
 ANA, BEA, DIANA = UserId(42), UserId(43), UserId(1001)
@@ -28,6 +28,19 @@ async def test_the_gate_lets_admins_in_and_writes_down_strangers(audit: AuditLog
     (entry,) = (await audit.page()).entries
     assert (entry.actor, entry.action, entry.target) == (Actor.user(ANA), "admin.refused", user_target(ANA))
     assert entry.detail == {"door": "/admin", "result": "rechazado"}
+    assert entry.result == "rechazado"
+
+
+async def test_a_refused_admin_action_is_recorded_with_its_code(audit: AuditLog) -> None:
+    """What the menu tried and the core refused is on record under the action's code, with the error's."""
+    gate = AdminGate([DIANA], audit)
+    await gate.failed(Actor.admin(DIANA), "subscriptions.revoke", user_target(ANA), NotVipError(ANA))
+    (entry,) = (await audit.page(actor=Actor.admin(DIANA))).entries
+    assert (entry.action, entry.target, entry.result) == (
+        "subscriptions.revoke",
+        user_target(ANA),
+        NotVipError.code,
+    )
 
 
 async def test_statistics_count_fans_vips_stars_besitos_and_dead_letters(

@@ -35,6 +35,8 @@ class AuditEntryBody:
     action: str
     target: str
     detail: dict[str, Any]
+    result: str
+    """``ok``, or how a refused attempt ended (``rechazado``, an error's code)."""
     correlation_id: str
     created_at: datetime
 
@@ -48,6 +50,7 @@ class AuditEntryBody:
             action=entry.action,
             target=entry.target,
             detail=dict(entry.detail),
+            result=entry.result,
             correlation_id=entry.correlation_id,
             created_at=entry.created_at,
         )
@@ -69,6 +72,7 @@ AUDIT_PAGE: Final = ResponseSpec(
                         "action": "subscriptions.grant",
                         "target": "user:42",
                         "detail": {"kind": "grant", "days": 30, "vip_until": "2026-12-24T20:00:00Z"},
+                        "result": "ok",
                         "correlation_id": "7f3a9c",
                         "created_at": "2026-11-24T20:00:00Z",
                     }
@@ -114,9 +118,9 @@ def audit_controllers(log: AuditLog) -> list[type[Controller]]:
             description=(
                 "Las acciones de los administradores (consola, Telegram, API) y los intentos rechazados de "
                 "entrar en /admin, lo más reciente primero: quién (`actor`, `tipo:nombre`), qué (`action` "
-                "sobre `target`, con `detail`), cuándo y con qué `correlation_id`. `since` (ISO 8601 con "
-                f"zona) deja las de entonces en adelante; `actor` las de uno ({ACTOR_KINDS}). Pide el "
-                "alcance `admin`."
+                "sobre `target`, con `detail`), con qué resultado (`result`: `ok`, `rechazado` o el código "
+                "del error), cuándo y con qué `correlation_id`. `since` (ISO 8601 con zona) deja las de "
+                f"entonces en adelante; `actor`, las de uno ({ACTOR_KINDS}). Pide el alcance `admin`."
             ),
             responses={200: AUDIT_PAGE, **API_ERROR_RESPONSES},
         )

@@ -4,8 +4,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiogram_dialog import DialogManager
 
+from yabot_core.admin import AdminGate
 from yabot_core.audit import Actor
-from yabot_core.kernel import Phrasebook, UserId
+from yabot_core.kernel import Phrasebook, UserId, YabotError
 
 if TYPE_CHECKING:
     from aiogram.types import User
@@ -32,3 +33,8 @@ def acting_admin(manager: DialogManager) -> Actor:
     """The admin pressing the buttons, as the audit log names them."""
     user: User = manager.middleware_data["event_from_user"]
     return Actor.admin(UserId(user.id))
+
+
+async def audit_failure(manager: DialogManager, action: str, target: str, error: YabotError) -> None:
+    """Record that the admin's ``action`` on ``target`` was refused with ``error`` (nothing changed)."""
+    await served(manager, "admin_gate", AdminGate).failed(acting_admin(manager), action, target, error)

@@ -16,10 +16,11 @@ from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin.screens import acting_admin, render, served
+from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
 from yabot_adapters.texts import Html
+from yabot_core.audit import user_target
 from yabot_core.kernel import MAX_USER_ID, Clock, UserId, YabotError
-from yabot_core.subscriptions import SubscriptionService, VipToken, VipTokens
+from yabot_core.subscriptions import TOKENS_TARGET, SubscriptionService, VipToken, VipTokens
 from yabot_core.users import UserDirectory
 
 GRANT_DAYS: Final = (7, 30, 90)
@@ -131,6 +132,7 @@ def _granting(days: int) -> Any:  # noqa: ANN401  (an aiogram-dialog click handl
                 fan, days=days, actor=acting_admin(manager), idempotency_key=f"admin-vip:{callback.id}"
             )
         except YabotError as exc:
+            await audit_failure(manager, "subscriptions.grant", user_target(fan), exc)
             manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=exc.message)
         else:
             manager.dialog_data["notice"] = render(
@@ -155,6 +157,7 @@ async def _revoke(callback: CallbackQuery, _button: Button, manager: DialogManag
     try:
         await service.revoke(fan, actor=acting_admin(manager), idempotency_key=f"admin-vip:{callback.id}")
     except YabotError as exc:
+        await audit_failure(manager, "subscriptions.revoke", user_target(fan), exc)
         manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=exc.message)
     else:
         manager.dialog_data["notice"] = render(manager, "subscriptions-admin-revoked")
@@ -267,14 +270,16 @@ async def _counts(dialog_manager: DialogManager, **_: object) -> dict[str, Any]:
 
 
 async def _create(_callback: CallbackQuery, _widget: Any, manager: DialogManager, count: str) -> None:  # noqa: ANN401  (aiogram-dialog's widget)
+    if not count.isdecimal() or int(count) not in BATCHES:
+        return  # not one of the buttons (a forged press): nothing to do
     tokens = served(manager, "vip_tokens", VipTokens)
     try:
         made = await tokens.create(
             str(manager.dialog_data["plan"]), actor=acting_admin(manager), count=int(count)
         )
-    except (YabotError, ValueError) as exc:
-        message = exc.message if isinstance(exc, YabotError) else str(exc)
-        manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=message)
+    except YabotError as exc:
+        await audit_failure(manager, "subscriptions.tokens_create", TOKENS_TARGET, exc)
+        manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=exc.message)
         await manager.switch_to(TokensScreen.listing)
         return
     manager.dialog_data["created"] = [token.code for token in made]
@@ -310,6 +315,7 @@ async def _withdraw(_callback: CallbackQuery, _widget: Any, manager: DialogManag
         try:
             await served(manager, "vip_tokens", VipTokens).revoke(code, actor=acting_admin(manager))
         except YabotError as exc:
+            await audit_failure(manager, "subscriptions.tokens_revoke", TOKENS_TARGET, exc)
             manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=exc.message)
         else:
             manager.dialog_data["notice"] = render(

@@ -75,6 +75,11 @@ async def test_admins_page_the_log_by_time_and_actor(
         AUDIT, params={"actor": "admin:7", "limit": 1}, headers={"Authorization": admin}
     )
     assert (by_admin.json()["total"], by_admin.json()["limit"]) == (1, 1)
+    about_42 = await client.get(AUDIT, params={"user_id": 42}, headers={"Authorization": admin})
+    assert [item["target"] for item in about_42.json()["items"]] == ["user:42"]
+    assert (await client.get(AUDIT, params={"user_id": 43}, headers={"Authorization": admin})).json()[
+        "total"
+    ] == 0
 
 
 async def test_bad_filters_and_other_scopes_are_refused(

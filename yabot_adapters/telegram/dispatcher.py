@@ -64,7 +64,9 @@ def build_dispatcher(
         msg = f"workflow data names reserved by the dispatcher: {sorted(clash)}"
         raise ValueError(msg)
     dialogs = dialogs or memory_dialog_storage()
-    dp = Dispatcher(name="yabot", storage=dialogs.storage, events_isolation=dialogs.isolation)
+    # The storage holds the dialogs' state; the per-chat lock goes to aiogram-dialog alone (below): the
+    # rest of the bot keeps aiogram's default of no lock, and its own per-user order.
+    dp = Dispatcher(name="yabot", storage=dialogs.storage)
     dp.workflow_data.update(
         extra, users=users, texts=texts, timezone=timezone, menu=tuple(menu), replayer=replayer
     )

@@ -15,8 +15,8 @@ from litestar.params import QueryParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
-from yabot_core.audit import MAX_OFFSET, MAX_PAGE_SIZE, Actor, ActorKind, AuditEntry, AuditLog
-from yabot_core.kernel import InvalidInputError
+from yabot_core.audit import MAX_OFFSET, MAX_PAGE_SIZE, Actor, ActorKind, AuditEntry, AuditLog, user_target
+from yabot_core.kernel import MAX_USER_ID, InvalidInputError, UserId
 
 ACTOR_KINDS: Final = ", ".join(f"`{kind.value}`" for kind in ActorKind)
 
@@ -120,7 +120,8 @@ def audit_controllers(log: AuditLog) -> list[type[Controller]]:
                 "entrar en /admin, lo más reciente primero: quién (`actor`, `tipo:nombre`), qué (`action` "
                 "sobre `target`, con `detail`), con qué resultado (`result`: `ok`, `rechazado` o el código "
                 "del error), cuándo y con qué `correlation_id`. `since` (ISO 8601 con zona) deja las de "
-                f"entonces en adelante; `actor`, las de uno ({ACTOR_KINDS}). Pide el alcance `admin`."
+                f"entonces en adelante; `actor`, las de uno ({ACTOR_KINDS}); `user_id`, las que afectan a "
+                "ese usuario. Pide el alcance `admin`."
             ),
             responses={200: AUDIT_PAGE, **API_ERROR_RESPONSES},
         )
@@ -129,6 +130,10 @@ def audit_controllers(log: AuditLog) -> list[type[Controller]]:
             since: Annotated[
                 datetime | None,
                 QueryParameter(description="Solo desde este momento (ISO 8601 con zona horaria)."),
+            ] = None,
+            user_id: Annotated[
+                int | None,
+                QueryParameter(gt=0, le=MAX_USER_ID, description="Solo las que afectan a este usuario."),
             ] = None,
             actor: Annotated[
                 str | None,
@@ -149,7 +154,8 @@ def audit_controllers(log: AuditLog) -> list[type[Controller]]:
         ) -> OffsetPagination[AuditEntryBody]:
             """A page of ``log.page``."""
             who = None if actor is None else parse_actor(actor)
-            page = await log.page(limit=limit, offset=offset, since=since, actor=who)
+            target = None if user_id is None else user_target(UserId(user_id))
+            page = await log.page(limit=limit, offset=offset, target=target, since=since, actor=who)
             items = [AuditEntryBody.of(entry) for entry in page.entries]
             return OffsetPagination(items=items, limit=page.limit, offset=page.offset, total=page.total)
 

@@ -41,3 +41,14 @@ def test_bad_filters_are_refused_in_spanish(tmp_path: Path) -> None:
     since = yabot(tmp_path, "audit", "--since", "ayer")
     assert since.exit_code == 2
     assert "no es una fecha y hora ISO 8601" in since.output
+
+
+def test_a_besitos_grant_from_the_shell_is_audited_once(tmp_path: Path) -> None:
+    """``yabot wallet grant`` writes who gave how many to whom; the same key again writes nothing."""
+    for _ in range(2):
+        granted = yabot(tmp_path, "wallet", "grant", "42", "15", "--reason", "Premio", "--key", "premio-42")
+        assert granted.exit_code == 0, granted.output
+    listed = yabot(tmp_path, "audit", "--actor", f"operator:{getpass.getuser()}")
+    assert "1 acción registrada" in listed.output, listed.output
+    assert "wallet.grant" in listed.output
+    assert "amount=15" in listed.output

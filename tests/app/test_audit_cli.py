@@ -52,3 +52,14 @@ def test_a_besitos_grant_from_the_shell_is_audited_once(tmp_path: Path) -> None:
     assert "1 acción registrada" in listed.output, listed.output
     assert "wallet.grant" in listed.output
     assert "amount=15" in listed.output
+
+
+def test_an_item_gift_from_the_shell_is_audited_once(tmp_path: Path) -> None:
+    """``yabot items grant`` writes who gave which item to whom; the same key again writes nothing."""
+    for _ in range(2):
+        given = yabot(tmp_path, "items", "grant", "42", "carta-rota-izquierda", "--key", "carta-42")
+        assert given.exit_code == 0, given.output
+    listed = yabot(tmp_path, "audit", "--user", "42")
+    assert "1 acción registrada" in listed.output, listed.output
+    assert "inventory.grant" in listed.output
+    assert "item_id=carta-rota-izquierda" in listed.output

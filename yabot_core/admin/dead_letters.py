@@ -1,10 +1,15 @@
 """Dead letters for admins: the ones waiting, and their replay, each replay written to the audit log."""
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Final, Protocol
+
+from pydantic import JsonValue
 
 from yabot_core.audit import MAX_TARGET_LENGTH, Actor, AuditLog
 from yabot_core.kernel import DeadLetter, DeadLetterQueries, YabotError
+
+log = logging.getLogger(__name__)
 
 REPLAY_ACTION: Final = "events.replay"
 """The audit action of a dead letter's replay (its ``detail["result"]`` says how it ended)."""
@@ -54,14 +59,20 @@ class DeadLetterDesk:
         try:
             letter = await replayer.replay(dead_letter_id)
         except YabotError as exc:
-            await self._audit.record(
-                actor, REPLAY_ACTION, target, detail={"result": exc.code, "error": exc.message[:200]}
-            )
+            await self._note(actor, target, {"result": exc.code, "error": exc.message[:200]})
             raise
-        await self._audit.record(
-            actor,
-            REPLAY_ACTION,
-            target,
-            detail={"result": "ok", "event_type": letter.event_type, "handler": letter.handler},
+        await self._note(
+            actor, target, {"result": "ok", "event_type": letter.event_type, "handler": letter.handler}
         )
         return letter
+
+    async def _note(self, actor: Actor, target: str, detail: Mapping[str, JsonValue]) -> None:
+        """Write the replay's entry; if the storage refuses it, say so in the log and let the outcome stand.
+
+        The replay has happened (or been refused) by now: an entry that could not be written must not turn
+        a delivered event into an error, nor hide the reason a replay was refused.
+        """
+        try:
+            await self._audit.record(actor, REPLAY_ACTION, target, detail=detail)
+        except YabotError as exc:
+            log.warning("could not write the audit entry of a replay of %s (%s): %s", target, detail, exc)

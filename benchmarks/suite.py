@@ -5,11 +5,15 @@ from dataclasses import dataclass, field
 
 from benchmarks import (
     api,
+    auctions,
     backends,
     bus,
     credits,
     inventory,
+    ranking,
     sqlite_raw,
+    store,
+    story,
     telegram,
     timers,
     vip,
@@ -87,6 +91,8 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
     """Every scenario once; each figure right beside its reference, so their ratio is paired."""
     await _wallet_and_credits(plan, mongo_url, results, label)
     await _bus_and_timers(plan, results, label)
+    await _story(plan, results, label)
+    await _auctions(plan, results, label)
     for storage in PRODUCT_STORAGES:
         clean_heap()
         replies = await telegram.saldo(
@@ -111,6 +117,13 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
             + (f", raw {asked.raw:,.0f}" if asked.raw is not None else "")
             + " checks/s"
         )
+    clean_heap()
+    ranked = await ranking.boards(reads=plan.ranking_reads)
+    results.pair("ranking sqlite FULL").add(ranked.boards, ranked.raw)
+    progress(
+        f"{label} · /ranking among {ranking.FANS:,} fans over sqlite FULL: {ranked.boards:,.0f} boards/s,"
+        f" raw {ranked.raw:,.0f}"
+    )
     for storage in PRODUCT_STORAGES:
         clean_heap()
         served = await api.besitos(storage, requests=plan.api_requests, concurrency=plan.api_concurrency)
@@ -149,6 +162,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         )
         results.pair(f"inventory sqlite {mode}").add(mochilas.ops_per_second, raw)
 
+        purchases = await _timed(
+            f"{label} · tienda sqlite {mode}, {plan.store_users} fans at once",
+            store.concurrent_purchases(backends.sqlite(mode), users=plan.store_users),
+        )
+        results.pair(f"store sqlite {mode}").add(purchases.ops_per_second, raw)
+
         alone = await _timed(
             f"{label} · wallet sqlite {mode}, 1 user sequential",
             wallet.sequential_user(backends.sqlite(mode), seconds=plan.sequential_seconds),
@@ -167,6 +186,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
     )
     results.figure("inventory memory").add(mochilas_in_memory.ops_per_second)
 
+    purchases_in_memory = await _timed(
+        f"{label} · tienda memory, {plan.store_users} fans at once",
+        store.concurrent_purchases(backends.memory, users=plan.store_users),
+    )
+    results.figure("store memory").add(purchases_in_memory.ops_per_second)
+
     nx = await _timed(
         f"{label} · wallet mongo (nx-27017), {plan.mongo_users} users",
         wallet.concurrent_users(
@@ -174,6 +199,29 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         ),
     )
     results.figure("wallet mongo").add(nx.ops_per_second)
+
+
+async def _story(plan: Plan, results: Results, label: str) -> None:
+    """Decisions/s through the core beside raw sqlite3; /historia taps through aiogram beside bare aiogram."""
+    for storage in PRODUCT_STORAGES:
+        decided = await _timed(
+            f"{label} · story decisions over {storage}, {plan.story_fans} fans",
+            story.decisions(storage, fans=plan.story_fans),
+        )
+        if storage == "memory":
+            results.figure("story decisions memory").add(decided.ops_per_second)
+        else:
+            raw = sqlite_raw.single_row_transactions("FULL", seconds=plan.raw_seconds)
+            results.pair(f"story {storage}").add(decided.ops_per_second, raw)
+        clean_heap()
+        tapped = await story.taps(storage, taps=plan.story_taps)
+        results.latency(f"historia {storage}").add(tapped.ours_ms)
+        results.latency(f"historia bare {storage}").add(tapped.bare_ms)
+        progress(
+            f"{label} · /historia taps over {storage}: p50 {percentile(tapped.ours_ms, 0.5):.2f} ms,"
+            f" p99 {percentile(tapped.ours_ms, 0.99):.2f} ms; bare p50 {percentile(tapped.bare_ms, 0.5):.2f}"
+            f" ms, p99 {percentile(tapped.bare_ms, 0.99):.2f} ms"
+        )
 
 
 async def _bus_and_timers(plan: Plan, results: Results, label: str) -> None:
@@ -201,6 +249,31 @@ async def _bus_and_timers(plan: Plan, results: Results, label: str) -> None:
         progress(
             f"{label} · {plan.timers:,} timers over {name}: {ticked.per_second:,.0f} fired/s,"
             f" lag p50 {percentile(ticked.lag_ms, 0.5):,.0f} ms{late}"
+        )
+
+
+async def _auctions(plan: Plan, results: Results, label: str) -> None:
+    raw = sqlite_raw.single_row_transactions("FULL", seconds=plan.raw_seconds)
+    for name, open_backend in STORAGES:
+        clean_heap()
+        hot = await auctions.hot_auction(open_backend, bidders=plan.auction_bidders)
+        if name == "memory":
+            results.figure("auction bids memory").add(hot.run.ops_per_second)
+        else:
+            results.pair(f"auction bids {name}").add(hot.run.ops_per_second, raw)
+        progress(
+            f"{label} · hot auction over {name}, {plan.auction_bidders} bidders:"
+            f" {hot.run.ops_per_second:,.0f} bids/s ({hot.accepted} accepted;"
+            f" raw sqlite3 FULL {raw:,.0f} tx/s)"
+        )
+        clean_heap()
+        lags = await auctions.close_to_notified(
+            open_backend, auctions_due=plan.auction_closes, lead=plan.auction_lead
+        )
+        results.latency(f"auction close {name}").add(lags)
+        progress(
+            f"{label} · {plan.auction_closes} auctions closing at once over {name}:"
+            f" close → notified p50 {percentile(lags, 0.5):,.0f} ms, max {max(lags):,.0f} ms"
         )
 
 

@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 
 from yabot_adapters.units import CommitListener
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
+from yabot_core.auctions import AuctionStorage, AuctionsUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
 from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
@@ -25,6 +26,8 @@ from yabot_core.kernel import (
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
+from yabot_core.ranking import RankingStorage, RankingUnitOfWork
+from yabot_core.store import StoreStorage, StoreUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import (
     ChannelMemberStorage,
@@ -34,12 +37,17 @@ from yabot_core.subscriptions import (
     VipTokenStorage,
     VipTokensUnitOfWork,
 )
+from yabot_core.trivia import TriviaStorage, TriviaUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     StoryUnitOfWork,
+    StoreUnitOfWork,
+    RankingUnitOfWork,
+    AuctionsUnitOfWork,
+    TriviaUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     VipTokensUnitOfWork,
@@ -71,6 +79,10 @@ class StorageBackend(
     StoryStorage,
     DailyGiftStorage,
     MissionStorage,
+    StoreStorage,
+    RankingStorage,
+    AuctionStorage,
+    TriviaStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -6,16 +6,20 @@ its suite here, one line.
 """
 
 from tests.contracts.apikeys import ApiKeysContract
+from tests.contracts.auctions import AuctionsContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
+from tests.contracts.ranking import RankingContract
+from tests.contracts.store import StoreContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
 from tests.contracts.timers import TimersContract
+from tests.contracts.trivia import TriviaContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
 from tests.contracts.vip_members import ChannelMembersContract
@@ -43,6 +47,10 @@ class StorageContract(
     StoryContract,
     DailyGiftContract,
     MissionsContract,
+    StoreContract,
+    RankingContract,
+    AuctionsContract,
+    TriviaContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

@@ -141,7 +141,7 @@ async def test_a_dead_letter_is_replayed_from_the_menu(
 async def test_vip_is_granted_and_revoked_through_the_menu(
     world: World, admin: Admin, audit: AuditLog, service: SubscriptionService, clock: FakeClock
 ) -> None:
-    """The admin types a fan's id, grants 30 days, revokes after confirming; both audited as the admin."""
+    """The admin types a fan's id, grants (a double tap once), revokes; each audited as the admin."""
     await world.say("/start")
     await admin.command("/admin")
     asked = await admin.press("💎 VIP de un fan")
@@ -150,17 +150,23 @@ async def test_vip_is_granted_and_revoked_through_the_menu(
     assert "solo cifras" in wrong.text
     fan = await admin.write(str(ANA))
     assert f"Fan <code>{ANA}</code> (Ana): no es VIP ahora" in fan.text
+    shown = admin.screen
     granted = await admin.press("➕ 30 días")
     until = clock.now() + timedelta(days=30)
     assert f"VIP hasta el <b>{until:%d/%m/%Y}</b>" in granted.text
     assert await service.vip.is_vip(ANA)
+    admin.screen = shown  # a double tap: the same button of the same screen, pressed again
+    await admin.press("➕ 30 días")
+    assert await service.vip.vip_until(ANA) == until  # one grant
+    again = await admin.press("➕ 7 días")  # from the screen drawn after the grant: a new grant
+    assert f"VIP hasta el <b>{until + timedelta(days=7):%d/%m/%Y}</b>" in again.text
     confirm = await admin.press("✖️ Retirar el VIP")
     assert "¿Retiro el VIP" in confirm.text
     revoked = await admin.press("Sí, retirarlo")
     assert "VIP retirado" in revoked.text
     assert not await service.vip.is_vip(ANA)
     actions = [entry.action for entry in (await audit.page(actor=Actor.admin(UserId(DIANA)))).entries]
-    assert actions == ["subscriptions.revoke", "subscriptions.grant"]
+    assert sorted(actions) == ["subscriptions.extend", "subscriptions.grant", "subscriptions.revoke"]
 
 
 async def test_tokens_are_made_and_withdrawn_through_the_menu(

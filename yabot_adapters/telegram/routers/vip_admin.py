@@ -1,10 +1,13 @@
 """The subscriptions module's /admin screens: a fan's VIP granted or revoked, VIP tokens made and withdrawn.
 
 They call the same services as ``yabot vip grant|revoke`` and ``yabot vip tokens``, as the admin pressing
-(``admin:<id>`` in the audit log). A grant or revocation takes the pressed button's callback id as its
-idempotency key, so Telegram delivering the press twice changes the VIP once.
+(``admin:<id>`` in the audit log). The fan's screen draws a tap id into its grant buttons (callback data),
+part of the grant's idempotency key: a double tap, or Telegram delivering the press twice, grants once; the
+screen drawn after a grant has a new tap id, so a deliberate second press grants again. A revocation's key
+is the revoked period's (nothing to revoke twice).
 """
 
+import secrets
 from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -28,6 +31,9 @@ GRANT_DAYS: Final = (7, 30, 90)
 
 BATCHES: Final = (1, 5, 10, 25)
 """How many tokens one batch may make, from the menu."""
+
+TAP_BYTES: Final = 6
+"""Random bytes of a grant button's tap id (8 characters in its callback data)."""
 
 LISTED: Final = 10
 """Tokens the list shows (the newest)."""
@@ -109,37 +115,45 @@ async def _fan(dialog_manager: DialogManager, **_: object) -> dict[str, Any]:
         if until is not None
         else render(dialog_manager, "subscriptions-admin-fan-free", fan=str(fan), nombre=name)
     )
+    tap = dialog_manager.dialog_data.setdefault("tap", secrets.token_urlsafe(TAP_BYTES))
     return {
         "text": _with_notice(dialog_manager, text),
         "vip": until is not None,
         "revoke": render(dialog_manager, "subscriptions-admin-button-revoke"),
         "other": render(dialog_manager, "subscriptions-admin-button-other"),
         "back": render(dialog_manager, "admin-button-back"),
-        **{
-            f"grant_{days}": render(dialog_manager, "subscriptions-admin-button-grant", dias=days)
+        "grants": [
+            (f"{days}:{tap}", render(dialog_manager, "subscriptions-admin-button-grant", dias=days))
             for days in GRANT_DAYS
-        },
+        ],
     }
 
 
-def _granting(days: int) -> Any:  # noqa: ANN401  (an aiogram-dialog click handler)
-    async def grant(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-        fan = UserId(int(manager.dialog_data["fan"]))
-        service = served(manager, "subscriptions", SubscriptionService)
-        zone: ZoneInfo = manager.middleware_data["timezone"]
-        try:
-            change = await service.grant(
-                fan, days=days, actor=acting_admin(manager), idempotency_key=f"admin-vip:{callback.id}"
-            )
-        except YabotError as exc:
-            await audit_failure(manager, "subscriptions.grant", user_target(fan), exc)
-            manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=exc.message)
-        else:
-            manager.dialog_data["notice"] = render(
-                manager, "subscriptions-admin-granted", dias=days, hasta=_day(change.entry.vip_until, zone)
-            )
-
-    return grant
+async def _grant(_callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str) -> None:  # noqa: ANN401  (aiogram-dialog's widget)
+    """Grant the pressed button's days; its tap id makes a double tap one grant."""
+    days_text, _, tap = item.partition(":")
+    if not days_text.isdecimal() or int(days_text) not in GRANT_DAYS or not tap:
+        return  # not one of the buttons (a forged press): nothing to do
+    days = int(days_text)
+    fan = UserId(int(manager.dialog_data["fan"]))
+    service = served(manager, "subscriptions", SubscriptionService)
+    zone: ZoneInfo = manager.middleware_data["timezone"]
+    try:
+        change = await service.grant(
+            fan, days=days, actor=acting_admin(manager), idempotency_key=f"admin-vip:{fan}:{tap}"
+        )
+    except YabotError as exc:
+        await audit_failure(manager, "subscriptions.grant", user_target(fan), exc)
+        manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=exc.message)
+        return
+    manager.dialog_data["notice"] = render(
+        manager,
+        "subscriptions-admin-granted",
+        dias=change.entry.days or days,
+        hasta=_day(change.entry.vip_until, zone),
+    )
+    if not change.replayed:
+        manager.dialog_data["tap"] = secrets.token_urlsafe(TAP_BYTES)  # the next press is a new grant
 
 
 async def _confirm_revoke(dialog_manager: DialogManager, **_: object) -> dict[str, str]:
@@ -151,11 +165,13 @@ async def _confirm_revoke(dialog_manager: DialogManager, **_: object) -> dict[st
     }
 
 
-async def _revoke(callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
+async def _revoke(_callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
     fan = UserId(int(manager.dialog_data["fan"]))
     service = served(manager, "subscriptions", SubscriptionService)
+    current = await service.status(fan)
+    period = current.period_started_at.isoformat() if current else "ninguno"
     try:
-        await service.revoke(fan, actor=acting_admin(manager), idempotency_key=f"admin-vip:{callback.id}")
+        await service.revoke(fan, actor=acting_admin(manager), idempotency_key=f"admin-revoke:{fan}:{period}")
     except YabotError as exc:
         await audit_failure(manager, "subscriptions.revoke", user_target(fan), exc)
         manager.dialog_data["notice"] = render(manager, "subscriptions-admin-failed", motivo=exc.message)
@@ -177,9 +193,12 @@ def vip_dialog() -> Dialog:
         Window(
             Format("{text}"),
             Group(
-                *(
-                    Button(Format(f"{{grant_{days}}}"), id=f"grant_{days}", on_click=_granting(days))
-                    for days in GRANT_DAYS
+                Select(
+                    Format("{item[1]}"),
+                    id="grant",
+                    item_id_getter=lambda item: item[0],
+                    items="grants",
+                    on_click=_grant,
                 ),
                 width=len(GRANT_DAYS),
             ),

@@ -107,6 +107,20 @@ def _comparisons(results: Results) -> list[str]:
         ),
         *_compared(
             results,
+            "… fed, with update metrics vs without (metrics' cost)",
+            "saldo metrics fed",
+            PRODUCT_STORAGES,
+            None,
+        ),
+        *_compared(
+            results,
+            "… polled, with update metrics vs without",
+            "saldo metrics polled",
+            PRODUCT_STORAGES,
+            None,
+        ),
+        *_compared(
+            results,
             f"GET …/besitos requests/s, {plan.api_concurrency} in flight",
             "api",
             PRODUCT_STORAGES,

@@ -100,9 +100,13 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
         )
         results.pair(f"saldo fed {storage}").add(replies.fed, replies.bare_fed)
         results.pair(f"saldo polled {storage}").add(replies.polled, replies.bare_polled)
+        results.pair(f"saldo metrics fed {storage}").add(replies.fed, replies.unmetered_fed)
+        results.pair(f"saldo metrics polled {storage}").add(replies.polled, replies.unmetered_polled)
         progress(
             f"{label} · /saldo over {storage}: fed {replies.fed:,.0f} vs bare {replies.bare_fed:,.0f}"
-            f" updates/s, polled {replies.polled:,.0f} vs bare {replies.bare_polled:,.0f}"
+            f" updates/s, polled {replies.polled:,.0f} vs bare {replies.bare_polled:,.0f};"
+            f" without update metrics fed {replies.unmetered_fed:,.0f},"
+            f" polled {replies.unmetered_polled:,.0f}"
         )
     for storage in PRODUCT_STORAGES:
         clean_heap()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dependency_injector import containers, providers
 
 from yabot_adapters.bus import LocalEventBus, RoutedBus
+from yabot_adapters.guarded import STORAGE_BREAKER, GuardedStorage
 from yabot_adapters.offline import OfflineMessenger
 from yabot_adapters.scheduling import Ticker
 from yabot_adapters.system import SystemClock, UuidGenerator
@@ -26,10 +27,20 @@ from yabot_app.modules import MODULES
 from yabot_app.modules.admin import AdminModule
 from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_app.modules.composed import Modules, offered_scopes, shipped_texts
+from yabot_app.modules.operations import OperationsModule
 from yabot_app.modules.plug import TEXTS, BotPart, Kernel, ModulePlug, UserContext
 from yabot_app.modules.users import UsersModule
+from yabot_app.monitor import HealthProbe, Monitor
 from yabot_app.settings import Settings
-from yabot_core.kernel import Clock, IdGenerator, Phrasebook, RetryPolicy
+from yabot_core.kernel import (
+    CircuitBreaker,
+    Clock,
+    EventStamper,
+    IdGenerator,
+    Phrasebook,
+    RetryPolicy,
+    UserId,
+)
 
 if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
@@ -184,6 +195,34 @@ def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
     return Authenticator(modules.get(ApiKeysModule).keys, init_data)
 
 
+def guarded_bot(bot: Any, breaker: CircuitBreaker) -> Any:  # noqa: ANN401  (aiogram's Bot, imported lazily)
+    """``bot`` with its calls (but polling) through ``breaker``."""
+    from yabot_adapters.telegram.breaker import guard_telegram  # noqa: PLC0415  (aiogram only when the bot runs)
+
+    guard_telegram(bot, breaker)
+    return bot
+
+
+def monitor_of(modules: Modules, storage: Any, breakers: Sequence[CircuitBreaker]) -> Monitor:  # noqa: ANN401  (any backend)
+    """The monitor of this process: its breakers, the storage, every module's health, the admins to tell."""
+    kernel = modules.kernel
+    settings = kernel.settings
+    return Monitor(
+        alerts=modules.get(OperationsModule).alerts,
+        storage=storage,
+        breakers=breakers,
+        health=[HealthProbe(module, check.name, check.check) for module, check in modules.health()],
+        messenger=kernel.messenger,
+        phrasebook=kernel.phrasebook,
+        admins=[UserId(admin) for admin in settings.admin_ids],
+        clock=kernel.clock,
+        stamper=EventStamper(kernel.clock, kernel.ids),
+        outbox_threshold=settings.alert_outbox_events,
+        sla_minutes=settings.alert_sla_minutes,
+        every=settings.alert_check_seconds,
+    )
+
+
 def route_events(bus: RoutedBus, modules: Modules) -> RoutedBus:
     """Route every module's handlers: subscribed when this process can run them, declared otherwise.
 
@@ -210,7 +249,7 @@ class Container(containers.DeclarativeContainer):
     # --- kernel ports -----------------------------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidGenerator)
-    storage = providers.Selector(
+    raw_storage = providers.Selector(
         settings.provided.storage,
         memory=providers.Singleton(_lazy("yabot_adapters.memory:InMemoryStorage"), clock),
         sqlite=providers.Singleton(
@@ -226,16 +265,27 @@ class Container(containers.DeclarativeContainer):
             clock,
         ),
     )
+    storage_breaker = providers.Singleton(CircuitBreaker, STORAGE_BREAKER, clock)
+    storage = providers.Singleton(GuardedStorage, raw_storage, storage_breaker)
+    """The backend behind the storage breaker (``storage().inner`` is the backend itself)."""
     plugs = providers.Object(MODULES)
     """The modules this process runs: the registry (tests and library users may compose others)."""
     texts = providers.Singleton(load_texts, plugs, settings.provided.content_dir)
 
     # --- Telegram (resolved only when this process runs the bot) ----------------------------------------
-    bot = providers.Singleton(
-        _lazy("yabot_adapters.telegram:create_bot"),
-        providers.Callable(_secret, settings.provided.bot_token),
-        api_url=settings.provided.telegram_api_url,
+    telegram_breaker = providers.Singleton(
+        CircuitBreaker, "telegram", clock, failures=settings.provided.telegram_breaker_failures
     )
+    bot = providers.Singleton(
+        guarded_bot,
+        providers.Singleton(
+            _lazy("yabot_adapters.telegram:create_bot"),
+            providers.Callable(_secret, settings.provided.bot_token),
+            api_url=settings.provided.telegram_api_url,
+        ),
+        telegram_breaker,
+    )
+    """The aiogram Bot, its calls through the Telegram breaker."""
     outgoing = providers.Singleton(_lazy("yabot_adapters.telegram:OutgoingLimiter"))
     """Telegram's budget (30 messages/s, 1/s per chat, its flood pauses): one, shared by every sender."""
     messenger = providers.Selector(
@@ -304,6 +354,11 @@ class Container(containers.DeclarativeContainer):
         ids,
         poll_interval=settings.provided.outbox_poll_interval,
     )
+
+    monitor = providers.Singleton(
+        monitor_of, modules, storage, providers.List(storage_breaker, telegram_breaker)
+    )
+    """Watches for problems and alerts the admins (started with the rest of the work)."""
 
     # --- entry points -----------------------------------------------------------------------------------
     bot_parts = providers.Singleton(Modules.bot_parts, modules)

@@ -108,7 +108,8 @@ class HttpServer:
 async def working(container: Container) -> AsyncIterator[None]:
     """Start what works behind the doors; stop it in reverse order on exit.
 
-    Storage, the modules (in dependency order), the event relay and the timers. ``serving`` opens the doors
+    Storage, the modules (in dependency order), the event relay, the timers and the monitor that alerts
+    the admins. ``serving`` opens the doors
     (HTTP, the bot) over it; a test may drive the app over it through Litestar's client instead.
     """
     settings = container.settings()
@@ -133,6 +134,11 @@ async def working(container: Container) -> AsyncIterator[None]:
         ticker = container.ticker()
         await ticker.start()
         stack.push_async_callback(ticker.stop)
+
+        if settings.alert_check_seconds:
+            monitor = container.monitor()
+            await monitor.start()
+            stack.push_async_callback(monitor.stop)
         yield
 
 

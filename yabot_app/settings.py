@@ -244,6 +244,35 @@ class Settings(BaseSettings):
             "Hours between automatic backups (`0` turns them off); one process takes each, however many run."
         ),
     )
+    alert_check_seconds: float = Field(
+        default=15,
+        ge=0,
+        le=60,
+        description=(
+            "Seconds between two looks of the monitor that alerts the admins (breakers, outbox, modules' "
+            "health, SLAs); `0` turns it off. Within a minute, the seed asks."
+        ),
+    )
+    telegram_breaker_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description=(
+            "Bot API calls failing in a row (5xx, no connection) that open the Telegram breaker for 30 s; "
+            "meanwhile messages wait in the outbox."
+        ),
+    )
+    alert_outbox_events: int = Field(
+        default=1000,
+        ge=1,
+        description="Events waiting in the outbox from which the admins are alerted that it is growing.",
+    )
+    alert_sla_minutes: int = Field(
+        default=5,
+        ge=1,
+        le=120,
+        description="Minutes an SLA (events 500 ms, storage 100 ms) must stay breached before an alert.",
+    )
     reconcile_hours: int = Field(
         default=24,
         ge=0,

@@ -10,6 +10,7 @@ from yabot_adapters.telegram import errors
 from yabot_adapters.telegram.admin import build_admin_router
 from yabot_adapters.telegram.commands import MenuEntry
 from yabot_adapters.telegram.dialog_storage import DialogStorage, memory_dialog_storage
+from yabot_adapters.telegram.metrics import mark_routers, time_updates
 from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
 from yabot_adapters.telegram.routers import fallback, help
 from yabot_adapters.telegram.throttling import ThrottlingMiddleware, UserPace
@@ -74,6 +75,7 @@ def build_dispatcher(
     # the correlation scope first, so the user upsert's events carry it too; the per-user throttle before
     # the upsert, so a flood costs no storage. The update tracker goes before them all.
     track_updates(dp)
+    time_updates(dp)  # the user upsert and the throttle count in an update's time
     dp.update.outer_middleware(CorrelationMiddleware())
     if pace is not None:
         dp.update.outer_middleware(ThrottlingMiddleware(pace))
@@ -85,4 +87,5 @@ def build_dispatcher(
         dp.workflow_data[ADMIN_DIALOGS_KEY] = background
         panel.append(admin)
     dp.include_routers(errors.setup(), *routers, *panel, help.setup(), fallback.setup())
+    mark_routers(dp)  # after the routers: it marks each one's observers
     return dp

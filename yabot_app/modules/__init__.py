@@ -3,6 +3,7 @@
 from typing import Any
 
 from yabot_app.modules import (
+    admin,
     apikeys,
     auctions,
     audit,
@@ -39,4 +40,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     auctions.PLUG,
     trivia.PLUG,
     operations.PLUG,
+    admin.PLUG,
 )

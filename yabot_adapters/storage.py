@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 from yabot_adapters.units import CommitListener
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
+from yabot_core.broadcasts import BroadcastStorage, BroadcastsUnitOfWork
 from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
 from yabot_core.kernel import (
@@ -25,6 +26,7 @@ from yabot_core.kernel import (
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
+from yabot_core.posts import PostStorage, PostsUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import (
     ChannelMemberStorage,
@@ -40,6 +42,8 @@ from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     StoryUnitOfWork,
+    PostsUnitOfWork,
+    BroadcastsUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     VipTokensUnitOfWork,
@@ -71,6 +75,8 @@ class StorageBackend(
     StoryStorage,
     DailyGiftStorage,
     MissionStorage,
+    PostStorage,
+    BroadcastStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

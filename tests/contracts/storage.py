@@ -7,11 +7,13 @@ its suite here, one line.
 
 from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.audit import AuditContract
+from tests.contracts.broadcasts import BroadcastsContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
+from tests.contracts.posts import PostsContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
@@ -43,6 +45,8 @@ class StorageContract(
     StoryContract,
     DailyGiftContract,
     MissionsContract,
+    PostsContract,
+    BroadcastsContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

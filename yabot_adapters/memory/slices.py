@@ -3,11 +3,13 @@
 from yabot_adapters.memory import (
     apikeys,
     audit,
+    broadcasts,
     bus,
     daily_gift,
     inventory,
     lucien,
     missions,
+    posts,
     story,
     subscriptions,
     telegram_updates,
@@ -34,5 +36,7 @@ SLICES: tuple[MemorySlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    posts.SLICE,
+    broadcasts.SLICE,
     telegram_updates.SLICE,
 )

@@ -1,5 +1,6 @@
 """Users in memory: the users module's slice."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from yabot_adapters.memory.slice import MemorySlice, Overlay
@@ -38,6 +39,10 @@ class InMemoryUserQueries(UserQueries):
 
     async def get(self, user_id: UserId) -> User | None:
         return self._state.users.get(user_id)
+
+    async def ids(self, *, after: UserId | None, limit: int) -> Sequence[UserId]:
+        floor = 0 if after is None else after
+        return sorted(user for user in self._state.users if user > floor)[: max(limit, 0)]
 
 
 SLICE = MemorySlice(

@@ -1,5 +1,6 @@
 """What the users module needs from storage."""
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from yabot_core.kernel import UnitOfWork, UserId
@@ -32,6 +33,13 @@ class UserQueries(Protocol):
 
     async def get(self, user_id: UserId) -> User | None:
         """Return the user, or ``None``."""
+        ...
+
+    async def ids(self, *, after: UserId | None, limit: int) -> Sequence[UserId]:
+        """Return up to ``limit`` registered users' ids above ``after``, ascending (keyset paging).
+
+        Every user, reachable or not: audiences of broadcasts page through them.
+        """
         ...
 
 

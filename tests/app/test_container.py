@@ -29,6 +29,9 @@ ROUTES = [
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",
+    "posts.publish",
+    "posts.remove",
+    "posts.alert_admins",
 ]
 MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.daily_gift.claimed",

@@ -5,11 +5,13 @@ from typing import Any
 from yabot_app.modules import (
     apikeys,
     audit,
+    broadcasts,
     daily_gift,
     inventory,
     lucien,
     missions,
     operations,
+    posts,
     story,
     subscriptions,
     users,
@@ -30,5 +32,7 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     story.PLUG,
     daily_gift.PLUG,
     missions.PLUG,
+    posts.PLUG,
+    broadcasts.PLUG,
     operations.PLUG,
 )

@@ -2,4 +2,4 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="broadcasts", title="Difusiones y avisos", depends_on=("users", "audit"))
+MANIFEST = ModuleManifest(name="broadcasts", title="Difusiones y avisos", depends_on=("users", "audit", "lucien"))

@@ -81,6 +81,7 @@ class InMemoryChats(Notifier):
     """Fans whose message arrives but is never answered."""
     delay: float = 0.0
     """Seconds each send waits for its answer (after it arrived)."""
+    _arrived: asyncio.Condition | None = field(default=None, repr=False)
 
     async def send(
         self,
@@ -99,10 +100,22 @@ class InMemoryChats(Notifier):
             self.away -= 1
             raise UnavailableError("Telegram no responde en este momento.")
         self.received.setdefault(user_id, []).append((text, protect))
+        async with self._condition():
+            self._condition().notify_all()
         if self.delay:
             await asyncio.sleep(self.delay)
         if user_id in self.unanswered:
             raise DeliveryUncertainError(user_id)
+
+    async def wait_for(self, count: int) -> None:
+        """Return once ``count`` messages in all have arrived (callers bound it with a timeout)."""
+        async with self._condition():
+            await self._condition().wait_for(lambda: self.total() >= count)
+
+    def _condition(self) -> asyncio.Condition:
+        if self._arrived is None:
+            self._arrived = asyncio.Condition()
+        return self._arrived
 
     def total(self) -> int:
         """Messages delivered, all fans together."""

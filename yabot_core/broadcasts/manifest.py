@@ -2,4 +2,6 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="broadcasts", title="Difusiones y avisos", depends_on=("users", "audit", "lucien"))
+MANIFEST = ModuleManifest(
+    name="broadcasts", title="Difusiones y avisos", depends_on=("users", "audit", "lucien")
+)

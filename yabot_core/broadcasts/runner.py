@@ -80,6 +80,7 @@ class Broadcaster:
         *,
         concurrency: int = CONCURRENCY,
         lease: timedelta = LEASE,
+        progress_every: float = PROGRESS_EVERY,
     ) -> None:
         self._transactions = transactions
         self._queries = queries
@@ -92,6 +93,7 @@ class Broadcaster:
         """This runner's name on its leases."""
         self._concurrency = concurrency
         self._lease = lease
+        self._progress_every = progress_every
 
     async def run_due(self, on_progress: ProgressCallback | None = None) -> int:
         """Send every broadcast due now that no other runner holds; return how many this one finished."""
@@ -114,7 +116,7 @@ class Broadcaster:
             return None
         broadcast = await self._prepare(broadcast)
         await self._settle_claimed(broadcast)
-        reporter = _Reporter(self, broadcast_id, on_progress)
+        reporter = _Reporter(self, broadcast_id, on_progress, self._progress_every)
         async with reporter:
             broadcast = await self._send_all(broadcast)
         return await self._finish(broadcast, on_progress)
@@ -361,8 +363,11 @@ class Broadcaster:
 class _Reporter:
     """Reports a broadcast's progress every second while it is sent (a live progress bar)."""
 
-    def __init__(self, runner: Broadcaster, broadcast_id: str, callback: ProgressCallback | None) -> None:
+    def __init__(
+        self, runner: Broadcaster, broadcast_id: str, callback: ProgressCallback | None, every: float
+    ) -> None:
         self._runner = runner
+        self._every = every
         self._broadcast_id = broadcast_id
         self._callback = callback
         self._task: asyncio.Task[None] | None = None
@@ -380,7 +385,7 @@ class _Reporter:
     async def _report(self) -> None:
         assert self._callback is not None  # noqa: S101  (started only with one)
         while True:
-            await asyncio.sleep(PROGRESS_EVERY)
+            await asyncio.sleep(self._every)
             progress = await self._runner.progress(self._broadcast_id)
             if progress is not None:
                 try:

@@ -5,7 +5,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from yabot_app.modules.audit import AuditModule
@@ -135,6 +135,7 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
             modules.get(UsersModule).directory,
             kernel.clock,
             kernel.ids,
+            lease=timedelta(seconds=kernel.settings.broadcast_lease_seconds),
         )
         return BroadcastsModule(service, Runner(broadcaster))
 

@@ -179,7 +179,7 @@ class TestResuming:
         in_flight = set(hanging.received)
         chats = InMemoryChats()
         assert await runner(storage, clock, chats, "early").run_due() == 0  # the lease still holds
-        clock.advance(timedelta(seconds=61))
+        clock.advance(timedelta(seconds=16))
         assert await runner(storage, clock, chats, "next").run_due() == 1
         final = await broadcasts.progress(created.broadcast_id)
         assert final.uncertain == len(in_flight)

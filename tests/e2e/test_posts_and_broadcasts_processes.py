@@ -92,8 +92,7 @@ async def test_two_processes_publish_each_of_100_due_posts_once(
         ]
         processes = [Served({**env, "YABOT_API_PORT": str(free_port())}, tmp_path) for _ in range(2)]
         try:
-            for served in processes:
-                await served.start()
+            await asyncio.gather(*(served.start() for served in processes))
             await telegram.wait_until(lambda: len(_sent(telegram, "Publicación")) >= POSTS, timeout=GUARD)
             deadline = time.monotonic() + GUARD
             while time.monotonic() < deadline:  # until nothing is owed: a duplicate would show by then

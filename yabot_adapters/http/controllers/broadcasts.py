@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
 from yabot_adapters.http.auth.principals import KeyHolder
@@ -13,6 +13,10 @@ from yabot_adapters.http.errors import API_ERROR_RESPONSES
 from yabot_core.audit import Actor
 from yabot_core.broadcasts import Broadcast, BroadcastProgress, Broadcasts, audience_of
 from yabot_core.kernel import ForbiddenError
+
+BroadcastIdInPath = Annotated[
+    str, PathParameter(min_length=1, max_length=64, description="Id de la difusión.")
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +144,7 @@ def broadcasts_controller(broadcasts: Broadcasts) -> type[Controller]:
             summary="Consultar una difusión y su progreso",
             responses=API_ERROR_RESPONSES,
         )
-        async def one(self, broadcast_id: str) -> NotificationBody:
+        async def one(self, broadcast_id: BroadcastIdInPath) -> NotificationBody:
             """One broadcast and its counts (404 ``difusion_no_encontrada``)."""
             return await body(await broadcasts.get(broadcast_id))
 
@@ -152,7 +156,9 @@ def broadcasts_controller(broadcasts: Broadcasts) -> type[Controller]:
             description="Nadie más la recibe (409 `difusion_terminada` si ya terminó).",
             responses=API_ERROR_RESPONSES,
         )
-        async def cancel(self, request: Request[Any, Any, Any], broadcast_id: str) -> NotificationBody:
+        async def cancel(
+            self, request: Request[Any, Any, Any], broadcast_id: BroadcastIdInPath
+        ) -> NotificationBody:
             """Cancel it, audited under the key's name."""
             return await body(await broadcasts.cancel(broadcast_id, actor=_actor(request)))
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, Self
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
 from yabot_adapters.http.auth.principals import KeyHolder
@@ -15,6 +15,8 @@ from yabot_core.kernel import ForbiddenError
 from yabot_core.posts import MAX_REMOVE_AFTER, Post, PostChannel, PostState, ScheduledPosts, post_content
 
 _MAX_HOURS = int(MAX_REMOVE_AFTER.total_seconds() // 3600)
+
+PostIdInPath = Annotated[str, PathParameter(min_length=1, max_length=64, description="Id de la publicación.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +143,7 @@ def posts_controller(posts: ScheduledPosts) -> type[Controller]:
 
         @protected(ADMIN_ONLY)
         @get("/{post_id:str}", summary="Consultar una publicación", responses=API_ERROR_RESPONSES)
-        async def one(self, post_id: str) -> ScheduledPostBody:
+        async def one(self, post_id: PostIdInPath) -> ScheduledPostBody:
             """One post (404 with ``publicacion_no_encontrada`` if none has the id)."""
             return ScheduledPostBody.of(await posts.get(post_id))
 
@@ -153,7 +155,7 @@ def posts_controller(posts: ScheduledPosts) -> type[Controller]:
             description="Solo antes de que salga (409 `publicacion_no_editable` si ya salió o se canceló).",
             responses=API_ERROR_RESPONSES,
         )
-        async def cancel(self, request: Request[Any, Any, Any], post_id: str) -> ScheduledPostBody:
+        async def cancel(self, request: Request[Any, Any, Any], post_id: PostIdInPath) -> ScheduledPostBody:
             """Cancel it, audited under the key's name."""
             return ScheduledPostBody.of(await posts.cancel(post_id, actor=_actor(request)))
 

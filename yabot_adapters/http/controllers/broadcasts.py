@@ -10,10 +10,23 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
 from yabot_adapters.http.auth.principals import KeyHolder
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
+from yabot_adapters.http.schemas import ErrorBody, error_response
 from yabot_core.audit import Actor
 from yabot_core.broadcasts import Broadcast, BroadcastProgress, Broadcasts, audience_of
 from yabot_core.kernel import ForbiddenError
 
+NOT_FOUND = error_response(
+    "Ninguna difusión tiene ese id.",
+    ErrorBody("difusion_no_encontrada", "No hay ninguna difusión con el id «b-1».", {"broadcast_id": "b-1"}),
+)
+FINISHED = error_response(
+    "La difusión ya terminó o se canceló.",
+    ErrorBody(
+        "difusion_terminada",
+        "La difusión «b-1» ya está terminada.",
+        {"broadcast_id": "b-1", "state": "terminada"},
+    ),
+)
 BroadcastIdInPath = Annotated[
     str, PathParameter(min_length=1, max_length=64, description="Id de la difusión.")
 ]
@@ -142,7 +155,7 @@ def broadcasts_controller(broadcasts: Broadcasts) -> type[Controller]:
         @get(
             "/{broadcast_id:str}",
             summary="Consultar una difusión y su progreso",
-            responses=API_ERROR_RESPONSES,
+            responses={**API_ERROR_RESPONSES, 404: NOT_FOUND},
         )
         async def one(self, broadcast_id: BroadcastIdInPath) -> NotificationBody:
             """One broadcast and its counts (404 ``difusion_no_encontrada``)."""
@@ -154,7 +167,7 @@ def broadcasts_controller(broadcasts: Broadcasts) -> type[Controller]:
             status_code=200,
             summary="Cancelar una difusión",
             description="Nadie más la recibe (409 `difusion_terminada` si ya terminó).",
-            responses=API_ERROR_RESPONSES,
+            responses={**API_ERROR_RESPONSES, 404: NOT_FOUND, 409: FINISHED},
         )
         async def cancel(
             self, request: Request[Any, Any, Any], broadcast_id: BroadcastIdInPath

@@ -10,12 +10,25 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from yabot_adapters.http.auth import ADMIN_ONLY, protected
 from yabot_adapters.http.auth.principals import KeyHolder
 from yabot_adapters.http.errors import API_ERROR_RESPONSES
+from yabot_adapters.http.schemas import ErrorBody, error_response
 from yabot_core.audit import Actor
 from yabot_core.kernel import ForbiddenError
 from yabot_core.posts import MAX_REMOVE_AFTER, Post, PostChannel, PostState, ScheduledPosts, post_content
 
 _MAX_HOURS = int(MAX_REMOVE_AFTER.total_seconds() // 3600)
 
+NOT_FOUND = error_response(
+    "Ninguna publicación tiene ese id.",
+    ErrorBody("publicacion_no_encontrada", "No hay ninguna publicación con el id «p-1».", {"post_id": "p-1"}),
+)
+NOT_EDITABLE = error_response(
+    "La publicación ya salió, se está enviando, falló o se canceló.",
+    ErrorBody(
+        "publicacion_no_editable",
+        "La publicación «p-1» ya no se puede cambiar: está publicada.",
+        {"post_id": "p-1", "state": "publicada"},
+    ),
+)
 PostIdInPath = Annotated[str, PathParameter(min_length=1, max_length=64, description="Id de la publicación.")]
 
 
@@ -142,7 +155,11 @@ def posts_controller(posts: ScheduledPosts) -> type[Controller]:
             return ScheduledPostBody.of(scheduled)
 
         @protected(ADMIN_ONLY)
-        @get("/{post_id:str}", summary="Consultar una publicación", responses=API_ERROR_RESPONSES)
+        @get(
+            "/{post_id:str}",
+            summary="Consultar una publicación",
+            responses={**API_ERROR_RESPONSES, 404: NOT_FOUND},
+        )
         async def one(self, post_id: PostIdInPath) -> ScheduledPostBody:
             """One post (404 with ``publicacion_no_encontrada`` if none has the id)."""
             return ScheduledPostBody.of(await posts.get(post_id))
@@ -153,7 +170,7 @@ def posts_controller(posts: ScheduledPosts) -> type[Controller]:
             status_code=200,
             summary="Cancelar una publicación",
             description="Solo antes de que salga (409 `publicacion_no_editable` si ya salió o se canceló).",
-            responses=API_ERROR_RESPONSES,
+            responses={**API_ERROR_RESPONSES, 404: NOT_FOUND, 409: NOT_EDITABLE},
         )
         async def cancel(self, request: Request[Any, Any, Any], post_id: PostIdInPath) -> ScheduledPostBody:
             """Cancel it, audited under the key's name."""

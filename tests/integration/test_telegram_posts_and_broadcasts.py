@@ -12,7 +12,9 @@ from tests.integration.telegram_world import ANA, GUARD, World
 from yabot_adapters.telegram.fake_channels import channel_chat
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.modules.broadcasts import BroadcastsModule
+from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.posts import PostsModule
+from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_core.audit import Actor
 from yabot_core.broadcasts import audience_of
 from yabot_core.kernel import FakeClock, UserId
@@ -162,3 +164,35 @@ async def press(server: FakeTelegramServer, fan: Fan, label: str) -> str:
     )
     answer = await server.wait_for_call("answerCallbackQuery", answered + 1, timeout=GUARD)
     return str(answer.params.get("text"))
+
+
+class TestProtection:
+    async def test_lucien_protects_what_he_tells_vips_and_admins_only(
+        self, world: World, server: FakeTelegramServer
+    ) -> None:
+        """A VIP's message and an admin's alert carry protect_content; a free fan's does not."""
+        ana, bea = Fan(server, ANA), Fan(server, BEA, "Bea")
+        await ana.command("/start")
+        await bea.command("/start")
+        await (
+            world.container.modules()
+            .get(SubscriptionsModule)
+            .service.grant(BEA, days=30, actor=ADMIN, idempotency_key="vip-bea")
+        )
+        await world.bus.deliver_pending()
+        lucien = world.container.modules().get(LucienModule).lucien
+        before = len(server.calls("sendMessage"))
+        await lucien.schedule_text(BEA, "Para una VIP")
+        await lucien.schedule_text(ANA, "Para quien no es VIP")
+        await settle(world)
+        sent = {
+            int(call.params["chat_id"]): call.params.get("protect_content")
+            for call in server.calls("sendMessage")[before:]
+            if str(call.params.get("text", "")).startswith("Para")
+        }
+        assert sent == {BEA: True, ANA: None}
+        await lucien.tell_admins(
+            "posts-failed", id="p-1", canal="vip", estado="no se publicó", error="prueba"
+        )
+        alert = server.calls("sendMessage")[-1]
+        assert (alert.params["chat_id"], alert.params.get("protect_content")) == (ANA, True)

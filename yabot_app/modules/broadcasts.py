@@ -126,7 +126,7 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
         )
         if not kernel.telegram:
             return BroadcastsModule(service)
-        notifier: Notifier = kernel.messenger  # type: ignore[assignment]  # the TelegramMessenger takes ``protect``
+        notifier: Notifier = kernel.messenger
         broadcaster = Broadcaster(
             storage.transactions,
             storage.broadcast_queries,

@@ -231,6 +231,11 @@ def _alone(results: Results) -> list[str]:
             ),
             _row(
                 "  (one run; Telegram's limits enforced)",
+                "while sending",
+                f"{sent.sending_rate:.1f} messages/s ({sent.sending_rate / broadcast.TELEGRAM_PER_SECOND:.2f} of 30/s)",
+            ),
+            _row(
+                "",
                 "blocked / failed / uncertain",
                 f"{sent.blocked} / {sent.failed} / {sent.uncertain}, {sent.refused} refused (429)",
             ),

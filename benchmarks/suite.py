@@ -90,7 +90,8 @@ async def run(plan: Plan, mongo_url: str) -> Results:
     results.broadcast = sent = await broadcast.broadcast(plan.broadcast_fans)
     progress(
         f"broadcast: {sent.sent:,} sent, {sent.blocked} blocked, {sent.failed} failed in {sent.seconds:.1f} s"
-        f" ({sent.messages_per_second:.1f} messages/s), {sent.refused} refused (429)"
+        f" ({sent.messages_per_second:.1f} messages/s overall, {sent.sending_rate:.1f} while sending),"
+        f" {sent.refused} refused (429)"
     )
     progress(f"posts: {plan.due_posts} due in the same second, half to each channel")
     clean_heap()

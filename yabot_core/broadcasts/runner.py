@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -201,7 +201,25 @@ class Broadcaster:
     # --- sending ----------------------------------------------------------------------------------------
 
     async def _send_all(self, broadcast: Broadcast) -> Broadcast:
+        """Feed the pending recipients, page after page, to workers that send without pause between pages."""
         text = html.escape(broadcast.text, quote=False)
+        queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=2 * PAGE)
+        async with asyncio.TaskGroup() as group:
+            workers = [
+                group.create_task(self._work(queue, broadcast, text)) for _ in range(self._concurrency)
+            ]
+            try:
+                broadcast = await self._feed(queue, broadcast)
+            except BaseException:
+                for worker in workers:  # nobody may wait on the queue for them
+                    worker.cancel()
+                raise
+            for _ in workers:
+                await queue.put(None)
+        return broadcast
+
+    async def _feed(self, queue: "asyncio.Queue[Recipient | None]", broadcast: Broadcast) -> Broadcast:
+        """Pass over the pending recipients (renewing the lease each page) until a pass finds none."""
         while True:
             after: UserId | None = None
             went_through = 0
@@ -211,29 +229,21 @@ class Broadcaster:
                 broadcast = await self._renew(broadcast.broadcast_id)
                 if not broadcast.state.active:
                     return broadcast
+                for recipient in page:
+                    await queue.put(recipient)
                 went_through += len(page)
-                await self._send_page(broadcast, text, page)
                 after = page[-1].user_id
+            await queue.join()  # those Telegram refused for now are pending again: another pass
             if not went_through:
                 return await self._renew(broadcast.broadcast_id)
-            await asyncio.sleep(0)  # recipients Telegram refused for now go round again
 
-    async def _send_page(self, broadcast: Broadcast, text: str, page: Sequence[Recipient]) -> None:
-        queue: asyncio.Queue[Recipient] = asyncio.Queue()
-        for recipient in page:
-            queue.put_nowait(recipient)
-
-        async def worker() -> None:
-            while True:
-                try:
-                    recipient = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
+    async def _work(self, queue: "asyncio.Queue[Recipient | None]", broadcast: Broadcast, text: str) -> None:
+        while (recipient := await queue.get()) is not None:
+            try:
                 await self._send_one(broadcast, text, recipient)
-
-        async with asyncio.TaskGroup() as group:
-            for _ in range(min(self._concurrency, queue.qsize())):
-                group.create_task(worker())
+            finally:
+                queue.task_done()
+        queue.task_done()
 
     async def _send_one(self, broadcast: Broadcast, text: str, recipient: Recipient) -> None:
         user_id = recipient.user_id

@@ -232,7 +232,8 @@ def _alone(results: Results) -> list[str]:
             _row(
                 "  (one run; Telegram's limits enforced)",
                 "while sending",
-                f"{sent.sending_rate:.1f} messages/s ({sent.sending_rate / broadcast.TELEGRAM_PER_SECOND:.2f} of 30/s)",
+                f"{sent.sending_rate:.1f} messages/s"
+                f" ({sent.sending_rate / broadcast.TELEGRAM_PER_SECOND:.2f} of 30/s)",
             ),
             _row(
                 "",

@@ -77,9 +77,9 @@ def send(  # noqa: PLR0917  (click passes each option by name)
     """Create a broadcast; the serving process sends it."""
     settings = load_settings()
     memory_refused(settings)
-    chosen = audience_of(audience, user_ids=user_ids, days=days)
 
     async def work(container: "Container") -> None:
+        chosen = audience_of(audience, user_ids=user_ids, days=days)  # a Spanish error, through run()
         service = container.modules().get(BroadcastsModule).broadcasts
         created = await service.create(
             text, chosen, category=category, at=moment, protect=protect, actor=operator()

@@ -67,9 +67,9 @@ def schedule(  # noqa: PLR0917  (click passes each option by name)
     if delay is not None and moment is not None:
         raise click.UsageError("indique --in o --at, no ambas.")
     media = [("foto", photo) for photo in photos] + [("video", video) for video in videos]
-    content = post_content(text, media)
 
     async def work(container: "Container") -> None:
+        content = post_content(text, media)  # a Spanish error, through run()
         service = container.modules().get(PostsModule).posts
         at = moment or (container.clock().now() + delay if delay is not None else None)
         post = await service.schedule(

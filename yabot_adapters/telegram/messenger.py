@@ -59,8 +59,8 @@ class OutgoingLimiter:
     """The process's outgoing budget: ``per_second`` overall, one message per ``chat_interval`` per chat.
 
     One per process (the container makes it; every sender shares it): two limiters would each grant the
-    whole budget. The overall bucket (aiolimiter) holds two messages, so no one-second window ever sees
-    more than ``per_second + 1`` messages leave. A chat's interval counts from the moment its previous
+    whole budget. The overall bucket (aiolimiter) holds a single message, so no one-second window ever
+    sees more than ``per_second`` messages leave. A chat's interval counts from the moment its previous
     message left, not from when it queued: a sender first waits for its chat, then for the overall turn,
     so a long queue for the latter never squeezes two messages to one chat together. Times are the event
     loop's (aiolimiter's too), so a test can fake them through the loop.
@@ -73,10 +73,7 @@ class OutgoingLimiter:
         *,
         chats: int = CHAT_LIMITERS,
     ) -> None:
-        # Two slots at the same rate: a sender woken late (a busy loop) may use the slot it missed, so the
-        # average stays ``per_second`` (one slot lost every late wake-up: 27 a second measured for 29) and
-        # no second sees more than ``per_second + 1``: 30 at 29/s, still Telegram's limit.
-        self._overall = AsyncLimiter(2, 2 / per_second)
+        self._overall = AsyncLimiter(1, 1 / per_second)
         self._chat_interval = chat_interval
         self._chats: LRUCache[int, _Chat] = LRUCache(maxsize=chats)
         self._resume_at = 0.0

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -12,7 +12,7 @@ from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HealthCheck, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_core import broadcasts
-from yabot_core.broadcasts import CATEGORIES, Audience, AudienceKind, Broadcaster, Broadcasts, Notifier
+from yabot_core.broadcasts import Audience, AudienceKind, Broadcaster, Broadcasts, Notifier
 from yabot_core.kernel import UserId
 
 if TYPE_CHECKING:
@@ -173,17 +173,11 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
 
         return [broadcasts_controller(services.broadcasts)]
 
-    def scopes(self) -> Mapping[str, str]:
-        """None of its own: the admin scope covers its routes."""
-        return {}
-
     def commands(self) -> Sequence["click.Command"]:
         """``yabot broadcast send|status|cancel|list``."""
         from yabot_app.cli.broadcasts import broadcast_group  # noqa: PLC0415  (the CLI imports the registry)
 
         return [broadcast_group]
 
-
-CATEGORY_NAMES: Final = dict(CATEGORIES)
 
 PLUG = BroadcastsPlug()

@@ -30,7 +30,6 @@ from typing import Final
 from yabot_core.broadcasts.events import BroadcastFinished, NotificationSent
 from yabot_core.broadcasts.models import (
     MAX_SEND_ATTEMPTS,
-    AudienceKind,
     Broadcast,
     BroadcastProgress,
     BroadcastState,
@@ -413,8 +412,3 @@ def _held_by_another(broadcast: Broadcast, owner: str, now: datetime) -> bool:
         and broadcast.lease_until is not None
         and broadcast.lease_until > now
     )
-
-
-def audience_is_vip(kind: AudienceKind) -> bool:
-    """Whether an audience's messages carry VIP content (and so are protected)."""
-    return kind is AudienceKind.VIP

@@ -81,6 +81,8 @@ class InMemoryChats(Notifier):
     """Fans whose message arrives but is never answered."""
     delay: float = 0.0
     """Seconds each send waits for its answer (after it arrived)."""
+    hang_after: int | None = None
+    """Once this many messages arrived, every later one arrives and is never answered (a dying process)."""
     _arrived: asyncio.Condition | None = field(default=None, repr=False)
 
     async def send(
@@ -102,6 +104,8 @@ class InMemoryChats(Notifier):
         self.received.setdefault(user_id, []).append((text, protect))
         async with self._condition():
             self._condition().notify_all()
+        if self.hang_after is not None and self.total() > self.hang_after:
+            await asyncio.Event().wait()
         if self.delay:
             await asyncio.sleep(self.delay)
         if user_id in self.unanswered:

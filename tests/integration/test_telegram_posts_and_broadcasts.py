@@ -16,7 +16,7 @@ from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.posts import PostsModule
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_core.audit import Actor
-from yabot_core.broadcasts import audience_of
+from yabot_core.broadcasts import BroadcastProgress, BroadcastState, audience_of
 from yabot_core.kernel import FakeClock, UserId
 from yabot_core.posts import PostChannel, PostState, post_content
 
@@ -130,9 +130,20 @@ class TestNotifications:
             "Rebajas <hoy>", audience_of("todos"), category="ofertas", protect=True, actor=ADMIN
         )
         assert module.runner is not None
-        final = await module.runner.broadcaster.run(created.broadcast_id)
-        assert final is not None
-        assert (final.sent, final.skipped) == (1, 1)
+        seen: list[BroadcastProgress] = []
+
+        async def follow(progress: BroadcastProgress) -> None:  # what an admin's progress bar would do
+            seen.append(progress)
+
+        module.runner.on_progress(follow)
+        assert await module.runner.tick() == 1
+        final = seen[-1]
+        assert (final.broadcast_id, final.state, final.sent, final.skipped) == (
+            created.broadcast_id,
+            BroadcastState.FINISHED,
+            1,
+            1,
+        )
         offers = [
             call for call in server.calls("sendMessage") if "Rebajas" in str(call.params.get("text", ""))
         ]

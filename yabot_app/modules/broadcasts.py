@@ -12,7 +12,15 @@ from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HealthCheck, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_core import broadcasts
-from yabot_core.broadcasts import Audience, AudienceKind, Broadcaster, Broadcasts, Notifier
+from yabot_core.broadcasts import (
+    Audience,
+    AudienceKind,
+    Broadcaster,
+    BroadcastProgress,
+    Broadcasts,
+    Notifier,
+    ProgressCallback,
+)
 from yabot_core.kernel import UserId
 
 if TYPE_CHECKING:
@@ -80,12 +88,24 @@ class BroadcastsModule:
 
 
 class Runner:
-    """Looks for due broadcasts every second and sends them (one at a time in this process)."""
+    """Looks for due broadcasts every second and sends them (one at a time in this process).
+
+    Screens in this process (the admin's live progress bar) follow a broadcast with :meth:`on_progress`;
+    one sent by another process is followed by polling :meth:`Broadcasts.progress`.
+    """
 
     def __init__(self, broadcaster: Broadcaster, interval: float = POLL) -> None:
         self.broadcaster = broadcaster
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
+        self._listeners: list[ProgressCallback] = []
+
+    def on_progress(self, listener: ProgressCallback) -> None:
+        """Tell ``listener`` how each broadcast this process sends is going: every second, and at the end.
+
+        A listener that fails is logged; it never stops a broadcast.
+        """
+        self._listeners.append(listener)
 
     def start(self) -> None:
         """Start looking in the background."""
@@ -100,10 +120,21 @@ class Runner:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def tick(self) -> int:
+        """Send every broadcast due now; return how many this process finished."""
+        return await self.broadcaster.run_due(self._report if self._listeners else None)
+
+    async def _report(self, progress: BroadcastProgress) -> None:
+        for listener in self._listeners:
+            try:
+                await listener(progress)
+            except Exception:
+                log.exception("a broadcast progress listener failed")
+
     async def _run(self) -> None:
         while True:
             try:
-                await self.broadcaster.run_due()
+                await self.tick()
             except Exception:
                 log.exception("the broadcast runner failed; trying again in %s s", self._interval)
             await asyncio.sleep(self._interval)

@@ -48,6 +48,10 @@ class Plan:
     sweep_fans: int = 10_000
     """VIPs ending in the same second, for the expiry sweep (run once, after the rounds: it is bound by
     Telegram's 30 messages per second, so it takes minutes and varies little)."""
+    broadcast_fans: int = 10_000
+    """Fans of the one broadcast (run once, after the rounds: bound by Telegram's 30/s, minutes)."""
+    due_posts: int = 100
+    """Posts due in the same second (run once: bound by Telegram's one message a second per channel)."""
 
     @classmethod
     def full(cls, repeats: int = 5) -> "Plan":
@@ -81,6 +85,8 @@ class Plan:
             auction_closes=30,
             auction_lead=1.5,
             sweep_fans=300,
+            broadcast_fans=300,
+            due_posts=20,
         )
 
     def warm_up(self) -> "Plan":

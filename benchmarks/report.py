@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from importlib import metadata
 
-from benchmarks import api, inventory, ranking, story, vip, vip_sweep
+from benchmarks import api, broadcast, inventory, ranking, story, vip, vip_sweep
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
@@ -275,6 +275,38 @@ def _alone(results: Results) -> list[str]:
             ),
             "",
         ]
+    if (sent := results.broadcast) is not None:
+        lines += [
+            _row(
+                f"broadcast to {sent.fans:,} fans",
+                "sqlite FULL, sent",
+                f"{sent.sent:,} in {sent.seconds:.1f} s = {sent.messages_per_second:.1f} messages/s"
+                f" ({sent.messages_per_second / broadcast.TELEGRAM_PER_SECOND:.2f} of Telegram's 30/s)",
+            ),
+            _row(
+                "  (one run; Telegram's limits enforced)",
+                "while sending",
+                f"{sent.sending_rate:.1f} messages/s"
+                f" ({sent.sending_rate / broadcast.TELEGRAM_PER_SECOND:.2f} of 30/s)",
+            ),
+            _row(
+                "",
+                "blocked / failed / uncertain",
+                f"{sent.blocked} / {sent.failed} / {sent.uncertain}, {sent.refused} refused (429)",
+            ),
+            "",
+        ]
+    if (posted := results.posts) is not None:
+        floor = max(posted.posts / 2 - 1, 0)
+        lines += [
+            _row(
+                f"{posted.posts} posts due at once",
+                "sqlite FULL, all published",
+                f"{posted.seconds:.1f} s (Telegram's 1/s per channel: {floor:.0f} s at best),"
+                f" {posted.refused} refused (429)",
+            ),
+            "",
+        ]
     for n, (name, _) in enumerate(STORAGES):
         lines.append(
             _row(
@@ -358,6 +390,10 @@ def _notes(results: Results, seconds: float) -> list[str]:
         " second per chat (429 with retry_after 1 beyond). Timed from that start: every VIP closed (expiry"
         " timers), every fan shown out (ban, then unban) and told by Lucien (his goodbye, a scheduled"
         " message). The goodbyes are bound by Telegram's limit: 10,000 take at least 333 s.",
+        "broadcast: fans registered (one in 500 blocked at the server), one broadcast to everyone, then a"
+        " process started as `yabot run` behind its doors over the same SQLite file and the enforcing fake"
+        " server; timed from that start until the broadcast finished. posts: posts scheduled for one second,"
+        " half to each channel, published by such a process; timed until all were in their channels.",
         "p50 and p99 are taken per run (nearest rank over that run's samples), then summarized across runs.",
         "mochila ops/s: the Mochila service over the shipped items catalog, each user's steps in turn (each"
         " its own unit of work and idempotency key), all users at once; every mochila is checked afterwards"

@@ -7,6 +7,7 @@ from benchmarks import (
     api,
     auctions,
     backends,
+    broadcast,
     bus,
     credits,
     inventory,
@@ -55,6 +56,10 @@ class Results:
     timer_overrun: float = 0.0
     sweep: vip_sweep.SweepRun | None = None
     """The expiry sweep's one run."""
+    broadcast: "broadcast.BroadcastRun | None" = None
+    """The broadcast's one run."""
+    posts: "broadcast.PostsRun | None" = None
+    """The due posts' one run."""
     """The longest a timer run's scheduling outlasted its lead (0: the timers were due after the start)."""
 
     def figure(self, key: str) -> Figure:
@@ -84,6 +89,18 @@ async def run(plan: Plan, mongo_url: str) -> Results:
         f"expiry sweep: closed in {swept.closed_s:.1f} s, shown out in {swept.removed_s:.1f} s, told in"
         f" {swept.told_s:.1f} s ({swept.messages_per_second:.1f} messages/s), {swept.refused} refused (429)"
     )
+    progress(f"broadcast: {plan.broadcast_fans:,} fans, Telegram's limits enforced (minutes)")
+    clean_heap()
+    results.broadcast = sent = await broadcast.broadcast(plan.broadcast_fans)
+    progress(
+        f"broadcast: {sent.sent:,} sent, {sent.blocked} blocked, {sent.failed} failed in {sent.seconds:.1f} s"
+        f" ({sent.messages_per_second:.1f} messages/s overall, {sent.sending_rate:.1f} while sending),"
+        f" {sent.refused} refused (429)"
+    )
+    progress(f"posts: {plan.due_posts} due in the same second, half to each channel")
+    clean_heap()
+    results.posts = posted = await broadcast.posts_due(plan.due_posts)
+    progress(f"posts: all {posted.posts} published in {posted.seconds:.1f} s, {posted.refused} refused (429)")
     return results
 
 

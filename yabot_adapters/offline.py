@@ -19,6 +19,7 @@ class OfflineMessenger(Messenger):
         text: str,  # noqa: ARG002
         *,
         on_turn: Callable[[], Awaitable[None]] | None = None,  # noqa: ARG002
+        protect: bool = False,  # noqa: ARG002
     ) -> None:
         """Refuse: this process has no bot."""
         raise UnavailableError("El bot de Telegram está apagado en este proceso (falta YABOT_BOT_TOKEN).")

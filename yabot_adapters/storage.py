@@ -12,6 +12,7 @@ from yabot_adapters.units import CommitListener
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
 from yabot_core.auctions import AuctionStorage, AuctionsUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
+from yabot_core.broadcasts import BroadcastStorage, BroadcastsUnitOfWork
 from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
 from yabot_core.kernel import (
@@ -26,6 +27,7 @@ from yabot_core.kernel import (
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
+from yabot_core.posts import PostStorage, PostsUnitOfWork
 from yabot_core.ranking import RankingStorage, RankingUnitOfWork
 from yabot_core.store import StoreStorage, StoreUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
@@ -48,6 +50,8 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     RankingUnitOfWork,
     AuctionsUnitOfWork,
     TriviaUnitOfWork,
+    PostsUnitOfWork,
+    BroadcastsUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     VipTokensUnitOfWork,
@@ -83,6 +87,8 @@ class StorageBackend(
     RankingStorage,
     AuctionStorage,
     TriviaStorage,
+    PostStorage,
+    BroadcastStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -333,7 +333,10 @@ class Container(containers.DeclarativeContainer):
         telegram_breaker,
     )
     """The aiogram Bot, its calls through the Telegram breaker."""
-    outgoing = providers.Singleton(_lazy("yabot_adapters.telegram:OutgoingLimiter"))
+    outgoing = providers.Singleton(
+        _lazy("yabot_adapters.telegram:OutgoingLimiter"),
+        chat_interval=settings.provided.telegram_chat_interval,
+    )
     """Telegram's budget (30 messages/s, 1/s per chat, its flood pauses): one, shared by every sender."""
     messenger = providers.Selector(
         providers.Callable(lambda on: "on" if on else "off", telegram),

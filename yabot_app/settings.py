@@ -231,6 +231,24 @@ class Settings(BaseSettings):
     free_channel_id: int | None = Field(
         default=None, description="Telegram id of the free channel (`-100…`), if there is one."
     )
+    telegram_chat_interval: float = Field(
+        default=1.0,
+        ge=0,
+        le=60,
+        description=(
+            "Seconds between two messages to one chat (a fan, a channel). Telegram asks for about 1 s; raise "
+            "it for channels that post in bursts. `0` only against a private test server."
+        ),
+    )
+    broadcast_lease_seconds: int = Field(
+        default=15,
+        ge=2,
+        le=600,
+        description=(
+            "Seconds a process holds a broadcast it sends without renewing; if it dies, another process (or "
+            "it, restarted) resumes the broadcast after this long."
+        ),
+    )
     vip_join_requests: bool = Field(
         default=False,
         description=(

@@ -40,6 +40,9 @@ ROUTES = [
     "operations.alert_raised",
     "operations.alert_reminded",
     "operations.alert_resolved",
+    "posts.publish",
+    "posts.remove",
+    "posts.alert_admins",
 ]
 MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.daily_gift.claimed",

@@ -8,11 +8,13 @@ its suite here, one line.
 from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.auctions import AuctionsContract
 from tests.contracts.audit import AuditContract
+from tests.contracts.broadcasts import BroadcastsContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
+from tests.contracts.posts import PostsContract
 from tests.contracts.ranking import RankingContract
 from tests.contracts.store import StoreContract
 from tests.contracts.story import StoryContract
@@ -51,6 +53,8 @@ class StorageContract(
     RankingContract,
     AuctionsContract,
     TriviaContract,
+    PostsContract,
+    BroadcastsContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

@@ -74,7 +74,12 @@ class RecordingMessenger(Messenger):
         self.sent: list[tuple[UserId, str]] = []
 
     async def send(
-        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+        self,
+        user_id: UserId,
+        text: str,
+        *,
+        on_turn: Callable[[], Awaitable[None]] | None = None,
+        protect: bool = False,
     ) -> None:
         if on_turn is not None:
             await on_turn()

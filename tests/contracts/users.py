@@ -5,7 +5,7 @@ from datetime import timedelta
 from tests.contracts.base import ContractBase
 from tests.contracts.common import ALICE, BOB, make_user, recorded_events
 from yabot_adapters.storage import StorageBackend, StorageUnitOfWork
-from yabot_core.kernel import FakeClock, SequentialIds
+from yabot_core.kernel import FakeClock, SequentialIds, UserId
 from yabot_core.users import User, UserDirectory, UserProfile, UserRegistered
 
 
@@ -83,3 +83,18 @@ class UsersContract(ContractBase):
         assert await storage.user_queries.get(ALICE) == unblocked
         events = [event.event_type for event in await recorded_events(storage)]
         assert events == [UserRegistered.event_type]  # blocking publishes nothing, strangers get no gift
+
+    async def test_user_ids_page_in_order_after_a_cursor(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """Every registered id, ascending, a page at a time after the last one seen (broadcast audiences)."""
+
+        async def save(uow: StorageUnitOfWork) -> None:
+            for user_id in (7, 3, 11, 5):
+                await uow.users.save(make_user(clock, UserId(user_id)))
+
+        await storage.transactions.run(save)
+        queries = storage.user_queries
+        assert await queries.ids(after=None, limit=3) == [3, 5, 7]
+        assert await queries.ids(after=UserId(7), limit=3) == [11]
+        assert await queries.ids(after=UserId(11), limit=3) == []

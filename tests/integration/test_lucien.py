@@ -78,7 +78,12 @@ class RecordingMessenger(Messenger):
         """How many of the next sends reach Telegram (they arrive) but get no answer, as in a timeout."""
 
     async def send(
-        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+        self,
+        user_id: UserId,
+        text: str,
+        *,
+        on_turn: Callable[[], Awaitable[None]] | None = None,
+        protect: bool = False,
     ) -> None:
         self.attempts += 1
         if on_turn is not None:
@@ -614,7 +619,12 @@ class TestOnMessageDue:
 
         class Queued(RecordingMessenger):
             async def send(
-                self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+                self,
+                user_id: UserId,
+                text: str,
+                *,
+                on_turn: Callable[[], Awaitable[None]] | None = None,
+                protect: bool = False,
             ) -> None:
                 in_line.set()
                 await asyncio.Event().wait()  # its turn never comes: the process dies here
@@ -644,7 +654,12 @@ class TestOnMessageDue:
 
         class Hangs(RecordingMessenger):
             async def send(
-                self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+                self,
+                user_id: UserId,
+                text: str,
+                *,
+                on_turn: Callable[[], Awaitable[None]] | None = None,
+                protect: bool = False,
             ) -> None:
                 assert on_turn is not None
                 await on_turn()

@@ -1,5 +1,6 @@
 """Users in memory: the users module's slice."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from yabot_adapters.memory.slice import MemorySlice, Overlay
@@ -41,6 +42,10 @@ class InMemoryUserQueries(UserQueries):
 
     async def count(self) -> int:
         return len(self._state.users)
+
+    async def ids(self, *, after: UserId | None, limit: int) -> Sequence[UserId]:
+        floor = 0 if after is None else after
+        return sorted(user for user in self._state.users if user > floor)[: max(limit, 0)]
 
 
 SLICE = MemorySlice(

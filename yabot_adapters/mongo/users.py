@@ -1,7 +1,9 @@
 """Users in MongoDB: the users module's slice."""
 
+from collections.abc import Sequence
 from typing import Final
 
+from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -49,6 +51,16 @@ class MongoUserQueries(UserQueries):
     async def count(self) -> int:
         async with self._gate.operation():
             return await self._users.count_documents({})
+
+    async def ids(self, *, after: UserId | None, limit: int) -> Sequence[UserId]:
+        if limit <= 0:
+            return []  # PyMongo reads a limit of 0 as "no limit"
+        query = {"_id": {"$gt": 0 if after is None else after}}
+        async with self._gate.operation():
+            documents = (
+                await self._users.find(query, {"_id": 1}).sort("_id", ASCENDING).limit(limit).to_list()
+            )
+        return [UserId(document["_id"]) for document in documents]
 
 
 SLICE = MongoSlice(

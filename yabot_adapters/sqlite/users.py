@@ -1,6 +1,7 @@
 """Users in SQLite: the users module's slice."""
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Final
 
 from yabot_adapters.sqlite.codec import decode_optional_time, decode_time, encode_optional_time, encode_time
@@ -77,6 +78,11 @@ class SqliteUserQueries(UserQueries):
 
     async def count(self) -> int:
         return await self._reader.read(lambda conn: conn.execute("SELECT COUNT(*) FROM users").fetchone()[0])
+
+    async def ids(self, *, after: UserId | None, limit: int) -> Sequence[UserId]:
+        sql = "SELECT user_id FROM users WHERE user_id > ? ORDER BY user_id LIMIT ?"
+        values = (0 if after is None else after, max(limit, 0))
+        return await self._reader.read(lambda conn: [UserId(row[0]) for row in conn.execute(sql, values)])
 
 
 def user_by_id(conn: sqlite3.Connection, user_id: UserId) -> User | None:

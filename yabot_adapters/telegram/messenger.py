@@ -132,16 +132,25 @@ class TelegramMessenger(Messenger):
         return self._limiter
 
     async def send(
-        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+        self,
+        user_id: UserId,
+        text: str,
+        *,
+        on_turn: Callable[[], Awaitable[None]] | None = None,
+        protect: bool = False,
     ) -> None:
-        """Send ``text``; wait out flood control; say plainly when the user cannot be reached."""
+        """Send ``text``; wait out flood control; say plainly when the user cannot be reached.
+
+        ``protect`` sends it with ``protect_content`` (no forwarding, no saving): VIP content (the
+        broadcasts' :class:`~yabot_core.broadcasts.Notifier` port).
+        """
         for attempt in range(1, self._attempts + 1):
             await self._limiter.acquire(user_id, max_wait=self._max_wait)
             if on_turn is not None:
                 turn, on_turn = on_turn, None  # once, however many attempts flood control costs
                 await turn()
             try:
-                await self._bot.send_message(user_id, text)
+                await self._bot.send_message(user_id, text, protect_content=protect or None)
             except TelegramRetryAfter as exc:
                 self._limiter.pause(exc.retry_after)
                 if exc.retry_after > self._max_wait or attempt == self._attempts:

@@ -458,7 +458,7 @@ class FakeTelegramServer:
         """Every method but getUpdates (which may wait for updates): answered on the spot."""
         if name == "getme":
             return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
-        if name in {"sendmessage", "sendpoll", "editmessagetext"} or name in MEDIA_METHODS:
+        if name in {"sendmessage", "sendpoll", "editmessagetext", "sendmediagroup"} or name in MEDIA_METHODS:
             return self._send(name, params)
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
@@ -560,12 +560,27 @@ class FakeTelegramServer:
         }
 
     def _send(self, name: str, params: dict[str, Any]) -> object:
-        """A text, a medium, a poll or a text edited, answered as Telegram would (recorded as sent)."""
+        """A text, a medium, an album, a poll or an edit, answered as Telegram would (recorded as sent)."""
+        if name == "sendmediagroup":
+            return self._send_media_group(params)
         if name in MEDIA_METHODS:
             return self._send_media(MEDIA_METHODS[name], params)
         if name == "editmessagetext":
             return self._edit_message(params)
         return self._send_poll(params) if name == "sendpoll" else self._send_message(params)
+
+    def _send_media_group(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """An album: 2 to 10 photos or videos by URL or file id; one message each, as Telegram answers."""
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:  # noqa: PLR2004  (Telegram's album)
+            raise ApiError(400, "Bad Request: wrong number of messages in the media group")
+        messages = []
+        for item in media:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if kind not in {"photo", "video"} or not str(item.get("media", "")).strip():
+                raise ApiError(400, "Bad Request: wrong media in the media group")
+            messages.append(self._send_media("media", {**params, "media": item["media"]}))
+        return messages
 
     def _send_poll(self, params: dict[str, Any]) -> object:
         chat_id = params.get("chat_id")

@@ -133,6 +133,7 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
             clock=kernel.clock,
         )
         lucien = modules.get(LucienModule).lucien
+        lucien.protect_for(service.vip.is_vip)  # what Lucien tells a VIP is VIP content: protected
         notices = VipNotices(service=service, lucien=lucien, clock=kernel.clock)
         users = modules.get(UsersModule).directory
         door = _door(kernel, service, lucien)

@@ -16,6 +16,7 @@ from yabot_core.lucien.ports import (
     LucienStorage,
     LucienUnitOfWork,
     Messenger,
+    ProtectionRule,
     UserContext,
 )
 from yabot_core.lucien.service import MESSAGE_TIMER, NAME, Lucien
@@ -38,6 +39,7 @@ __all__ = [
     "MessageAlreadySentError",
     "MessageState",
     "Messenger",
+    "ProtectionRule",
     "RecipientUnreachableError",
     "UserContext",
 ]

@@ -20,15 +20,27 @@ class Messenger(Protocol):
     """
 
     async def send(
-        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+        self,
+        user_id: UserId,
+        text: str,
+        *,
+        on_turn: Callable[[], Awaitable[None]] | None = None,
+        protect: bool = False,
     ) -> None:
         """Send ``text`` to ``user_id``; return once Telegram accepted it.
+
+        ``protect`` asks Telegram to forbid forwarding and saving it (``protect_content``): VIP content.
 
         ``on_turn`` is awaited once, when the message's turn has come (after any wait in the rate limits),
         right before Telegram is asked: a sender that records "being sent" there loses nothing that was still
         waiting in line when its process died. If ``on_turn`` raises, nothing is sent; the error propagates.
         """
         ...
+
+
+ProtectionRule = Callable[[UserId], Awaitable[bool]]
+"""Whether what Lucien sends a user must be protected (``protect_content``): a VIP's messages carry VIP
+content. Modules that know register one with :meth:`Lucien.protect_for`."""
 
 
 class UserContext(Protocol):

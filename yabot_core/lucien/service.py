@@ -31,7 +31,7 @@ from yabot_core.lucien.errors import (
 )
 from yabot_core.lucien.events import LucienMessageSent
 from yabot_core.lucien.models import MAX_TEXT, LucienMessage, MessageState
-from yabot_core.lucien.ports import LucienQueries, LucienUnitOfWork, Messenger, UserContext
+from yabot_core.lucien.ports import LucienQueries, LucienUnitOfWork, Messenger, ProtectionRule, UserContext
 from yabot_core.users import UserDirectory, UserNotFoundError
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,14 @@ class Lucien:
         self._ids = ids
         self._stamper = EventStamper(clock, ids)
         self._admin_ids = tuple(admin_ids)
+        self._protection: list[ProtectionRule] = []
+
+    def protect_for(self, rule: ProtectionRule) -> None:
+        """Protect (``protect_content``) what Lucien sends to users for whom ``rule`` holds (VIPs...).
+
+        Messages to admins are always protected: they speak of the house's affairs.
+        """
+        self._protection.append(rule)
 
     # --- now --------------------------------------------------------------------------------------------
 
@@ -85,6 +93,11 @@ class Lucien:
         the same thing twice). Returns ``False`` for an unreachable user. Raises ``UnavailableError`` when
         Telegram is away or did not answer (the bus retries later).
         """
+        return await self._say(user_id, message_id, args, protect=False)
+
+    async def _say(
+        self, user_id: UserId, message_id: str, args: Mapping[str, object], *, protect: bool
+    ) -> bool:
         context, reachable = await self._context_of(user_id)
         if not reachable:
             log.info("user %s blocked the bot; %s not sent", user_id, message_id)
@@ -92,14 +105,14 @@ class Lucien:
         variables = {**context, **args}  # what the caller says wins over the context
         text = self._phrasebook.render(message_id, **variables)  # texts: the callers' ids are checked
         try:
-            return await self._deliver(user_id, text)
+            return await self._deliver(user_id, text, protect=protect)
         except DeliveryUncertainError as exc:
             raise UnavailableError(exc.message, detail=exc.detail) from exc  # at least once: try again
 
     async def tell_admins(self, message_id: str, /, **args: object) -> None:
         """Send the catalog's ``message_id`` to every admin who can be reached."""
-        for admin_id in self._admin_ids:
-            await self.say(admin_id, message_id, **args)  # texts: the callers' ids are checked
+        for admin_id in self._admin_ids:  # admin-only content: always protected
+            await self._say(admin_id, message_id, args, protect=True)
 
     async def on_event_processing_failed(self, event: EventProcessingFailed) -> None:
         """Tell the creator and her admins at once that a handler gave up, and how to replay the event."""
@@ -344,15 +357,27 @@ class Lucien:
         return variables, True
 
     async def _deliver(
-        self, user_id: UserId, text: str, *, on_turn: Callable[[], Awaitable[None]] | None = None
+        self,
+        user_id: UserId,
+        text: str,
+        *,
+        on_turn: Callable[[], Awaitable[None]] | None = None,
+        protect: bool = False,
     ) -> bool:
+        protect = protect or await self._protects(user_id)
         try:
-            await self._messenger.send(user_id, text, on_turn=on_turn)
+            await self._messenger.send(user_id, text, on_turn=on_turn, protect=protect)
         except RecipientUnreachableError as exc:
             log.info("user %s is unreachable, message skipped: %s", user_id, exc.message)
             await self._users.mark_unreachable(user_id)
             return False
         return True
+
+    async def _protects(self, user_id: UserId) -> bool:
+        for rule in self._protection:
+            if await rule(user_id):
+                return True
+        return False
 
 
 class _TakenError(Exception):

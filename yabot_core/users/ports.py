@@ -1,5 +1,6 @@
 """What the users module needs from storage."""
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from yabot_core.kernel import UnitOfWork, UserId
@@ -36,6 +37,12 @@ class UserQueries(Protocol):
 
     async def count(self) -> int:
         """How many users are registered (whoever ever wrote to the bot or was registered for them)."""
+
+    async def ids(self, *, after: UserId | None, limit: int) -> Sequence[UserId]:
+        """Return up to ``limit`` registered users' ids above ``after``, ascending (keyset paging).
+
+        Every user, reachable or not: audiences of broadcasts page through them.
+        """
         ...
 
 

@@ -25,6 +25,7 @@ from yabot_core.kernel import (
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
+from yabot_core.reactions import ReactionStorage, ReactionsUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import (
     ChannelMemberStorage,
@@ -42,6 +43,7 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     StoryUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
+    ReactionsUnitOfWork,
     VipTokensUnitOfWork,
     ChannelMembersUnitOfWork,
     SubscriptionsUnitOfWork,
@@ -71,6 +73,7 @@ class StorageBackend(
     StoryStorage,
     DailyGiftStorage,
     MissionStorage,
+    ReactionStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

@@ -12,6 +12,7 @@ from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
+from tests.contracts.reactions import ReactionsContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
@@ -43,6 +44,7 @@ class StorageContract(
     StoryContract,
     DailyGiftContract,
     MissionsContract,
+    ReactionsContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

@@ -8,6 +8,7 @@ from yabot_adapters.memory import (
     inventory,
     lucien,
     missions,
+    reactions,
     story,
     subscriptions,
     telegram_updates,
@@ -34,5 +35,6 @@ SLICES: tuple[MemorySlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    reactions.SLICE,
     telegram_updates.SLICE,
 )

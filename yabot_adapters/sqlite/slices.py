@@ -8,6 +8,7 @@ from yabot_adapters.sqlite import (
     inventory,
     lucien,
     missions,
+    reactions,
     story,
     subscriptions,
     telegram_updates,
@@ -34,5 +35,6 @@ SLICES: tuple[SqliteSlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    reactions.SLICE,
     telegram_updates.SLICE,
 )

@@ -10,6 +10,7 @@ from yabot_app.modules import (
     lucien,
     missions,
     operations,
+    reactions,
     story,
     subscriptions,
     users,
@@ -29,6 +30,7 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     subscriptions.PLUG,
     story.PLUG,
     daily_gift.PLUG,
+    reactions.PLUG,
     missions.PLUG,
     operations.PLUG,
 )

@@ -3,7 +3,14 @@
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
-from yabot_core.inventory import ItemId, ItemNotStackableError, MaxQuantityError, Mochila, UnknownItemError
+from yabot_core.inventory import (
+    ItemCatalog,
+    ItemId,
+    ItemNotStackableError,
+    MaxQuantityError,
+    Mochila,
+    UnknownItemError,
+)
 from yabot_core.kernel import (
     Clock,
     EventStamper,
@@ -59,6 +66,11 @@ class Reactions:
         self._stamper = EventStamper(clock, ids)
         self.rules = rules
         self.zone = zone
+
+    @property
+    def items(self) -> ItemCatalog:
+        """The items catalog special reactions' items come from (to name them to the fan)."""
+        return self._mochila.catalog
 
     async def react(
         self, user_id: UserId, chat_id: int, message_id: int, emoji: str | None, source: ReactionSource

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 
 from yabot_adapters.units import CommitListener
+from yabot_core.achievements import AchievementStorage, AchievementsUnitOfWork
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
 from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
@@ -44,6 +45,7 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     ReactionsUnitOfWork,
+    AchievementsUnitOfWork,
     VipTokensUnitOfWork,
     ChannelMembersUnitOfWork,
     SubscriptionsUnitOfWork,
@@ -74,6 +76,7 @@ class StorageBackend(
     DailyGiftStorage,
     MissionStorage,
     ReactionStorage,
+    AchievementStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

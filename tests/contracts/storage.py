@@ -5,6 +5,7 @@ context manager that yields a fresh, opened, empty backend and closes it on exit
 its suite here, one line.
 """
 
+from tests.contracts.achievements import AchievementsContract
 from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
@@ -45,6 +46,7 @@ class StorageContract(
     DailyGiftContract,
     MissionsContract,
     ReactionsContract,
+    AchievementsContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

@@ -1,6 +1,7 @@
 """The registry of the in-memory backend: one line per module that keeps data."""
 
 from yabot_adapters.memory import (
+    achievements,
     apikeys,
     audit,
     bus,
@@ -36,5 +37,6 @@ SLICES: tuple[MemorySlice, ...] = (
     daily_gift.SLICE,
     missions.SLICE,
     reactions.SLICE,
+    achievements.SLICE,
     telegram_updates.SLICE,
 )

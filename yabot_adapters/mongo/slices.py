@@ -1,6 +1,7 @@
 """The registry of the Mongo backend: one line per module that keeps data."""
 
 from yabot_adapters.mongo import (
+    achievements,
     apikeys,
     audit,
     bus,
@@ -36,5 +37,6 @@ SLICES: tuple[MongoSlice, ...] = (
     daily_gift.SLICE,
     missions.SLICE,
     reactions.SLICE,
+    achievements.SLICE,
     telegram_updates.SLICE,
 )

@@ -1,6 +1,7 @@
 """The registry of the SQLite backend: one line per module that keeps data (migrations run in this order)."""
 
 from yabot_adapters.sqlite import (
+    achievements,
     apikeys,
     audit,
     bus,
@@ -36,5 +37,6 @@ SLICES: tuple[SqliteSlice, ...] = (
     daily_gift.SLICE,
     missions.SLICE,
     reactions.SLICE,
+    achievements.SLICE,
     telegram_updates.SLICE,
 )

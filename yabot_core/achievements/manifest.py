@@ -1,0 +1,7 @@
+"""The achievements (logros) module's manifest."""
+
+from yabot_core.kernel import ModuleManifest
+
+MANIFEST = ModuleManifest(
+    name="achievements", title="Logros", depends_on=("users", "wallet", "inventory", "lucien")
+)

@@ -37,6 +37,13 @@ MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.user.registered",
 ]
 ROUTES += MISSIONS
+ACHIEVEMENTS = [  # one per event type the shipped logros count
+    "achievements.count.daily_gift.claimed",
+    "achievements.count.missions.completed",
+    "achievements.count.reactions.detected",
+    "achievements.count.story.narrative_completed",
+]
+ROUTES += [*ACHIEVEMENTS, "achievements.celebrate"]
 NO_TELEGRAM = [
     "welcome.gift",
     "subscriptions.expire",
@@ -44,6 +51,7 @@ NO_TELEGRAM = [
     "subscriptions.farewell",
     "daily_gift.remind",
     *MISSIONS,
+    *ACHIEVEMENTS,
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",

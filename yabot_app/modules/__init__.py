@@ -3,6 +3,7 @@
 from typing import Any
 
 from yabot_app.modules import (
+    achievements,
     apikeys,
     audit,
     daily_gift,
@@ -32,5 +33,6 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     daily_gift.PLUG,
     reactions.PLUG,
     missions.PLUG,
+    achievements.PLUG,
     operations.PLUG,
 )

@@ -36,7 +36,7 @@ def module(world: World) -> ReactionsModule:
     return world.container.modules().get(ReactionsModule)
 
 
-async def press(world: World, user_id: int, message_id: int, index: int) -> str:
+async def press(world: World, user_id: int, message_id: int, index: int, first_name: str = "Ana") -> str:
     """Press the reaction button at ``index`` under the post; return the notice the bot answered with."""
     answered = len(world.server.calls("answerCallbackQuery"))
     world.server.feed(
@@ -44,7 +44,7 @@ async def press(world: World, user_id: int, message_id: int, index: int) -> str:
             "update_id": world.server.next_update_id(),
             "callback_query": {
                 "id": f"press-{user_id}-{answered}",
-                "from": {"id": user_id, "is_bot": False, "first_name": f"Fan {user_id}"},
+                "from": {"id": user_id, "is_bot": False, "first_name": first_name},
                 "chat_instance": "ci",
                 "message": {
                     "message_id": message_id,
@@ -104,8 +104,8 @@ async def test_a_post_carries_buttons_and_a_press_pays_once(world: World) -> Non
     assert await press(world, ANA, message_id, 1) == (
         "Reacción cambiada a 🔥. Los besitos de esta publicación ya los tenía."
     )
-    await world.bus.deliver_pending()  # the welcome gift of a fan whose first word was a press
-    assert await balance(world) == WELCOME + 1
+    await world.bus.deliver_pending()  # the welcome gift (their first word was a press) and a logro
+    assert await balance(world) == WELCOME + 1 + 5  # the logro «Primera reacción» pays 5
     buttons = module(world).buttons
     assert buttons is not None
     await buttons.idle()

@@ -34,6 +34,12 @@ class Plan:
     sweep_fans: int = 10_000
     """VIPs ending in the same second, for the expiry sweep (run once, after the rounds: it is bound by
     Telegram's 30 messages per second, so it takes minutes and varies little)."""
+    reactions: int = 1000
+    """Fans reacting once each in a group, through the product's dispatcher."""
+    reaction_concurrency: int = 16
+    mission_fans: int = 200
+    mission_events: int = 10
+    """Reactions each of ``mission_fans`` hands to the missions, in turn (the fans at once)."""
 
     @classmethod
     def full(cls, repeats: int = 5) -> "Plan":
@@ -60,6 +66,9 @@ class Plan:
             timers=1000,
             timer_lead=0.2,
             sweep_fans=300,
+            reactions=200,
+            mission_fans=50,
+            mission_events=5,
         )
 
     def warm_up(self) -> "Plan":
@@ -82,4 +91,7 @@ class Plan:
             vip_rounds=1,
             timers=200,
             timer_lead=0.1,
+            reactions=20,
+            mission_fans=5,
+            mission_events=2,
         )

@@ -30,7 +30,7 @@ CLAPPER = "aplaudidor"
 """Five claps: 10 besitos and a rose."""
 LOUD = "estruendo"
 """Two loud claps: 3 besitos."""
-RACERS = 20
+RACERS = 100
 
 
 class Streaked(Clapped):
@@ -169,7 +169,7 @@ class AchievementsContract(ContractBase):
         assert await rewards(storage, BOB) == []  # the honour alone: no besitos, no item
 
     async def test_racing_events_unlock_and_pay_once(self, storage: StorageBackend, clock: FakeClock) -> None:
-        """Twenty copies of one clap count once; twenty claps at once (each twice) unlock and pay once."""
+        """A hundred copies of a clap count once; a hundred claps at once (each twice) unlock and pay once."""
         achievements = achievements_over(storage, clock)
         same = clap(clock, BOB, "same", loud=True)
         await asyncio.gather(*(achievements.on_event(same) for _ in range(RACERS)))

@@ -28,7 +28,7 @@ from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
 
 CHANNEL = -1001
-RACERS = 30
+RACERS = 100
 KISS = "💋"
 
 
@@ -179,7 +179,7 @@ class ReactionsContract(ContractBase):
     async def test_racing_copies_of_a_reaction_pay_once(
         self, storage: StorageBackend, clock: FakeClock
     ) -> None:
-        """Thirty copies of one reaction at once pay once; thirty messages at once pay the day's cap."""
+        """A hundred copies of one reaction at once pay once; a hundred messages at once pay the day's cap."""
         reactions = reactions_over(storage, clock, tope_diario=5)
         await asyncio.gather(
             *(reactions.react(BOB, CHANNEL, 1, "❤️", ReactionSource.GROUP) for _ in range(RACERS))

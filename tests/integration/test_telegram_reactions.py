@@ -36,7 +36,9 @@ def module(world: World) -> ReactionsModule:
     return world.container.modules().get(ReactionsModule)
 
 
-async def press(world: World, user_id: int, message_id: int, index: int, first_name: str = "Ana") -> str:
+async def press(
+    world: World, user_id: int, message_id: int, index: int, first_name: str = "Ana", chat: int = CANAL
+) -> str:
     """Press the reaction button at ``index`` under the post; return the notice the bot answered with."""
     answered = len(world.server.calls("answerCallbackQuery"))
     world.server.feed(
@@ -49,7 +51,7 @@ async def press(world: World, user_id: int, message_id: int, index: int, first_n
                 "message": {
                     "message_id": message_id,
                     "date": 1,
-                    "chat": {"id": CANAL, "type": "channel", "title": "Diana"},
+                    "chat": {"id": chat, "type": "channel", "title": "Diana"},
                     "text": "Hola",
                 },
                 "data": f"rx:{index}",

@@ -158,3 +158,20 @@ async def test_message_reaction_is_asked_for(world: World) -> None:
     """Polling asks Telegram for message_reaction updates (it never sends them unasked)."""
     polls = world.server.calls("getUpdates")
     assert "message_reaction" in polls[0].params["allowed_updates"]
+
+
+async def test_flood_control_on_an_edit_is_waited_out_and_the_count_still_shows(world: World) -> None:
+    """Telegram's 429 on the first edit pauses the sender; the counts are edited again after the pause."""
+    posts = module(world).posts
+    buttons = module(world).buttons
+    assert posts is not None
+    assert buttons is not None
+    message_id = await posts.publish(CANAL, "¿Y esto?")
+    world.server.fail(
+        "editMessageReplyMarkup", 429, "Too Many Requests: retry after 1", times=1, retry_after=1
+    )
+    await press(world, ANA, message_id, 0)
+    await buttons.idle()
+    edits = world.server.calls("editMessageReplyMarkup")
+    assert [edit.status for edit in edits] == [429, 200]
+    assert labels(edits[-1].params) == ["❤️ 1", "🔥", "😍", "💋"]

@@ -24,7 +24,7 @@ from aiogram.exceptions import (
 
 from yabot_adapters.telegram.keyboards.reactions import reaction_keyboard
 from yabot_adapters.telegram.messenger import OutgoingLimiter
-from yabot_core.kernel import InvalidInputError, UnavailableError
+from yabot_core.kernel import InvalidInputError, UnavailableError, YabotError
 from yabot_core.reactions import PostPublisher
 
 log = logging.getLogger(__name__)
@@ -132,10 +132,14 @@ class ReactionButtonRefresher:
                 self._stale.pop(chat_id, None)
 
     async def _edit(self, chat_id: int, message_id: int) -> None:
-        counts = await self._tally(chat_id, message_id)
-        if self._limiter is not None:
-            await self._limiter.acquire(chat_id)
         try:
+            counts = await self._tally(chat_id, message_id)
+        except YabotError as exc:  # storage unreachable: these figures wait for the post's next press
+            log.warning("could not count the reactions of %s/%s: %s", chat_id, message_id, exc)
+            return
+        try:
+            if self._limiter is not None:
+                await self._limiter.acquire(chat_id)
             await self._bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=reaction_keyboard(self._buttons, counts)
             )
@@ -144,7 +148,13 @@ class ReactionButtonRefresher:
             if self._limiter is not None:
                 self._limiter.pause(exc.retry_after)
             self._stale.setdefault(chat_id, {})[message_id] = None  # edited again after the pause
-        except (TelegramBadRequest, TelegramForbiddenError, TelegramServerError, TelegramNetworkError) as exc:
+        except (
+            TelegramBadRequest,
+            TelegramForbiddenError,
+            TelegramServerError,
+            TelegramNetworkError,
+            UnavailableError,  # Telegram asked every sender to pause for long
+        ) as exc:
             # "message is not modified", a deleted post, the bot no longer admin: the press was counted
             # anyway; only the buttons' figures lag behind.
             log.warning("could not refresh the reaction counts of %s/%s: %s", chat_id, message_id, exc)

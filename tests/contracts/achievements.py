@@ -23,7 +23,6 @@ from yabot_core.achievements import (
 )
 from yabot_core.inventory import Mochila
 from yabot_core.kernel import ConcurrentUpdateError, EventId, FakeClock, SequentialIds, UserId
-from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
 
 CLAPPER = "aplaudidor"
@@ -75,7 +74,6 @@ def achievements_over(storage: StorageBackend, clock: FakeClock) -> Achievements
     return Achievements(
         storage.transactions,
         storage.achievement_queries,
-        UserDirectory(storage.transactions, storage.user_queries, clock, ids),
         WalletService(storage.transactions, storage.wallet_queries, clock, ids),
         Mochila(storage.transactions, storage.inventory_queries, small_catalog(), clock, ids),
         catalog=clap_achievements(),

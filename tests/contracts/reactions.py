@@ -24,7 +24,6 @@ from yabot_core.reactions import (
     Reactions,
     ReactionSource,
 )
-from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
 
 CHANNEL = -1001
@@ -51,7 +50,6 @@ def reactions_over(storage: StorageBackend, clock: FakeClock, **fields: object) 
     return Reactions(
         storage.transactions,
         storage.reaction_queries,
-        UserDirectory(storage.transactions, storage.user_queries, clock, ids),
         WalletService(storage.transactions, storage.wallet_queries, clock, ids),
         Mochila(storage.transactions, storage.inventory_queries, small_catalog(), clock, ids),
         rules=rules(**fields),

@@ -53,7 +53,6 @@ class AchievementsPlug(ModulePlug[AchievementsModule]):
         service = Achievements(
             storage.transactions,
             storage.achievement_queries,
-            users,
             modules.get(WalletModule).wallet,
             mochila,
             catalog=catalog,

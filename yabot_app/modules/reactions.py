@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Final
 from yabot_app.content import SHIPPED_CONTENT
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.modules.plug import BotPart, BuiltModules, Kernel, ModulePlug
-from yabot_app.modules.users import UsersModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_core import reactions
 from yabot_core.reactions import ReactionPosts, Reactions
@@ -51,7 +50,6 @@ class ReactionsPlug(ModulePlug[ReactionsModule]):
         service = Reactions(
             storage.transactions,
             storage.reaction_queries,
-            modules.get(UsersModule).directory,
             modules.get(WalletModule).wallet,
             mochila,
             rules=rules,

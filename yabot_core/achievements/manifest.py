@@ -2,6 +2,4 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(
-    name="achievements", title="Logros", depends_on=("users", "wallet", "inventory", "lucien")
-)
+MANIFEST = ModuleManifest(name="achievements", title="Logros", depends_on=("wallet", "inventory", "lucien"))

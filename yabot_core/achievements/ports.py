@@ -5,7 +5,6 @@ from typing import Protocol
 from yabot_core.achievements.models import UserAchievement
 from yabot_core.inventory import InventoryUnitOfWork
 from yabot_core.kernel import EventId, UserId
-from yabot_core.users import UsersUnitOfWork
 from yabot_core.wallet import WalletUnitOfWork
 
 
@@ -37,8 +36,8 @@ class AchievementRepository(Protocol):
         ...
 
 
-class AchievementsUnitOfWork(UsersUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, Protocol):
-    """A unit of work over logros, wallets, mochilas and users: an unlock and its reward commit together."""
+class AchievementsUnitOfWork(WalletUnitOfWork, InventoryUnitOfWork, Protocol):
+    """A unit of work over logros, wallets and mochilas: an unlock and its reward commit together."""
 
     @property
     def achievements(self) -> AchievementRepository:

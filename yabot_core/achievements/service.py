@@ -27,7 +27,6 @@ from yabot_core.kernel import (
     checked_user_id,
     system_key,
 )
-from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
 
 
@@ -45,7 +44,6 @@ class Achievements:
         self,
         transactions: Transactions[AchievementsUnitOfWork],
         queries: AchievementQueries,
-        users: UserDirectory,
         wallet: WalletService,
         mochila: Mochila,
         *,
@@ -55,7 +53,6 @@ class Achievements:
     ) -> None:
         self._transactions = transactions
         self._queries = queries
-        self._users = users
         self._wallet = wallet
         self._mochila = mochila
         self._clock = clock
@@ -115,8 +112,6 @@ class Achievements:
         if progress == current and record is not None:
             return
         reached = progress >= definition.rule.count
-        if record is None:
-            await self._users.vouch_in(uow, user)
         await uow.achievements.save(
             UserAchievement(
                 user_id=user,

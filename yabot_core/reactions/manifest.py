@@ -2,4 +2,4 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="reactions", title="Reacciones", depends_on=("users", "wallet", "inventory"))
+MANIFEST = ModuleManifest(name="reactions", title="Reacciones", depends_on=("wallet", "inventory"))

@@ -7,7 +7,6 @@ from typing import Protocol
 from yabot_core.inventory import InventoryUnitOfWork
 from yabot_core.kernel import UserId
 from yabot_core.reactions.models import PostReaction, ReactionDay
-from yabot_core.users import UsersUnitOfWork
 from yabot_core.wallet import WalletUnitOfWork
 
 
@@ -39,8 +38,8 @@ class ReactionRepository(Protocol):
         ...
 
 
-class ReactionsUnitOfWork(UsersUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, Protocol):
-    """A unit of work over reactions, wallets, mochilas and users: a reaction and its pay commit together."""
+class ReactionsUnitOfWork(WalletUnitOfWork, InventoryUnitOfWork, Protocol):
+    """A unit of work over reactions, wallets and mochilas: a reaction and what it pays commit together."""
 
     @property
     def reactions(self) -> ReactionRepository:

@@ -30,7 +30,6 @@ from yabot_core.reactions.models import (
     ReactionSource,
 )
 from yabot_core.reactions.ports import PostPublisher, ReactionQueries, ReactionsUnitOfWork
-from yabot_core.users import UserDirectory
 from yabot_core.wallet import WalletService
 
 
@@ -41,14 +40,14 @@ class Reactions:
     is stored with what it paid, in the unit of work that pays it (key ``yabot:reaction:<user>:<chat>:
     <message>``) and records :class:`ReactionDetected`. The record is never deleted: changing, removing
     and re-adding a reaction, or Telegram delivering the update twice, finds it and pays nothing more.
-    Reactions past the day's cap (``tope_diario``) are recorded and published with 0 besitos.
+    Reactions past the day's cap (``tope_diario``) are recorded and published with 0 besitos. A reaction
+    registers nobody (it is no conversation with Lucien): the besitos wait in the fan's wallet.
     """
 
     def __init__(
         self,
         transactions: Transactions[ReactionsUnitOfWork],
         queries: ReactionQueries,
-        users: UserDirectory,
         wallet: WalletService,
         mochila: Mochila,
         *,
@@ -59,7 +58,6 @@ class Reactions:
     ) -> None:
         self._transactions = transactions
         self._queries = queries
-        self._users = users
         self._wallet = wallet
         self._mochila = mochila
         self._clock = clock
@@ -127,7 +125,6 @@ class Reactions:
             return ReactionOutcome(first=False, emoji=emoji)
         if emoji is None:  # the removal of a reaction never seen: nothing to undo, nothing to pay
             return ReactionOutcome(first=False, emoji=None)
-        await self._users.vouch_in(uow, user)
         now = self._clock.now()
         today = now.astimezone(self.zone).date()
         day = await uow.reactions.day(user, today)

@@ -31,6 +31,10 @@ class Plan:
     timers: int = 10_000
     timer_lead: float = 1.0
     """Seconds between scheduling the timers and their due time (scheduling 10,000 takes a fraction)."""
+    story_fans: int = 1000
+    """Fans taking the story's path at once (each makes ``len(story.PATH)`` decisions)."""
+    story_taps: int = 1000
+    """/historia button presses, one after another, through each dispatcher."""
     sweep_fans: int = 10_000
     """VIPs ending in the same second, for the expiry sweep (run once, after the rounds: it is bound by
     Telegram's 30 messages per second, so it takes minutes and varies little)."""
@@ -65,6 +69,8 @@ class Plan:
             vip_rounds=1,
             timers=1000,
             timer_lead=0.2,
+            story_fans=200,
+            story_taps=200,
             sweep_fans=300,
             reactions=200,
             mission_fans=50,
@@ -94,4 +100,6 @@ class Plan:
             reactions=20,
             mission_fans=5,
             mission_events=2,
+            story_fans=20,
+            story_taps=20,
         )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from importlib import metadata
 
-from benchmarks import api, inventory, vip, vip_sweep
+from benchmarks import api, inventory, story, vip, vip_sweep
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
@@ -158,12 +158,19 @@ def _comparisons(results: Results) -> list[str]:
             ("sqlite FULL",),
             None,
         ),
+        *_compared(
+            results,
+            f"story decisions/s, {plan.story_fans} fans × {len(story.PATH)}",
+            "story",
+            ("sqlite FULL",),
+            None,
+        ),
     ]
     references = (
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
-        " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet"
-        " and mochila = raw sqlite3 single-row transactions/s in the same synchronous mode; is VIP = raw"
-        " sqlite3 reading the same subscription row by primary key from the same file."
+        " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet,"
+        " mochila and story = raw sqlite3 single-row transactions/s in the same synchronous mode; is VIP ="
+        " raw sqlite3 reading the same subscription row by primary key from the same file."
     )
     return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
 
@@ -191,7 +198,18 @@ def _alone(results: Results) -> list[str]:
         ),
         _row(f"  each user: {', '.join(name for name, _ in inventory.JOURNEY)}", "", ""),
         "",
+        _row(
+            f"story decisions/s, {plan.story_fans} concurrent fans",
+            "memory",
+            f"{results.figure('story decisions memory').text()} decisions/s",
+        ),
+        "",
     ]
+    for n, storage in enumerate(PRODUCT_STORAGES):
+        section = f"/historia tap → answered, {plan.story_taps} taps" if n == 0 else ""
+        lines.append(_row(section, f"{storage}, ours", results.latency(f"historia {storage}").text()))
+        lines.append(_row("", f"{storage}, bare aiogram", results.latency(f"historia bare {storage}").text()))
+    lines.append("")
     lines += [
         _row(
             f"is VIP? checks/s, {vip.FANS:,} fans ({vip.VIPS:,} VIP)",
@@ -319,6 +337,14 @@ def _notes(results: Results, seconds: float) -> list[str]:
         " id stored with the progress in one unit of work), the fans at once, each fan's events in turn;"
         " every fan's progress is checked afterwards. Reference: raw sqlite3 single-row transactions/s"
         " (FULL).",
+        "story decisions: Narrative.decide of the product's container (shipped story and catalog), every fan"
+        f" taking the same {len(story.PATH)} decisions from the door to the garden (besitos and two pistas on"
+        " the way), all fans at once; each fan's progress is checked afterwards. /historia taps: one press"
+        " after another handed to dp.feed_update of the product's dispatcher (the fan's decision, the old"
+        " buttons removed, the next scene sent: three Bot API calls over loopback HTTP to the fake server),"
+        " beside a bare aiogram handler making the same three calls with constant texts; the time from the"
+        " tap's arrival in the process to its answer (Telegram's own network and polling are not in it;"
+        " the seed asks for an answer within 2 s).",
         f"Total benchmark time {seconds:,.0f} s, imports and server start-up included.",
     ]
     if results.timer_overrun > 0:

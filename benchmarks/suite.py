@@ -11,6 +11,7 @@ from benchmarks import (
     inventory,
     reactions,
     sqlite_raw,
+    story,
     telegram,
     timers,
     vip,
@@ -89,6 +90,7 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
     await _wallet_and_credits(plan, mongo_url, results, label)
     await _bus_and_timers(plan, results, label)
     await _reactions(plan, results, label)
+    await _story(plan, results, label)
     for storage in PRODUCT_STORAGES:
         clean_heap()
         replies = await telegram.saldo(
@@ -176,6 +178,29 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         ),
     )
     results.figure("wallet mongo").add(nx.ops_per_second)
+
+
+async def _story(plan: Plan, results: Results, label: str) -> None:
+    """Decisions/s through the core beside raw sqlite3; /historia taps through aiogram beside bare aiogram."""
+    for storage in PRODUCT_STORAGES:
+        decided = await _timed(
+            f"{label} · story decisions over {storage}, {plan.story_fans} fans",
+            story.decisions(storage, fans=plan.story_fans),
+        )
+        if storage == "memory":
+            results.figure("story decisions memory").add(decided.ops_per_second)
+        else:
+            raw = sqlite_raw.single_row_transactions("FULL", seconds=plan.raw_seconds)
+            results.pair(f"story {storage}").add(decided.ops_per_second, raw)
+        clean_heap()
+        tapped = await story.taps(storage, taps=plan.story_taps)
+        results.latency(f"historia {storage}").add(tapped.ours_ms)
+        results.latency(f"historia bare {storage}").add(tapped.bare_ms)
+        progress(
+            f"{label} · /historia taps over {storage}: p50 {percentile(tapped.ours_ms, 0.5):.2f} ms,"
+            f" p99 {percentile(tapped.ours_ms, 0.99):.2f} ms; bare p50 {percentile(tapped.bare_ms, 0.5):.2f}"
+            f" ms, p99 {percentile(tapped.bare_ms, 0.99):.2f} ms"
+        )
 
 
 async def _bus_and_timers(plan: Plan, results: Results, label: str) -> None:

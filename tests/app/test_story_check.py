@@ -30,24 +30,51 @@ def check(tmp_path: Path, *args: str) -> Result:
 
 @pytest.fixture(name="broken", scope="module")
 def broken_fixture(tmp_path_factory: pytest.TempPathFactory) -> Result:
-    """The broken fixture checked once (each test reads one line of the same report)."""
-    return check(tmp_path_factory.mktemp("datos"), str(BROKEN), "--sin-red")
+    """The broken fixture checked once, as a creator would (no flags: media addresses are opened)."""
+    return check(tmp_path_factory.mktemp("datos"), str(BROKEN))
 
 
 def test_the_shipped_story_is_clean(tmp_path: Path) -> None:
-    """Every branch of «El invernadero» can be played: no errors, exit 0 (warnings are the mission gate)."""
-    result = check(tmp_path, "--sin-red")
+    """Every branch of «El invernadero» can be played, with no flag at all: no errors, no warnings, exit 0."""
+    result = check(tmp_path)
     assert result.exit_code == 0, result.output
-    assert "0 errores" in result.output
-    assert "fragmento «cajon»): solo una condición «mision» abre el camino" in result.output
+    assert "0 errores y 0 avisos." in result.output
     assert "29 fragmentos" in result.output
 
 
 def test_strict_fails_on_warnings(tmp_path: Path) -> None:
-    """--estricto turns warnings (an unchecked media address, a mission gate) into a failure."""
-    result = check(tmp_path, "--sin-red", "--estricto")
+    """--estricto turns a warning (a Telegram file id, which only the bot can try) into a failure."""
+    story = tmp_path / "foto.yaml"
+    story.write_text(
+        "id: foto\ntitulo: Foto\ninicio: a\nfragmentos:\n  - id: a\n    titulo: A\n    texto: A\n"
+        "    media:\n      tipo: foto\n      fuente: AgACAgQAAxkBAAIBQ2ZfotoDeTelegram\n",
+        encoding="utf-8",
+    )
+    lenient = check(tmp_path, str(story))
+    assert lenient.exit_code == 0, lenient.output
+    assert "0 errores y 1 aviso." in lenient.output
+    strict = check(tmp_path, str(story), "--estricto")
+    assert strict.exit_code == 1
+    assert "0 errores y 1 aviso." in strict.output
+
+
+def test_a_mission_nobody_defined_is_refused_by_file_line_and_fragment(tmp_path: Path) -> None:
+    """A «mision» condition naming no mission of the catalog is a loading error, with a hint."""
+    story = tmp_path / "cajon.yaml"
+    story.write_text(
+        "id: cajon\ntitulo: Cajón\ninicio: a\nfragmentos:\n  - id: a\n    titulo: A\n    texto: A\n"
+        "    opciones:\n      - id: abrir\n        texto: Abrir\n        destino: b\n"
+        "        condiciones:\n          - mision: primer-regalos\n"
+        "      - id: irse\n        texto: Irse\n        destino: b\n"
+        "  - id: b\n    titulo: B\n    texto: B\n",
+        encoding="utf-8",
+    )
+    result = check(tmp_path, str(story))
     assert result.exit_code == 1
-    assert "0 errores" in result.output
+    assert (
+        "cajon.yaml, línea 13 (fragmento «a»): la condición pide la misión «primer-regalos», que no existe"
+        " (¿quiso decir «primer-regalo»?)"
+    ) in result.output, result.output
 
 
 @pytest.mark.parametrize(
@@ -58,11 +85,12 @@ def test_strict_fails_on_warnings(tmp_path: Path) -> None:
         (17, "entrada", "las condiciones de la opción «desvan» nunca se cumplen a la vez"),
         (23, "entrada", "la puerta VIP «salon» no la cruza nadie"),
         (27, "entrada", "la condición «marca: secreto» de la opción «salon» nunca se cumple"),
-        (48, "fondo", "callejón sin salida: quien llega por entrada → pozo → fondo"),
-        (53, "fondo", "la condición «sin_marca: mojado» de la opción «trepar» nunca se cumple"),
-        (55, "desvan", "ningún camino llega a este fragmento"),
-        (65, "salon-vip", "ningún camino llega a este pasaje VIP"),
-        (70, "final-secreto", "ningún camino llega a este final"),
+        (49, "fondo", "la media «http://127.0.0.1:1/fondo.jpg» no carga: no se puede abrir (URLError)"),
+        (51, "fondo", "callejón sin salida: quien llega por entrada → pozo → fondo"),
+        (56, "fondo", "la condición «sin_marca: mojado» de la opción «trepar» nunca se cumple"),
+        (58, "desvan", "ningún camino llega a este fragmento"),
+        (68, "salon-vip", "ningún camino llega a este pasaje VIP"),
+        (73, "final-secreto", "ningún camino llega a este final"),
     ],
 )
 def test_each_planted_defect_is_named(broken: Result, line: int, fragment: str, words: str) -> None:
@@ -74,7 +102,7 @@ def test_each_planted_defect_is_named(broken: Result, line: int, fragment: str, 
 def test_nothing_else_is_reported_in_the_fixture(broken: Result) -> None:
     """Reachable fragments with a way on (``entrada``, ``pozo``, ``final-feliz``) draw no finding."""
     result = broken
-    assert "9 errores y 1 aviso." in result.output
+    assert "10 errores y 1 aviso." in result.output
     assert "(fragmento «pozo»)" not in result.output
     assert "(fragmento «final-feliz»)" not in result.output
 

@@ -1,27 +1,30 @@
 """What the story suites share: the shipped story and catalog, and the engine over any backend.
 
 The engine is built as the application builds it, from the real modules it depends on (wallet, mochila,
-Lucien with the shipped texts, subscriptions for VIP); only Telegram is replaced, by a messenger that records.
+Lucien with the shipped texts, subscriptions for VIP, the shipped missions); only Telegram is replaced, by a
+messenger that records.
 """
 
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Final
 
 import yabot_adapters.texts
+import yabot_core.daily_gift  # noqa: F401  (registers the event types the shipped missions count)
 from tests.contracts.common import OPERATOR
 from tests.contracts.subscription_fixtures import subscription_service
-from yabot_adapters.content import load_item_catalog, load_story_library
+from yabot_adapters.content import load_item_catalog, load_mission_catalog, load_story_library
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.texts import Catalog, load_catalog
-from yabot_app.content import SHIPPED_ITEMS, SHIPPED_STORIES
+from yabot_app.content import SHIPPED_ITEMS, SHIPPED_MISSIONS, SHIPPED_STORIES
 from yabot_core.inventory import ItemCatalog, Mochila
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
 from yabot_core.lucien import NAME, Lucien, Messenger, UserContext
+from yabot_core.missions import MissionCatalog, Missions
 from yabot_core.story import Narrative, StoryLibrary
 from yabot_core.subscriptions import SubscriptionService
 from yabot_core.users import UserDirectory, UserProfile
@@ -35,6 +38,12 @@ STORY: Final = "el-invernadero"
 def shipped_catalog() -> ItemCatalog:
     """The shipped items catalog (read once per test run)."""
     return load_item_catalog(SHIPPED_ITEMS, None)
+
+
+@cache
+def shipped_missions() -> MissionCatalog:
+    """The shipped missions (read once per test run)."""
+    return load_mission_catalog(SHIPPED_MISSIONS, None, shipped_catalog())
 
 
 @cache
@@ -54,6 +63,7 @@ def shipped_library() -> StoryLibrary:
         None,
         [item.id for item in shipped_catalog().items],
         text_check=lambda text: texts.text_problems(text, {NAME}),
+        missions=[mission.id for mission in shipped_missions()],
     )
 
 
@@ -92,6 +102,7 @@ class StoryBench:
     users: UserDirectory
     subscriptions: SubscriptionService
     messenger: RecordingMessenger
+    missions: Missions
 
     async def register(self, user_id: UserId, name: str = "Ana") -> None:
         """Register a fan (Lucien writes only to people who talk to the bot)."""
@@ -103,9 +114,15 @@ class StoryBench:
 
 
 def story_bench(
-    storage: StorageBackend, clock: FakeClock, *, library: StoryLibrary | None = None, prefix: str = "n"
+    storage: StorageBackend,
+    clock: FakeClock,
+    *,
+    library: StoryLibrary | None = None,
+    prefix: str = "n",
+    with_missions: bool = True,
+    vip_ttl: timedelta = timedelta(0),
 ) -> StoryBench:
-    """The engine over ``storage`` with the shipped catalog and (unless given) the shipped stories."""
+    """The engine over ``storage`` with the shipped catalog, missions and (unless given) stories."""
     ids = SequentialIds(prefix)
     catalog = shipped_catalog()
     wallet = WalletService(storage.transactions, storage.wallet_queries, clock, ids)
@@ -122,7 +139,18 @@ def story_bench(
         clock=clock,
         ids=ids,
     )
-    subscriptions = subscription_service(storage, clock, prefix=f"{prefix}s", vip_ttl=timedelta(0))
+    subscriptions = subscription_service(storage, clock, prefix=f"{prefix}s", vip_ttl=vip_ttl)
+    missions = Missions(
+        storage.transactions,
+        storage.mission_queries,
+        users,
+        wallet,
+        mochila,
+        catalog=shipped_missions(),
+        clock=clock,
+        ids=ids,
+        zone=UTC,
+    )
     narrative = Narrative(
         transactions=storage.transactions,
         queries=storage.story_queries,
@@ -133,5 +161,6 @@ def story_bench(
         vip=subscriptions.vip,
         clock=clock,
         ids=ids,
+        missions=missions if with_missions else None,
     )
-    return StoryBench(narrative, wallet, mochila, lucien, users, subscriptions, messenger)
+    return StoryBench(narrative, wallet, mochila, lucien, users, subscriptions, messenger, missions)

@@ -1,12 +1,13 @@
 """The story's routes through Litestar's test client, over the real engine on memory storage."""
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.contracts.common import api_keys_over
-from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
+from tests.contracts.story_fixtures import STORY, StoryBench, shipped_library, story_bench
 from tests.integration.http_apps import bearer, sign_init_data, tma
 from yabot_adapters.http import create_app
 from yabot_adapters.http.auth import Authenticator
@@ -14,7 +15,7 @@ from yabot_adapters.http.controllers.story import story_controller
 from yabot_adapters.memory import InMemoryStorage
 from yabot_core.apikeys import CORE_SCOPES
 from yabot_core.kernel import FakeClock, SequentialIds, UserId
-from yabot_core.story import STORY_READ
+from yabot_core.story import STORY_READ, Story, StoryLibrary
 
 ANA = UserId(11)
 VIP_FRAGMENT = "salon-privado"
@@ -91,3 +92,49 @@ async def test_a_fan_reads_fragments_and_vip_ones_only_when_vip(
     assert gated.json()["code"] == "fragmento_solo_vip"
     await bench.make_vip(ANA)
     assert (await client.get(f"/api/v1/fragments/{VIP_FRAGMENT}", params={"story": STORY})).status_code == 200
+
+
+async def test_a_fragment_is_cached_by_its_tag_and_a_new_release_changes_it(
+    client: AsyncTestClient,
+    bench: StoryBench,
+    storage: InMemoryStorage,
+    clock: FakeClock,
+    authenticator: Authenticator,
+) -> None:
+    """The same tag gets 304 with no body; a published change to the fragment gives a new tag (a full
+    answer); a fan no longer VIP is refused even holding a tag."""
+    await bench.register(ANA)
+    await bench.make_vip(ANA, days=1)
+    fan = {"Authorization": tma(sign_init_data(ANA, clock.now()))}
+    where = f"/api/v1/fragments/{VIP_FRAGMENT}"
+    first = await client.get(where, params={"story": STORY}, headers=fan)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    again = await client.get(where, params={"story": STORY}, headers={**fan, "If-None-Match": etag})
+    assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+
+    shipped = shipped_library().first
+    assert shipped is not None
+    edited = tuple(
+        f.model_copy(update={"text": f"{f.text} (revisado)"}) if f.id == VIP_FRAGMENT else f for f in shipped
+    )
+    release = Story(shipped.header.model_copy(update={"version": 2}), edited)
+    published = story_bench(storage, clock, library=StoryLibrary((release,)), prefix="v2")
+    app = create_app(
+        authenticator=authenticator,
+        route_handlers=[story_controller(published.narrative, published.users, published.subscriptions.vip)],
+        rate_limit_per_minute=None,
+    )
+    async with AsyncTestClient(app=app) as after_release:
+        newer = await after_release.get(
+            where, params={"story": STORY}, headers={**fan, "If-None-Match": etag}
+        )
+    assert newer.status_code == 200
+    assert newer.headers["etag"] != etag
+    assert newer.json()["text"].endswith("(revisado)")
+
+    clock.advance(timedelta(days=2))  # the VIP ran out
+    late = {"Authorization": tma(sign_init_data(ANA, clock.now())), "If-None-Match": etag}
+    gone = await client.get(where, params={"story": STORY}, headers=late)
+    assert gone.status_code == 403

@@ -2,7 +2,8 @@
 
 Each file is one story (``id``, ``titulo``, ``inicio``, ``fragmentos``...). A creator's story with the id of a
 shipped one replaces it; ``id`` and ``quitar: sí`` alone removes it. Every problem names file, line and
-fragment; the graph (targets, reachability, endings, the catalog's items) is checked as a whole.
+fragment; the graph (targets, reachability, endings, the catalog's items, the missions conditions name) is
+checked as a whole.
 """
 
 import io
@@ -53,12 +54,18 @@ def story_files(folder: Path | None, shown_under: str | None = None) -> list[Sou
 
 
 def load_story_library(
-    shipped: Path, creator_dir: Path | None, items: Collection[str], *, text_check: TextCheck | None = None
+    shipped: Path,
+    creator_dir: Path | None,
+    items: Collection[str],
+    *,
+    text_check: TextCheck | None = None,
+    missions: Collection[str] | None = None,
 ) -> StoryLibrary:
     """Load the shipped stories, apply the creator's over them, check every one against ``items``.
 
     ``creator_dir`` is her content folder (``YABOT_DATA_DIR/content``); her stories are in its ``stories``
-    folder. ``text_check`` checks Lucien's scheduled texts (``mensaje``) as the running bot will render them.
+    folder. ``text_check`` checks Lucien's scheduled texts (``mensaje``) as the running bot will render them;
+    ``missions`` (the missions catalog's ids) the missions ``mision`` conditions name (``None``: unchecked).
 
     Raises:
         ContentError: with every problem found, in every file, at once.
@@ -75,7 +82,7 @@ def load_story_library(
         problems.extend(found)
         if document is None:
             continue
-        story_id, story, removing = _story(document, items, text_check, problems)
+        story_id, story, removing = _story(document, (items, missions), text_check, problems)
         if story_id is None:
             continue
         layer = (story_id, number >= shipped_count)  # the creator's files may replace a shipped story once
@@ -120,7 +127,11 @@ class StoryFile:
 
 
 def read_story_file(
-    source: SourceFile, items: Collection[str], *, text_check: TextCheck | None = None
+    source: SourceFile,
+    items: Collection[str],
+    *,
+    text_check: TextCheck | None = None,
+    missions: Collection[str] | None = None,
 ) -> StoryFile:
     """Read and check one story file as start-up would, without the other files around it."""
     problems: list[ContentProblem] = []
@@ -128,7 +139,7 @@ def read_story_file(
     problems.extend(found)
     if document is None:
         return StoryFile(source, None, None, tuple(problems))
-    _, story, removing = _story(document, items, text_check, problems)
+    _, story, removing = _story(document, (items, missions), text_check, problems)
     return StoryFile(source, document, story, tuple(problems), removing)
 
 
@@ -145,7 +156,7 @@ def _line(document: YamlDocument, key: str) -> int | None:
 
 def _story(
     document: YamlDocument,
-    items: Collection[str],
+    catalogs: tuple[Collection[str], Collection[str] | None],
     text_check: TextCheck | None,
     problems: list[ContentProblem],
 ) -> tuple[str | None, Story | None, bool]:
@@ -187,7 +198,7 @@ def _story(
             problems.extend(_text_problems(document, node, fragment, text_check))
     if header is None or len(problems) > before:
         return story_id, None, False
-    for problem in check_story(header, fragments, items):
+    for problem in check_story(header, fragments, *catalogs):
         line = _problem_line(data, problem)
         problems.append(document.problem(problem.message, line=line, entry=problem.subject))
     if len(problems) > before:

@@ -35,6 +35,15 @@ def story_group() -> None:
     """Story commands."""
 
 
+@dataclass(frozen=True, slots=True)
+class Catalogs:
+    """What a story is checked against, as a serving process builds it: items, Lucien's texts, missions."""
+
+    items: "ItemCatalog"
+    text_check: Callable[[str], Sequence[str]]
+    missions: tuple[str, ...]
+
+
 @dataclass
 class Report:
     """What the check found, as Spanish lines: errors fail it, warnings only when strict."""
@@ -73,13 +82,11 @@ def check(path: str | None, offline: bool, strict: bool, storage: bool) -> None:
         memory_refused(settings)
     targets = _targets(path, settings.content_dir)
     try:
-        catalog, text_check = _catalog_and_texts(settings)
+        catalogs = _catalogs(settings)
     except ContentError as exc:
         fail(exc.message)
     report = Report()
-    checked = [
-        asyncio.run(_check_file(source, catalog, text_check, report, offline=offline)) for source in targets
-    ]
+    checked = [asyncio.run(_check_file(source, catalogs, report, offline=offline)) for source in targets]
     if storage:
         run(_count_moved(settings, [read for read in checked if read.story is not None], report))
     _print(report)
@@ -120,7 +127,7 @@ def import_command(path: str, output: str | None) -> None:
         fail(f"{target} ya existe: no lo sobrescribo. Bórrelo o elija otro con --salida.")
     settings = load_settings()  # the catalog and Lucien's texts the check needs: before anything is written
     try:
-        catalog, text_check = _catalog_and_texts(settings)
+        catalogs = _catalogs(settings)
     except ContentError as exc:
         fail(exc.message)
     imported = import_twee(text, fallback_title=source.stem)
@@ -132,7 +139,7 @@ def import_command(path: str, output: str | None) -> None:
     target.write_text(dump_story(imported.story), encoding="utf-8")
     click.echo(f"Escrita {target}. Comprobándola…")
     report = Report()
-    asyncio.run(_check_file(SourceFile.of(target), catalog, text_check, report, offline=True))
+    asyncio.run(_check_file(SourceFile.of(target), catalogs, report, offline=True))
     _print(report)
     if report.errors:
         raise SystemExit(1)
@@ -174,12 +181,13 @@ def _targets(path: str | None, content_dir: Path) -> list["SourceFile"]:
     return [SourceFile.of(chosen)]
 
 
-def _catalog_and_texts(settings: "Settings") -> tuple["ItemCatalog", Callable[[str], Sequence[str]]]:
-    """The items catalog and Lucien's text check, built as a serving process builds them (stories apart)."""
+def _catalogs(settings: "Settings") -> Catalogs:
+    """The items, Lucien's text check and the missions, built as a serving process builds them."""
     from yabot_app.container import build_container  # noqa: PLC0415
     from yabot_app.modules import MODULES  # noqa: PLC0415
     from yabot_app.modules.inventory import InventoryModule  # noqa: PLC0415
     from yabot_app.modules.lucien import LucienModule  # noqa: PLC0415
+    from yabot_app.modules.missions import MissionsModule  # noqa: PLC0415
     from yabot_core.story import MANIFEST  # noqa: PLC0415
 
     needed = set(MANIFEST.depends_on)
@@ -193,23 +201,27 @@ def _catalog_and_texts(settings: "Settings") -> tuple["ItemCatalog", Callable[[s
     plugs = [plug for plug in MODULES if plug.manifest.name in needed]
     memory = settings.model_copy(update={"storage": "memory"})
     modules = build_container(memory, telegram=False, plugs=plugs).modules()
-    catalog = modules.get(InventoryModule).mochila.catalog
-    return catalog, modules.get(LucienModule).lucien.text_problems
+    return Catalogs(
+        items=modules.get(InventoryModule).mochila.catalog,
+        text_check=modules.get(LucienModule).lucien.text_problems,
+        missions=tuple(mission.id for mission in modules.get(MissionsModule).missions.catalog),
+    )
 
 
 async def _check_file(
-    source: "SourceFile",
-    catalog: "ItemCatalog",
-    text_check: Callable[[str], Sequence[str]],
-    report: Report,
-    *,
-    offline: bool,
+    source: "SourceFile", catalogs: Catalogs, report: Report, *, offline: bool
 ) -> "StoryFile":
     from yabot_adapters.content.stories import read_story_file  # noqa: PLC0415
     from yabot_adapters.telegram.keyboards.story import unpackable_buttons  # noqa: PLC0415
     from yabot_core.story import Severity, StoryProblem, explore  # noqa: PLC0415
 
-    read = read_story_file(source, [item.id for item in catalog.items], text_check=text_check)
+    catalog = catalogs.items
+    read = read_story_file(
+        source,
+        [item.id for item in catalog.items],
+        text_check=catalogs.text_check,
+        missions=catalogs.missions,
+    )
     report.errors.extend(str(problem) for problem in read.problems)
     story = read.story
     if story is None:

@@ -31,7 +31,11 @@ from yabot_core.subscriptions import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from yabot_app.container import Container
+    from yabot_app.settings import Settings
+    from yabot_core.subscriptions import SubscriptionService
 
 LIST_LIMIT: Final = 1000
 """The most subscriptions ``yabot vip list`` prints (it says how many more there are)."""
@@ -87,28 +91,26 @@ def grant(
     user_id: int, days: int | None, until: datetime | None, reason: str | None, key: str | None
 ) -> None:
     """Give a fan VIP: registration, the history entry and the audit line commit together, or none does."""
-    if (days is None) == (until is None):
-        raise click.UsageError("indique --days o --until, una de las dos.")
-    settings = load_settings()
-    memory_refused(settings)
-    key = key or f"vip-grant:{uuid.uuid4().hex}"
+    _one_of(days, until)
 
-    async def work(container: "Container") -> None:
-        service = container.modules().get(SubscriptionsModule).service
-        change = await service.grant(
-            UserId(user_id), days=days, until=until, actor=operator(), idempotency_key=key, reason=reason
-        )
+    def report(change: VipChange, key: str, settings: "Settings") -> None:
         entry = change.entry
-        if change.replayed:
-            click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma concesión.")
-        elif entry.kind is EntryKind.GRANT:
+        if not change.replayed and entry.kind is EntryKind.GRANT:
             click.echo(f"VIP concedido al usuario {user_id}: {_span(entry.seconds)}.")
-        else:
+        elif not change.replayed:
             click.echo(f"VIP ampliado al usuario {user_id}: {_span(entry.seconds)} más.")
-        _echo_end(change, key, settings.zone, settings.timezone)
+        _echo_end(change, key, settings)
         welcome_gift_notice(settings, new_user=change.new_user)
 
-    run(with_container(settings, work))
+    _change(
+        "grant",
+        "concesión",
+        lambda service, key: service.grant(
+            UserId(user_id), days=days, until=until, actor=operator(), idempotency_key=key, reason=reason
+        ),
+        report,
+        key,
+    )
 
 
 @vip_group.command(help="Amplía el VIP activo de un usuario (no concede VIP a quien no lo tiene).")
@@ -121,24 +123,22 @@ def extend(
     user_id: int, days: int | None, until: datetime | None, reason: str | None, key: str | None
 ) -> None:
     """Add time to an active VIP only: a fan without VIP is refused, so a typo never starts one."""
-    if (days is None) == (until is None):
-        raise click.UsageError("indique --days o --until, una de las dos.")
-    settings = load_settings()
-    memory_refused(settings)
-    key = key or f"vip-extend:{uuid.uuid4().hex}"
+    _one_of(days, until)
 
-    async def work(container: "Container") -> None:
-        service = container.modules().get(SubscriptionsModule).service
-        change = await service.extend(
-            UserId(user_id), days=days, until=until, actor=operator(), idempotency_key=key, reason=reason
-        )
-        if change.replayed:
-            click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma ampliación.")
-        else:
+    def report(change: VipChange, key: str, settings: "Settings") -> None:
+        if not change.replayed:
             click.echo(f"VIP ampliado al usuario {user_id}: {_span(change.entry.seconds)} más.")
-        _echo_end(change, key, settings.zone, settings.timezone)
+        _echo_end(change, key, settings)
 
-    run(with_container(settings, work))
+    _change(
+        "extend",
+        "ampliación",
+        lambda service, key: service.extend(
+            UserId(user_id), days=days, until=until, actor=operator(), idempotency_key=key, reason=reason
+        ),
+        report,
+        key,
+    )
 
 
 @vip_group.command(help="Deja el VIP activo de un usuario sin renovación: dura hasta su fin y termina.")
@@ -147,20 +147,21 @@ def extend(
 @idempotency_key_option
 def cancel(user_id: int, reason: str | None, key: str | None) -> None:
     """Turn renewal off; the fan keeps what they have until its end."""
-    settings = load_settings()
-    memory_refused(settings)
-    key = key or f"vip-cancel:{uuid.uuid4().hex}"
 
-    async def work(container: "Container") -> None:
-        service = container.modules().get(SubscriptionsModule).service
-        change = await service.cancel(UserId(user_id), actor=operator(), idempotency_key=key, reason=reason)
-        if change.replayed:
-            click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma cancelación.")
+    def report(change: VipChange, key: str, settings: "Settings") -> None:
         when = _when(change.subscription.vip_until, settings.zone)
         click.echo(f"El VIP del usuario {user_id} no se renovará: termina el {when} ({settings.timezone}).")
-        click.echo(f"Entrada {change.entry.entry_id}, clave {printable(key)}.")
+        _echo_entry(change, key)
 
-    run(with_container(settings, work))
+    _change(
+        "cancel",
+        "cancelación",
+        lambda service, key: service.cancel(
+            UserId(user_id), actor=operator(), idempotency_key=key, reason=reason
+        ),
+        report,
+        key,
+    )
 
 
 @vip_group.command(help="Retira el VIP activo de un usuario ahora mismo.")
@@ -169,18 +170,48 @@ def cancel(user_id: int, reason: str | None, key: str | None) -> None:
 @idempotency_key_option
 def revoke(user_id: int, reason: str | None, key: str | None) -> None:
     """End a fan's VIP now."""
-    settings = load_settings()
-    memory_refused(settings)
-    key = key or f"vip-revoke:{uuid.uuid4().hex}"
 
-    async def work(container: "Container") -> None:
-        service = container.modules().get(SubscriptionsModule).service
-        change = await service.revoke(UserId(user_id), actor=operator(), idempotency_key=key, reason=reason)
-        if change.replayed:
-            click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma retirada.")
+    def report(change: VipChange, key: str, settings: "Settings") -> None:
         when = _when(change.entry.created_at, settings.zone)
         click.echo(f"VIP retirado al usuario {user_id}: terminó el {when} ({settings.timezone}).")
-        click.echo(f"Entrada {change.entry.entry_id}, clave {printable(key)}.")
+        _echo_entry(change, key)
+
+    _change(
+        "revoke",
+        "retirada",
+        lambda service, key: service.revoke(
+            UserId(user_id), actor=operator(), idempotency_key=key, reason=reason
+        ),
+        report,
+        key,
+    )
+
+
+def _one_of(days: int | None, until: datetime | None) -> None:
+    if (days is None) == (until is None):
+        raise click.UsageError("indique --days o --until, una de las dos.")
+
+
+def _change(
+    action: str,
+    noun: str,
+    call: "Callable[[SubscriptionService, str], Awaitable[VipChange]]",
+    report: "Callable[[VipChange, str, Settings], None]",
+    key: str | None,
+) -> None:
+    """One change to a fan's VIP from the shell: its idempotency key (given or new), the call, the report.
+
+    A key used before changes nothing; the operator is told so, then shown where the VIP stands.
+    """
+    settings = load_settings()
+    memory_refused(settings)
+    key = key or f"vip-{action}:{uuid.uuid4().hex}"
+
+    async def work(container: "Container") -> None:
+        change = await call(container.modules().get(SubscriptionsModule).service, key)
+        if change.replayed:
+            click.echo(f"Nada que hacer: la clave {printable(key)} ya se usó para esta misma {noun}.")
+        report(change, key, settings)
 
     run(with_container(settings, work))
 
@@ -286,8 +317,13 @@ def plans() -> None:
     run(with_container(settings, work))
 
 
-def _echo_end(change: VipChange, key: str, zone: tzinfo, zone_name: str) -> None:
-    click.echo(f"Ahora es VIP hasta el {_when(change.subscription.vip_until, zone)} ({zone_name}).")
+def _echo_end(change: VipChange, key: str, settings: "Settings") -> None:
+    until = _when(change.subscription.vip_until, settings.zone)
+    click.echo(f"Ahora es VIP hasta el {until} ({settings.timezone}).")
+    _echo_entry(change, key)
+
+
+def _echo_entry(change: VipChange, key: str) -> None:
     click.echo(f"Entrada {change.entry.entry_id}, clave {printable(key)}.")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from yabot_app.content import SHIPPED_STORIES
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.modules.lucien import LucienModule
+from yabot_app.modules.missions import MissionsModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
 from yabot_app.modules.subscriptions import SubscriptionsModule
 from yabot_app.modules.users import UsersModule
@@ -43,7 +44,9 @@ class StoryPlug(ModulePlug[StoryModule]):
     manifest = story.MANIFEST
 
     def build(self, kernel: Kernel, modules: BuiltModules) -> StoryModule:
-        """The stories (shipped, then the creator's ``content/stories/``), checked against the items catalog.
+        """The stories (shipped, then the creator's ``content/stories/``), checked against items and missions.
+
+        A ``mision`` condition names a mission by id; the missions module answers it for each fan.
 
         Raises:
             ContentError: a story has problems; every one is listed, in Spanish, by file, line and fragment,
@@ -53,11 +56,13 @@ class StoryPlug(ModulePlug[StoryModule]):
 
         mochila = modules.get(InventoryModule).mochila
         lucien = modules.get(LucienModule).lucien
+        missions = modules.get(MissionsModule).missions
         library = load_story_library(
             SHIPPED_STORIES,
             kernel.settings.content_dir,
             [item.id for item in mochila.catalog.items],
             text_check=lucien.text_problems,
+            missions=[mission.id for mission in missions.catalog],
         )
         storage = kernel.storage
         narrative = Narrative(
@@ -70,6 +75,7 @@ class StoryPlug(ModulePlug[StoryModule]):
             vip=modules.get(SubscriptionsModule).vip,
             clock=kernel.clock,
             ids=kernel.ids,
+            missions=missions,
         )
         return StoryModule(
             narrative=narrative,

@@ -146,6 +146,21 @@ class Missions:
 
         await self._transactions.run(work)
 
+    async def completed(self, user_id: UserId, mission_id: str) -> bool:
+        """Whether the fan has completed the mission at least once, in any period (committed data).
+
+        Completions only ever grow, so an answer of ``True`` never turns false: other modules (the story's
+        ``mision`` condition) may rely on it outside their own unit of work.
+
+        Raises:
+            InvalidInputError: a bad user id.
+            UnknownMissionError: the catalog has no such mission.
+        """
+        user = checked_user_id(user_id)
+        definition = self.catalog.mission(mission_id)
+        records = await self._queries.for_user(user)
+        return any(r.mission_id == definition.id and r.completions > 0 for r in records)
+
     async def view(self, user_id: UserId) -> MissionsView:
         """The fan's missions now: under way (with progress) and done in their current period."""
         user = checked_user_id(user_id)

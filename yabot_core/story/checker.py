@@ -9,7 +9,8 @@ in it (``loc``) so an adapter can name the line of the creator's file.
 It leans towards what a fan could do, so what it calls unreachable or never true is so: a fan may also get
 items the story never gives (the store, gifts) and besitos anywhere; two pistas a fan holds may be combined
 by a recipe (the ingredients are assumed kept, so a path that needs both a pista and what it combines into
-is not refused); a finished story may be begun again (flags cleared, the rest kept), as ``/historia`` offers.
+is not refused); a finished story may be begun again (flags cleared, the rest kept), as ``/historia`` offers;
+a mission may be completed at any time outside the story (the loader checks that it exists).
 """
 
 import re
@@ -21,7 +22,7 @@ from yabot_core.inventory import ItemCatalog
 from yabot_core.story.content import Choice, Fragment, Story, vip_gated
 from yabot_core.story.graph import StoryProblem
 from yabot_core.story.playthrough import MAX_STATES, Player, Tally
-from yabot_core.story.rules import Condition, HasItemCondition, MissionCondition
+from yabot_core.story.rules import Condition, HasItemCondition
 
 _PLACEHOLDER: Final = re.compile(r"\{[^{}\n]{0,80}\}")
 
@@ -55,14 +56,13 @@ async def explore(story: Story, catalog: ItemCatalog) -> Exploration:
 
     Errors: dead ends, fragments, VIP passages and endings no path reaches, VIP gates nobody gets through,
     conditions that never hold (alone or together), variables in texts that are sent as written. Warnings:
-    conditions on missions (which do not exist yet), items only found outside the story, an exploration cut
-    short at :data:`MAX_STATES` (then nothing is called unreachable).
+    items only found outside the story, an exploration cut short at :data:`MAX_STATES` (then nothing is
+    called unreachable).
     """
     tally = Tally()
     player = Player(story, catalog, tally)
     await player.play(vip=False)
     await player.play(vip=True)
-    await player.play(vip=True, later=True)
     findings = [*_text_findings(story), *_path_findings(story, player, tally)]
     findings.sort(key=lambda found: -1 if found.problem.index is None else found.problem.index)
     return Exploration(tuple(findings), tally.states[False], tally.states[True])
@@ -94,12 +94,7 @@ def _path_findings(story: Story, player: Player, tally: Tally) -> list[Finding]:
                 "opciones",
             )
         if fragment.id not in tally.reached:
-            if fragment.id in tally.later:
-                message = (
-                    "solo una condición «mision» abre el camino hasta aquí: nadie llegará hasta que existan."
-                )
-                add(Severity.WARNING, index, message, "id")
-            elif not tally.truncated:
+            if not tally.truncated:
                 add(Severity.ERROR, index, _unreached(fragment), "id")
             continue
         for place, choice in enumerate(fragment.choices):
@@ -132,14 +127,7 @@ def _choice_findings(  # noqa: PLR0917  # private, one call site
         loc = ("opciones", place, "condiciones", number)
         problem: StoryProblem | None = None
         severity = Severity.ERROR
-        if isinstance(condition, MissionCondition):
-            severity, never = Severity.WARNING, True
-            message = (
-                f"«mision: {condition.mission}» nunca se cumple todavía: las misiones aún no existen en"
-                f" YABOT, así que la opción «{choice.id}» queda cerrada."
-            )
-            problem = StoryProblem(index, fragment.label, message, loc)
-        elif (fragment.id, place, number) not in tally.held:
+        if (fragment.id, place, number) not in tally.held:
             never = True
             message = (
                 f"la condición {_shown(condition)} de la opción «{choice.id}» nunca se cumple en ningún"

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from yabot_core.inventory import ItemCatalog, ItemId
 from yabot_core.kernel import spanish_number
+from yabot_core.missions import MissionCatalog
 from yabot_core.story.content import Choice, Story, vip_gated
 from yabot_core.story.errors import ConditionNotMetError, UnresolvableConditionError, VipRequiredError
 from yabot_core.story.models import ChoiceState, ChoiceView, StoryProgress
@@ -24,7 +25,7 @@ from yabot_core.story.rules import (
 
 
 class Facts(Protocol):
-    """What conditions ask about one fan: VIP, the mochila, the wallet."""
+    """What conditions ask about one fan: VIP, the mochila, the wallet, the missions."""
 
     async def is_vip(self) -> bool:
         """Whether the fan is VIP now."""
@@ -38,17 +39,32 @@ class Facts(Protocol):
         """The fan's spendable besitos."""
         ...
 
+    async def completed(self, mission_id: str) -> bool | None:
+        """Whether the fan completed the mission at least once; ``None`` when nothing can tell."""
+        ...
 
-async def judge(
-    story: Story, choice: Choice, progress: StoryProgress, facts: Facts, catalog: ItemCatalog
+
+async def judge(  # noqa: PLR0917  # what a judgement reads: the story, the fan, the catalogs
+    story: Story,
+    choice: Choice,
+    progress: StoryProgress,
+    facts: Facts,
+    catalog: ItemCatalog,
+    missions: MissionCatalog | None = None,
 ) -> ChoiceView:
-    """The choice as the fan may take it now: open, closed to non-VIP fans, or closed with a reason."""
+    """The choice as the fan may take it now: open, closed to non-VIP fans, or closed with a reason.
+
+    ``missions`` names missions to the fan by their title (by their id without it).
+    """
     if vip_gated(choice, story) and not await facts.is_vip():
         return ChoiceView(choice, ChoiceState.VIP_LOCKED, "reservado al círculo VIP de Diana.")
     for condition in choice.conditions:
-        reason = await unmet(condition, story, progress, facts, catalog)
+        reason = await unmet(condition, story, progress, facts, catalog, missions)
         if reason is not None:
-            state = ChoiceState.UNCHECKABLE if isinstance(condition, MissionCondition) else ChoiceState.LOCKED
+            uncheckable = (
+                isinstance(condition, MissionCondition) and await facts.completed(condition.mission) is None
+            )
+            state = ChoiceState.UNCHECKABLE if uncheckable else ChoiceState.LOCKED
             return ChoiceView(choice, state, reason)
     return ChoiceView(choice, ChoiceState.OPEN)
 
@@ -64,8 +80,13 @@ def refusal(view: ChoiceView) -> ConditionNotMetError | None:
     return None
 
 
-async def unmet(  # noqa: PLR0911  # one answer per kind of condition
-    condition: Condition, story: Story, progress: StoryProgress, facts: Facts, catalog: ItemCatalog
+async def unmet(  # noqa: PLR0911, PLR0917  # one answer per kind of condition
+    condition: Condition,
+    story: Story,
+    progress: StoryProgress,
+    facts: Facts,
+    catalog: ItemCatalog,
+    missions: MissionCatalog | None = None,
 ) -> str | None:
     """Why the condition does not hold, in Spanish; ``None`` when it holds."""
     if isinstance(condition, VipCondition):
@@ -88,7 +109,11 @@ async def unmet(  # noqa: PLR0911  # one answer per kind of condition
         fragment = story.get(condition.fragment)
         title = fragment.title if fragment is not None else condition.fragment
         return f"antes debe pasar por «{title}»."
-    return (
-        f"depende de la misión «{condition.mission}», y las misiones aún no han llegado a esta casa:"
-        " no puedo comprobarla todavía."
-    )
+    done = await facts.completed(condition.mission)
+    if done:
+        return None
+    definition = missions.get(condition.mission) if missions is not None else None
+    title = definition.title if definition is not None else condition.mission
+    if done is None:
+        return f"depende de la misión «{title}», y en esta casa no puedo comprobarla."
+    return f"antes debe cumplir la misión «{title}» (vea /misiones)."

@@ -8,12 +8,12 @@ pass by, and a retried unit of work never pays twice.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Final
 
 from yabot_core.inventory import ItemId, ItemKind, Mochila, UnknownItemError
 from yabot_core.kernel import Clock, EventStamper, IdempotencyKey, UserId, system_key
 from yabot_core.lucien import Lucien
+from yabot_core.missions import Missions, UnknownMissionError
 from yabot_core.story.content import Story
 from yabot_core.story.events import HintUnlocked
 from yabot_core.story.fields import FlagName, FragmentId
@@ -38,7 +38,10 @@ STORY_GIFT: Final = "story_gift"
 
 
 class StepFacts:
-    """A fan's VIP, mochila and wallet for conditions: inside a unit of work when given, else committed."""
+    """A fan's VIP, mochila, wallet and missions for conditions: in a unit of work when given, else committed.
+
+    Missions are always read committed: a completion never goes back, so it cannot change under a step.
+    """
 
     def __init__(
         self,
@@ -48,8 +51,10 @@ class StepFacts:
         uow: StoryUnitOfWork | None = None,
         mochila: Mochila,
         wallet: WalletService,
+        missions: Missions | None = None,
     ) -> None:
         self._user, self._vip, self._uow, self._mochila, self._wallet = user_id, vip, uow, mochila, wallet
+        self._missions = missions
 
     async def is_vip(self) -> bool:
         """Whether the fan is VIP (asked once, before the step's unit of work)."""
@@ -70,6 +75,18 @@ class StepFacts:
         if self._uow is not None:
             return (await self._uow.wallets.get(self._user)).balance
         return (await self._wallet.balance(self._user)).balance
+
+    async def completed(self, mission_id: str) -> bool | None:
+        """Whether the fan completed the mission, asked through the missions' public API.
+
+        ``None``: this engine has no missions module to ask.
+        """
+        if self._missions is None:
+            return None
+        try:
+            return await self._missions.completed(self._user, mission_id)
+        except UnknownMissionError:
+            return False  # a story not checked against this catalog (the loader refuses it): never done
 
 
 @dataclass
@@ -125,7 +142,7 @@ class Effects:
             elif isinstance(effect, GiveItem):
                 await self._give(uow, story, state, effect, key, fragment_id)
             elif isinstance(effect, ScheduleMessage):
-                at = self._clock.now() + timedelta(minutes=effect.delay_minutes)
+                at = self._clock.now() + effect.delay
                 await self._lucien.schedule_text_in(uow, user, effect.text, at=at, key=key)
 
     async def _give(  # noqa: PLR0917  # private

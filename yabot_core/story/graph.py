@@ -15,8 +15,10 @@ from yabot_core.story.rules import (
     FlagSetCondition,
     GiveItem,
     HasItemCondition,
+    MissionCondition,
     SetFlag,
     VisitedCondition,
+    quoted_words,
 )
 
 
@@ -34,12 +36,15 @@ class StoryProblem:
 
 
 def check_story(
-    header: StoryHeader, fragments: Sequence[Fragment], items: Collection[str] | None = None
+    header: StoryHeader,
+    fragments: Sequence[Fragment],
+    items: Collection[str] | None = None,
+    missions: Collection[str] | None = None,
 ) -> tuple[StoryProblem, ...]:
     """Return every rule the story breaks, in fragment order; empty when it is whole.
 
-    ``items`` are the catalog's item ids; ``None`` skips that check (the core builds stories the loader
-    already checked against the catalog).
+    ``items`` are the catalog's item ids, ``missions`` the missions catalog's ids; ``None`` skips that check
+    (the core builds stories the loader already checked against the catalogs).
     """
     problems: list[StoryProblem] = []
     by_id: dict[FragmentId, int] = {}
@@ -61,7 +66,7 @@ def check_story(
         effect.flag for fragment in fragments for effect in _effects(fragment) if isinstance(effect, SetFlag)
     }
     for index, fragment in enumerate(fragments):
-        problems.extend(_fragment_problems(index, fragment, by_id, known, flags_set, items))
+        problems.extend(_fragment_problems(index, fragment, by_id, known, flags_set, (items, missions)))
     problems.extend(_replacement_problems(fragments, by_id))
     if header.start in by_id and not problems:
         problems.extend(_reachability(header, fragments, by_id))
@@ -99,9 +104,10 @@ def _fragment_problems(  # noqa: PLR0917  # private, one call site
     by_id: dict[FragmentId, int],
     known: Sequence[str],
     flags_set: set[FlagName],
-    items: Collection[str] | None,
+    catalogs: tuple[Collection[str] | None, Collection[str] | None],
 ) -> list[StoryProblem]:
     found: list[StoryProblem] = []
+    items, missions = catalogs
 
     def add(message: str, *loc: str | int) -> None:
         found.append(StoryProblem(index, fragment.label, message, loc))
@@ -137,6 +143,18 @@ def _fragment_problems(  # noqa: PLR0917  # private, one call site
                 add(
                     f"la condición pide «{condition.item}», que no está en el catálogo de objetos{hint}.", *at
                 )
+            if (
+                isinstance(condition, MissionCondition)
+                and missions is not None
+                and condition.mission not in missions
+            ):
+                known_missions = sorted(missions)
+                hint = did_you_mean(condition.mission, known_missions) or (
+                    f"; las misiones son {quoted_words(known_missions)}"
+                    if known_missions
+                    else "; no hay ninguna misión"
+                )
+                add(f"la condición pide la misión «{condition.mission}», que no existe{hint}.", *at)
         for number, effect in enumerate(choice.effects):
             found.extend(_item_problem(index, fragment, effect, items, (*where, "efectos", number)))
     for number, effect in enumerate(fragment.on_entry):

@@ -7,7 +7,7 @@ from yabot_core.kernel import ModuleManifest
 MANIFEST = ModuleManifest(
     name="story",
     title="Historia",
-    depends_on=("users", "lucien", "wallet", "inventory", "subscriptions"),
+    depends_on=("users", "lucien", "wallet", "inventory", "subscriptions", "missions"),
 )
 
 STORY_READ: Final = "story:read"

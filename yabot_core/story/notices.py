@@ -16,7 +16,9 @@ class StoryVipNotices:
     """Lucien's word to a fan who just became VIP while waiting at a VIP-only choice.
 
     Each unfinished story whose current fragment has a VIP-gated choice now open gets one message
-    (at-least-once delivery: rarely, a fan may hear it twice).
+    (at-least-once delivery: rarely, a fan may hear it twice). The event is the proof of VIP: the scene is
+    judged as a VIP's, so a grant made by another process is told even before this one's VIP memory (a few
+    seconds) has seen it.
     """
 
     def __init__(self, narrative: Narrative, lucien: Lucien) -> None:
@@ -29,7 +31,7 @@ class StoryVipNotices:
             story = self._narrative.library.get(progress.story_id)
             if story is None or progress.completed or story.get(progress.current) is None:
                 continue
-            scene = await self._narrative.scene(event.user_id, story.id)
+            scene = await self._narrative.scene(event.user_id, story.id, known_vip=True)
             if any(
                 view.state is ChoiceState.OPEN and vip_gated(view.choice, story) for view in scene.choices
             ):

@@ -24,7 +24,6 @@ from yabot_core.story.rules import (
     FlagUnsetCondition,
     GiveItem,
     HasItemCondition,
-    MissionCondition,
     SetFlag,
     VisitedCondition,
 )
@@ -50,8 +49,6 @@ class Tally:
     """What all explored states said about each fragment, choice and condition."""
 
     reached: set[FragmentId] = field(default_factory=set)
-    later: set[FragmentId] = field(default_factory=set)
-    """Fragments reached only once missions exist (a mission condition is the only thing closing them)."""
     dead_ends: dict[FragmentId, tuple[FragmentId, ...]] = field(default_factory=dict)
     opened: set[tuple[FragmentId, int]] = field(default_factory=set)
     vip_opened: set[tuple[FragmentId, int]] = field(default_factory=set)
@@ -61,7 +58,7 @@ class Tally:
 
 
 class _Facts:
-    """One explored state's mochila and VIP, as the conditions ask them."""
+    """One explored state's mochila and VIP as conditions ask them; missions as a fan could have them."""
 
     def __init__(self, items: frozenset[ItemId], outside: frozenset[ItemId], vip: bool) -> None:
         self._items, self._outside, self._vip = items, outside, vip
@@ -74,6 +71,9 @@ class _Facts:
 
     async def balance(self) -> int:
         return 10**9  # besitos come from everywhere: a minimum never closes a path for good
+
+    async def completed(self, mission_id: str) -> bool:  # noqa: ARG002  # any mission
+        return True  # missions are done outside the story, at any time (the loader checks they exist)
 
 
 class Player:
@@ -135,8 +135,8 @@ class Player:
         held = self._combined(frozenset(items)) & self.items
         return _State(target.id, frozenset(flags), held, visited, ended or target.is_ending)
 
-    async def play(self, *, vip: bool, later: bool = False) -> None:
-        """Play every branch from the start; ``later``: as if missions existed and were completed."""
+    async def play(self, *, vip: bool) -> None:
+        """Play every branch from the start."""
         start = self.story.start
         first = self._enter(
             _State(start.id, frozenset(), frozenset(), frozenset(), completed=False), start, (), set()
@@ -145,22 +145,19 @@ class Player:
         queue = deque([first])
         while queue:
             state = queue.popleft()
-            for following in await self._step(state, parents, vip=vip, later=later):
+            for following in await self._step(state, parents, vip=vip):
                 if following not in parents:
                     if len(parents) >= MAX_STATES:
                         self.tally.truncated = True
                         continue
                     parents[following] = state
                     queue.append(following)
-        if not later:
-            self.tally.states[vip] = len(parents)
+        self.tally.states[vip] = len(parents)
 
-    async def _step(
-        self, state: _State, parents: dict[_State, _State | None], *, vip: bool, later: bool
-    ) -> list[_State]:
+    async def _step(self, state: _State, parents: dict[_State, _State | None], *, vip: bool) -> list[_State]:
         tally, fragment = self.tally, self.story.get(state.fragment)
         assert fragment is not None  # noqa: S101  (states only name the story's fragments)
-        (tally.later if later else tally.reached).add(fragment.id)
+        tally.reached.add(fragment.id)
         if state.completed:
             restart = _State(state.fragment, frozenset(), state.items, state.visited, completed=False)
             return [self._enter(restart, self.story.start, (), set())]
@@ -178,17 +175,13 @@ class Player:
         facts = _Facts(state.items, self.outside, vip)
         following, way_on = [], False
         for place, choice in enumerate(fragment.choices):
-            blocked = False
             for number, condition in enumerate(choice.conditions):
                 if await unmet(condition, self.story, progress, facts, self.catalog) is None:
                     tally.held.add((fragment.id, place, number))
-                elif not isinstance(condition, MissionCondition):
-                    blocked = True
             view = await judge(self.story, choice, progress, facts, self.catalog)
             if view.state is ChoiceState.VIP_LOCKED:
                 way_on = True  # the gate: Lucien invites to /vip, and the VIP profile goes on
-            opens_later = later and view.state is ChoiceState.UNCHECKABLE and not blocked
-            if view.state is not ChoiceState.OPEN and not opens_later:
+            if view.state is not ChoiceState.OPEN:
                 continue
             way_on = True
             tally.opened.add((fragment.id, place))
@@ -197,7 +190,7 @@ class Player:
             target = self.story.get(choice.target)
             assert target is not None  # noqa: S101  (a story is whole by construction)
             following.append(self._enter(state, target, choice.effects, set(state.flags)))
-        if not way_on and not later and fragment.id not in tally.dead_ends:
+        if not way_on and fragment.id not in tally.dead_ends:
             tally.dead_ends[fragment.id] = _path(state, parents)
         return following
 

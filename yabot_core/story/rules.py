@@ -5,6 +5,7 @@ discriminator), further keys refine it (``cantidad``, ``en_minutos``). Messages 
 creator word for word.
 """
 
+from datetime import timedelta
 from typing import Annotated, ClassVar, Final
 
 from pydantic import BaseModel, Discriminator, Field, Tag, field_validator, model_validator
@@ -17,6 +18,7 @@ from yabot_core.story.fields import FlagField, FragmentIdField
 MAX_GIVEN: Final = 100
 MAX_AWARD: Final = 10_000
 MAX_DELAY_MINUTES: Final = 60 * 24 * 365
+MAX_DELAY_SECONDS: Final = 60 * 60
 MAX_MESSAGE: Final = 1000
 
 
@@ -95,10 +97,10 @@ class VisitedCondition(_Rule):
 
 
 class MissionCondition(_Rule):
-    """The fan completed a mission.
+    """The fan completed a mission of the missions catalog at least once, named by its id.
 
-    Accepted by the format; no missions module exists yet, so it never holds and the fan is told it cannot be
-    checked yet (never silently true).
+    The loader refuses a name the catalog lacks; the engine asks the missions module (``Missions.completed``).
+    An engine built without missions cannot check it: the choice stays closed, never silently open.
     """
 
     tag = "mision"
@@ -143,11 +145,20 @@ class ClearFlag(_Rule):
 
 
 class ScheduleMessage(_Rule):
-    """Have Lucien write to the fan ``delay_minutes`` later (a durable timer; once per place in the story)."""
+    """Have Lucien write to the fan later (a durable timer; once per place in the story).
+
+    The delay is ``en_minutos`` plus ``en_segundos`` (a short pause, as if Lucien were thinking); none: now.
+    """
 
     tag = "mensaje"
     text: str = Field(alias="mensaje", min_length=1, max_length=MAX_MESSAGE)
     delay_minutes: int = Field(default=0, alias="en_minutos", ge=0, le=MAX_DELAY_MINUTES)
+    delay_seconds: int = Field(default=0, alias="en_segundos", ge=0, le=MAX_DELAY_SECONDS)
+
+    @property
+    def delay(self) -> timedelta:
+        """How long after the step Lucien writes."""
+        return timedelta(minutes=self.delay_minutes, seconds=self.delay_seconds)
 
 
 class EndStory(_Rule):

@@ -13,6 +13,7 @@ from yabot_core.kernel import (
     checked_user_id,
 )
 from yabot_core.lucien import Lucien
+from yabot_core.missions import MissionCatalog, Missions
 from yabot_core.story.conditions import judge, refusal
 from yabot_core.story.content import Fragment, Story, StoryLibrary
 from yabot_core.story.effects import Effects, Step, StepFacts
@@ -37,8 +38,9 @@ class Narrative:
 
     Rules, always: a fan is at one fragment of a story; a decision is taken only at the fragment the fan is
     at (and, when the button says so, at the step it was shown at), for one of its choices whose conditions
-    hold, VIP asked through ``VipStatus``; anything else is refused in Spanish and changes nothing. The move,
-    its effects (besitos, mochila, Lucien's scheduled messages) and its events commit in one unit of work.
+    hold, VIP asked through ``VipStatus`` and missions through ``Missions``; anything else is refused in
+    Spanish and changes nothing. The move, its effects (besitos, mochila, Lucien's scheduled messages) and its
+    events commit in one unit of work.
     Each effect is keyed by the place of the story it belongs to, so a fan is rewarded once per place
     however often they pass by it.
     """
@@ -55,8 +57,11 @@ class Narrative:
         vip: VipStatus,
         clock: Clock,
         ids: IdGenerator,
+        missions: Missions | None = None,
     ) -> None:
+        """``missions`` answers the ``mision`` conditions; without it they cannot be checked (stay closed)."""
         self._transactions = transactions
+        self._missions = missions
         self._queries = queries
         self._library = library
         self._wallet = wallet
@@ -77,6 +82,11 @@ class Narrative:
     def catalog(self) -> ItemCatalog:
         """The items catalog conditions and effects name."""
         return self._mochila.catalog
+
+    @property
+    def missions(self) -> MissionCatalog | None:
+        """The missions catalog ``mision`` conditions name (``None``: built without missions)."""
+        return self._missions.catalog if self._missions is not None else None
 
     # --- reading ----------------------------------------------------------------------------------------
 
@@ -122,8 +132,12 @@ class Narrative:
 
     # --- moving -----------------------------------------------------------------------------------------
 
-    async def scene(self, user_id: UserId, story_id: str | None = None) -> Scene:
+    async def scene(self, user_id: UserId, story_id: str | None = None, *, known_vip: bool = False) -> Scene:
         """Where the fan is in the story (its first fragment, with its entry effects, if they never began).
+
+        ``known_vip``: the caller knows the fan just became VIP (a ``SubscriptionStarted`` says so), so the
+        choices are judged as a VIP's even while this process's short VIP memory has not caught up with a
+        grant made elsewhere.
 
         Raises:
             UnknownStoryError: no story has that id; ``NoStoryError``: none is loaded.
@@ -133,10 +147,11 @@ class Narrative:
         known = await self._queries.get(user, story.id)
         if known is not None and outdated(story, known):
             known = await self._transactions.run(lambda uow: self._migrate(uow, user, story))
+        vip = True if known_vip else None
         if known is not None:
-            return await self._scene(story, known)
+            return await self._scene(story, known, vip=vip)
         progress, outcome = await self._transactions.run(lambda uow: self._start(uow, user, story))
-        return await self._scene(story, progress, outcome)
+        return await self._scene(story, progress, outcome, vip=vip)
 
     async def restart(self, user_id: UserId, story_id: str) -> Scene:
         """Begin a finished story again at its start; rewards already given are not given twice.
@@ -186,8 +201,10 @@ class Narrative:
             choice = fragment.choice(choice_id) if fragment is not None else None
             if fragment is None or choice is None:
                 raise UnknownChoiceError
-            facts = StepFacts(user, vip, uow=uow, mochila=self._mochila, wallet=self._wallet)
-            refused = refusal(await judge(story, choice, progress, facts, self.catalog))
+            facts = StepFacts(
+                user, vip, uow=uow, mochila=self._mochila, wallet=self._wallet, missions=self._missions
+            )
+            refused = refusal(await judge(story, choice, progress, facts, self.catalog, self.missions))
             if refused is not None:
                 raise refused
             target = story.get(choice.target)
@@ -325,11 +342,24 @@ class Narrative:
             raise UnknownStoryError(str(story_id)[:64])
         return story
 
-    async def _scene(self, story: Story, progress: StoryProgress, outcome: Outcome | None = None) -> Scene:
+    async def _scene(
+        self,
+        story: Story,
+        progress: StoryProgress,
+        outcome: Outcome | None = None,
+        *,
+        vip: bool | None = None,
+    ) -> Scene:
         fragment = story.get(progress.current)
         if fragment is None:  # scene() moves fans off removed fragments first; this is never reached
             raise UnknownFragmentError(story.id, progress.current)
-        vip = await self._vip.is_vip(progress.user_id)
-        facts = StepFacts(progress.user_id, vip, mochila=self._mochila, wallet=self._wallet)
-        views = [await judge(story, choice, progress, facts, self.catalog) for choice in fragment.choices]
+        if vip is None:
+            vip = await self._vip.is_vip(progress.user_id)
+        facts = StepFacts(
+            progress.user_id, vip, mochila=self._mochila, wallet=self._wallet, missions=self._missions
+        )
+        views = [
+            await judge(story, choice, progress, facts, self.catalog, self.missions)
+            for choice in fragment.choices
+        ]
         return Scene(story, fragment, progress, tuple(views), outcome or Outcome())

@@ -4,17 +4,23 @@ from datetime import timedelta
 
 import pytest
 
-from tests.contracts.common import recorded_events
-from tests.contracts.story_fixtures import STORY, StoryBench
+from tests.contracts.common import OPERATOR, recorded_events
+from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
+from tests.contracts.subscription_fixtures import subscription_service
 from yabot_adapters.memory import InMemoryStorage
-from yabot_core.kernel import FakeClock, UserId
+from yabot_core.daily_gift import DailyGiftClaimed
+from yabot_core.kernel import CorrelationId, EventId, FakeClock, UserId
 from yabot_core.lucien import MessageState
 from yabot_core.story import (
     ChoiceState,
     ConditionNotMetError,
+    Fragment,
     NarrativeCompleted,
     Scene,
     StaleChoiceError,
+    Story,
+    StoryHeader,
+    StoryLibrary,
     StoryVipNotices,
     UnknownChoiceError,
     UnknownStoryError,
@@ -112,16 +118,73 @@ class TestRefusals:
             await bench.narrative.decide(ana, STORY, "salon-de-musica", "tocar")
         assert await snapshot(bench, storage) == before
 
-    async def test_a_mission_condition_is_closed_as_not_checkable_yet(
-        self, bench: StoryBench, ana: UserId
+    async def test_a_mission_condition_asks_the_missions_module(
+        self, bench: StoryBench, clock: FakeClock, ana: UserId
     ) -> None:
-        """Missions do not exist yet: the drawer stays closed and the fan is told why, never let through."""
-        scene = await walk(bench, [("umbral", "entrar"), ("vestibulo", "escalera"), ("escalera", "subir")])
+        """The drawer needs «constancia-semanal»: closed (named by its title) until the missions module says
+        the fan completed it, then open; a refused press changes nothing."""
+        await walk(bench, [("umbral", "entrar"), ("vestibulo", "escalera"), ("escalera", "subir")])
         scene = await bench.narrative.decide(ana, STORY, "pasillo", "estudio")
+        drawer = next(view for view in scene.choices if view.choice.id == "cajon")
+        assert drawer.state is ChoiceState.LOCKED
+        assert drawer.reason == "antes debe cumplir la misión «Constancia» (vea /misiones)."
+        with pytest.raises(ConditionNotMetError, match="Constancia"):
+            await bench.narrative.decide(ana, STORY, "estudio", "cajon")
+        await bench.missions.assign(ana, "constancia-semanal")
+        for day in range(3):
+            await bench.missions.on_event(
+                DailyGiftClaimed(
+                    event_id=EventId(f"regalo-{day}"),
+                    occurred_at=clock.now(),
+                    correlation_id=CorrelationId("c"),
+                    user_id=ana,
+                    day=clock.now().date(),
+                    streak=day + 1,
+                    besitos=1,
+                )
+            )
+        assert await bench.missions.completed(ana, "constancia-semanal")
+        scene = await bench.narrative.scene(ana, STORY)
+        assert next(v for v in scene.choices if v.choice.id == "cajon").state is ChoiceState.OPEN
+        scene = await bench.narrative.decide(ana, STORY, "estudio", "cajon")
+        assert scene.fragment.id == "cajon"
+
+    async def test_a_mission_the_catalog_lacks_is_never_done(
+        self, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """A story built in code, never checked against the missions: an unknown mission keeps it shut."""
+        header = StoryHeader.model_validate({"id": "cajon", "titulo": "Cajón", "inicio": "a"})
+        door = {"id": "abrir", "texto": "Abrir", "destino": "b", "condiciones": [{"mision": "no-existe"}]}
+        fragments = (
+            Fragment.model_validate(
+                {
+                    "id": "a",
+                    "titulo": "A",
+                    "texto": "A",
+                    "opciones": [door, {"id": "irse", "texto": "Irse", "destino": "b"}],
+                }
+            ),
+            Fragment.model_validate({"id": "b", "titulo": "B", "texto": "B"}),
+        )
+        bench = story_bench(storage, clock, library=StoryLibrary((Story(header, fragments),)))
+        await bench.register(ANA)
+        scene = await bench.narrative.scene(ANA)
+        assert scene.choices[0].state is ChoiceState.LOCKED
+        with pytest.raises(ConditionNotMetError, match="no-existe"):
+            await bench.narrative.decide(ANA, "cajon", "a", "abrir")
+
+    async def test_without_missions_a_mission_condition_stays_closed(
+        self, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """An engine built without the missions module cannot check one: closed, never silently open."""
+        bench = story_bench(storage, clock, with_missions=False)
+        await bench.register(ANA)
+        await walk(bench, [("umbral", "entrar"), ("vestibulo", "escalera"), ("escalera", "subir")])
+        scene = await bench.narrative.decide(ANA, STORY, "pasillo", "estudio")
         drawer = next(view for view in scene.choices if view.choice.id == "cajon")
         assert drawer.state is ChoiceState.UNCHECKABLE
         with pytest.raises(UnresolvableConditionError, match="no puedo comprobarla"):
-            await bench.narrative.decide(ana, STORY, "estudio", "cajon")
+            await bench.narrative.decide(ANA, STORY, "estudio", "cajon")
 
 
 class TestEffects:
@@ -236,6 +299,25 @@ class TestVip:
         scene = await bench.narrative.decide(ana, STORY, "invernadero-fondo", "cruzar")
         assert scene.fragment.id == "salon-privado"
         assert scene.fragment.vip
+
+    async def test_a_grant_from_another_process_is_told_before_this_one_sees_it(
+        self, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """The event proves VIP: Lucien tells the fan at the gate even while this process's VIP memory still
+        says «not VIP» (a grant from the shell is seen here only after a moment)."""
+        bench = story_bench(storage, clock, vip_ttl=timedelta(seconds=2))
+        await bench.register(ANA)
+        await bench.mochila.add(ANA, "pista-perfume", reason="test", idempotency_key="perfume")
+        await bench.mochila.add(ANA, "clave-del-invernadero", reason="test", idempotency_key="clave")
+        path = [("umbral", "entrar"), ("vestibulo", "jardin"), ("jardin", "invernadero")]
+        scene = await walk(bench, [*path, ("invernadero-puerta", "abrir"), ("invernadero", "perfume")])
+        assert scene.choices[0].state is ChoiceState.VIP_LOCKED
+        shell = subscription_service(storage, clock, prefix="shell", vip_ttl=timedelta(0))
+        await shell.grant(ANA, days=30, actor=OPERATOR, idempotency_key="vip-shell")
+        assert not await bench.subscriptions.vip.is_vip(ANA)  # the premise: this process has not seen it
+        (started,) = [e for e in await recorded_events(storage) if isinstance(e, SubscriptionStarted)]
+        await StoryVipNotices(bench.narrative, bench.lucien).on_subscription_started(started)
+        assert "Ya puede seguir «El invernadero de Diana»" in bench.messenger.sent[-1][1]
 
     async def test_a_fan_not_at_a_gate_hears_nothing_on_becoming_vip(
         self, bench: StoryBench, storage: InMemoryStorage, ana: UserId

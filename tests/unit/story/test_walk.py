@@ -1,7 +1,8 @@
 """Random walks through the shipped story, as free and VIP fans: never an invalid state, never stuck.
 
 Each example is one fan's evening: choices drawn among the open ones, pistas sometimes combined in the
-mochila, and now and then a stale, forged or locked press, which must be refused and change nothing.
+mochila, the drawer's mission sometimes completed first, and now and then a stale, forged or locked press,
+which must be refused and change nothing.
 """
 
 import asyncio
@@ -14,13 +15,15 @@ from hypothesis import strategies as st
 from tests.contracts.common import record_everything, recorded_events
 from tests.contracts.story_fixtures import STORY, StoryBench, story_bench
 from yabot_adapters.memory import InMemoryStorage
+from yabot_core.daily_gift import DailyGiftClaimed
 from yabot_core.inventory import ItemKind
-from yabot_core.kernel import FakeClock, UserId, YabotError
+from yabot_core.kernel import CorrelationId, EventId, FakeClock, UserId, YabotError
 from yabot_core.story import ChoiceState, Scene
 
 FAN: Final = UserId(777)
 MAX_STEPS: Final = 80
 PISTAS: Final = ("pista-partitura", "pista-reloj")
+MISSION: Final = "constancia-semanal"
 
 
 async def _state(bench: StoryBench, storage: InMemoryStorage) -> tuple[object, ...]:
@@ -66,6 +69,8 @@ async def _evening(data: st.DataObject, *, vip: bool) -> None:
     await bench.register(FAN)
     if vip:
         await bench.make_vip(FAN, days=365)
+    if data.draw(st.booleans()):
+        await _complete_mission(bench, clock)
     scene = await bench.narrative.scene(FAN)
     steps = 0
     previous: Scene | None = None
@@ -107,7 +112,25 @@ async def _evening(data: st.DataObject, *, vip: bool) -> None:
     await _check(bench, scene, vip=vip, steps=steps)
 
 
-WALKS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+async def _complete_mission(bench: StoryBench, clock: FakeClock) -> None:
+    """Three daily gifts this week: «constancia-semanal», which opens the study's drawer, is done."""
+    await bench.missions.assign(FAN, MISSION)
+    for day in range(3):
+        await bench.missions.on_event(
+            DailyGiftClaimed(
+                event_id=EventId(f"regalo-{day}"),
+                occurred_at=clock.now(),
+                correlation_id=CorrelationId("c"),
+                user_id=FAN,
+                day=clock.now().date(),
+                streak=day + 1,
+                besitos=1,
+            )
+        )
+    assert await bench.missions.completed(FAN, MISSION)
+
+
+WALKS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @WALKS

@@ -1,14 +1,24 @@
 """The story over HTTP: a fan's progress in every story they started, and one fragment as written.
 
+A fragment is cacheable: it carries an ``ETag`` made of its story, the story's version and a digest of what
+is published, and a request naming that tag in ``If-None-Match`` is answered 304 with no body. Publishing a
+changed story (a restart with new content) changes the tag, so every cached copy is refreshed; the VIP check
+runs before the tag is compared, so a cache never lets a fan who is no longer VIP keep reading.
+
 Its response schemas live here too: they belong to the story module, which owns this file.
 """
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal, Self
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import ResponseHeader
+from litestar.openapi import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
+from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
 from yabot_adapters.http.auth import USER_DATA, Access, protected
 from yabot_adapters.http.auth.principals import Fan, Principal
@@ -146,6 +156,37 @@ FRAGMENT_NOT_FOUND: Final = error_response(
 )
 
 
+NOT_MODIFIED: Final = ResponseSpec(
+    None,
+    description="El fragmento no ha cambiado desde la copia que nombra `If-None-Match`: úsela.",
+    generate_examples=False,
+)
+
+CACHE_CONTROL: Final = "private, no-cache"
+"""Per caller (a VIP fragment is not for everyone), and revalidated on each use: cheap with the tag."""
+
+ETAG: Final = ResponseHeader(
+    name="ETag",
+    documentation_only=True,
+    description="La versión publicada del fragmento; cambia cuando se publica una que lo cambie.",
+)
+
+
+def fragment_etag(story_id: str, version: int, body: FragmentBody) -> str:
+    """The fragment's tag: its story, the story's version, and a digest of what the API publishes of it."""
+    published = json.dumps(asdict(body), sort_keys=True, ensure_ascii=False).encode()
+    digest = hashlib.blake2b(published, digest_size=8).hexdigest()
+    return f'"{story_id}-{version}-{digest}"'
+
+
+def _names(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (or is ``*``); weak tags compare as strong."""
+    if header is None:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in tags or etag in tags
+
+
 def story_controller(narrative: Narrative, users: UserDirectory, vip: VipStatus) -> type[Controller]:
     """The story controller over ``narrative`` (bound here once, not resolved on every request)."""
 
@@ -181,9 +222,17 @@ def story_controller(narrative: Narrative, users: UserDirectory, vip: VipStatus)
             summary="Consultar un fragmento de una historia",
             description=(
                 "Devuelve un fragmento tal como lo escribió la creadora: título, texto, voz, medios y "
-                "opciones. `story` elige la historia (por omisión, la primera)."
+                "opciones. `story` elige la historia (por omisión, la primera). Lleva `ETag`: con "
+                "`If-None-Match` y la misma etiqueta responde 304 sin cuerpo, hasta que se publique una "
+                "versión que lo cambie."
             ),
-            responses={**API_ERROR_RESPONSES, 403: VIP_FRAGMENT, 404: FRAGMENT_NOT_FOUND},
+            response_headers=[ETAG],
+            responses={
+                **API_ERROR_RESPONSES,
+                304: NOT_MODIFIED,
+                403: VIP_FRAGMENT,
+                404: FRAGMENT_NOT_FOUND,
+            },
         )
         async def fragment(
             self,
@@ -192,13 +241,19 @@ def story_controller(narrative: Narrative, users: UserDirectory, vip: VipStatus)
             story: Annotated[
                 str | None, QueryParameter(max_length=64, description="El id de la historia.")
             ] = None,
-        ) -> FragmentBody:
-            """Look the fragment up in the loaded library."""
+        ) -> Response[FragmentBody | None]:
+            """Look the fragment up in the loaded library; 304 when the caller's copy is current."""
             first = narrative.library.first
             story_id = story if story is not None else (first.id if first is not None else "")
             found = narrative.fragment(story_id, fragment_id)
             if found.vip and isinstance(request.user, Fan) and not await vip.is_vip(request.user.user_id):
                 raise VipFragmentError(found.id)
-            return FragmentBody.of(narrative, story_id, found)
+            body = FragmentBody.of(narrative, story_id, found)
+            loaded = narrative.library.get(story_id)
+            etag = fragment_etag(story_id, loaded.header.version if loaded else 0, body)
+            headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+            if _names(request.headers.get("if-none-match"), etag):
+                return Response(None, status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+            return Response(body, headers=headers)
 
     return StoryController

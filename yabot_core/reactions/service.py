@@ -132,14 +132,7 @@ class Reactions:
         capped = paid_today >= self.rules.daily_cap
         besitos = 0 if capped else self.rules.besitos
         key = system_key("reaction", user, chat_id, message_id)
-        if besitos:
-            await self._wallet.credit_in(uow, user, besitos, REACTION_REWARD, idempotency_key=key)
-        if not capped:
-            version = day.version + 1 if day is not None else 1
-            await uow.reactions.save_day(
-                ReactionDay(user_id=user, day=today, paid=paid_today + 1, version=version)
-            )
-        item_id, quantity = await self._special_in(uow, user, emoji, key)
+        # The record first: racing copies of this reaction collide on its key before anything is paid.
         await uow.reactions.save(
             PostReaction(
                 user_id=user,
@@ -152,6 +145,14 @@ class Reactions:
                 version=1,
             )
         )
+        if besitos:
+            await self._wallet.credit_in(uow, user, besitos, REACTION_REWARD, idempotency_key=key)
+        if not capped:
+            version = day.version + 1 if day is not None else 1
+            await uow.reactions.save_day(
+                ReactionDay(user_id=user, day=today, paid=paid_today + 1, version=version)
+            )
+        item_id, quantity = await self._special_in(uow, user, emoji, key)
         uow.record(
             ReactionDetected(
                 **self._stamper.stamp(),

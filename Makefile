@@ -66,6 +66,7 @@ cover: $(DEV_STAMP) ## Run every test with branch coverage, the child processes 
 
 bench: $(DEV_STAMP) ## Run the benchmarks and print medians (no pass/fail)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.production
 
 lint: $(DEV_STAMP) ## ruff, mypy and import-linter only
 	$(BIN)/ruff check .

@@ -18,6 +18,10 @@ class Plan:
     sequential_seconds: float = 1.5
     credit_users: int = 1000
     inventory_users: int = 1000
+    store_users: int = 1000
+    """Fans buying in the tienda at once."""
+    ranking_reads: int = 5000
+    """/ranking boards read one after another, among 10,000 fans."""
     credits_per_user: int = 4
     bus_sequential: int = 1000
     bus_bursts: int = 20
@@ -35,6 +39,12 @@ class Plan:
     """Fans taking the story's path at once (each makes ``len(story.PATH)`` decisions)."""
     story_taps: int = 1000
     """/historia button presses, one after another, through each dispatcher."""
+    auction_bidders: int = 1000
+    """Fans bidding at once on one hot auction."""
+    auction_closes: int = 100
+    """Auctions ending at the same instant, for the close → notified latency."""
+    auction_lead: float = 3.0
+    """Seconds between creating them and their end (creating and bidding 100 takes a fraction)."""
     sweep_fans: int = 10_000
     """VIPs ending in the same second, for the expiry sweep (run once, after the rounds: it is bound by
     Telegram's 30 messages per second, so it takes minutes and varies little)."""
@@ -61,6 +71,8 @@ class Plan:
             sequential_seconds=0.3,
             credit_users=300,
             inventory_users=300,
+            store_users=300,
+            ranking_reads=500,
             credits_per_user=2,
             bus_sequential=100,
             bus_bursts=3,
@@ -71,6 +83,9 @@ class Plan:
             timer_lead=0.2,
             story_fans=200,
             story_taps=200,
+            auction_bidders=300,
+            auction_closes=30,
+            auction_lead=1.5,
             sweep_fans=300,
             reactions=200,
             mission_fans=50,
@@ -88,6 +103,8 @@ class Plan:
             sequential_seconds=0.1,
             credit_users=50,
             inventory_users=50,
+            store_users=50,
+            ranking_reads=50,
             credits_per_user=1,
             bus_sequential=20,
             bus_bursts=1,
@@ -102,4 +119,7 @@ class Plan:
             mission_events=2,
             story_fans=20,
             story_taps=20,
+            auction_bidders=50,
+            auction_closes=10,
+            auction_lead=1.0,
         )

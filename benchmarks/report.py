@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from importlib import metadata
 
-from benchmarks import api, inventory, story, vip, vip_sweep
+from benchmarks import api, inventory, ranking, story, vip, vip_sweep
 from benchmarks.product import PRODUCT_STORAGES
 from benchmarks.suite import STORAGES, SYNC_MODES, Compared, Results
 
@@ -107,6 +107,20 @@ def _comparisons(results: Results) -> list[str]:
         ),
         *_compared(
             results,
+            "… fed, with update metrics vs without (metrics' cost)",
+            "saldo metrics fed",
+            PRODUCT_STORAGES,
+            None,
+        ),
+        *_compared(
+            results,
+            "… polled, with update metrics vs without",
+            "saldo metrics polled",
+            PRODUCT_STORAGES,
+            None,
+        ),
+        *_compared(
+            results,
             f"GET …/besitos requests/s, {plan.api_concurrency} in flight",
             "api",
             PRODUCT_STORAGES,
@@ -165,12 +179,29 @@ def _comparisons(results: Results) -> list[str]:
             ("sqlite FULL",),
             None,
         ),
+        *_compared(results, f"tienda purchases/s, {plan.store_users} fans at once", "store", sqlite, None),
+        *_compared(
+            results,
+            f"/ranking boards/s, {ranking.FANS:,} fans, {plan.ranking_reads} reads",
+            "ranking",
+            ("sqlite FULL",),
+            None,
+        ),
+        *_compared(
+            results,
+            f"bids/s on one hot auction, {plan.auction_bidders} bidders at once",
+            "auction bids",
+            ("sqlite FULL",),
+            None,
+        ),
     ]
     references = (
         "references: /saldo = a bare aiogram handler answering a constant text (same Bot, same fake Bot API"
         " server); besitos = a constant Litestar route in an app from the same create_app; credits, wallet,"
-        " mochila and story = raw sqlite3 single-row transactions/s in the same synchronous mode; is VIP ="
-        " raw sqlite3 reading the same subscription row by primary key from the same file."
+        " mochila, story, tienda and auction bids = raw sqlite3 single-row transactions/s in the same"
+        " synchronous mode; is VIP = raw sqlite3 reading the same subscription row by primary key from the"
+        " same file; /ranking = the ranking's own SQL statements (hidden?, top ten and own place, this week"
+        " and all time) through raw sqlite3 on the same file."
     )
     return [*lines, textwrap.fill(references, width=150, initial_indent="  ", subsequent_indent="  "), ""]
 
@@ -202,6 +233,11 @@ def _alone(results: Results) -> list[str]:
             f"story decisions/s, {plan.story_fans} concurrent fans",
             "memory",
             f"{results.figure('story decisions memory').text()} decisions/s",
+        ),
+        _row(
+            f"tienda purchases/s, {plan.store_users} fans at once",
+            "memory",
+            f"{results.figure('store memory').text()} purchases/s",
         ),
         "",
     ]
@@ -266,6 +302,24 @@ def _alone(results: Results) -> list[str]:
                 name,
                 f"{results.figure(f'timers {name}').text()}"
                 f"   lag {results.latency(f'timers {name} lag').text()}",
+            )
+        )
+    lines.append("")
+    lines.append(
+        _row(
+            f"bids/s on one hot auction, {plan.auction_bidders:,} bidders",
+            "memory",
+            f"{results.figure('auction bids memory').text()} bids/s",
+        )
+    )
+    for n, (name, _) in enumerate(STORAGES):
+        lines.append(
+            _row(
+                f"auction close → winner's notice handled, {plan.auction_closes} due at once"
+                if n == 0
+                else "",
+                name,
+                results.latency(f"auction close {name}").text(),
             )
         )
     lines.append("")
@@ -345,6 +399,9 @@ def _notes(results: Results, seconds: float) -> list[str]:
         " beside a bare aiogram handler making the same three calls with constant texts; the time from the"
         " tap's arrival in the process to its answer (Telegram's own network and polling are not in it;"
         " the seed asks for an answer within 2 s).",
+        "tienda purchases/s: the Store service over the shipped catalog; every fan is given a rose's price"
+        " (untimed), then all buy one rose at once (debit, mochila, the shared sold counter and the purchase"
+        " in one unit of work each); the sold count, every wallet and every mochila are checked afterwards.",
         f"Total benchmark time {seconds:,.0f} s, imports and server start-up included.",
     ]
     if results.timer_overrun > 0:

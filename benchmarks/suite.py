@@ -5,12 +5,15 @@ from dataclasses import dataclass, field
 
 from benchmarks import (
     api,
+    auctions,
     backends,
     bus,
     credits,
     inventory,
+    ranking,
     reactions,
     sqlite_raw,
+    store,
     story,
     telegram,
     timers,
@@ -91,6 +94,7 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
     await _bus_and_timers(plan, results, label)
     await _reactions(plan, results, label)
     await _story(plan, results, label)
+    await _auctions(plan, results, label)
     for storage in PRODUCT_STORAGES:
         clean_heap()
         replies = await telegram.saldo(
@@ -98,9 +102,13 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
         )
         results.pair(f"saldo fed {storage}").add(replies.fed, replies.bare_fed)
         results.pair(f"saldo polled {storage}").add(replies.polled, replies.bare_polled)
+        results.pair(f"saldo metrics fed {storage}").add(replies.fed, replies.unmetered_fed)
+        results.pair(f"saldo metrics polled {storage}").add(replies.polled, replies.unmetered_polled)
         progress(
             f"{label} · /saldo over {storage}: fed {replies.fed:,.0f} vs bare {replies.bare_fed:,.0f}"
-            f" updates/s, polled {replies.polled:,.0f} vs bare {replies.bare_polled:,.0f}"
+            f" updates/s, polled {replies.polled:,.0f} vs bare {replies.bare_polled:,.0f};"
+            f" without update metrics fed {replies.unmetered_fed:,.0f},"
+            f" polled {replies.unmetered_polled:,.0f}"
         )
     for storage in PRODUCT_STORAGES:
         clean_heap()
@@ -115,6 +123,13 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
             + (f", raw {asked.raw:,.0f}" if asked.raw is not None else "")
             + " checks/s"
         )
+    clean_heap()
+    ranked = await ranking.boards(reads=plan.ranking_reads)
+    results.pair("ranking sqlite FULL").add(ranked.boards, ranked.raw)
+    progress(
+        f"{label} · /ranking among {ranking.FANS:,} fans over sqlite FULL: {ranked.boards:,.0f} boards/s,"
+        f" raw {ranked.raw:,.0f}"
+    )
     for storage in PRODUCT_STORAGES:
         clean_heap()
         served = await api.besitos(storage, requests=plan.api_requests, concurrency=plan.api_concurrency)
@@ -153,6 +168,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         )
         results.pair(f"inventory sqlite {mode}").add(mochilas.ops_per_second, raw)
 
+        purchases = await _timed(
+            f"{label} · tienda sqlite {mode}, {plan.store_users} fans at once",
+            store.concurrent_purchases(backends.sqlite(mode), users=plan.store_users),
+        )
+        results.pair(f"store sqlite {mode}").add(purchases.ops_per_second, raw)
+
         alone = await _timed(
             f"{label} · wallet sqlite {mode}, 1 user sequential",
             wallet.sequential_user(backends.sqlite(mode), seconds=plan.sequential_seconds),
@@ -170,6 +191,12 @@ async def _wallet_and_credits(plan: Plan, mongo_url: str, results: Results, labe
         inventory.concurrent_users(backends.memory, users=plan.inventory_users),
     )
     results.figure("inventory memory").add(mochilas_in_memory.ops_per_second)
+
+    purchases_in_memory = await _timed(
+        f"{label} · tienda memory, {plan.store_users} fans at once",
+        store.concurrent_purchases(backends.memory, users=plan.store_users),
+    )
+    results.figure("store memory").add(purchases_in_memory.ops_per_second)
 
     nx = await _timed(
         f"{label} · wallet mongo (nx-27017), {plan.mongo_users} users",
@@ -258,6 +285,31 @@ async def _reactions(plan: Plan, results: Results, label: str) -> None:
         ),
     )
     results.figure("missions memory").add(in_memory.ops_per_second)
+
+
+async def _auctions(plan: Plan, results: Results, label: str) -> None:
+    raw = sqlite_raw.single_row_transactions("FULL", seconds=plan.raw_seconds)
+    for name, open_backend in STORAGES:
+        clean_heap()
+        hot = await auctions.hot_auction(open_backend, bidders=plan.auction_bidders)
+        if name == "memory":
+            results.figure("auction bids memory").add(hot.run.ops_per_second)
+        else:
+            results.pair(f"auction bids {name}").add(hot.run.ops_per_second, raw)
+        progress(
+            f"{label} · hot auction over {name}, {plan.auction_bidders} bidders:"
+            f" {hot.run.ops_per_second:,.0f} bids/s ({hot.accepted} accepted;"
+            f" raw sqlite3 FULL {raw:,.0f} tx/s)"
+        )
+        clean_heap()
+        lags = await auctions.close_to_notified(
+            open_backend, auctions_due=plan.auction_closes, lead=plan.auction_lead
+        )
+        results.latency(f"auction close {name}").add(lags)
+        progress(
+            f"{label} · {plan.auction_closes} auctions closing at once over {name}:"
+            f" close → notified p50 {percentile(lags, 0.5):,.0f} ms, max {max(lags):,.0f} ms"
+        )
 
 
 async def _timed(label: str, work: Awaitable[OpsRun]) -> OpsRun:

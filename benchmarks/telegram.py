@@ -16,6 +16,7 @@ from aiogram.types import Message, Update
 
 from benchmarks.product import BALANCE, FIRST_NAME, ProductStorage, prepare_users, product
 from benchmarks.stats import clean_heap
+from yabot_adapters.telegram.metrics import RouteMark, UpdateTiming
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_core.kernel import UserId
 
@@ -38,6 +39,22 @@ class SaldoRun:
     bare_fed: float
     polled: float
     bare_polled: float
+    unmetered_fed: float
+    """The product's dispatcher without its update metrics (timing and router marks)."""
+    unmetered_polled: float
+
+
+def strip_update_metrics(dp: Dispatcher) -> None:
+    """Take the update timing and the routers' marks off ``dp``: what the product costs without them.
+
+    The storage's and the Bot API's metrics stay (they share their wrapper with the circuit breakers).
+    """
+    for middleware in [m for m in dp.update.outer_middleware if isinstance(m, UpdateTiming)]:
+        dp.update.outer_middleware.unregister(middleware)
+    for router in dp.chain_tail:
+        for observer in router.observers.values():
+            for middleware in [m for m in observer.middleware if isinstance(m, RouteMark)]:
+                observer.middleware.unregister(middleware)
 
 
 def bare_dispatcher() -> Dispatcher:
@@ -160,7 +177,17 @@ async def saldo(storage: ProductStorage, *, updates: int, concurrency: int) -> S
             ours_fed = await fed(ours, bot, server, updates=updates, concurrency=concurrency)
             bare_polled = await polled(bare, bot, server, updates=updates)
             ours_polled = await polled(ours, bot, server, updates=updates)
+            strip_update_metrics(ours)
+            unmetered_fed = await fed(ours, bot, server, updates=updates, concurrency=concurrency)
+            unmetered_polled = await polled(ours, bot, server, updates=updates)
         finally:
             await bot.session.close()
-        _check_replies(server, 4 * updates)
-    return SaldoRun(fed=ours_fed, bare_fed=bare_fed, polled=ours_polled, bare_polled=bare_polled)
+        _check_replies(server, 6 * updates)
+    return SaldoRun(
+        fed=ours_fed,
+        bare_fed=bare_fed,
+        polled=ours_polled,
+        bare_polled=bare_polled,
+        unmetered_fed=unmetered_fed,
+        unmetered_polled=unmetered_polled,
+    )

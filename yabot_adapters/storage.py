@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 from yabot_adapters.units import CommitListener
 from yabot_core.achievements import AchievementStorage, AchievementsUnitOfWork
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
+from yabot_core.auctions import AuctionStorage, AuctionsUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
 from yabot_core.daily_gift import DailyGiftStorage, DailyGiftUnitOfWork
 from yabot_core.inventory import InventoryStorage, InventoryUnitOfWork
@@ -26,7 +27,9 @@ from yabot_core.kernel import (
 )
 from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
+from yabot_core.ranking import RankingStorage, RankingUnitOfWork
 from yabot_core.reactions import ReactionStorage, ReactionsUnitOfWork
+from yabot_core.store import StoreStorage, StoreUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import (
     ChannelMemberStorage,
@@ -36,12 +39,17 @@ from yabot_core.subscriptions import (
     VipTokenStorage,
     VipTokensUnitOfWork,
 )
+from yabot_core.trivia import TriviaStorage, TriviaUnitOfWork
 from yabot_core.users import UserStorage, UsersUnitOfWork
 from yabot_core.wallet import WalletStorage, WalletUnitOfWork
 
 
 class StorageUnitOfWork(  # a module's unit of work before those it extends (Python's method order)
     StoryUnitOfWork,
+    StoreUnitOfWork,
+    RankingUnitOfWork,
+    AuctionsUnitOfWork,
+    TriviaUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
     ReactionsUnitOfWork,
@@ -77,6 +85,10 @@ class StorageBackend(
     MissionStorage,
     ReactionStorage,
     AchievementStorage,
+    StoreStorage,
+    RankingStorage,
+    AuctionStorage,
+    TriviaStorage,
     Protocol,
 ):
     """A storage technology serving the core: transactions, each module's read models, the outbox, timers.

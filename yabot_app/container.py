@@ -12,12 +12,14 @@ command on SQLite never pays for them.
 import importlib
 import logging
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dependency_injector import containers, providers
 
 from yabot_adapters.bus import LocalEventBus, RoutedBus
+from yabot_adapters.guarded import STORAGE_BREAKER, GuardedStorage
 from yabot_adapters.offline import OfflineMessenger
 from yabot_adapters.scheduling import Ticker
 from yabot_adapters.system import SystemClock, UuidGenerator
@@ -25,16 +27,28 @@ from yabot_adapters.texts import Catalog, load_catalog
 from yabot_app.modules import MODULES
 from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_app.modules.composed import Modules, offered_scopes, shipped_texts
+from yabot_app.modules.operations import OperationsModule
 from yabot_app.modules.plug import TEXTS, BotPart, Kernel, ModulePlug, UserContext
 from yabot_app.modules.users import UsersModule
+from yabot_app.monitor import HealthProbe, Monitor
 from yabot_app.settings import Settings
-from yabot_core.kernel import Clock, IdGenerator, Phrasebook, RetryPolicy
+from yabot_core.kernel import (
+    CircuitBreaker,
+    Clock,
+    EventStamper,
+    IdGenerator,
+    Phrasebook,
+    RetryPolicy,
+    UserId,
+)
 
 if TYPE_CHECKING:
     from aiogram import Dispatcher, Router
+    from litestar.stores.base import Store
 
     from yabot_adapters.http import ReadinessCheck, TelegramWebhook
     from yabot_adapters.http.auth import Authenticator
+    from yabot_adapters.redis.shared import SharedRedis
     from yabot_adapters.telegram import MenuEntry, TelegramPolling, WebhookUpdates
 
 log = logging.getLogger(__name__)
@@ -56,6 +70,10 @@ def _lazy(path: str) -> Callable[..., Any]:
         return factory(*args, **kwargs)
 
     return build
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
 
 
 def _secret(value: object) -> str:
@@ -88,13 +106,17 @@ def build_dispatcher(
     parts: Sequence[BotPart],
     menu: Sequence["MenuEntry"],
     extra_routers: Sequence["Router"] = (),
+    *,
+    shared: Callable[[], "SharedRedis"] | None = None,
 ) -> "Dispatcher":
     """The bot's dispatcher: the modules' routers and workflow data (``parts``), and the ``menu`` of commands.
 
     Build ``parts`` once per process (the container does): an aiogram router joins one dispatcher only.
-    ``extra_routers`` go after the modules' (tests plug their own handlers in there).
+    ``extra_routers`` go after the modules' (tests plug their own handlers in there). With
+    ``YABOT_SHARED_STATE=redis``, ``shared`` gives the Redis that keeps each fan's pace and the FSM states
+    (aiogram-dialog's stacks too), so every process counts and remembers alike.
     """
-    from yabot_adapters.telegram import UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
+    from yabot_adapters.telegram import PaceJudge, UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
 
     data: dict[str, object] = {}
@@ -105,6 +127,17 @@ def build_dispatcher(
             raise ValueError(msg)
         data.update(part.data)
     settings = modules.kernel.settings
+    pace: UserPace | PaceJudge | None = (
+        UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None
+    )
+    fsm_storage = None
+    if settings.shared_state == "redis" and shared is not None:
+        from yabot_adapters.redis.fsm import SharedFsmStorage  # noqa: PLC0415  (redis only when chosen)
+        from yabot_adapters.redis.paces import RedisPaces  # noqa: PLC0415
+
+        fsm_storage = SharedFsmStorage(shared())
+        if isinstance(pace, UserPace):
+            pace = RedisPaces(shared(), pace)
     return dispatcher(
         users=modules.get(UsersModule).directory,
         texts=modules.kernel.phrasebook,
@@ -112,7 +145,8 @@ def build_dispatcher(
         routers=[*(router for part in parts for router in part.routers), *extra_routers],
         menu=menu,
         data=data,
-        pace=UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None,
+        pace=pace,
+        fsm_storage=fsm_storage,
     )
 
 
@@ -124,8 +158,13 @@ def readiness_checks(
     *,
     polling: Callable[[], "TelegramPolling"],
     webhook: Callable[[], "WebhookUpdates"],
+    shared: Callable[[], "SharedRedis"],
 ) -> list["ReadinessCheck"]:
-    """What ``/readyz`` asks: storage, the relays, the timers, the bot (polling or webhook), each module."""
+    """What ``/readyz`` asks, each by name so a 503 says which part is down.
+
+    Storage, the relays, the timers, the shared state (``redis``, when it lives there), the bot (polling or
+    webhook), each module.
+    """
     from yabot_adapters.http import ReadinessCheck  # noqa: PLC0415  (Litestar only when serving)
 
     checks = [
@@ -133,6 +172,8 @@ def readiness_checks(
         ReadinessCheck(name="events", check=bus.check_running),
         ReadinessCheck(name="timers", check=ticker.check_running),
     ]
+    if modules.kernel.settings.shared_state == "redis":
+        checks.append(ReadinessCheck(name="redis", check=shared().ping))
     if modules.kernel.telegram:
         receiving = polling() if modules.kernel.settings.telegram_mode == "polling" else webhook()
         checks.append(ReadinessCheck(name="telegram", check=receiving.check_ready))
@@ -153,6 +194,15 @@ def telegram_webhook(
     return TelegramWebhook(secret=settings.webhook_secret.get_secret_value(), receiver=updates())
 
 
+def rate_limit_store(settings: Settings, shared: Callable[[], "SharedRedis"]) -> "Store | None":
+    """Where the API's rate limiter counts: Redis when the state is shared, else the app's memory."""
+    if settings.shared_state != "redis" or not settings.api_rate_limit:
+        return None
+    from yabot_adapters.redis.rate_limits import SharedRateLimitStore  # noqa: PLC0415  (when chosen)
+
+    return SharedRateLimitStore(shared())
+
+
 def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
     """Who may call the API: API keys always; Mini App ``initData`` when this process has the bot token.
 
@@ -167,6 +217,34 @@ def authenticator(modules: Modules, clock: Clock) -> "Authenticator":
         token = _secret(settings.bot_token)
         init_data = InitDataVerifier(token, max_age=settings.initdata_max_age, clock=clock)
     return Authenticator(modules.get(ApiKeysModule).keys, init_data)
+
+
+def guarded_bot(bot: Any, breaker: CircuitBreaker) -> Any:  # noqa: ANN401  (aiogram's Bot, imported lazily)
+    """``bot`` with its calls (but polling) through ``breaker``."""
+    from yabot_adapters.telegram.breaker import guard_telegram  # noqa: PLC0415  (aiogram only when the bot runs)
+
+    guard_telegram(bot, breaker)
+    return bot
+
+
+def monitor_of(modules: Modules, storage: Any, breakers: Sequence[CircuitBreaker]) -> Monitor:  # noqa: ANN401  (any backend)
+    """The monitor of this process: its breakers, the storage, every module's health, the admins to tell."""
+    kernel = modules.kernel
+    settings = kernel.settings
+    return Monitor(
+        alerts=modules.get(OperationsModule).alerts,
+        storage=storage,
+        breakers=breakers,
+        health=[HealthProbe(module, check.name, check.check) for module, check in modules.health()],
+        messenger=kernel.messenger,
+        phrasebook=kernel.phrasebook,
+        admins=[UserId(admin) for admin in settings.admin_ids],
+        clock=kernel.clock,
+        stamper=EventStamper(kernel.clock, kernel.ids),
+        outbox_threshold=settings.alert_outbox_events,
+        sla_minutes=settings.alert_sla_minutes,
+        every=settings.alert_check_seconds,
+    )
 
 
 def route_events(bus: RoutedBus, modules: Modules) -> RoutedBus:
@@ -195,7 +273,7 @@ class Container(containers.DeclarativeContainer):
     # --- kernel ports -----------------------------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidGenerator)
-    storage = providers.Selector(
+    raw_storage = providers.Selector(
         settings.provided.storage,
         memory=providers.Singleton(_lazy("yabot_adapters.memory:InMemoryStorage"), clock),
         sqlite=providers.Singleton(
@@ -209,18 +287,30 @@ class Container(containers.DeclarativeContainer):
             providers.Callable(_secret, settings.provided.mongo_url),
             settings.provided.mongo_database,
             clock,
+            exclusive=settings.provided.mongo_exclusive,
         ),
     )
+    storage_breaker = providers.Singleton(CircuitBreaker, STORAGE_BREAKER, clock)
+    storage = providers.Singleton(GuardedStorage, raw_storage, storage_breaker)
+    """The backend behind the storage breaker (``storage().inner`` is the backend itself)."""
     plugs = providers.Object(MODULES)
     """The modules this process runs: the registry (tests and library users may compose others)."""
     texts = providers.Singleton(load_texts, plugs, settings.provided.content_dir)
 
     # --- Telegram (resolved only when this process runs the bot) ----------------------------------------
-    bot = providers.Singleton(
-        _lazy("yabot_adapters.telegram:create_bot"),
-        providers.Callable(_secret, settings.provided.bot_token),
-        api_url=settings.provided.telegram_api_url,
+    telegram_breaker = providers.Singleton(
+        CircuitBreaker, "telegram", clock, failures=settings.provided.telegram_breaker_failures
     )
+    bot = providers.Singleton(
+        guarded_bot,
+        providers.Singleton(
+            _lazy("yabot_adapters.telegram:create_bot"),
+            providers.Callable(_secret, settings.provided.bot_token),
+            api_url=settings.provided.telegram_api_url,
+        ),
+        telegram_breaker,
+    )
+    """The aiogram Bot, its calls through the Telegram breaker."""
     outgoing = providers.Singleton(_lazy("yabot_adapters.telegram:OutgoingLimiter"))
     """Telegram's budget (30 messages/s, 1/s per chat, its flood pauses): one, shared by every sender."""
     messenger = providers.Selector(
@@ -290,11 +380,27 @@ class Container(containers.DeclarativeContainer):
         poll_interval=settings.provided.outbox_poll_interval,
     )
 
+    monitor = providers.Singleton(
+        monitor_of, modules, storage, providers.List(storage_breaker, telegram_breaker)
+    )
+    """Watches for problems and alerts the admins (started with the rest of the work)."""
+
+    # --- state the processes share (production: Redis) ---------------------------------------------------
+    shared_redis = providers.Singleton(
+        _lazy("yabot_adapters.redis.shared:SharedRedis.from_url"),
+        providers.Callable(_secret, settings.provided.redis_url),
+        settings.provided.redis_prefix,
+    )
+    """With ``YABOT_SHARED_STATE=redis``: fans' paces, the API's rate limits, the FSM states; closed by
+    the lifecycle when it was built."""
+
     # --- entry points -----------------------------------------------------------------------------------
     bot_parts = providers.Singleton(Modules.bot_parts, modules)
     """What each module adds to the bot, built once: the dispatcher and the command menu share it."""
     bot_menu = providers.Singleton(menu, texts, bot_parts)
-    dispatcher = providers.Singleton(build_dispatcher, modules, bot_parts, bot_menu)
+    dispatcher = providers.Singleton(
+        build_dispatcher, modules, bot_parts, bot_menu, shared=shared_redis.provider
+    )
     telegram_polling = providers.Singleton(
         _lazy("yabot_adapters.telegram:TelegramPolling"),
         bot=bot,
@@ -310,6 +416,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         menu=bot_menu,
         poll_interval=settings.provided.outbox_poll_interval,
+        lease=providers.Callable(_seconds, settings.provided.webhook_lease_seconds),
     )
     """Webhook mode: stores what Telegram pushes, and handles it from storage in the background."""
     webhook = providers.Singleton(telegram_webhook, settings, telegram, webhook_updates.provider)
@@ -321,6 +428,7 @@ class Container(containers.DeclarativeContainer):
         modules,
         polling=telegram_polling.provider,
         webhook=webhook_updates.provider,
+        shared=shared_redis.provider,
     )
     api_authenticator = providers.Singleton(authenticator, modules, clock)
     http_app = providers.Singleton(
@@ -330,6 +438,7 @@ class Container(containers.DeclarativeContainer):
         readiness=readiness,
         rate_limit_per_minute=settings.provided.api_rate_limit,
         webhook=webhook,
+        rate_limit_store=providers.Singleton(rate_limit_store, settings, shared_redis.provider),
     )
 
 

@@ -108,7 +108,8 @@ class HttpServer:
 async def working(container: Container) -> AsyncIterator[None]:
     """Start what works behind the doors; stop it in reverse order on exit.
 
-    Storage, the modules (in dependency order), the event relay and the timers. ``serving`` opens the doors
+    Storage, the modules (in dependency order), the event relay, the timers and the monitor that alerts
+    the admins. ``serving`` opens the doors
     (HTTP, the bot) over it; a test may drive the app over it through Litestar's client instead.
     """
     settings = container.settings()
@@ -116,6 +117,10 @@ async def working(container: Container) -> AsyncIterator[None]:
         storage = container.storage()
         await storage.open()
         stack.push_async_callback(storage.close)
+
+        if settings.shared_state == "redis":
+            # Made here (connecting lazily), closed last: the bot, the API and the relay all use it.
+            stack.push_async_callback(container.shared_redis().close)
 
         if container.telegram():
             bot = container.bot()
@@ -132,6 +137,11 @@ async def working(container: Container) -> AsyncIterator[None]:
         ticker = container.ticker()
         await ticker.start()
         stack.push_async_callback(ticker.stop)
+
+        if settings.alert_check_seconds:
+            monitor = container.monitor()
+            await monitor.start()
+            stack.push_async_callback(monitor.stop)
         yield
 
 

@@ -18,7 +18,7 @@ MIN_USER_PERIOD = 0.1
 MAX_USER_PERIOD = 3600.0
 WEBHOOK_SECRET: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
 """What Telegram accepts as a webhook's ``secret_token``."""
-PRODUCTION: Final = {"storage": "mongo", "bus": "redis", "telegram_mode": "webhook"}
+PRODUCTION: Final = {"storage": "mongo", "bus": "redis", "telegram_mode": "webhook", "shared_state": "redis"}
 """What the production profile changes, unless each is set explicitly."""
 
 
@@ -38,7 +38,8 @@ class Settings(BaseSettings):
         description=(
             "What a process is by default: `embedded` (SQLite, the local bus, long polling: one process, no"
             " services) or `production` (MongoDB, Redis Streams, the webhook: N identical processes);"
-            " `YABOT_STORAGE`, `YABOT_BUS` and `YABOT_TELEGRAM_MODE`, when set, win over it."
+            " `YABOT_STORAGE`, `YABOT_BUS`, `YABOT_TELEGRAM_MODE` and `YABOT_SHARED_STATE`, when set, win"
+            " over it."
         ),
     )
     storage: Literal["memory", "sqlite", "mongo"] = Field(
@@ -61,6 +62,13 @@ class Settings(BaseSettings):
         description="MongoDB connection URL (a replica set: transactions need one).",
     )
     mongo_database: str = Field(default="yabot", description="MongoDB database name.")
+    mongo_exclusive: bool = Field(
+        default=False,
+        description=(
+            "Only for the nx-27017 test server (a standalone that cannot isolate transactions): admit it and"
+            " run this process's storage operations one at a time. Never on a real MongoDB."
+        ),
+    )
     bus: Literal["local", "redis"] = Field(
         default="local",
         description=(
@@ -71,7 +79,7 @@ class Settings(BaseSettings):
     )
     redis_url: SecretStr = Field(
         default=SecretStr("redis://127.0.0.1:6379/0"),
-        description="Redis connection URL, used when `YABOT_BUS=redis`.",
+        description="Redis connection URL, used when `YABOT_BUS=redis` or `YABOT_SHARED_STATE=redis`.",
     )
     redis_prefix: str = Field(
         default="yabot",
@@ -85,6 +93,14 @@ class Settings(BaseSettings):
         description=(
             "How many Redis streams carry the events (one user's always the same one); change it only "
             "with no events pending."
+        ),
+    )
+    shared_state: Literal["memory", "redis"] = Field(
+        default="memory",
+        description=(
+            "Where the processes keep what they must count and remember together (each fan's pace, the API's"
+            " rate limits, the bot's conversation states): `memory` (this process alone) or `redis` (every"
+            " process behind the proxy shares it). Unset under the production profile: `redis`."
         ),
     )
     bot_token: SecretStr | None = Field(
@@ -201,6 +217,14 @@ class Settings(BaseSettings):
             "How long one process keeps the right to deliver events; a crashed one is replaced after it."
         ),
     )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "How long a process keeps a Telegram update it is handling; if it dies, another handles it after"
+            " that. Longer than the slowest update takes."
+        ),
+    )
     shutdown_timeout: float = Field(
         default=10.0,
         gt=0,
@@ -245,6 +269,35 @@ class Settings(BaseSettings):
         description=(
             "Hours between automatic backups (`0` turns them off); one process takes each, however many run."
         ),
+    )
+    alert_check_seconds: float = Field(
+        default=15,
+        ge=0,
+        le=60,
+        description=(
+            "Seconds between two looks of the monitor that alerts the admins (breakers, outbox, modules' "
+            "health, SLAs); `0` turns it off. Within a minute, the seed asks."
+        ),
+    )
+    telegram_breaker_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description=(
+            "Bot API calls failing in a row (5xx, no connection) that open the Telegram breaker for 30 s; "
+            "meanwhile messages wait in the outbox."
+        ),
+    )
+    alert_outbox_events: int = Field(
+        default=1000,
+        ge=1,
+        description="Events waiting in the outbox from which the admins are alerted that it is growing.",
+    )
+    alert_sla_minutes: int = Field(
+        default=5,
+        ge=1,
+        le=120,
+        description="Minutes an SLA (events 500 ms, storage 100 ms) must stay breached before an alert.",
     )
     reconcile_hours: int = Field(
         default=24,
@@ -294,7 +347,8 @@ class Settings(BaseSettings):
         missing = []
         if production and self.storage == "mongo" and "mongo_url" not in explicit:
             missing.append("YABOT_MONGO_URL")
-        if production and self.bus == "redis" and "redis_url" not in explicit:
+        uses_redis = self.bus == "redis" or self.shared_state == "redis"
+        if production and uses_redis and "redis_url" not in explicit:
             missing.append("YABOT_REDIS_URL")
         if self.telegram_mode == "webhook":
             if production and self.telegram_state == "off":

@@ -38,6 +38,7 @@ class TestMongoStorage(StorageContract):
     # whole module stays well under a minute there, while every rule still meets many cases.
     concurrency = 500
     stateful_examples = 8
+    auction_examples = 6
     timer_examples = 15
 
     @pytest.fixture(name="storage_factory")

@@ -391,6 +391,13 @@ class TestDeadLettersAndReplay:
         (failed,) = failures
         assert (failed.failed_event_id, failed.dead_letter_id) == (event_id, letter.dead_letter_id)
         assert await pending_entries(redis_client, bus, "notify") == 0
+        ((_, mourned),) = await redis_client.xrange(bus.layout.dead_letters)
+        assert (mourned["dead_letter_id"], mourned["handler"], mourned["attempts"]) == (
+            letter.dead_letter_id,
+            "notify",
+            "3",
+        )
+        assert mourned["error"] == letter.error
 
         fixed = True
         replayed = await bus.replay(letter.dead_letter_id)

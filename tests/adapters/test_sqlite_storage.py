@@ -59,6 +59,7 @@ def opened_at(path: Path, clock: FakeClock, **options: object) -> AbstractAsyncC
 
 class TestSqliteStorage(StorageContract):
     stateful_examples = 25
+    auction_examples = 15
 
     @pytest.fixture(name="storage_factory")
     def storage_factory_fixture(self, tmp_path: Path) -> StorageFactory:

@@ -26,9 +26,20 @@ ROUTES = [
     "story.vip_can_continue",
     "missions.celebrate",
     "daily_gift.remind",
+    "ranking.count",
+    "auctions.close",
+    "auctions.outbid",
+    "auctions.won",
+    "trivia.send",
+    "trivia.send_more",
+    "trivia.rewarded",
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",
+    "operations.alert_reminder",
+    "operations.alert_raised",
+    "operations.alert_reminded",
+    "operations.alert_resolved",
 ]
 MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.daily_gift.claimed",
@@ -50,11 +61,14 @@ NO_TELEGRAM = [
     "subscriptions.remind",
     "subscriptions.farewell",
     "daily_gift.remind",
+    "ranking.count",
+    "auctions.close",
     *MISSIONS,
     *ACHIEVEMENTS,
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",
+    "operations.alert_reminder",
 ]
 DOOR = [
     "subscriptions.door_invite",
@@ -71,12 +85,12 @@ def settings(tmp_path: Path, **values: object) -> Settings:
 
 
 def test_storage_follows_the_setting(tmp_path: Path) -> None:
-    """YABOT_STORAGE picks the backend; every service shares the one instance."""
+    """YABOT_STORAGE picks the backend, behind the storage breaker; every service shares the one instance."""
     memory = build_container(settings(tmp_path, storage="memory"))
-    assert isinstance(memory.storage(), InMemoryStorage)
+    assert isinstance(memory.storage().inner, InMemoryStorage)
     assert memory.storage() is memory.storage()
     sqlite = build_container(settings(tmp_path, storage="sqlite"))
-    storage = sqlite.storage()
+    storage = sqlite.storage().inner
     assert isinstance(storage, SqliteStorage)
     assert storage.path == tmp_path / "yabot.sqlite3"
 

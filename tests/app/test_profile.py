@@ -32,13 +32,20 @@ def test_production_chooses_mongo_redis_and_the_webhook(monkeypatch: pytest.Monk
 
 
 def test_an_explicit_setting_wins_over_the_profile(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Under production, YABOT_STORAGE, YABOT_BUS and YABOT_TELEGRAM_MODE set by hand are kept."""
+    """Under production, YABOT_STORAGE, YABOT_BUS, YABOT_TELEGRAM_MODE and YABOT_SHARED_STATE set by hand
+    are kept."""
     monkeypatch.setenv("YABOT_PROFILE", "production")
     monkeypatch.setenv("YABOT_STORAGE", "sqlite")
     monkeypatch.setenv("YABOT_BUS", "local")
     monkeypatch.setenv("YABOT_TELEGRAM_MODE", "polling")
+    monkeypatch.setenv("YABOT_SHARED_STATE", "memory")
     settings = Settings()
-    assert (settings.storage, settings.bus, settings.telegram_mode) == ("sqlite", "local", "polling")
+    assert (settings.storage, settings.bus, settings.telegram_mode, settings.shared_state) == (
+        "sqlite",
+        "local",
+        "polling",
+        "memory",
+    )
     assert settings.missing_to_serve() == []
 
 

@@ -7,17 +7,21 @@ its suite here, one line.
 
 from tests.contracts.achievements import AchievementsContract
 from tests.contracts.apikeys import ApiKeysContract
+from tests.contracts.auctions import AuctionsContract
 from tests.contracts.audit import AuditContract
 from tests.contracts.bus import DeadLetterContract, OutboxContract
 from tests.contracts.daily_gift import DailyGiftContract
 from tests.contracts.inventory import InventoryAuditContract, InventoryContract
 from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
+from tests.contracts.ranking import RankingContract
 from tests.contracts.reactions import ReactionsContract
+from tests.contracts.store import StoreContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
 from tests.contracts.timers import TimersContract
+from tests.contracts.trivia import TriviaContract
 from tests.contracts.units import UnitOfWorkContract
 from tests.contracts.users import UsersContract
 from tests.contracts.vip_members import ChannelMembersContract
@@ -47,6 +51,10 @@ class StorageContract(
     MissionsContract,
     ReactionsContract,
     AchievementsContract,
+    StoreContract,
+    RankingContract,
+    AuctionsContract,
+    TriviaContract,
     TelegramUpdatesContract,
 ):
     """Behaviour every storage backend shares."""

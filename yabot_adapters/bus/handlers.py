@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tenacity import AsyncRetrying, RetryError, stop_after_attempt, wait_exponential
+from tenacity import (
+    AsyncRetrying,
+    RetryError,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
 
-from yabot_core.kernel import Event, RetryPolicy, correlation_scope
+from yabot_core.kernel import CircuitOpenError, Event, RetryPolicy, correlation_scope
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,11 @@ class Outcome:
     error: str = ""
 
 
+def _worth_retrying(exc: BaseException) -> bool:
+    """Any failure but a cancellation (``BaseException``) and an open breaker (the event waits instead)."""
+    return isinstance(exc, Exception) and not isinstance(exc, CircuitOpenError)
+
+
 class HandlerCancelledError(RuntimeError):
     """A handler raised ``CancelledError`` although nobody cancelled the relay: a failed attempt."""
 
@@ -69,7 +80,12 @@ class HandlerRunner:
         self._sleep = sleep
 
     async def run(self, subscription: Subscription, event: Event) -> Outcome:
-        """Deliver ``event`` to the subscription's handler; never raises for the handler's failures."""
+        """Deliver ``event`` to the subscription's handler; never raises for the handler's failures.
+
+        Except one: an open circuit breaker (``CircuitOpenError``: storage or Telegram away) spends no
+        attempt and propagates at once, so the relay leaves the event in the outbox for later instead of
+        burning its retries (and dead-lettering it) against a dependency known to be down.
+        """
         policy = self._policy
         attempts = 0
         retrying = AsyncRetrying(
@@ -78,6 +94,7 @@ class HandlerRunner:
                 multiplier=policy.first_delay, exp_base=policy.multiplier, max=policy.max_delay
             ),
             sleep=self._sleep,
+            retry=retry_if_exception(_worth_retrying),
             reraise=False,
         )
         try:

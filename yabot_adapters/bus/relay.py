@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from yabot_adapters.bus.graves import Graves
 from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Subscription
-from yabot_core.kernel import Clock, EventId, OutboxRecord, OutboxStore, parse_event
+from yabot_adapters.metrics import EVENT_LATENCY, EVENTS_DEFERRED, EVENTS_FAILED, EVENTS_HANDLED
+from yabot_core.kernel import CircuitOpenError, Clock, EventId, OutboxRecord, OutboxStore, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,16 @@ class HandlerRelay:
                 for record in stream:
                     try:
                         await self._deliver(record)
+                    except CircuitOpenError as exc:
+                        # Storage or Telegram away: the record waits in the outbox, its user's later ones too.
+                        EVENTS_DEFERRED.labels(self.subscription.name).inc()
+                        log.info(
+                            "outbox record %s for %s waits: %s",
+                            record.event_id,
+                            self.subscription.name,
+                            exc.message,
+                        )
+                        break
                     except Exception:
                         # Storage failed while finishing it: the user's later records wait behind it.
                         log.exception(
@@ -208,8 +219,13 @@ class HandlerRelay:
             await self._graves.bury(record, None, self.subscription.name, outcome)
         else:
             outcome = await self._runner.run(self.subscription, event)
+            name = self.subscription.name
             if not outcome.ok:
-                await self._graves.bury(record, event, self.subscription.name, outcome)
+                await self._graves.bury(record, event, name, outcome)
+                EVENTS_FAILED.labels(name).inc()
+            else:
+                EVENTS_HANDLED.labels(name).inc()
+                EVENT_LATENCY.labels(name).observe((self._clock.now() - event.occurred_at).total_seconds())
         self._acks.add(record.event_id)
 
 

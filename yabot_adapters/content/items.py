@@ -150,6 +150,12 @@ def dump_item_catalog(catalog: ItemCatalog) -> str:
             entry["solo_vip"] = "sí"
         if item.max_quantity is not None:
             entry["cantidad_maxima"] = item.max_quantity
+        if item.price is not None:
+            entry["precio"] = item.price
+        if item.stock is not None:
+            entry["existencias"] = item.stock
+        if item.purchase_limit is not None:
+            entry["limite_por_fan"] = item.purchase_limit
         items.append(entry)
     recipes = CommentedSeq()
     for recipe in catalog.recipes:

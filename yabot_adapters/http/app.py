@@ -12,7 +12,9 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.routes import HTTPRoute
+from litestar.stores.base import Store
 from litestar.types import ControllerRouterHandler
 
 from yabot_adapters.http.auth import (
@@ -28,6 +30,7 @@ from yabot_adapters.http.correlation import CorrelationMiddleware, echo_correlat
 from yabot_adapters.http.errors import EXCEPTION_HANDLERS
 from yabot_adapters.http.parameters import require_plain_integers
 from yabot_adapters.http.webhook import WEBHOOK_PATH, TelegramWebhook, webhook_route
+from yabot_adapters.metrics import FAST_BUCKETS
 
 if TYPE_CHECKING:
     from litestar.types import (
@@ -44,10 +47,36 @@ if TYPE_CHECKING:
 
 API_PREFIX: Final = "/api/v1"
 SCHEMA_PATH: Final = f"{API_PREFIX}/schema"
-PROBE_PATHS: Final = ("/healthz", "/readyz")
-"""Never rate limited: an orchestrator polling them must not lock itself (or real users) out."""
+METRICS_PATH: Final = "/metrics"
+PROBE_PATHS: Final = ("/healthz", "/readyz", METRICS_PATH)
+"""Never rate limited: an orchestrator (or Prometheus) polling them must not lock itself or users out."""
+
+RATE_LIMIT_STORE: Final = "rate_limit"
+"""The name of the store the rate limiter counts in (Litestar's default name, said once here)."""
 UNLIMITED_PATHS: Final = (*PROBE_PATHS, WEBHOOK_PATH)
 """Not rate limited: the probes, and the webhook (every user's update comes from Telegram's few addresses)."""
+
+
+class MetricsController(PrometheusController):
+    """``GET /metrics``: every series of the process in Prometheus's text format (docs/operations.md)."""
+
+    path = METRICS_PATH
+    include_in_schema = False
+
+
+def _prometheus() -> DefineMiddleware:
+    """Litestar's Prometheus middleware: one series per route template (``group_path``), never per URL.
+
+    A path no route serves is not counted at all, so a scanner's random URLs make no new series.
+    """
+    return PrometheusConfig(
+        app_name="yabot",
+        prefix="yabot_http",
+        group_path=True,
+        exclude_unhandled_paths=True,
+        buckets=list(FAST_BUCKETS),
+        exclude=[f"^{METRICS_PATH}$"],
+    ).middleware
 
 
 class _Api(Litestar):
@@ -86,29 +115,42 @@ def create_app(
     readiness: Sequence[ReadinessCheck] = (),
     rate_limit_per_minute: int | None = 600,
     webhook: TelegramWebhook | None = None,
+    rate_limit_store: Store | None = None,
     debug: bool = False,
 ) -> Litestar:
     """Return the HTTP API: every module's ``route_handlers`` under ``/api/v1``, and the health probes.
 
     Every API route must declare who may call it (``auth.protected``); ``authenticator`` proves who each
-    request comes from. The probes and the OpenAPI document are open. ``rate_limit_per_minute`` caps
-    requests per caller, by credential once authenticated, else by address (``None`` disables the limit);
-    the limiter keeps its counts in the app's own memory store, so each process counts alone. ``webhook``
+    request comes from. The probes, ``/metrics`` and the OpenAPI document are open.
+    ``rate_limit_per_minute`` caps requests per caller, by credential once authenticated, else by address
+    (``None`` disables the limit); the limiter keeps its counts in ``rate_limit_store`` (a Redis store, so
+    N processes count as one), by default in the app's own memory store, where each process counts alone.
+    ``webhook``
     adds ``POST /telegram/webhook`` (open, but it checks Telegram's secret-token header). ``debug``
     only affects Litestar's diagnostics: error bodies never carry internals.
 
     Raises:
         ValueError: ``rate_limit_per_minute`` is not positive, or an API route declares no access.
     """
-    middleware: list[Middleware] = [CorrelationMiddleware(), AuthenticationMiddleware(authenticator)]
+    middleware: list[Middleware] = [
+        _prometheus(),
+        CorrelationMiddleware(),
+        AuthenticationMiddleware(authenticator),
+    ]
     if rate_limit_per_minute is not None:
         middleware.append(_rate_limit(rate_limit_per_minute))
     checks = tuple(readiness)
     api = Router(path=API_PREFIX, route_handlers=list(route_handlers), guards=[authorize])
     app = _Api(
-        route_handlers=[api, HealthController, *([webhook_route(webhook)] if webhook else [])],
+        route_handlers=[
+            api,
+            HealthController,
+            MetricsController,
+            *([webhook_route(webhook)] if webhook else []),
+        ],
         dependencies={"readiness_checks": Provide(lambda: checks, sync_to_thread=False)},
         middleware=middleware,
+        stores={RATE_LIMIT_STORE: rate_limit_store} if rate_limit_store is not None else None,
         exception_handlers=EXCEPTION_HANDLERS,
         # Routes must not set their own ``before_request``: Litestar runs only the closest layer's hook.
         before_request=require_plain_integers,
@@ -168,7 +210,10 @@ def _rate_limit(per_minute: int) -> DefineMiddleware:
         raise ValueError(msg)
     exclude = [f"^{path}$" for path in UNLIMITED_PATHS]
     return RateLimitConfig(
-        rate_limit=("minute", per_minute), exclude=exclude, identifier_for_request=rate_limit_identity
+        rate_limit=("minute", per_minute),
+        exclude=exclude,
+        identifier_for_request=rate_limit_identity,
+        store=RATE_LIMIT_STORE,
     ).middleware
 
 

@@ -1,5 +1,6 @@
 """The in-memory storage backend: complete and atomic, for unit tests and ``--ephemeral`` runs."""
 
+import inspect
 from typing import Any
 
 from yabot_adapters.memory.bus import BusState
@@ -7,7 +8,7 @@ from yabot_adapters.memory.slice import MemorySlice
 from yabot_adapters.memory.slices import SLICES
 from yabot_adapters.memory.transactions import InMemoryTransactions
 from yabot_adapters.units import CommitListener, Units
-from yabot_core.kernel import Clock, EventRouter
+from yabot_core.kernel import Clock, EventRouter, UnavailableError
 
 
 class InMemoryStorage:
@@ -50,7 +51,22 @@ class InMemoryStorage:
         """Nothing to release."""
 
     async def ping(self) -> None:
-        """Memory always answers."""
+        """Memory answers, unless a drill simulates an outage (:meth:`simulate_outage`).
+
+        Raises:
+            UnavailableError: during a simulated outage.
+        """
+        if self._transactions.outage is not None:
+            raise UnavailableError(self._transactions.outage)
+
+    def simulate_outage(self, on: bool = True) -> None:
+        """Make units of work and ``ping`` fail as an unreachable storage would, until switched off.
+
+        For fault drills (tests, ``make bench``): the data stays, nothing is half-written; read models keep
+        answering from memory.
+        """
+        self._transactions.outage = "El almacenamiento no responde." if on else None
+        self._views = {name: _Away(view) if on else _present(view) for name, view in self._views.items()}
 
     def add_commit_listener(self, listener: CommitListener) -> None:
         """Tell ``listener`` what each commit held: the handlers owed, whether a timer was scheduled."""
@@ -59,3 +75,24 @@ class InMemoryStorage:
     def route_events(self, router: EventRouter) -> None:
         """Owe each committed event to the handlers ``router`` names."""
         self._units.router.install(router)
+
+
+class _Away:
+    """A read model during a simulated outage: every coroutine method raises ``UnavailableError``."""
+
+    def __init__(self, view: object) -> None:
+        self.view = view
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401  (whatever the view offers)
+        attribute = getattr(self.view, name)
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute
+
+        async def away(*_args: object, **_kwargs: object) -> Any:  # noqa: ANN401
+            raise UnavailableError("El almacenamiento no responde.")
+
+        return away
+
+
+def _present(view: object) -> object:
+    return view.view if isinstance(view, _Away) else view

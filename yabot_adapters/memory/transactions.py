@@ -8,7 +8,7 @@ from yabot_adapters.memory.bus import BusState
 from yabot_adapters.memory.slice import MemorySlice, StagedRepository
 from yabot_adapters.storage import StorageUnitOfWork
 from yabot_adapters.units import Committed, SlicedUnitOfWork, Units
-from yabot_core.kernel import Clock, Transactions
+from yabot_core.kernel import Clock, Transactions, UnavailableError
 
 T = TypeVar("T")
 
@@ -31,9 +31,13 @@ class InMemoryTransactions(Transactions[StorageUnitOfWork]):
         self._clock = clock
         self._units = units
         self._lock = asyncio.Lock()
+        self.outage: str | None = None
+        """Set to a reason to fail every unit of work as a storage gone away would (fault drills)."""
 
     async def run(self, work: Callable[[StorageUnitOfWork], Awaitable[T]]) -> T:
         """Run ``work`` alone, then commit its staged writes and events (see ``Transactions``)."""
+        if self.outage is not None:
+            raise UnavailableError(self.outage)
 
         async def alone() -> tuple[T, Committed]:
             async with self._lock:

@@ -9,6 +9,7 @@ stores the transaction's read concern, which only that first command carries, as
 
 from collections.abc import Sequence
 from contextlib import suppress
+from typing import Final
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -19,6 +20,12 @@ from yabot_adapters.mongo.documents import Document
 from yabot_adapters.mongo.errors import REPLICA_SET_REQUIRED
 from yabot_adapters.mongo.slice import MongoSlice
 from yabot_core.kernel import UnavailableError
+
+SCHEMA_VERSIONS: Final = "schema_versions"
+"""``{_id: module, version}``: the schema step each module is at (``yabot migrate``)."""
+
+SCHEMA_VERSION: Final = 1
+"""A module's version once its declared collections and indexes exist (yabot_adapters.mongo.migrations)."""
 
 
 def collections(slices: Sequence[MongoSlice]) -> tuple[str, ...]:
@@ -44,13 +51,17 @@ async def migrate(database: AsyncDatabase[Document], slices: Sequence[MongoSlice
     restricts creating them inside transactions, and wire-protocol servers need them to exist.
     """
     existing = set(await database.list_collection_names())
-    for name in collections(slices):
+    for name in (*collections(slices), SCHEMA_VERSIONS):
         if name not in existing:
             with suppress(CollectionInvalid):  # another process created it since we listed them
                 await database.create_collection(name)
     for piece in slices:
         for name, indexes in piece.indexes.items():
             await database[name].create_indexes(list(indexes))
+    for piece in slices:  # what `yabot migrate status` reads (yabot_adapters.mongo.migrations)
+        await database[SCHEMA_VERSIONS].replace_one(
+            {"_id": piece.name}, {"_id": piece.name, "version": SCHEMA_VERSION}, upsert=True
+        )
 
 
 async def check_server(database: AsyncDatabase[Document], *, exclusive: bool) -> None:

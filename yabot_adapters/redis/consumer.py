@@ -11,7 +11,10 @@ Taking a partition over, a consumer first finishes what the group had delivered 
 before reading anything new: it claims (XAUTOCLAIM) entries idle longer than the lease, so a slow but live
 former holder has noticed its lost lease and stopped; until every such entry is claimed, it reads nothing new
 from that partition. Entries are acknowledged (XACK) only after the handler finished (its unit of work
-committed), or after it failed every attempt and the entry became a dead letter.
+committed), or after it failed every attempt and the entry became a dead letter: stored (with
+``EventProcessingFailed``, in one unit of work, where ``yabot events replay`` finds it) and then added to the
+dead-letter stream (``<prefix>:dead-letters``, bounded), where operators' tools can follow failures as they
+happen.
 
 Attempts: the handler gets the bus's :class:`RetryPolicy` (tenacity, growing pauses). An entry delivered
 before (its former consumer died or lost its lease while handling it) counts each earlier delivery as an
@@ -31,11 +34,21 @@ from typing import TYPE_CHECKING, Any
 
 from yabot_adapters.bus.graves import Graves
 from yabot_adapters.bus.handlers import HandlerRunner, Outcome, Subscription
-from yabot_adapters.redis.streams import HEARTBEAT, RELEASE, RENEW, Entry, Layout, decode, stream_id
-from yabot_core.kernel import Clock, RetryPolicy, parse_event
+from yabot_adapters.redis.streams import (
+    DEAD_LETTER_STREAM_LENGTH,
+    HEARTBEAT,
+    RELEASE,
+    RENEW,
+    Entry,
+    Layout,
+    decode,
+    stream_id,
+)
+from yabot_core.kernel import Clock, RetryPolicy, dead_letter_id, parse_event
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.typing import EncodableT, FieldT
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +322,7 @@ class GroupConsumer:
                 )
                 unparsable = Outcome(ok=False, attempts=1, error=f"ValueError: {exc}")
                 await self._graves.bury(record, None, self.group, unparsable)
+                await self._mourn(entry, unparsable)
             else:
                 left = self._policy.attempts - earlier
                 if left <= 0:
@@ -319,7 +333,29 @@ class GroupConsumer:
                     outcome = Outcome(ok=outcome.ok, attempts=outcome.attempts + earlier, error=outcome.error)
                 if not outcome.ok:
                     await self._graves.bury(record, event, self.group, outcome)
+                    await self._mourn(entry, outcome)
         await self._client.xack(self._layout.stream(entry.partition), self.group, entry.entry_id)
+
+    async def _mourn(self, entry: Entry, outcome: Outcome) -> None:
+        """Add the dead letter (stored already) to the dead-letter stream, before the entry is acknowledged.
+
+        Should Redis fail here, the entry comes back and is buried again: storage keeps one letter, the stream
+        may show it twice.
+        """
+        record = entry.record
+        fields: dict[FieldT, EncodableT] = {
+            "dead_letter_id": dead_letter_id(record.event_id, self.group),
+            "event_id": record.event_id,
+            "event_type": record.event_type,
+            "handler": self.group,
+            "user_id": "" if record.user_id is None else str(record.user_id),
+            "attempts": str(outcome.attempts),
+            "error": outcome.error,
+            "entry": f"{self._layout.stream(entry.partition)}/{entry.entry_id}",
+        }
+        await self._client.xadd(
+            self._layout.dead_letters, fields, maxlen=DEAD_LETTER_STREAM_LENGTH, approximate=True
+        )
 
     def _runner(self, attempts: int) -> HandlerRunner:
         return self._runners[min(attempts, self._policy.attempts)]

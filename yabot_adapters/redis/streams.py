@@ -11,6 +11,9 @@ from typing import Final
 
 from yabot_core.kernel import EventId, OutboxRecord, UserId
 
+DEAD_LETTER_STREAM_LENGTH: Final = 10_000
+"""About how many entries the dead-letter stream keeps (``MAXLEN ~``); replayable letters stay in storage."""
+
 PUBLISHER: Final = "redis-streams"
 """The outbox handler every routed event is owed to: the publisher that moves it into its stream."""
 
@@ -67,6 +70,11 @@ class Layout:
     def members(self, handler: str) -> str:
         """The live consumers of ``handler``'s group (a sorted set scored by heartbeat expiry)."""
         return f"{self.prefix}:consumers:{handler}"
+
+    @property
+    def dead_letters(self) -> str:
+        """The dead-letter stream: one entry per event a handler gave up on (bounded, newest kept)."""
+        return f"{self.prefix}:dead-letters"
 
     def published(self, event_id: str) -> str:
         """The marker that an event is in its stream already (a republished outbox record adds nothing)."""

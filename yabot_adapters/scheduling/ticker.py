@@ -13,6 +13,7 @@ import itertools
 import logging
 from datetime import timedelta
 
+from yabot_adapters.metrics import TIMER_LAG, TIMERS_FIRED
 from yabot_adapters.storage import StorageBackend
 from yabot_adapters.units import Committed
 from yabot_core.kernel import (
@@ -20,6 +21,7 @@ from yabot_core.kernel import (
     CorrelationId,
     EventStamper,
     IdGenerator,
+    Timer,
     TimerFired,
     TimersUnitOfWork,
     UnavailableError,
@@ -81,8 +83,8 @@ class Ticker:
         if not timers:
             return 0, 0
 
-        async def fire(uow: TimersUnitOfWork) -> int:
-            fired = 0
+        async def fire(uow: TimersUnitOfWork) -> list[Timer]:
+            fired = []
             for timer in timers:
                 if not await uow.timers.complete(timer):
                     continue  # cancelled, rescheduled, or claimed by another ticker meanwhile
@@ -97,12 +99,15 @@ class Ticker:
                             payload=timer.payload,
                         )
                     )
-                fired += 1
+                fired.append(timer)
             return fired
 
         fired = await self._transactions.run(fire)
-        self.fired += fired
-        return fired, len(timers)
+        for timer in fired:
+            TIMERS_FIRED.labels(timer.kind).inc()
+            TIMER_LAG.labels(timer.kind).observe(max(0.0, (now - timer.due_at).total_seconds()))
+        self.fired += len(fired)
+        return len(fired), len(timers)
 
     # --- in the background ------------------------------------------------------------------------------
 

@@ -16,20 +16,29 @@ from yabot_adapters.telegram.middlewares import (
     track_updates,
 )
 from yabot_adapters.telegram.polling import TelegramPolling
-from yabot_adapters.telegram.throttling import ThrottlingMiddleware, UserPace
+from yabot_adapters.telegram.throttling import (
+    InProcessPaces,
+    PaceJudge,
+    ThrottlingMiddleware,
+    UserPace,
+    Verdict,
+)
 from yabot_adapters.telegram.webhook import WebhookUpdates
 
 __all__ = [
     "DEFAULT_API_URL",
     "REGISTRATION_KEY",
     "UPDATE_TRACKER_KEY",
+    "InProcessPaces",
     "MenuEntry",
     "OutgoingLimiter",
+    "PaceJudge",
     "TelegramMessenger",
     "TelegramPolling",
     "ThrottlingMiddleware",
     "UpdateTracker",
     "UserPace",
+    "Verdict",
     "WebhookUpdates",
     "build_dispatcher",
     "correlation_id_for",

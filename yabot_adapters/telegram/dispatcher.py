@@ -4,12 +4,14 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher, Router
+from aiogram.fsm.storage.base import BaseStorage
 
 from yabot_adapters.telegram import errors
 from yabot_adapters.telegram.commands import MenuEntry
+from yabot_adapters.telegram.metrics import mark_routers, time_updates
 from yabot_adapters.telegram.middlewares import CorrelationMiddleware, UserUpsertMiddleware, track_updates
 from yabot_adapters.telegram.routers import fallback, help
-from yabot_adapters.telegram.throttling import ThrottlingMiddleware, UserPace
+from yabot_adapters.telegram.throttling import InProcessPaces, PaceJudge, ThrottlingMiddleware, UserPace
 from yabot_core.kernel import Phrasebook
 from yabot_core.users import UserDirectory
 
@@ -24,7 +26,8 @@ def build_dispatcher(
     routers: Sequence[Router] = (),
     menu: Sequence[MenuEntry] = (),
     data: Mapping[str, object] | None = None,
-    pace: UserPace | None = None,
+    pace: UserPace | PaceJudge | None = None,
+    fsm_storage: BaseStorage | None = None,
 ) -> Dispatcher:
     """Return a Dispatcher serving YABOT's bot; services reach handlers as workflow data.
 
@@ -38,7 +41,10 @@ def build_dispatcher(
         routers: every module's routers, tried in order before /ayuda and the fallback.
         menu: the commands /ayuda, /help and the fallback list (the modules' commands, described).
         data: the modules' workflow data (services their handlers take by name).
-        pace: how much one user may send before Lucien asks for a pause (``None``: no limit).
+        pace: how much one user may send before Lucien asks for a pause (``None``: no limit), counted in
+            this process's memory; or the judge that counts it elsewhere (in Redis, for several processes).
+        fsm_storage: where aiogram keeps conversation states (and aiogram-dialog its stacks); ``None``:
+            aiogram's memory storage, which only one process can use.
 
     Raises:
         ValueError: a module's data uses a name the dispatcher reserves.
@@ -48,15 +54,18 @@ def build_dispatcher(
     if clash:
         msg = f"workflow data names reserved by the dispatcher: {sorted(clash)}"
         raise ValueError(msg)
-    dp = Dispatcher(name="yabot")
+    dp = Dispatcher(name="yabot") if fsm_storage is None else Dispatcher(name="yabot", storage=fsm_storage)
     dp.workflow_data.update(extra, users=users, texts=texts, timezone=timezone, menu=tuple(menu))
     # Outer update middlewares run in registration order, after aiogram's own (errors, user context):
     # the correlation scope first, so the user upsert's events carry it too; the per-user throttle before
     # the upsert, so a flood costs no storage. The update tracker goes before them all.
     track_updates(dp)
+    time_updates(dp)  # the user upsert and the throttle count in an update's time
     dp.update.outer_middleware(CorrelationMiddleware())
     if pace is not None:
-        dp.update.outer_middleware(ThrottlingMiddleware(pace))
+        judge = InProcessPaces(pace) if isinstance(pace, UserPace) else pace
+        dp.update.outer_middleware(ThrottlingMiddleware(judge))
     dp.update.outer_middleware(UserUpsertMiddleware(users))
     dp.include_routers(errors.setup(), *routers, help.setup(), fallback.setup())
+    mark_routers(dp)  # after the routers: it marks each one's observers
     return dp

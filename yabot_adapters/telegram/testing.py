@@ -31,6 +31,7 @@ from yabot_adapters.telegram.fake_payments import (
     payment_message,
     pre_checkout_query,
 )
+from yabot_adapters.telegram.fake_polls import FakePolls
 from yabot_adapters.telegram.fake_updates import UpdateQueue, chats_in, group_message, private_message
 
 DEFAULT_TOKEN: Final = "123456789:TEST-fake-telegram-token"  # noqa: S105  (only the fake server knows it)
@@ -100,6 +101,8 @@ class FakeTelegramServer:
         """Channels' members, invite links and join requests (``banChatMember``, ``getChatMember``...)."""
         self.webhook: dict[str, Any] | None = None
         """``setWebhook``'s parameters while a webhook is set (``getUpdates`` is refused meanwhile)."""
+        self.polls = FakePolls()
+        """The polls the bot sent (``sendPoll``), by poll id; :meth:`poll_answer_update` answers them."""
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
@@ -248,6 +251,14 @@ class FakeTelegramServer:
     ) -> dict[str, Any]:
         """Build a ``chat_member`` update: ``user_id`` has ``status`` in ``chat_id`` (through ``link``)."""
         return self.channels.member_update(next(self._update_ids), chat_id, user_id, status, link=link)
+
+    def poll_answer_update(
+        self, poll_id: str, user_id: int, option_ids: list[int], *, first_name: str = "Ana"
+    ) -> dict[str, Any]:
+        """Build a ``poll_answer`` update: ``user_id`` chose ``option_ids`` in a poll the bot sent."""
+        return self.polls.answer_update(
+            next(self._update_ids), poll_id, user_id, option_ids, first_name=first_name
+        )
 
     def next_update_id(self) -> int:
         """Reserve an update id, for hand-built updates of other kinds."""
@@ -447,12 +458,8 @@ class FakeTelegramServer:
         """Every method but getUpdates (which may wait for updates): answered on the spot."""
         if name == "getme":
             return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
-        if name == "sendmessage" or name in MEDIA_METHODS:
-            return (
-                self._send_media(MEDIA_METHODS[name], params)
-                if name in MEDIA_METHODS
-                else self._send_message(params)
-            )
+        if name in {"sendmessage", "sendpoll"} or name in MEDIA_METHODS:
+            return self._send(name, params)
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
         if name in CHANNEL_METHODS:
@@ -539,6 +546,20 @@ class FakeTelegramServer:
             "from": bot_user(self.bot_id, self.bot_first_name, self.bot_username),
             "caption": str(params.get("caption", "")) or None,
         }
+
+    def _send(self, name: str, params: dict[str, Any]) -> object:
+        """A text, a medium or a poll, answered as Telegram would (recorded as sent)."""
+        if name in MEDIA_METHODS:
+            return self._send_media(MEDIA_METHODS[name], params)
+        return self._send_poll(params) if name == "sendpoll" else self._send_message(params)
+
+    def _send_poll(self, params: dict[str, Any]) -> object:
+        chat_id = params.get("chat_id")
+        if not isinstance(chat_id, int) or (self.known_chats_only and chat_id not in self._chats):
+            raise ApiError(400, "Bad Request: chat not found")
+        chat = self._chats.get(chat_id, {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"})
+        me = bot_user(self.bot_id, self.bot_first_name, self.bot_username)
+        return self.polls.send(params, chat, next(self._message_ids), me)
 
     def _stars_call(self, name: str, params: dict[str, Any]) -> object:
         if name == "answerprecheckoutquery":

@@ -5,6 +5,10 @@ seconds. A message or button press that finds the bucket full earns one polite w
 that user sends for the next ``period`` seconds is dropped unread; by then the bucket is empty and the
 user has the full allowance again. Nobody else notices: buckets are per user, and updates that are no
 person talking to the bot (group chatter, reactions, membership changes) are never counted.
+
+The counting is a seam (:class:`PaceJudge`): :class:`InProcessPaces` counts in this process's memory (one
+process: the embedded profile); ``yabot_adapters.redis.paces.RedisPaces`` counts in Redis, so the N
+processes of production count a fan's messages as one.
 """
 
 import asyncio
@@ -13,7 +17,7 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.exceptions import TelegramAPIError
@@ -41,10 +45,25 @@ class UserPace:
     seconds: float
 
 
-class _Verdict(Enum):
+class Verdict(Enum):
+    """What to do with one message: let it through, warn once, or drop it unread."""
+
     ADMIT = "admit"
     WARN = "warn"
     IGNORE = "ignore"
+
+
+class PaceJudge(Protocol):
+    """Counts each user's messages against a :class:`UserPace` and says what to do with the next one."""
+
+    @property
+    def pace(self) -> UserPace:
+        """The allowance it enforces (the warning's log line names it)."""
+        ...
+
+    async def judge(self, user_id: int) -> Verdict:
+        """Count one message of ``user_id``; may raise a transient ``YabotError`` when it cannot count."""
+        ...
 
 
 class _Pace:
@@ -57,43 +76,58 @@ class _Pace:
         self.quiet_until = -math.inf
 
 
-class ThrottlingMiddleware(BaseMiddleware):
-    """An outer update middleware that lets each user through at :class:`UserPace` and drops the excess.
-
-    It goes after the correlation scope (its log lines carry the update's id) and before the user upsert,
-    so a flood costs neither storage nor a handler. Memory is bounded: at most ``users`` paces are kept.
-    """
+class InProcessPaces:
+    """A :class:`PaceJudge` in this process's memory: an aiolimiter bucket per user, ``users`` at most."""
 
     def __init__(self, pace: UserPace, *, users: int = USERS_TRACKED) -> None:
         self._pace = pace
         self._paces: LRUCache[int, _Pace] = LRUCache(maxsize=users)
 
-    async def __call__(self, handler: _Handler, event: TelegramObject, data: dict[str, Any]) -> Any:  # noqa: ANN401  (aiogram's middleware signature)
-        if not isinstance(event, Update) or (user := interacting_user(event)) is None:
-            return await handler(event, data)
-        verdict = await self._judge(user.id)
-        if verdict is _Verdict.ADMIT:
-            return await handler(event, data)
-        if verdict is _Verdict.WARN:
-            pace = self._pace
-            log.info(
-                "user %s sent over %s per %s s: warned, ignored for now", user.id, pace.messages, pace.seconds
-            )
-            await _warn(event, user, data["bot"], data["texts"])
-        return None
+    @property
+    def pace(self) -> UserPace:
+        """The allowance it enforces."""
+        return self._pace
 
-    async def _judge(self, user_id: int) -> _Verdict:
+    async def judge(self, user_id: int) -> Verdict:
+        """Count one message of ``user_id`` and say what to do with it."""
         pace = self._paces.get(user_id)
         if pace is None:
             pace = self._paces[user_id] = _Pace(self._pace)
         now = asyncio.get_running_loop().time()
         if now < pace.quiet_until:
-            return _Verdict.IGNORE
+            return Verdict.IGNORE
         if pace.bucket.has_capacity():
             await pace.bucket.acquire()  # returns at once: there is room
-            return _Verdict.ADMIT
+            return Verdict.ADMIT
         pace.quiet_until = now + self._pace.seconds
-        return _Verdict.WARN
+        return Verdict.WARN
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """An outer update middleware that lets each user through at their pace and drops the excess.
+
+    It goes after the correlation scope (its log lines carry the update's id) and before the user upsert,
+    so a flood costs neither storage nor a handler. ``judge`` counts (in memory by default; in Redis for
+    several processes); when it cannot, its transient error reaches the errors router, which asks the user
+    to try again in a moment.
+    """
+
+    def __init__(self, judge: PaceJudge) -> None:
+        self._judge = judge
+
+    async def __call__(self, handler: _Handler, event: TelegramObject, data: dict[str, Any]) -> Any:  # noqa: ANN401  (aiogram's middleware signature)
+        if not isinstance(event, Update) or (user := interacting_user(event)) is None:
+            return await handler(event, data)
+        verdict = await self._judge.judge(user.id)
+        if verdict is Verdict.ADMIT:
+            return await handler(event, data)
+        if verdict is Verdict.WARN:
+            pace = self._judge.pace
+            log.info(
+                "user %s sent over %s per %s s: warned, ignored for now", user.id, pace.messages, pace.seconds
+            )
+            await _warn(event, user, data["bot"], data["texts"])
+        return None
 
 
 async def _warn(update: Update, user: User, bot: Bot, texts: Phrasebook) -> None:

@@ -14,6 +14,7 @@ import click
 from click.exceptions import NoArgsIsHelpError
 
 from yabot_app.cli.events import events
+from yabot_app.cli.migrate import migrate
 from yabot_app.cli.runtime import configure_logging, load_settings, run, with_container
 from yabot_app.cli.spanish import SpanishGroup, usage_error_es
 from yabot_app.cli.timers import timers
@@ -102,7 +103,12 @@ def show_settings() -> None:
         click.echo(f"YABOT_{name.upper():<28} {shown}")
 
 
-@cli.command(help="El estado de cada módulo, los eventos pendientes y los avisos programados.")
+@cli.command(
+    help=(
+        "El estado de cada módulo, los eventos pendientes y fallidos, los avisos programados, los "
+        "interruptores, los problemas abiertos y la última copia."
+    )
+)
 def status() -> None:
     """Print each module's health and the backlogs."""
     settings = load_settings()
@@ -131,15 +137,43 @@ def status() -> None:
             click.echo(f"Eventos pendientes de entrega: error: {getattr(exc, 'message', exc)}")
         else:
             click.echo(f"Eventos pendientes de entrega: {sum(backlog.values())}")
+        letters = await container.storage().dead_letter_queries.list(limit=STATUS_TIMERS)
+        more = "+" if len(letters) == STATUS_TIMERS else ""
+        click.echo(f"Eventos fallidos sin reenviar: {len(letters)}{more}")
         timers_due = await container.storage().timer_store.pending(limit=STATUS_TIMERS)
         more = "+" if len(timers_due) == STATUS_TIMERS else ""
-        click.echo(f"Avisos programados: {len(timers_due)}{more}")
+        now = container.clock().now()
+        due = sum(1 for timer in timers_due if timer.due_at <= now)
+        click.echo(f"Avisos programados: {len(timers_due)}{more} (vencidos sin disparar: {due})")
+        for line in await _problems(container):
+            click.echo(line)
         if settings.telegram_mode == "webhook":
             unfinished = await container.storage().telegram_updates.unfinished()
             click.echo(f"Actualizaciones de Telegram recibidas sin atender: {unfinished}")
         click.echo(_last_backup(settings))
 
     run(with_container(settings, work))
+
+
+async def _problems(container: "Container") -> list[str]:
+    """The breakers and the problems the admins were alerted of and not yet told are over."""
+    from yabot_app.modules.operations import OperationsModule  # noqa: PLC0415  (keeps `yabot --help` quick)
+
+    opened = await container.modules().get(OperationsModule).alerts.open_problems()
+    by_key = {problem.problem.key: problem for problem in opened}
+    breakers = []
+    for name in ("almacenamiento", "telegram"):
+        problem = by_key.get(name)
+        since = f"abierto desde {problem.since:%Y-%m-%d %H:%M} UTC" if problem else "cerrado"
+        breakers.append(f"{name}: {since}")
+    lines = ["Interruptores (según los avisos de los procesos en marcha): " + "; ".join(breakers)]
+    others = [problem for problem in opened if problem.problem.key not in {"almacenamiento", "telegram"}]
+    if not others:
+        lines.append("Problemas abiertos: ninguno.")
+    else:
+        lines.append(f"Problemas abiertos: {len(others)}")
+        lines += [f"  {p.problem.key} (desde {p.since:%Y-%m-%d %H:%M} UTC)" for p in others]
+    return lines
 
 
 def _last_backup(settings: Settings) -> str:
@@ -157,6 +191,7 @@ def _last_backup(settings: Settings) -> str:
 cli.add_command(events)
 cli.add_command(timers)
 cli.add_command(webhook)
+cli.add_command(migrate)
 for _plug in MODULES:
     for _command in _plug.commands():
         cli.add_command(_command)

@@ -3,18 +3,38 @@
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from yabot_app.alerting import notice_text, tell_admins
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.plug import BuiltModules, HandlerSpec, Kernel, ModulePlug
 from yabot_core import operations
-from yabot_core.kernel import Clock, EventStamper, TimerFired, Transactions, UnavailableError, timer_route
+from yabot_core.kernel import (
+    Clock,
+    EventStamper,
+    TimerFired,
+    Transactions,
+    UnavailableError,
+    UserId,
+    timer_route,
+)
 from yabot_core.operations import (
+    ALERT_REMINDER,
     BACKUP_TIMER,
+    MOCHILA_MOVEMENTS,
     RECONCILE_EVERY,
     RECONCILE_TIMER,
+    SUBSCRIPTION_HISTORY,
+    VIP_TIMERS,
+    WALLET_LEDGER,
+    AlertRaised,
+    AlertReminded,
+    AlertResolved,
+    Alerts,
     DataInconsistencyDetected,
+    Problem,
     Reconciliation,
     StorageSnapshots,
     schedule_slot,
@@ -28,12 +48,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CHECKS = (WALLET_LEDGER, MOCHILA_MOVEMENTS, SUBSCRIPTION_HISTORY, VIP_TIMERS)
+"""Every check the reconciliation runs: one it finds nothing for closes its open alert."""
+INCONSISTENCY = "inconsistencia"
+ALERT_MAX_AGE = timedelta(days=1)
+"""An alert not delivered within a day (Telegram away all that time) is dropped: the next look raises anew."""
+
+
+def inconsistency_key(check: str) -> str:
+    """The problem key of a reconciliation check's findings (one alert per check, not per finding)."""
+    return f"{INCONSISTENCY}:{check}"
+
 
 @dataclass(frozen=True, slots=True)
 class OperationsModule:
     """The operations module's services: the reconciliation, and backups where the storage outlives us."""
 
     reconciliation: Reconciliation
+    alerts: Alerts
     snapshots: StorageSnapshots | None
     transactions: "Transactions[StorageUnitOfWork]"
     clock: Clock
@@ -87,9 +119,17 @@ class OperationsPlug(ModulePlug[OperationsModule]):
             wallet_audit=storage.wallet_audit,
             inventory_audit=storage.inventory_audit,
             subscription_audit=storage.subscription_audit,
+            timers=storage.timer_store,
+            clock=kernel.clock,
         )
         return OperationsModule(
             reconciliation=reconciliation,
+            alerts=Alerts(
+                storage.transactions,
+                storage.timer_store,
+                kernel.clock,
+                EventStamper(kernel.clock, kernel.ids),
+            ),
             snapshots=snapshots_for(storage),
             transactions=storage.transactions,
             clock=kernel.clock,
@@ -113,15 +153,38 @@ class OperationsPlug(ModulePlug[OperationsModule]):
             await services.schedule()
 
         async def reconcile(_event: TimerFired) -> None:
-            await services.reconciliation.run()  # each finding is published, and logged below
+            report = await services.reconciliation.run()  # each finding is published, handled below
+            found = {finding.check for finding in report.findings}
+            for check in CHECKS:
+                if check not in found:
+                    await services.alerts.resolve(inconsistency_key(check))
             await services.schedule()
 
         async def inconsistency(event: DataInconsistencyDetected) -> None:
             log.warning("Inconsistency (%s), %s: %s", event.check, event.subject, event.description)
+            args: dict[str, str | int] = {"comprobacion": event.check, "detalle": event.description}
+            problem = Problem(
+                key=inconsistency_key(event.check), message="operations-problem-inconsistency", args=args
+            )
+            await services.alerts.raise_problem(problem)  # the first finding of a check alerts; the rest wait
+
+        admins = [UserId(admin) for admin in kernel.settings.admin_ids]
+
+        async def alert_admins(event: AlertRaised | AlertReminded | AlertResolved) -> None:
+            await tell_admins(kernel.messenger, admins, notice_text(kernel.phrasebook, event))
 
         yield HandlerSpec(TimerFired, "operations.backup", backup, route=timer_route(BACKUP_TIMER))
         yield HandlerSpec(TimerFired, "operations.reconcile", reconcile, route=timer_route(RECONCILE_TIMER))
         yield HandlerSpec(DataInconsistencyDetected, "operations.log_inconsistency", inconsistency)
+        yield HandlerSpec(
+            TimerFired, "operations.alert_reminder", services.alerts.remind, route=timer_route(ALERT_REMINDER)
+        )
+        for notice, name in (
+            (AlertRaised, "operations.alert_raised"),
+            (AlertReminded, "operations.alert_reminded"),
+            (AlertResolved, "operations.alert_resolved"),
+        ):
+            yield HandlerSpec(notice, name, alert_admins, max_age=ALERT_MAX_AGE, needs_telegram=True)
 
     def commands(self) -> Sequence["click.Command"]:
         """``yabot backup`` (and ``backup verify``), ``yabot restore``, ``yabot reconcile``."""

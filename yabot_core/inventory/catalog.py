@@ -16,7 +16,9 @@ from yabot_core.inventory.errors import InvalidCatalogError, UnknownItemError
 from yabot_core.inventory.fields import (
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
+    MAX_PRICE,
     MAX_QUANTITY,
+    MAX_STOCK,
     ItemId,
     ItemIdField,
     ItemKind,
@@ -46,6 +48,8 @@ class ItemDefinition(BaseModel):
     """Something a user can hold in the mochila: an object or a pista.
 
     Not stackable means one at most; stackable means as many as ``max_quantity`` (no limit when unset).
+    An item with a ``price`` is for sale in the tienda: ``stock`` units in all (no limit when unset), at most
+    ``purchase_limit`` per fan (no limit when unset).
     """
 
     model_config = CONTENT_MODEL
@@ -57,6 +61,9 @@ class ItemDefinition(BaseModel):
     stackable: YesNo = Field(default=False, alias="apilable")
     vip_only: YesNo = Field(default=False, alias="solo_vip")
     max_quantity: int | None = Field(default=None, alias="cantidad_maxima", ge=1, le=MAX_QUANTITY)
+    price: int | None = Field(default=None, alias="precio", ge=1, le=MAX_PRICE)
+    stock: int | None = Field(default=None, alias="existencias", ge=0, le=MAX_STOCK)
+    purchase_limit: int | None = Field(default=None, alias="limite_por_fan", ge=1, le=MAX_QUANTITY)
 
     @model_validator(mode="before")
     @classmethod
@@ -74,10 +81,29 @@ class ItemDefinition(BaseModel):
             )
         return value
 
+    @field_validator("stock", "purchase_limit")
+    @classmethod
+    def _only_for_sale(cls, value: int | None, info: ValidationInfo) -> int | None:
+        # A ``precio`` that failed its own check is absent from ``info.data``: its error says enough.
+        if value is not None and "price" in info.data and info.data["price"] is None:
+            field = "existencias" if info.field_name == "stock" else "limite_por_fan"
+            raise PydanticCustomError(
+                "solo_a_la_venta",
+                "«{field}» solo tiene sentido en un objeto a la venta: añada «precio» (en besitos) o quite"
+                " «{field}».",
+                {"field": field},
+            )
+        return value
+
     @property
     def label(self) -> str:
         """How messages name this entry."""
         return item_label(self.id)
+
+    @property
+    def for_sale(self) -> bool:
+        """Whether the tienda sells it (it has a price)."""
+        return self.price is not None
 
     @property
     def limit(self) -> int | None:

@@ -18,6 +18,9 @@ MAX_ITEM_ID_LENGTH: Final = 64
 MAX_NAME_LENGTH: Final = 64
 MAX_DESCRIPTION_LENGTH: Final = 1000
 MAX_QUANTITY: Final = 1_000_000
+MAX_PRICE: Final = 1_000_000
+"""The dearest an item may be in the tienda, in besitos: what one wallet movement may take."""
+MAX_STOCK: Final = 1_000_000_000
 
 _YES: Final = frozenset({"sí", "si", "verdadero"})
 _NO: Final = frozenset({"falso"})

@@ -1,5 +1,13 @@
 """The kernel: ids, time, errors, events, correlation, the bus and storage ports every module builds on."""
 
+from yabot_core.kernel.breaker import (
+    BREAKER_FAILURES,
+    BREAKER_OPEN_FOR,
+    BreakerState,
+    BreakerStatus,
+    CircuitBreaker,
+    CircuitOpenError,
+)
 from yabot_core.kernel.bus import EventBus, RetryPolicy
 from yabot_core.kernel.checks import checked_key, checked_note, checked_user_id
 from yabot_core.kernel.clock import Clock
@@ -63,6 +71,8 @@ from yabot_core.kernel.timers import (
 from yabot_core.kernel.uow import Transactions, UnitOfWork
 
 __all__ = [
+    "BREAKER_FAILURES",
+    "BREAKER_OPEN_FOR",
     "CONTENT_MODEL",
     "MAX_KEY_LENGTH",
     "MAX_NOTE_LENGTH",
@@ -71,7 +81,11 @@ __all__ = [
     "MAX_USER_ID",
     "REASON_CODE",
     "RESERVED_PREFIX",
+    "BreakerState",
+    "BreakerStatus",
     "BusUnitOfWork",
+    "CircuitBreaker",
+    "CircuitOpenError",
     "Clock",
     "ConcurrentUpdateError",
     "ConflictError",

@@ -1,5 +1,18 @@
 """Operations: backups (the contract a backend offers, their schedule) and reconciliation. Public API."""
 
+from yabot_core.operations.alerts import (
+    ALERT_OPEN,
+    ALERT_REMINDER,
+    REMIND_EVERY,
+    AlertRaised,
+    AlertReminded,
+    AlertResolved,
+    Alerts,
+    ModuleHealthCheckFailed,
+    OpenProblem,
+    Problem,
+    minutes_between,
+)
 from yabot_core.operations.backups import (
     BACKUP_FORMAT,
     BACKUP_TIMER,
@@ -15,6 +28,7 @@ from yabot_core.operations.reconcile import (
     MOCHILA_MOVEMENTS,
     REPAIR_ACTION,
     SUBSCRIPTION_HISTORY,
+    VIP_TIMERS,
     WALLET_LEDGER,
     DataInconsistencyDetected,
     Inconsistency,
@@ -24,22 +38,34 @@ from yabot_core.operations.reconcile import (
 )
 
 __all__ = [
+    "ALERT_OPEN",
+    "ALERT_REMINDER",
     "BACKUP_FORMAT",
     "BACKUP_TIMER",
     "MANIFEST",
     "MOCHILA_MOVEMENTS",
     "RECONCILE_EVERY",
     "RECONCILE_TIMER",
+    "REMIND_EVERY",
     "REPAIR_ACTION",
     "SUBSCRIPTION_HISTORY",
+    "VIP_TIMERS",
     "WALLET_LEDGER",
+    "AlertRaised",
+    "AlertReminded",
+    "AlertResolved",
+    "Alerts",
     "BackupManifest",
     "DataInconsistencyDetected",
     "DumpContents",
     "Inconsistency",
+    "ModuleHealthCheckFailed",
+    "OpenProblem",
+    "Problem",
     "ReconcileReport",
     "ReconcileUnitOfWork",
     "Reconciliation",
     "StorageSnapshots",
+    "minutes_between",
     "schedule_slot",
 ]

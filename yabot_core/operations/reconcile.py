@@ -5,14 +5,24 @@ automatically (and only on request, audited). Everything else found is reported,
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import ClassVar, Final, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from yabot_core.audit import Actor, AuditLog, AuditUnitOfWork, user_target
 from yabot_core.inventory import InventoryAudit, QuantityMismatch
-from yabot_core.kernel import Event, EventStamper, Transactions, UserId, spanish_number
-from yabot_core.subscriptions import StoredSubscription, SubscriptionAudit, replay
+from yabot_core.kernel import (
+    Clock,
+    Event,
+    EventStamper,
+    Timer,
+    TimerStore,
+    Transactions,
+    UserId,
+    spanish_number,
+)
+from yabot_core.subscriptions import EXPIRY_TIMER, StoredSubscription, SubscriptionAudit, replay
 from yabot_core.wallet import LedgerMismatch, WalletAudit, WalletUnitOfWork
 
 WALLET_LEDGER: Final = "wallet.ledger"
@@ -21,6 +31,10 @@ SUBSCRIPTION_HISTORY: Final = "subscriptions.history"
 """The check of each subscription against the replay of its history (reported only)."""
 MOCHILA_MOVEMENTS: Final = "inventory.movements"
 """The check of each mochila line against its operations (reported only: no record there is the truth)."""
+VIP_TIMERS: Final = "timers.vip_expiry"
+"""The check of open VIP periods against the expiry timers that close them (reported only)."""
+SCAN_TIMERS: Final = 1_000_000
+"""The most expiry timers one run reads (far above any community: one per open VIP)."""
 REPAIR_ACTION: Final = "operations.wallet_repair"
 """The audit action of a balance set back to its ledger's sum."""
 
@@ -78,7 +92,11 @@ class Reconciliation:
         wallet_audit: WalletAudit,
         inventory_audit: InventoryAudit,
         subscription_audit: SubscriptionAudit,
+        timers: TimerStore | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self._timers = timers
+        self._clock = clock
         self._transactions = transactions
         self._wallet_audit = wallet_audit
         self._inventory_audit = inventory_audit
@@ -92,14 +110,14 @@ class Reconciliation:
         A wallet that moved between the check and the repair is left alone (the next run sees it again).
         """
         mismatches = {m.user_id: m for m in await self._wallet_audit.ledger_mismatches()}
+        subscriptions = await self._subscription_audit.stored_with_history()
         findings = (
             tuple(_wallet_finding(m) for m in mismatches.values())
             + tuple(_mochila_finding(m) for m in await self._inventory_audit.quantity_mismatches())
             + tuple(
-                finding
-                for stored in await self._subscription_audit.stored_with_history()
-                if (finding := _subscription_finding(stored)) is not None
+                finding for stored in subscriptions if (finding := _subscription_finding(stored)) is not None
             )
+            + await self._timer_findings(subscriptions)
         )
         if findings:
             await self._transactions.run(lambda uow: self._publish(uow, findings))
@@ -112,6 +130,53 @@ class Reconciliation:
                     if await self._repair(mismatch, who):
                         repaired.append(mismatch.user_id)
         return ReconcileReport(findings=findings, repaired=tuple(repaired))
+
+    async def _timer_findings(self, subscriptions: Sequence[StoredSubscription]) -> tuple[Inconsistency, ...]:
+        """Each open VIP period has the expiry timer that closes it, and each expiry timer an open period.
+
+        A period already due is left out: its timer may be firing right now. Without a timer store (a
+        library user's composition), nothing is checked.
+        """
+        if self._timers is None or self._clock is None:
+            return ()
+        now = self._clock.now()
+        timers = await self._timers.pending(limit=SCAN_TIMERS, kind=EXPIRY_TIMER)
+        by_period = {_period_of(timer): timer for timer in timers}
+        findings: list[Inconsistency] = []
+        open_periods: set[tuple[int, object, object]] = set()
+        for found in subscriptions:
+            stored = found.stored
+            if stored is None or stored.ended_at is not None:
+                continue
+            period: tuple[int, object, object] = (
+                int(stored.user_id),
+                stored.period_sequence,
+                stored.vip_until,
+            )
+            open_periods.add(period)
+            if period not in by_period and stored.vip_until > now:
+                findings.append(
+                    Inconsistency(
+                        check=VIP_TIMERS,
+                        subject=f"VIP del usuario {stored.user_id}",
+                        description=(
+                            f"vence el {stored.vip_until:%d/%m/%Y %H:%M} UTC, pero no hay aviso programado"
+                            " que lo cierre: seguiría en el canal VIP sin pagar"
+                        ),
+                        user_id=stored.user_id,
+                    )
+                )
+        for period, timer in by_period.items():
+            if period not in open_periods and timer.due_at > now:
+                findings.append(
+                    Inconsistency(
+                        check=VIP_TIMERS,
+                        subject=f"aviso programado {timer.key}",
+                        description="cierra un periodo VIP que ya no está abierto (al dispararse, nada)",
+                        user_id=timer.user_id,
+                    )
+                )
+        return tuple(findings)
 
     async def _publish(self, uow: ReconcileUnitOfWork, findings: Sequence[Inconsistency]) -> None:
         for finding in findings:
@@ -195,3 +260,11 @@ def _subscription_finding(found: StoredSubscription) -> Inconsistency | None:
         description=text,
         user_id=found.user_id,
     )
+
+
+def _period_of(timer: Timer) -> tuple[int, object, object]:
+    """The VIP period an expiry timer closes, as its payload names it (user, period, end)."""
+    payload = timer.payload
+    until = payload.get("until")
+    end = datetime.fromisoformat(until) if isinstance(until, str) else None
+    return (int(str(payload.get("user_id"))), payload.get("period"), end)

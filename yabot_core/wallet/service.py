@@ -116,6 +116,22 @@ class WalletService:
         posting = checked_posting(user_id, amount, reason, idempotency_key, note, sign=-1)
         return await self._transactions.run(lambda uow: self._post(uow, posting))
 
+    async def debit_in(
+        self,
+        uow: WalletUnitOfWork,
+        user_id: UserId,
+        amount: int,
+        reason: LedgerReason,
+        *,
+        idempotency_key: str,
+        note: str | None = None,
+    ) -> LedgerEntry:
+        """:meth:`debit` inside the caller's unit of work (a purchase debits and fills the mochila at once).
+
+        Raises what :meth:`debit` raises; raising undoes the caller's whole unit of work.
+        """
+        return await self._post(uow, checked_posting(user_id, amount, reason, idempotency_key, note, sign=-1))
+
     async def hold(
         self,
         user_id: UserId,
@@ -131,15 +147,7 @@ class WalletService:
         (``"subasta:42"``). Raises what :meth:`debit` raises, and ``InvalidInputError`` for a ``purpose``
         no module defines (capturing spends the besitos for it).
         """
-        if not isinstance(purpose, LedgerReason) or not purpose.is_defined:
-            raise InvalidInputError(
-                "El propósito de la reserva no es válido.", detail={"purpose": repr(purpose)[:50]}
-            )
-        if purpose.is_escrow:
-            raise InvalidInputError("El propósito de una reserva no puede ser otra reserva.")
-        posting = checked_posting(
-            user_id, amount, ESCROW_HOLD, idempotency_key, reference, sign=-1, escrow=True
-        )
+        posting = _hold_posting(user_id, amount, purpose, idempotency_key, reference)
         return await self._transactions.run(lambda uow: self._hold(uow, posting, purpose))
 
     async def release(self, hold_id: str) -> Hold:
@@ -159,6 +167,32 @@ class WalletService:
             HoldAlreadySettledError: the hold was released.
         """
         return await self._transactions.run(lambda uow: self._capture(uow, hold_id))
+
+    async def hold_in(
+        self,
+        uow: WalletUnitOfWork,
+        user_id: UserId,
+        amount: int,
+        *,
+        purpose: LedgerReason,
+        idempotency_key: str,
+        reference: str | None = None,
+    ) -> Hold:
+        """:meth:`hold` inside the caller's unit of work (a bid holds and moves its auction at once).
+
+        Raises what :meth:`hold` raises; raising undoes the caller's whole unit of work.
+        """
+        return await self._hold(
+            uow, _hold_posting(user_id, amount, purpose, idempotency_key, reference), purpose
+        )
+
+    async def release_in(self, uow: WalletUnitOfWork, hold_id: str) -> Hold:
+        """:meth:`release` inside the caller's unit of work."""
+        return await self._release(uow, hold_id)
+
+    async def capture_in(self, uow: WalletUnitOfWork, hold_id: str) -> Hold:
+        """:meth:`capture` inside the caller's unit of work."""
+        return await self._capture(uow, hold_id)
 
     # --- queries ----------------------------------------------------------------------------------------
 
@@ -302,3 +336,16 @@ class WalletService:
         if hold is None:
             raise HoldNotFoundError(hold_id)
         return hold
+
+
+def _hold_posting(
+    user_id: UserId, amount: int, purpose: LedgerReason, key: str, reference: str | None
+) -> Posting:
+    """The escrow entry a hold posts, checked: a ``purpose`` some module defines, not an escrow one."""
+    if not isinstance(purpose, LedgerReason) or not purpose.is_defined:
+        raise InvalidInputError(
+            "El propósito de la reserva no es válido.", detail={"purpose": repr(purpose)[:50]}
+        )
+    if purpose.is_escrow:
+        raise InvalidInputError("El propósito de una reserva no puede ser otra reserva.")
+    return checked_posting(user_id, amount, ESCROW_HOLD, key, reference, sign=-1, escrow=True)

@@ -156,7 +156,7 @@ class TestProblems:
                 nombre: Rosa negra
                 descripcion: Oscura.
                 tipo: pistas
-                precio: 3
+                color: rojo
               - id: vela
                 nombre: Vela
                 descripcion: Una vela.
@@ -190,9 +190,9 @@ class TestProblems:
             " sin tilde, números y guiones entre palabras, como «llave-dorada» (¿quiso decir «rosa-negra»?).",
             f"{file}, línea 9 (objeto «Rosa Negra»): «tipo» debe ser «objeto» o «pista» (¿quiso decir"
             " «pista»?).",
-            f"{file}, línea 10 (objeto «Rosa Negra»): campo desconocido «precio»; aquí se admiten «id»,"
-            " «nombre»,"
-            " «descripcion», «tipo», «apilable», «solo_vip» y «cantidad_maxima».",
+            f"{file}, línea 10 (objeto «Rosa Negra»): campo desconocido «color»; aquí se admiten «id»,"
+            " «nombre», «descripcion», «tipo», «apilable», «solo_vip», «cantidad_maxima», «precio»,"
+            " «existencias» y «limite_por_fan».",
             f"{file}, línea 14 (objeto «vela»): el objeto ya aparece en la línea 11 de este archivo; deje"
             " solo"
             " uno.",
@@ -244,6 +244,55 @@ class TestProblems:
         )
 
 
+class TestStoreFields:
+    def test_the_tienda_fields_are_read_with_their_spanish_names(self, shipped: Path, content: Path) -> None:
+        """``precio``, ``existencias`` and ``límite_por_fan`` (with or without its accent) reach the item."""
+        creator(
+            content,
+            """\
+            objetos:
+              - id: vela
+                nombre: Vela
+                descripcion: Una vela.
+                precio: 12
+                existencias: 30
+                límite_por_fan: 2
+            """,
+        )
+        vela = load_item_catalog(shipped, content).item("vela")
+        assert (vela.price, vela.stock, vela.purchase_limit, vela.for_sale) == (12, 30, 2, True)
+        assert not load_item_catalog(shipped, content).item("cofre").for_sale
+
+    def test_bad_tienda_fields_are_named_with_file_and_line(self, shipped: Path, content: Path) -> None:
+        """A price below one, units or a limit on an item with no price: each on its own line, in Spanish."""
+        creator(
+            content,
+            """\
+            objetos:
+              - id: vela
+                nombre: Vela
+                descripcion: Una vela.
+                precio: 0
+                existencias: -1
+              - id: caja
+                nombre: Caja
+                descripcion: Pequeña.
+                existencias: 3
+                limite_por_fan: 1
+            """,
+        )
+        file = "content/objetos.yaml"
+        found = problems(shipped, content)
+        assert found[0].startswith(f"{file}, línea 5 (objeto «vela»): «precio» debe ser")
+        assert found[1].startswith(f"{file}, línea 6 (objeto «vela»): «existencias» debe ser")
+        assert found[2:] == [
+            f"{file}, línea 10 (objeto «caja»): «existencias» solo tiene sentido en un objeto a la venta:"
+            " añada «precio» (en besitos) o quite «existencias».",
+            f"{file}, línea 11 (objeto «caja»): «limite_por_fan» solo tiene sentido en un objeto a la venta:"
+            " añada «precio» (en besitos) o quite «limite_por_fan».",
+        ]
+
+
 # --- a valid catalog survives being written out and read back --------------------------------------------
 
 _ids = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True)
@@ -258,6 +307,7 @@ def catalogs(draw: st.DrawFn) -> ItemCatalog:
     items = []
     for item_id in ids:
         stackable = draw(st.booleans())
+        price = draw(st.none() | st.integers(1, 1000))
         items.append(
             ItemDefinition(
                 id=item_id,
@@ -267,6 +317,9 @@ def catalogs(draw: st.DrawFn) -> ItemCatalog:
                 stackable=stackable,
                 vip_only=draw(st.booleans()),
                 max_quantity=draw(st.none() | st.integers(1, 99)) if stackable else None,
+                price=price,
+                stock=draw(st.none() | st.integers(0, 500)) if price else None,
+                purchase_limit=draw(st.none() | st.integers(1, 9)) if price else None,
             )
         )
     stackable_ids = {item.id for item in items if item.stackable}

@@ -16,11 +16,13 @@ from yabot_core.operations import (
     MOCHILA_MOVEMENTS,
     REPAIR_ACTION,
     SUBSCRIPTION_HISTORY,
+    VIP_TIMERS,
     WALLET_LEDGER,
     DataInconsistencyDetected,
     Reconciliation,
 )
-from yabot_core.subscriptions import EntryKind
+from yabot_core.subscriptions import EXPIRY_TIMER, EntryKind
+from yabot_core.subscriptions.timers import move_timers
 from yabot_core.wallet import ADMIN_GRANT, WalletService
 
 CAROL = UserId(1003)
@@ -86,3 +88,37 @@ async def test_findings_are_published_and_only_the_wallet_is_repaired(
     (entry,) = (await storage.audit_queries.page(limit=10, offset=0)).entries
     assert (entry.action, entry.detail) == (REPAIR_ACTION, {"saldo_anterior": 4, "saldo_del_libro": 10})
     assert await storage.inventory_audit.quantity_mismatches() != []  # reported, never touched
+
+
+async def test_an_open_vip_without_its_expiry_timer_is_found(
+    storage: StorageBackend, clock: FakeClock
+) -> None:
+    """Timers against what they serve: an open VIP whose expiry timer vanished would stay VIP for ever."""
+    grant, after = history_entry(None, EntryKind.GRANT, 86_400, at=clock.now(), key="v", user=CAROL)
+
+    async def vip(uow: StorageUnitOfWork) -> None:
+        await uow.subscriptions.append(grant, after)
+        await move_timers(uow, None, after, clock.now())
+
+    await storage.transactions.run(vip)
+    checks = Reconciliation(
+        storage.transactions,
+        AuditLog(storage.audit_queries, clock, SequentialIds("a")),
+        EventStamper(clock, SequentialIds("e")),
+        wallet_audit=storage.wallet_audit,
+        inventory_audit=storage.inventory_audit,
+        subscription_audit=storage.subscription_audit,
+        timers=storage.timer_store,
+        clock=clock,
+    )
+    assert (await checks.run()).findings == ()
+
+    (expiry,) = await storage.timer_store.pending(limit=10, kind=EXPIRY_TIMER)
+
+    async def lose_it(uow: StorageUnitOfWork) -> None:
+        await uow.timers.cancel(expiry.key)
+
+    await storage.transactions.run(lose_it)
+    (finding,) = (await checks.run()).findings
+    assert (finding.check, finding.user_id) == (VIP_TIMERS, CAROL)
+    assert "no hay aviso programado" in finding.description

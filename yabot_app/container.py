@@ -25,6 +25,7 @@ from yabot_adapters.scheduling import Ticker
 from yabot_adapters.system import SystemClock, UuidGenerator
 from yabot_adapters.texts import Catalog, load_catalog
 from yabot_app.modules import MODULES
+from yabot_app.modules.admin import AdminModule
 from yabot_app.modules.apikeys import ApiKeysModule
 from yabot_app.modules.composed import Modules, offered_scopes, shipped_texts
 from yabot_app.modules.operations import OperationsModule
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from yabot_adapters.http.auth import Authenticator
     from yabot_adapters.redis.shared import SharedRedis
     from yabot_adapters.telegram import MenuEntry, TelegramPolling, WebhookUpdates
+    from yabot_adapters.telegram.dialog_storage import DialogStorage
 
 log = logging.getLogger(__name__)
 
@@ -108,13 +110,16 @@ def build_dispatcher(
     extra_routers: Sequence["Router"] = (),
     *,
     shared: Callable[[], "SharedRedis"] | None = None,
+    replayer: RoutedBus | None = None,
+    dialogs: "DialogStorage | None" = None,
 ) -> "Dispatcher":
     """The bot's dispatcher: the modules' routers and workflow data (``parts``), and the ``menu`` of commands.
 
     Build ``parts`` once per process (the container does): an aiogram router joins one dispatcher only.
-    ``extra_routers`` go after the modules' (tests plug their own handlers in there). With
-    ``YABOT_SHARED_STATE=redis``, ``shared`` gives the Redis that keeps each fan's pace and the FSM states
-    (aiogram-dialog's stacks too), so every process counts and remembers alike.
+    ``extra_routers`` go after the modules' (tests plug their own handlers in there). With the admin module
+    registered, ``/admin`` shows every module's admin screens; dead letters are replayed through
+    ``replayer``; conversation and dialog state lives in ``dialogs``. With ``YABOT_SHARED_STATE=redis``,
+    ``shared`` gives the Redis that keeps each fan's pace, so every process counts alike.
     """
     from yabot_adapters.telegram import PaceJudge, UserPace  # noqa: PLC0415  (aiogram only when the bot runs)
     from yabot_adapters.telegram import build_dispatcher as dispatcher  # noqa: PLC0415
@@ -130,14 +135,14 @@ def build_dispatcher(
     pace: UserPace | PaceJudge | None = (
         UserPace(*settings.telegram_user_pace) if settings.telegram_user_pace else None
     )
-    fsm_storage = None
-    if settings.shared_state == "redis" and shared is not None:
-        from yabot_adapters.redis.fsm import SharedFsmStorage  # noqa: PLC0415  (redis only when chosen)
-        from yabot_adapters.redis.paces import RedisPaces  # noqa: PLC0415
+    if settings.shared_state == "redis" and shared is not None and isinstance(pace, UserPace):
+        from yabot_adapters.redis.paces import RedisPaces  # noqa: PLC0415  (redis only when chosen)
 
-        fsm_storage = SharedFsmStorage(shared())
-        if isinstance(pace, UserPace):
-            pace = RedisPaces(shared(), pace)
+        pace = RedisPaces(shared(), pace)
+    try:
+        gate = modules.get(AdminModule).gate
+    except LookupError:  # composed without the admin module: no /admin menu
+        gate = None
     return dispatcher(
         users=modules.get(UsersModule).directory,
         texts=modules.kernel.phrasebook,
@@ -146,7 +151,10 @@ def build_dispatcher(
         menu=menu,
         data=data,
         pace=pace,
-        fsm_storage=fsm_storage,
+        admin_gate=gate,
+        admin_screens=[screen for part in parts for screen in part.admin_screens],
+        dialogs=dialogs,
+        replayer=replayer,
     )
 
 
@@ -192,6 +200,20 @@ def telegram_webhook(
     from yabot_adapters.http import TelegramWebhook  # noqa: PLC0415  (Litestar only when serving)
 
     return TelegramWebhook(secret=settings.webhook_secret.get_secret_value(), receiver=updates())
+
+
+def dialog_storage_of(settings: Settings, shared: Callable[[], "SharedRedis"]) -> "DialogStorage":
+    """Where the bot keeps conversation states and aiogram-dialog's stacks (/admin), with a per-chat lock.
+
+    Redis when the state is shared (any process may take an admin's next tap), else this process's memory.
+    """
+    if settings.shared_state == "redis":
+        from yabot_adapters.redis.fsm import shared_dialog_storage  # noqa: PLC0415  (redis only when chosen)
+
+        return shared_dialog_storage(shared())
+    from yabot_adapters.telegram.dialog_storage import memory_dialog_storage  # noqa: PLC0415  (aiogram)
+
+    return memory_dialog_storage()
 
 
 def rate_limit_store(settings: Settings, shared: Callable[[], "SharedRedis"]) -> "Store | None":
@@ -398,8 +420,17 @@ class Container(containers.DeclarativeContainer):
     bot_parts = providers.Singleton(Modules.bot_parts, modules)
     """What each module adds to the bot, built once: the dispatcher and the command menu share it."""
     bot_menu = providers.Singleton(menu, texts, bot_parts)
+    dialog_storage = providers.Singleton(dialog_storage_of, settings, shared_redis.provider)
+    """Where conversations and /admin's dialogs keep their state: this process's memory, or (with
+    ``YABOT_SHARED_STATE=redis``) Redis, shared by every process."""
     dispatcher = providers.Singleton(
-        build_dispatcher, modules, bot_parts, bot_menu, shared=shared_redis.provider
+        build_dispatcher,
+        modules,
+        bot_parts,
+        bot_menu,
+        shared=shared_redis.provider,
+        replayer=event_routes,
+        dialogs=dialog_storage,
     )
     telegram_polling = providers.Singleton(
         _lazy("yabot_adapters.telegram:TelegramPolling"),

@@ -125,6 +125,7 @@ async def working(container: Container) -> AsyncIterator[None]:
         if container.telegram():
             bot = container.bot()
             stack.push_async_callback(bot.session.close)  # after the relay stops: its handlers send messages
+            stack.push_async_callback(container.dialog_storage().close)  # /admin's state
 
         for plug, services in container.modules().each():
             await plug.start(services)

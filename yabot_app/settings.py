@@ -138,7 +138,7 @@ class Settings(BaseSettings):
         default_factory=list,
         description=(
             "Telegram user ids of the creator and her admins, comma-separated (`123,456`); "
-            "they are alerted when an event fails."
+            "only they may open /admin, and they are alerted when an event fails."
         ),
     )
     api_host: str = Field(default="127.0.0.1", description="Address the HTTP API listens on.")

@@ -83,3 +83,24 @@ class AuditContract(ContractBase):
         with pytest.raises(BoomError):
             await storage.transactions.run(work)
         assert (await log.page()).total == 0
+
+    async def test_pages_narrow_by_time_and_actor(self, storage: StorageBackend, clock: FakeClock) -> None:
+        """``since`` keeps entries written at or after it, ``actor`` one actor's; filters combine."""
+        early = an_entry(clock, "a")
+        clock.advance(timedelta(hours=1))
+        noon = clock.now()
+        by_key = an_entry(clock, "b").model_copy(update={"actor": Actor.api_key("tienda")})
+        clock.advance(timedelta(hours=1))
+        late = an_entry(clock, "c", target="user:2")
+        await append(storage, early, by_key, late)
+
+        queries = storage.audit_queries
+        since = await queries.page(limit=10, offset=0, since=noon)
+        assert ([e.entry_id for e in since.entries], since.total) == (["c", "b"], 2)
+        diana = await queries.page(limit=10, offset=0, actor=Actor.operator("diana"))
+        assert ([e.entry_id for e in diana.entries], diana.total) == (["c", "a"], 2)
+        both = await queries.page(limit=10, offset=0, since=noon, actor=Actor.operator("diana"))
+        assert [e.entry_id for e in both.entries] == ["c"]
+        narrow = await queries.page(limit=10, offset=0, since=noon, target="user:1")
+        assert [e.entry_id for e in narrow.entries] == ["b"]
+        assert (await queries.page(limit=10, offset=0, actor=Actor.admin(42))).total == 0  # type: ignore[arg-type]

@@ -29,6 +29,19 @@ class UsersContract(ContractBase):
         assert await storage.user_queries.get(ALICE) == renamed
         assert await storage.user_queries.get(BOB) is None
 
+    async def test_users_are_counted(self, storage: StorageBackend, clock: FakeClock) -> None:
+        """``count`` is how many users are stored; a replacement is no new user."""
+        assert await storage.user_queries.count() == 0
+        alice = make_user(clock)
+
+        async def save(uow: StorageUnitOfWork) -> None:
+            await uow.users.save(alice)
+            await uow.users.save(alice.model_copy(update={"first_name": "Alice"}))
+            await uow.users.save(make_user(clock, BOB))
+
+        await storage.transactions.run(save)
+        assert await storage.user_queries.count() == 2
+
     async def test_users_keep_when_they_blocked_the_bot(
         self, storage: StorageBackend, clock: FakeClock
     ) -> None:

@@ -34,6 +34,18 @@ class WalletContract(ContractBase):
     def wallet_fixture(self, storage: StorageBackend, clock: FakeClock) -> WalletService:
         return WalletService(storage.transactions, storage.wallet_queries, clock, SequentialIds("w"))
 
+    async def test_circulation_counts_balances_and_holds(
+        self, storage: StorageBackend, wallet: WalletService
+    ) -> None:
+        """Besitos in circulation: every balance plus what is held in escrow; a released hold counts once."""
+        assert await storage.wallet_queries.circulation() == 0
+        await wallet.credit(ALICE, 30, ADMIN_GRANT, idempotency_key="a")
+        await wallet.credit(BOB, 12, ADMIN_GRANT, idempotency_key="b")
+        hold = await wallet.hold(ALICE, 10, purpose=AUCTION_WIN, idempotency_key="h")
+        assert await storage.wallet_queries.circulation() == 42
+        await wallet.release(hold.hold_id)
+        assert await storage.wallet_queries.circulation() == 42
+
     async def test_new_wallet_is_empty(self, storage: StorageBackend) -> None:
         """A user who never had besitos has balance 0 and sequence 0."""
 

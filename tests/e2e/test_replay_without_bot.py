@@ -28,7 +28,7 @@ print("aiogram", "aiogram" in sys.modules)
 
 
 async def test_replaying_a_telegram_handler_without_a_token_says_why_and_loads_no_bot(tmp_path: Path) -> None:
-    """With no token, replaying a notice's dead letter is refused in Spanish (exit 1), aiogram unloaded."""
+    """With no token, replaying a notice's dead letter is refused in Spanish (exit 1, audited), no aiogram."""
     env = yabot_env(tmp_path)
     clock = SystemClock()
     async with opened(SqliteStorage(tmp_path / "data" / SQLITE_FILE, clock)) as storage:
@@ -62,3 +62,11 @@ async def test_replaying_a_telegram_handler_without_a_token_says_why_and_loads_n
     assert "El manejador wallet.grant_notice no puede ejecutarse en este proceso" in probe.stderr
     assert "YABOT_BOT_TOKEN" in probe.stderr
     assert "Traceback" not in probe.stderr
+    async with opened(SqliteStorage(tmp_path / "data" / SQLITE_FILE, clock)) as storage:
+        (entry,) = (await storage.audit_queries.page(limit=10, offset=0)).entries
+    assert (entry.action, entry.target, entry.actor.kind) == (
+        "events.replay",
+        "dead_letter:abcdef123456",
+        "operator",
+    )
+    assert entry.detail["result"] == "manejador_no_disponible"  # the refused attempt is on record too

@@ -82,6 +82,7 @@ class World:
             self.container.bot_menu(),
             extra_routers=list(routers),
             shared=self.container.shared_redis,
+            replayer=self.bus,
         )
         self._polling: asyncio.Task[None] | None = None
 

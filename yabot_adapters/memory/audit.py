@@ -1,10 +1,11 @@
 """The audit log in memory: the audit module's slice."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 
 from yabot_adapters.memory.slice import MemorySlice
-from yabot_core.audit import AuditEntry, AuditPage, AuditQueries, AuditRepository
+from yabot_core.audit import Actor, AuditEntry, AuditPage, AuditQueries, AuditRepository
 from yabot_core.kernel import ConcurrentUpdateError
 
 
@@ -37,8 +38,22 @@ class InMemoryAuditQueries(AuditQueries):
     def __init__(self, state: AuditState) -> None:
         self._state = state
 
-    async def page(self, *, limit: int, offset: int, target: str | None = None) -> AuditPage:
-        found = [e for e in self._state.entries.values() if target is None or e.target == target]
+    async def page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        target: str | None = None,
+        since: datetime | None = None,
+        actor: Actor | None = None,
+    ) -> AuditPage:
+        found = [
+            entry
+            for entry in self._state.entries.values()
+            if (target is None or entry.target == target)
+            and (since is None or entry.created_at >= since)
+            and (actor is None or entry.actor == actor)
+        ]
         found.sort(key=lambda entry: (entry.created_at, entry.entry_id), reverse=True)
         entries = tuple(islice(found, offset, offset + limit))
         return AuditPage(entries=entries, total=len(found), limit=limit, offset=offset)

@@ -39,6 +39,9 @@ class InMemoryUserQueries(UserQueries):
     async def get(self, user_id: UserId) -> User | None:
         return self._state.users.get(user_id)
 
+    async def count(self) -> int:
+        return len(self._state.users)
+
 
 SLICE = MemorySlice(
     name="users",

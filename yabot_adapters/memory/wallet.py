@@ -95,6 +95,10 @@ class InMemoryWalletQueries(WalletQueries):
         page = LedgerPage(entries=tuple(newest_first), total=len(entries), limit=limit, offset=offset)
         return WalletStatement(balance=self._balance(user_id), history=page)
 
+    async def circulation(self) -> int:
+        held = sum(hold.amount for hold in self._state.holds.values() if hold.status is HoldStatus.HELD)
+        return sum(wallet.balance for wallet in self._state.wallets.values()) + held
+
     def _balance(self, user_id: UserId) -> WalletBalance:
         wallet = self._state.wallets.get(user_id)
         held = sum(

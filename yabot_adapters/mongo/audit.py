@@ -1,5 +1,6 @@
 """The audit log in MongoDB: the audit module's slice."""
 
+from datetime import datetime
 from typing import Final
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -77,8 +78,22 @@ class MongoAuditQueries(AuditQueries):
         self._log = database[AUDIT_LOG]
         self._gate = gate
 
-    async def page(self, *, limit: int, offset: int, target: str | None = None) -> AuditPage:
-        query: Document = {} if target is None else {"target": target}
+    async def page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        target: str | None = None,
+        since: datetime | None = None,
+        actor: Actor | None = None,
+    ) -> AuditPage:
+        query: Document = {}
+        if target is not None:
+            query["target"] = target
+        if since is not None:
+            query["created_at"] = {"$gte": since}
+        if actor is not None:
+            query |= {"actor_kind": actor.kind.value, "actor_name": actor.name}
 
         async def read(session: AsyncClientSession) -> AuditPage:
             # The find goes first: nx-27017 refuses a transaction whose first command is an aggregate

@@ -46,6 +46,10 @@ class MongoUserQueries(UserQueries):
         async with self._gate.operation():
             return _user(await self._users.find_one({"_id": user_id}))
 
+    async def count(self) -> int:
+        async with self._gate.operation():
+            return await self._users.count_documents({})
+
 
 SLICE = MongoSlice(
     name="users",

@@ -11,9 +11,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiogram.fsm.storage.base import DefaultKeyBuilder, StateType, StorageKey
-from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 
 from yabot_adapters.redis.shared import SharedRedis, shared_state_errors
+from yabot_adapters.telegram.dialog_storage import DialogStorage
+
+
+def shared_dialog_storage(shared: SharedRedis) -> DialogStorage:
+    """The dispatcher's state in Redis and aiogram-dialog's per-chat lock there too, on the shared client.
+
+    Closing it closes nothing: the client belongs to :class:`SharedRedis` (aiogram's isolation closes
+    nothing of its own either).
+    """
+    storage = SharedFsmStorage(shared)
+    return DialogStorage(storage, RedisEventIsolation(shared.client, key_builder=storage.key_builder))
 
 
 class SharedFsmStorage(RedisStorage):

@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from datetime import datetime
 from typing import Final
 
 from yabot_adapters.sqlite.codec import decode_time, encode_time
@@ -34,9 +35,12 @@ MIGRATIONS: Final = (
 _COLUMNS: Final = "entry_id, actor_kind, actor_name, action, target, detail, correlation_id, created_at"
 _INSERT: Final = f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608  (constants only)
 _NEWEST: Final = " ORDER BY created_at DESC, entry_id DESC LIMIT ? OFFSET ?"
-_PAGE: Final = f"SELECT {_COLUMNS} FROM audit_log" + _NEWEST  # noqa: S608
-_COUNT_OF: Final = "SELECT COUNT(*) FROM audit_log WHERE target = ?"
-_PAGE_OF: Final = f"SELECT {_COLUMNS} FROM audit_log WHERE target = ?" + _NEWEST  # noqa: S608
+_FILTERS: Final = {
+    "target": "target = ?",
+    "since": "created_at >= ?",
+    "actor": "actor_kind = ? AND actor_name = ?",
+}
+"""Each filter's condition: only these constants are ever joined into a query."""
 
 
 class SqliteAuditRepository(AuditRepository):
@@ -69,16 +73,34 @@ class SqliteAuditQueries(AuditQueries):
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
 
-    async def page(self, *, limit: int, offset: int, target: str | None = None) -> AuditPage:
+    async def page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        target: str | None = None,
+        since: datetime | None = None,
+        actor: Actor | None = None,
+    ) -> AuditPage:
+        conditions: list[str] = []
+        values: list[object] = []
+        if target is not None:
+            conditions.append(_FILTERS["target"])
+            values.append(target)
+        if since is not None:
+            conditions.append(_FILTERS["since"])
+            values.append(encode_time(since))
+        if actor is not None:
+            conditions.append(_FILTERS["actor"])
+            values += [actor.kind.value, actor.name]
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
         def query(conn: sqlite3.Connection) -> AuditPage:
-            if target is None:
-                (total,) = conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()
-                rows = conn.execute(_PAGE, (limit, offset)).fetchall()
-            else:
-                (total,) = conn.execute(
-                    "SELECT COUNT(*) FROM audit_log WHERE target = ?", (target,)
-                ).fetchone()
-                rows = conn.execute(_PAGE_OF, (target, limit, offset)).fetchall()
+            (total,) = conn.execute(f"SELECT COUNT(*) FROM audit_log{where}", values).fetchone()  # noqa: S608  (constants only)
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM audit_log{where}{_NEWEST}",  # noqa: S608  (constants only)
+                (*values, limit, offset),
+            ).fetchall()
             return AuditPage(entries=tuple(map(_entry, rows)), total=total, limit=limit, offset=offset)
 
         return await self._reader.read(query)

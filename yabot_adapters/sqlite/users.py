@@ -75,6 +75,9 @@ class SqliteUserQueries(UserQueries):
     async def get(self, user_id: UserId) -> User | None:
         return await self._reader.read(lambda conn: user_by_id(conn, user_id))
 
+    async def count(self) -> int:
+        return await self._reader.read(lambda conn: conn.execute("SELECT COUNT(*) FROM users").fetchone()[0])
+
 
 def user_by_id(conn: sqlite3.Connection, user_id: UserId) -> User | None:
     """Return the stored user, or ``None``."""

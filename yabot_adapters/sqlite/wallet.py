@@ -172,6 +172,18 @@ class SqliteWalletQueries(WalletQueries):
 
         return await self._reader.read(query)
 
+    async def circulation(self) -> int:
+        def query(conn: sqlite3.Connection) -> int:
+            (total,) = conn.execute(_CIRCULATION, (HoldStatus.HELD.value,)).fetchone()
+            return int(total)
+
+        return await self._reader.read(query)
+
+
+_CIRCULATION: Final = """
+    SELECT (SELECT COALESCE(SUM(balance), 0) FROM wallets)
+         + (SELECT COALESCE(SUM(amount), 0) FROM holds WHERE status = ?)
+"""
 
 _MISMATCHES: Final = """
     SELECT user_id, COALESCE(w.balance, 0), COALESCE(l.total, 0), COALESCE(w.sequence, 0)

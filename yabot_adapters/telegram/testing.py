@@ -458,7 +458,7 @@ class FakeTelegramServer:
         """Every method but getUpdates (which may wait for updates): answered on the spot."""
         if name == "getme":
             return bot_user(self.bot_id, self.bot_first_name, self.bot_username)
-        if name in {"sendmessage", "sendpoll"} or name in MEDIA_METHODS:
+        if name in {"sendmessage", "sendpoll", "editmessagetext"} or name in MEDIA_METHODS:
             return self._send(name, params)
         if name in {"sendinvoice", "answerprecheckoutquery", "refundstarpayment"}:
             return self._stars_call(name, params)
@@ -530,6 +530,18 @@ class FakeTelegramServer:
             "text": text,
         }
 
+    def _edit_message(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        """A message's new text (Telegram answers with the edited message; with an inline one, ``True``)."""
+        if "inline_message_id" in params:
+            return True
+        message_id = params.get("message_id")
+        if not isinstance(message_id, int):
+            raise ApiError(400, "Bad Request: message to edit not found")
+        edited = self._send_message(params)
+        edited["message_id"] = message_id
+        edited["edit_date"] = edited["date"]
+        return edited
+
     def _send_media(self, field: str, params: dict[str, Any]) -> dict[str, Any]:
         """A photo, video or voice note by URL or file id, answered as Telegram would (recorded as sent)."""
         chat_id = params.get("chat_id")
@@ -548,9 +560,11 @@ class FakeTelegramServer:
         }
 
     def _send(self, name: str, params: dict[str, Any]) -> object:
-        """A text, a medium or a poll, answered as Telegram would (recorded as sent)."""
+        """A text, a medium, a poll or a text edited, answered as Telegram would (recorded as sent)."""
         if name in MEDIA_METHODS:
             return self._send_media(MEDIA_METHODS[name], params)
+        if name == "editmessagetext":
+            return self._edit_message(params)
         return self._send_poll(params) if name == "sendpoll" else self._send_message(params)
 
     def _send_poll(self, params: dict[str, Any]) -> object:

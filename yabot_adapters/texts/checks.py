@@ -5,7 +5,8 @@ The convention it relies on: a text is named by a string literal, or by a module
 keywords, so every call can be checked without running it. Which calls name texts is said by
 :class:`TextCall`: ``<catalog>.render("id", ...)`` by default (any method called ``render``: the receiver
 is not looked at), Lucien's ``say`` and ``tell_admins`` with :func:`lucien_calls`, a bot command's
-description with :data:`BOT_COMMAND`. A call that hands on an id its own caller chose (Lucien rendering
+description with :data:`BOT_COMMAND`, the /admin screens' texts with :data:`DIALOG_TEXT` and
+:data:`ADMIN_SCREEN`. A call that hands on an id its own caller chose (Lucien rendering
 what ``say`` was given) carries the comment ``# texts: <why>`` and is left to its callers' checks.
 """
 
@@ -77,6 +78,15 @@ BOT_COMMAND: Final = TextCall(
     origin="yabot_app.modules.plug",
 )
 """A module's ``BotCommand("saldo", "wallet-command-saldo")``: the menu renders its description as is."""
+
+
+DIALOG_TEXT: Final = TextCall("render", id_at=1, method=False, origin="yabot_adapters.telegram.admin.screens")
+"""An admin screen's ``render(dialog_manager, "id", ...)``: the dialog's catalog, filled in."""
+
+ADMIN_SCREEN: Final = TextCall(
+    "AdminScreen", id_keyword="label", method=False, variables=False, origin="yabot_app.modules.plug"
+)
+"""A module's ``AdminScreen("admin-button-…", ...)``: the /admin menu renders its label as is."""
 
 
 def lucien_calls(provided: Collection[str]) -> tuple[TextCall, TextCall]:

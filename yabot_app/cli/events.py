@@ -4,8 +4,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from yabot_app.cli.params import operator
 from yabot_app.cli.runtime import configure_logging, load_settings, local_time, run, with_container
 from yabot_app.cli.spanish import PositiveInt, SpanishGroup
+from yabot_app.modules.admin import AdminModule
 from yabot_app.terminal import printable
 
 if TYPE_CHECKING:
@@ -49,7 +51,9 @@ def dead_letters(include_replayed: bool, limit: int) -> None:
     run(with_container(settings, work))
 
 
-@events.command(help="Reenvía un evento fallido a su manejador, una vez (arregle antes la causa).")
+@events.command(
+    help="Reenvía un evento fallido a su manejador, una vez (arregle antes la causa); queda en la auditoría."
+)
 @click.argument("dead_letter_id", metavar="ID")
 def replay(dead_letter_id: str) -> None:
     """Replay one dead letter."""
@@ -57,8 +61,8 @@ def replay(dead_letter_id: str) -> None:
     configure_logging(settings.model_copy(update={"log_level": "WARNING"}))
 
     async def work(container: "Container") -> None:
-        bus = container.event_routes()
-        letter = await bus.replay(dead_letter_id.strip())
+        desk = container.modules().get(AdminModule).desk
+        letter = await desk.replay(container.event_routes(), dead_letter_id.strip(), actor=operator())
         click.echo(f"Reenviado: {letter.event_type} {letter.event_id} entregado a {letter.handler}.")
 
     run(with_container(settings, work, telegram=True))

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.params import idempotency_key_option, user_id_argument
+from yabot_app.cli.params import idempotency_key_option, operator, user_id_argument
 from yabot_app.cli.runtime import load_settings, memory_refused, run, welcome_gift_notice, with_container
 from yabot_app.cli.spanish import NonBlankText, PositiveInt, SpanishGroup
 from yabot_app.modules.inventory import InventoryModule
@@ -56,7 +56,9 @@ def grant(user_id: int, item_id: str, quantity: int, reason: str | None, key: st
 
     async def work(container: "Container") -> None:
         module = container.modules().get(InventoryModule)
-        done = await module.grants.grant(UserId(user_id), item_id, quantity, note=reason, idempotency_key=key)
+        done = await module.grants.grant(
+            UserId(user_id), item_id, quantity, note=reason, idempotency_key=key, actor=operator()
+        )
         item = module.mochila.catalog.item(item_id)
         name = printable(done.registration.user.display_name)
         now = done.operation.quantity_after(item.id)

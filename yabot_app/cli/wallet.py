@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.params import idempotency_key_option, user_id_argument
+from yabot_app.cli.params import idempotency_key_option, operator, user_id_argument
 from yabot_app.cli.runtime import (
     load_settings,
     local_time,
@@ -48,7 +48,9 @@ def grant(user_id: int, amount: int, reason: str, key: str | None) -> None:
 
     async def work(container: "Container") -> None:
         module = container.modules().get(WalletModule)
-        done = await module.grants.grant(UserId(user_id), amount, note=reason, idempotency_key=key)
+        done = await module.grants.grant(
+            UserId(user_id), amount, note=reason, idempotency_key=key, actor=operator()
+        )
         balance = await module.wallet.balance(UserId(user_id))
         name = printable(done.registration.user.display_name)
         click.echo(f"Concedidos {amount} besitos a {name} ({user_id}).")

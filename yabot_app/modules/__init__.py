@@ -4,6 +4,7 @@ from typing import Any
 
 from yabot_app.modules import (
     achievements,
+    admin,
     apikeys,
     auctions,
     audit,
@@ -43,4 +44,5 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     auctions.PLUG,
     trivia.PLUG,
     operations.PLUG,
+    admin.PLUG,
 )

@@ -1,8 +1,8 @@
-"""The audit log plugged in: every admin action on record, ``yabot audit list``."""
+"""The audit log plugged in: every admin action on record, ``yabot audit``, ``GET /api/v1/admin/audit``."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from yabot_app.modules.plug import BuiltModules, HealthCheck, Kernel, ModulePlug
 from yabot_core import audit
@@ -26,7 +26,10 @@ class AuditPlug(ModulePlug[AuditModule]):
 
     def build(self, kernel: Kernel, modules: BuiltModules) -> AuditModule:
         """The audit log over the configured storage."""
-        return AuditModule(AuditLog(kernel.storage.audit_queries, kernel.clock, kernel.ids))
+        storage = kernel.storage
+        return AuditModule(
+            AuditLog(storage.audit_queries, kernel.clock, kernel.ids, transactions=storage.transactions)
+        )
 
     def health(self, services: AuditModule) -> Iterable[HealthCheck]:
         """The log can be read."""
@@ -36,8 +39,14 @@ class AuditPlug(ModulePlug[AuditModule]):
 
         yield HealthCheck("registro", readable)
 
+    def api(self, services: AuditModule) -> Sequence[Any]:
+        """``GET /api/v1/admin/audit`` (the ``admin`` scope)."""
+        from yabot_adapters.http.controllers.audit import audit_controllers  # noqa: PLC0415  (Litestar)
+
+        return audit_controllers(services.log)
+
     def commands(self) -> Sequence["click.Command"]:
-        """``yabot audit list``."""
+        """``yabot audit`` (``list``)."""
         from yabot_app.cli.audit import audit_group  # noqa: PLC0415  (the CLI imports the registry)
 
         return [audit_group]

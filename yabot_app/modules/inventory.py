@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from yabot_app.content import SHIPPED_ITEMS
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
@@ -51,7 +52,7 @@ class InventoryPlug(ModulePlug[InventoryModule]):
         return InventoryModule(
             mochila=mochila,
             users=users,
-            grants=ItemGrants(storage.transactions, users, mochila),
+            grants=ItemGrants(storage.transactions, users, mochila, audit=modules.get(AuditModule).log),
             notices=ItemNotices(modules.get(LucienModule).lucien, catalog),
         )
 

@@ -54,12 +54,30 @@ class BotCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class AdminScreen:
+    """A button of the ``/admin`` menu and the aiogram-dialog it opens (a module's admin screen).
+
+    ``label`` is a text id of the module's catalog; ``start`` the first ``State`` of the screen's dialog;
+    ``dialogs`` every aiogram-dialog ``Dialog`` the screen needs. The menu lists screens by ``order``.
+    Getters and handlers find the module's services in ``dialog_manager.middleware_data`` (its
+    ``BotPart.data``); work that outlives a press (a broadcast's live progress) takes ``dialog_manager.bg()``
+    and updates the screen from there.
+    """
+
+    label: str
+    start: Any  # an aiogram State (aiogram is imported only when the bot is on)
+    dialogs: Sequence[Any]
+    order: int = 100
+
+
+@dataclass(frozen=True, slots=True)
 class BotPart:
-    """What a module adds to the Telegram bot: routers, its commands, and workflow data for its handlers."""
+    """What a module adds to the bot: routers, commands, workflow data, and its ``/admin`` screens."""
 
     routers: Sequence[Any]  # aiogram Routers (aiogram is imported only when the bot is on)
     commands: Sequence[BotCommand] = ()
     data: Mapping[str, object] = field(default_factory=dict)
+    admin_screens: Sequence[AdminScreen] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from yabot_app.content import SHIPPED_PLANS
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import (
+    AdminScreen,
     BotCommand,
     BotPart,
     BuiltModules,
@@ -248,7 +249,12 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
 
     def bot(self, services: SubscriptionsModule, kernel: Kernel) -> BotPart:
         """/vip and /canjear (plans, Stars invoices and payments, tokens); the VIP channel's door, if set."""
-        from yabot_adapters.telegram.routers import vip, vip_door, vip_tokens  # noqa: PLC0415  (aiogram when on)
+        from yabot_adapters.telegram.routers import (  # noqa: PLC0415  (aiogram when on)
+            vip,
+            vip_admin,
+            vip_door,
+            vip_tokens,
+        )
 
         routers = [vip.setup(), vip_tokens.setup()]
         channel_id = kernel.settings.vip_channel_id
@@ -260,7 +266,25 @@ class SubscriptionsPlug(ModulePlug[SubscriptionsModule]):
                 BotCommand("vip", "subscriptions-command-vip"),
                 BotCommand("canjear", "subscriptions-command-canjear"),
             ],
-            data={"subscriptions": services.service, "vip_tokens": services.tokens},
+            data={
+                "subscriptions": services.service,
+                "vip_tokens": services.tokens,
+                "subscriptions_clock": kernel.clock,
+            },
+            admin_screens=[
+                AdminScreen(
+                    "subscriptions-admin-button-vip",
+                    vip_admin.VipAdminScreen.ask,
+                    [vip_admin.vip_dialog()],
+                    order=20,
+                ),
+                AdminScreen(
+                    "subscriptions-admin-button-tokens",
+                    vip_admin.TokensScreen.listing,
+                    [vip_admin.tokens_dialog()],
+                    order=30,
+                ),
+            ],
         )
 
     def commands(self) -> Sequence["click.Command"]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import (
     BotCommand,
@@ -56,7 +57,7 @@ class WalletPlug(ModulePlug[WalletModule]):
         return WalletModule(
             wallet=service,
             users=users,
-            grants=BesitosGrants(storage.transactions, users, service),
+            grants=BesitosGrants(storage.transactions, users, service, audit=modules.get(AuditModule).log),
             notices=GrantNotices(modules.get(LucienModule).lucien),
         )
 

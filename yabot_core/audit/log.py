@@ -1,13 +1,21 @@
 """The audit log: every administrative action, recorded in the same unit of work as the action itself."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Final
 
 from pydantic import JsonValue, ValidationError
 
 from yabot_core.audit.models import ACTION, MAX_TARGET_LENGTH, Actor, AuditEntry, AuditPage
 from yabot_core.audit.ports import AuditQueries, AuditUnitOfWork
-from yabot_core.kernel import Clock, CorrelationId, IdGenerator, InvalidInputError, current_scope
+from yabot_core.kernel import (
+    Clock,
+    CorrelationId,
+    IdGenerator,
+    InvalidInputError,
+    Transactions,
+    current_scope,
+)
 
 MAX_PAGE_SIZE: Final = 100
 MAX_OFFSET: Final = 2**53 - 1
@@ -21,10 +29,47 @@ class AuditLog:
     happen, and an action never happens unrecorded.
     """
 
-    def __init__(self, queries: AuditQueries, clock: Clock, ids: IdGenerator) -> None:
+    def __init__(
+        self,
+        queries: AuditQueries,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        transactions: Transactions[AuditUnitOfWork] | None = None,
+    ) -> None:
         self._queries = queries
         self._clock = clock
         self._ids = ids
+        self._transactions = transactions
+
+    async def record(
+        self,
+        actor: Actor,
+        action: str,
+        target: str,
+        *,
+        detail: Mapping[str, JsonValue] | None = None,
+        correlation_id: CorrelationId | None = None,
+    ) -> AuditEntry:
+        """Append an entry in a unit of work of its own: for actions that commit nothing else here.
+
+        A refused attempt, or a replay whose effects are its handler's own commits, has no unit of work
+        to join; its entry says what was tried and how it ended (``detail["result"]``).
+
+        Raises:
+            InvalidInputError: a malformed action code or target.
+            RuntimeError: the log was built without ``transactions`` (a wiring bug).
+        """
+        if self._transactions is None:
+            msg = "this AuditLog was built without transactions: it can only record inside another's work"
+            raise RuntimeError(msg)
+
+        async def work(uow: AuditUnitOfWork) -> AuditEntry:
+            return await self.record_in(
+                uow, actor, action, target, detail=detail, correlation_id=correlation_id
+            )
+
+        return await self._transactions.run(work)
 
     async def record_in(
         self,
@@ -68,8 +113,16 @@ class AuditLog:
         await uow.audit.append(entry)
         return entry
 
-    async def page(self, *, limit: int = 20, offset: int = 0, target: str | None = None) -> AuditPage:
-        """A page of the log, newest first (of one ``target``, such as ``user:42``, if given).
+    async def page(
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        target: str | None = None,
+        since: datetime | None = None,
+        actor: Actor | None = None,
+    ) -> AuditPage:
+        """A page of the log, newest first: of one ``target`` (``user:42``), ``since`` a time, by ``actor``.
 
         Raises:
             InvalidInputError: ``limit`` outside 1..100, or ``offset`` outside 0..``MAX_OFFSET``.
@@ -78,4 +131,6 @@ class AuditLog:
             raise InvalidInputError(f"El tamaño de página debe estar entre 1 y {MAX_PAGE_SIZE}.")
         if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
             raise InvalidInputError(f"El desplazamiento debe estar entre 0 y {MAX_OFFSET}.")
-        return await self._queries.page(limit=limit, offset=offset, target=target)
+        if since is not None and since.tzinfo is None:
+            raise InvalidInputError("La fecha desde la que buscar debe llevar zona horaria.")
+        return await self._queries.page(limit=limit, offset=offset, target=target, since=since, actor=actor)

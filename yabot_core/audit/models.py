@@ -126,6 +126,15 @@ class AuditEntry(BaseModel):
     correlation_id: CorrelationId
     created_at: AwareDatetime
 
+    @property
+    def result(self) -> str:
+        """How it ended: ``detail["result"]`` when the entry says (a refusal, an error's code), else ``ok``.
+
+        An action recorded in its own unit of work happened, or it would not be here.
+        """
+        result = self.detail.get("result")
+        return result if isinstance(result, str) else "ok"
+
 
 class AuditPage(BaseModel):
     """A page of the audit log, newest first, with how many entries match."""

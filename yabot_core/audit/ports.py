@@ -1,8 +1,9 @@
 """What the audit log needs from storage: appending inside a unit of work, and reading pages."""
 
+from datetime import datetime
 from typing import Protocol
 
-from yabot_core.audit.models import AuditEntry, AuditPage
+from yabot_core.audit.models import Actor, AuditEntry, AuditPage
 from yabot_core.kernel import UnitOfWork
 
 
@@ -26,8 +27,19 @@ class AuditUnitOfWork(UnitOfWork, Protocol):
 class AuditQueries(Protocol):
     """Committed audit entries, for operators."""
 
-    async def page(self, *, limit: int, offset: int, target: str | None = None) -> AuditPage:
-        """Return a page of entries (of ``target`` only, if given), newest first, with their count.
+    async def page(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        target: str | None = None,
+        since: datetime | None = None,
+        actor: Actor | None = None,
+    ) -> AuditPage:
+        """Return a page of entries, newest first, with their count; each filter given narrows it.
+
+        ``target``: of that target only; ``since``: written at or after that time; ``actor``: by that
+        actor (kind and name) only.
 
         Entries of the same instant come by id, highest first. The page and the count come from one
         snapshot.

@@ -2,4 +2,4 @@
 
 from yabot_core.kernel import ModuleManifest
 
-MANIFEST = ModuleManifest(name="inventory", title="Mochila", depends_on=("users", "lucien"))
+MANIFEST = ModuleManifest(name="inventory", title="Mochila", depends_on=("users", "lucien", "audit"))

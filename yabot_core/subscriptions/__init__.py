@@ -24,6 +24,7 @@ from yabot_core.subscriptions.events import (
     SubscriptionRevoked,
     SubscriptionStarted,
 )
+from yabot_core.subscriptions.figures import VipFigures, VipStatistics
 from yabot_core.subscriptions.manifest import MANIFEST, SUBSCRIPTIONS_WRITE
 from yabot_core.subscriptions.members import (
     RECONCILE_ACTION,
@@ -209,7 +210,9 @@ __all__ = [
     "VipChannel",
     "VipCheck",
     "VipDoor",
+    "VipFigures",
     "VipNotices",
+    "VipStatistics",
     "VipStatus",
     "VipToken",
     "VipTokenPage",

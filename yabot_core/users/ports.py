@@ -34,6 +34,10 @@ class UserQueries(Protocol):
         """Return the user, or ``None``."""
         ...
 
+    async def count(self) -> int:
+        """How many users are registered (whoever ever wrote to the bot or was registered for them)."""
+        ...
+
 
 class UserStorage(Protocol):
     """What a storage backend offers the users module besides its unit of work."""

@@ -64,6 +64,10 @@ class WalletQueries(Protocol):
         """Return the balance and a page of entries, newest first, from one snapshot."""
         ...
 
+    async def circulation(self) -> int:
+        """Every besito users own: the sum of all balances plus what auctions hold in escrow."""
+        ...
+
 
 class WalletAudit(Protocol):
     """Committed wallets checked against their ledgers, for the reconciliation (reads only)."""

@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from yabot_adapters.texts import Catalog, load_catalog
-from yabot_adapters.texts.checks import BOT_COMMAND, RENDER, TextCall, check_render_calls, lucien_calls
+from yabot_adapters.texts.checks import (
+    ADMIN_SCREEN,
+    BOT_COMMAND,
+    DIALOG_TEXT,
+    RENDER,
+    TextCall,
+    check_render_calls,
+    lucien_calls,
+)
 from yabot_app.container import BOT_TEXTS, build_container
 from yabot_app.modules import MODULES
 from yabot_app.modules.composed import shipped_texts
@@ -35,7 +43,7 @@ def calls_fixture(tmp_path: Path) -> list[TextCall]:
     container.modules()  # the modules add their variables to Lucien's context as they are built
     provided = {NAME, *container.kernel().context.names()}
     assert "saldo" in provided
-    return [RENDER, BOT_COMMAND, *lucien_calls(provided)]
+    return [RENDER, BOT_COMMAND, DIALOG_TEXT, ADMIN_SCREEN, *lucien_calls(provided)]
 
 
 def test_every_text_named_in_the_code_exists_and_gets_its_variables(

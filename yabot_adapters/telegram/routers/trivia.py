@@ -30,7 +30,7 @@ async def toggle_trivia(
     """Turn the trivia on for a fan who has it off, and off for one who has it on."""
     user = registration.user.user_id
     fan = await trivia.set_opt_in(user, enabled=not await trivia.opted_in(user))
-    await message.answer(texts.render("trivia-on" if fan.enabled else "trivia-off"))
+    await message.answer(texts.render("trivia-on") if fan.enabled else texts.render("trivia-off"))
 
 
 async def poll_answer(answer: PollAnswer, trivia: Trivia) -> None:

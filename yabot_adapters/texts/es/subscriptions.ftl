@@ -80,3 +80,56 @@ vip-caducado = Su acceso VIP ha llegado a su fin, <b>{ $nombre }</b>, y con él 
 # A join request from someone without VIP, declined.
 vip-solicitud-rechazada = Lamento no poder abrirle la puerta del canal VIP: no consta una suscripción VIP a su nombre.
     Si desea entrar, con /vip podrá ver los planes y unirse en un momento.
+
+## /admin: a fan's VIP and the VIP tokens (button texts are plain text)
+
+subscriptions-admin-button-vip = 💎 VIP de un fan
+subscriptions-admin-button-tokens = 🎟 Códigos VIP
+subscriptions-admin-button-grant = ➕ { $dias } días
+subscriptions-admin-button-revoke = ✖️ Retirar el VIP
+subscriptions-admin-button-revoke-yes = Sí, retirarlo
+subscriptions-admin-button-other = 🔎 Otro fan
+subscriptions-admin-button-create = ➕ Crear códigos
+subscriptions-admin-button-withdraw = ✖️ Retirar un código
+
+subscriptions-admin-ask = 💎 <b>VIP de un fan</b>
+
+    Escríbame el número de Telegram del fan (su id, p. ej. <code>123456789</code>).
+
+subscriptions-admin-not-an-id = ⚠️ Eso no parece un id de Telegram: solo cifras, por favor.
+
+subscriptions-admin-fan-vip = 💎 Fan <code>{ $fan }</code> ({ $nombre }): VIP hasta el <b>{ $hasta }</b>.
+
+subscriptions-admin-fan-free = 💎 Fan <code>{ $fan }</code> ({ $nombre }): no es VIP ahora.
+
+subscriptions-admin-granted = ✅ Hecho: { $dias } días más; VIP hasta el <b>{ $hasta }</b>.
+
+subscriptions-admin-revoke-confirm = ¿Retiro el VIP al fan <code>{ $fan }</code>? Dejará de serlo ahora mismo y saldrá del canal VIP.
+
+subscriptions-admin-revoked = ✅ VIP retirado.
+
+subscriptions-admin-failed = ⚠️ No se pudo: { $motivo }
+
+subscriptions-admin-tokens = 🎟 <b>Códigos VIP</b> ({ $total } en total; los más recientes):
+
+    { $lista }
+
+subscriptions-admin-tokens-none = 🎟 Aún no hay códigos VIP.
+
+# One line per token; $estado is activo, retirado, caducado or agotado.
+subscriptions-admin-token-line = • <code>{ $codigo }</code> · { $plan } · { $usados }/{ $usos } · { $estado }
+
+subscriptions-admin-choose-plan = 🎟 ¿De qué plan serán los códigos?
+
+subscriptions-admin-choose-count = 🎟 ¿Cuántos códigos de <b>{ $plan }</b>? (cada uno vale para un fan)
+
+subscriptions-admin-tokens-created = ✅ { $cuantos ->
+        [one] Este es el código
+       *[other] Estos son los { $cuantos } códigos
+    }; compártalos con quien desee:
+
+    { $codigos }
+
+subscriptions-admin-choose-withdraw = ✖️ ¿Qué código retiro? Nadie podrá canjearlo después.
+
+subscriptions-admin-token-withdrawn = ✅ Código <code>{ $codigo }</code> retirado.

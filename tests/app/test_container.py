@@ -52,6 +52,7 @@ ACHIEVEMENTS = [  # one per event type the shipped logros count
     "achievements.count.daily_gift.claimed",
     "achievements.count.missions.completed",
     "achievements.count.reactions.detected",
+    "achievements.count.store.item_purchased",
     "achievements.count.story.narrative_completed",
 ]
 ROUTES += [*ACHIEVEMENTS, "achievements.celebrate"]

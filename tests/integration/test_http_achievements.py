@@ -55,5 +55,6 @@ async def test_a_fan_s_logros_are_served_unlocked_and_upcoming(tmp_path: Path) -
         ("primera-mision", 0, 1),
         ("semana-de-regalos", 0, 7),
         ("final-de-historia", 0, 1),
+        ("primera-compra", 0, 1),
     ]
     assert body["upcoming"][0]["reward_item_id"] == "rosa-roja"

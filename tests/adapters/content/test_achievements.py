@@ -30,6 +30,7 @@ def test_the_shipped_logros_load_and_count_events_that_exist(items: ItemCatalog)
         "daily_gift.claimed",
         "missions.completed",
         "reactions.detected",
+        "store.item_purchased",
         "story.narrative_completed",
     )
 

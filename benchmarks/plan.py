@@ -52,6 +52,12 @@ class Plan:
     """Fans of the one broadcast (run once, after the rounds: bound by Telegram's 30/s, minutes)."""
     due_posts: int = 100
     """Posts due in the same second (run once: bound by Telegram's one message a second per channel)."""
+    reactions: int = 1000
+    """Fans reacting once each in a group, through the product's dispatcher."""
+    reaction_concurrency: int = 16
+    mission_fans: int = 200
+    mission_events: int = 10
+    """Reactions each of ``mission_fans`` hands to the missions, in turn (the fans at once)."""
 
     @classmethod
     def full(cls, repeats: int = 5) -> "Plan":
@@ -87,6 +93,9 @@ class Plan:
             sweep_fans=300,
             broadcast_fans=300,
             due_posts=20,
+            reactions=200,
+            mission_fans=50,
+            mission_events=5,
         )
 
     def warm_up(self) -> "Plan":
@@ -111,6 +120,9 @@ class Plan:
             vip_rounds=1,
             timers=200,
             timer_lead=0.1,
+            reactions=20,
+            mission_fans=5,
+            mission_events=2,
             story_fans=20,
             story_taps=20,
             auction_bidders=50,

@@ -167,6 +167,13 @@ def _comparisons(results: Results) -> list[str]:
         ),
         *_compared(
             results,
+            f"mission progress events/s, {plan.mission_fans} fans × {plan.mission_events}",
+            "missions",
+            ("sqlite FULL",),
+            None,
+        ),
+        *_compared(
+            results,
             f"story decisions/s, {plan.story_fans} fans × {len(story.PATH)}",
             "story",
             ("sqlite FULL",),
@@ -307,6 +314,19 @@ def _alone(results: Results) -> list[str]:
             ),
             "",
         ]
+    lines.append(
+        _row(
+            f"mission progress events/s, {plan.mission_fans} fans",
+            "memory",
+            f"{results.figure('missions memory').text()} events/s",
+        )
+    )
+    lines.append("")
+    for n, storage in enumerate(PRODUCT_STORAGES):
+        section = f"reaction → besito, {plan.reaction_concurrency} at once" if n == 0 else ""
+        lines.append(_row(section, f"{storage}, ours", results.latency(f"reaction {storage}").text()))
+        lines.append(_row("", f"{storage}, bare aiogram", results.latency(f"reaction bare {storage}").text()))
+    lines += [_row(f"  {plan.reactions:,} message_reaction updates per run, one fan each", "", ""), ""]
     for n, (name, _) in enumerate(STORAGES):
         lines.append(
             _row(
@@ -398,6 +418,15 @@ def _notes(results: Results, seconds: float) -> list[str]:
         "mochila ops/s: the Mochila service over the shipped items catalog, each user's steps in turn (each"
         " its own unit of work and idempotency key), all users at once; every mochila is checked afterwards"
         f" (it must hold {', '.join(f'{n} {item}' for item, n in inventory.HOLDS.items())}).",
+        "reaction → besito: message_reaction updates (a group, one fan per update, so the daily cap never"
+        " bites) handed to dp.feed_update by that many callers at once; each call returns once the reaction,"
+        " its besito and its ReactionDetected are committed (the group gets no reply). Bare aiogram = the"
+        " same updates through a Dispatcher whose message_reaction handler does nothing. Every fan's"
+        " balance is checked afterwards (exactly one besito).",
+        "mission progress: Missions.on_event over distinct ReactionDetected events (each counted once, its"
+        " id stored with the progress in one unit of work), the fans at once, each fan's events in turn;"
+        " every fan's progress is checked afterwards. Reference: raw sqlite3 single-row transactions/s"
+        " (FULL).",
         "story decisions: Narrative.decide of the product's container (shipped story and catalog), every fan"
         f" taking the same {len(story.PATH)} decisions from the door to the garden (besitos and two pistas on"
         " the way), all fans at once; each fan's progress is checked afterwards. /historia taps: one press"

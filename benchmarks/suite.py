@@ -12,6 +12,7 @@ from benchmarks import (
     credits,
     inventory,
     ranking,
+    reactions,
     sqlite_raw,
     store,
     story,
@@ -108,6 +109,7 @@ async def _round(plan: Plan, mongo_url: str, results: Results, label: str) -> No
     """Every scenario once; each figure right beside its reference, so their ratio is paired."""
     await _wallet_and_credits(plan, mongo_url, results, label)
     await _bus_and_timers(plan, results, label)
+    await _reactions(plan, results, label)
     await _story(plan, results, label)
     await _auctions(plan, results, label)
     for storage in PRODUCT_STORAGES:
@@ -271,6 +273,35 @@ async def _bus_and_timers(plan: Plan, results: Results, label: str) -> None:
             f"{label} · {plan.timers:,} timers over {name}: {ticked.per_second:,.0f} fired/s,"
             f" lag p50 {percentile(ticked.lag_ms, 0.5):,.0f} ms{late}"
         )
+
+
+async def _reactions(plan: Plan, results: Results, label: str) -> None:
+    for storage in PRODUCT_STORAGES:
+        clean_heap()
+        reacted = await reactions.reaction_latency(
+            storage, reactions=plan.reactions, concurrency=plan.reaction_concurrency
+        )
+        results.latency(f"reaction {storage}").add(reacted.ours_ms)
+        results.latency(f"reaction bare {storage}").add(reacted.bare_ms)
+        progress(
+            f"{label} · reaction → besito over {storage}: p99 {percentile(reacted.ours_ms, 0.99):.2f} ms"
+            f" vs bare aiogram {percentile(reacted.bare_ms, 0.99):.2f} ms"
+        )
+    raw = sqlite_raw.single_row_transactions("FULL", seconds=plan.raw_seconds)
+    progressed = await _timed(
+        f"{label} · mission progress sqlite FULL, {plan.mission_fans} fans × {plan.mission_events}",
+        reactions.mission_progress(
+            backends.sqlite("FULL"), fans=plan.mission_fans, events_per_fan=plan.mission_events
+        ),
+    )
+    results.pair("missions sqlite FULL").add(progressed.ops_per_second, raw)
+    in_memory = await _timed(
+        f"{label} · mission progress memory, {plan.mission_fans} fans × {plan.mission_events}",
+        reactions.mission_progress(
+            backends.memory, fans=plan.mission_fans, events_per_fan=plan.mission_events
+        ),
+    )
+    results.figure("missions memory").add(in_memory.ops_per_second)
 
 
 async def _auctions(plan: Plan, results: Results, label: str) -> None:

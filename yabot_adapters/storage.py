@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 
 from yabot_adapters.units import CommitListener
+from yabot_core.achievements import AchievementStorage, AchievementsUnitOfWork
 from yabot_core.apikeys import ApiKeyStorage, ApiKeysUnitOfWork
 from yabot_core.auctions import AuctionStorage, AuctionsUnitOfWork
 from yabot_core.audit import AuditStorage, AuditUnitOfWork
@@ -29,6 +30,7 @@ from yabot_core.lucien import LucienStorage, LucienUnitOfWork
 from yabot_core.missions import MissionStorage, MissionsUnitOfWork
 from yabot_core.posts import PostStorage, PostsUnitOfWork
 from yabot_core.ranking import RankingStorage, RankingUnitOfWork
+from yabot_core.reactions import ReactionStorage, ReactionsUnitOfWork
 from yabot_core.store import StoreStorage, StoreUnitOfWork
 from yabot_core.story import StoryStorage, StoryUnitOfWork
 from yabot_core.subscriptions import (
@@ -54,6 +56,8 @@ class StorageUnitOfWork(  # a module's unit of work before those it extends (Pyt
     BroadcastsUnitOfWork,
     DailyGiftUnitOfWork,
     MissionsUnitOfWork,
+    ReactionsUnitOfWork,
+    AchievementsUnitOfWork,
     VipTokensUnitOfWork,
     ChannelMembersUnitOfWork,
     SubscriptionsUnitOfWork,
@@ -83,6 +87,8 @@ class StorageBackend(
     StoryStorage,
     DailyGiftStorage,
     MissionStorage,
+    ReactionStorage,
+    AchievementStorage,
     StoreStorage,
     RankingStorage,
     AuctionStorage,

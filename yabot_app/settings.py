@@ -193,6 +193,15 @@ class Settings(BaseSettings):
         default=None,
         description="Seed of the daily gift's surprise draw, for demonstrations and tests (unset: random).",
     )
+    reaction_refresh_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        le=60,
+        description=(
+            "Seconds between two edits of the reaction counts under posts in one channel (Telegram allows"
+            " about 20 edits a minute per chat)."
+        ),
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Logging level."
     )

@@ -51,6 +51,14 @@ MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.user.registered",
 ]
 ROUTES += MISSIONS
+ACHIEVEMENTS = [  # one per event type the shipped logros count
+    "achievements.count.daily_gift.claimed",
+    "achievements.count.missions.completed",
+    "achievements.count.reactions.detected",
+    "achievements.count.store.item_purchased",
+    "achievements.count.story.narrative_completed",
+]
+ROUTES += [*ACHIEVEMENTS, "achievements.celebrate"]
 NO_TELEGRAM = [
     "welcome.gift",
     "subscriptions.expire",
@@ -60,6 +68,7 @@ NO_TELEGRAM = [
     "ranking.count",
     "auctions.close",
     *MISSIONS,
+    *ACHIEVEMENTS,
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",

@@ -5,6 +5,7 @@ context manager that yields a fresh, opened, empty backend and closes it on exit
 its suite here, one line.
 """
 
+from tests.contracts.achievements import AchievementsContract
 from tests.contracts.apikeys import ApiKeysContract
 from tests.contracts.auctions import AuctionsContract
 from tests.contracts.audit import AuditContract
@@ -16,6 +17,7 @@ from tests.contracts.lucien import LucienContract
 from tests.contracts.missions import MissionsContract
 from tests.contracts.posts import PostsContract
 from tests.contracts.ranking import RankingContract
+from tests.contracts.reactions import ReactionsContract
 from tests.contracts.store import StoreContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
@@ -49,6 +51,8 @@ class StorageContract(
     StoryContract,
     DailyGiftContract,
     MissionsContract,
+    ReactionsContract,
+    AchievementsContract,
     StoreContract,
     RankingContract,
     AuctionsContract,

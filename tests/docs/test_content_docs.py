@@ -14,7 +14,11 @@ from yabot_adapters.content import (
     load_mission_catalog,
     load_plan_catalog,
 )
+from yabot_adapters.content.achievements import load_achievement_catalog
+from yabot_adapters.content.reactions import load_reaction_rules
 from yabot_app.content import SHIPPED_DAILY_GIFT, SHIPPED_ITEMS, SHIPPED_MISSIONS, SHIPPED_PLANS
+from yabot_app.modules.achievements import SHIPPED_ACHIEVEMENTS
+from yabot_app.modules.reactions import SHIPPED_REACTIONS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "content.md"
 
@@ -56,6 +60,12 @@ def test_every_yaml_example_loads_over_the_shipped_catalog(tmp_path: Path) -> No
         elif example.startswith("misiones:"):
             (content / "misiones.yaml").write_text(example, encoding="utf-8")
             load_mission_catalog(SHIPPED_MISSIONS, content, load_item_catalog(SHIPPED_ITEMS, None))
+        elif example.startswith("reacciones:"):
+            (content / "reacciones.yaml").write_text(example, encoding="utf-8")
+            load_reaction_rules(SHIPPED_REACTIONS, content, load_item_catalog(SHIPPED_ITEMS, None))
+        elif example.startswith("logros:"):
+            (content / "logros.yaml").write_text(example, encoding="utf-8")
+            load_achievement_catalog(SHIPPED_ACHIEVEMENTS, content, load_item_catalog(SHIPPED_ITEMS, None))
         elif example.startswith("racha:"):
             (content / "regalo_diario.yaml").write_text(example, encoding="utf-8")
             load_daily_gift_content(SHIPPED_DAILY_GIFT, content, load_item_catalog(SHIPPED_ITEMS, None))

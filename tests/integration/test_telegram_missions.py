@@ -29,7 +29,11 @@ async def test_registration_gives_missions_and_the_first_gift_completes_one(worl
     await world.bus.deliver_pending()  # a redelivery finds nothing owed: nothing is counted twice
     celebration = world.server.messages(ANA)[before:]
     assert celebration == [
-        "¡Bravo, Ana! Ha cumplido la misión <b>Su primer regalo</b>. Le abono <b>10 besitos</b> en su cuenta."
+        "¡Bravo, Ana! Ha cumplido la misión <b>Su primer regalo</b>. Le abono <b>10 besitos</b> en su"
+        " cuenta.",
+        # the first mission done unlocks the shipped logro «primera-mision» (logros count missions.completed)
+        "¡Enhorabuena, Ana! Ha desbloqueado el logro <b>Al servicio de Diana</b>. Le abono <b>10 besitos</b>"
+        " en su cuenta.",
     ]
 
     listing = await world.say("/misiones")
@@ -37,7 +41,7 @@ async def test_registration_gives_missions_and_the_first_gift_completes_one(worl
     assert "▰▰▰▱▱▱▱▱▱▱ 1/3" in listing
     statement = await world.wallet.statement(ANA, limit=10)
     reasons = sorted(entry.reason for entry in statement.history.entries)
-    assert reasons == ["daily_gift", "mission_reward", "welcome_gift"]
+    assert reasons == ["achievement_reward", "daily_gift", "mission_reward", "welcome_gift"]
     assert statement.balance.balance == sum(e.amount for e in statement.history.entries)
     assert statement.balance.balance > WELCOME + 10
 

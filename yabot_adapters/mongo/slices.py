@@ -1,6 +1,7 @@
 """The registry of the Mongo backend: one line per module that keeps data."""
 
 from yabot_adapters.mongo import (
+    achievements,
     apikeys,
     auctions,
     audit,
@@ -12,6 +13,7 @@ from yabot_adapters.mongo import (
     missions,
     posts,
     ranking,
+    reactions,
     store,
     story,
     subscriptions,
@@ -40,6 +42,8 @@ SLICES: tuple[MongoSlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    reactions.SLICE,
+    achievements.SLICE,
     store.SLICE,
     ranking.SLICE,
     auctions.SLICE,

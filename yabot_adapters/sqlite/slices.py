@@ -1,6 +1,7 @@
 """The registry of the SQLite backend: one line per module that keeps data (migrations run in this order)."""
 
 from yabot_adapters.sqlite import (
+    achievements,
     apikeys,
     auctions,
     audit,
@@ -12,6 +13,7 @@ from yabot_adapters.sqlite import (
     missions,
     posts,
     ranking,
+    reactions,
     store,
     story,
     subscriptions,
@@ -40,6 +42,8 @@ SLICES: tuple[SqliteSlice, ...] = (
     story.SLICE,
     daily_gift.SLICE,
     missions.SLICE,
+    reactions.SLICE,
+    achievements.SLICE,
     store.SLICE,
     ranking.SLICE,
     auctions.SLICE,

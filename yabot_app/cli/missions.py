@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from yabot_app.cli.params import user_id_argument
+from yabot_app.cli.params import operator, user_id_argument
 from yabot_app.cli.runtime import load_settings, memory_refused, run, with_container
 from yabot_app.cli.spanish import NonBlankText, SpanishGroup
 from yabot_app.modules.missions import MissionsModule
@@ -34,7 +34,7 @@ def assign(user_id: int, mission_id: str) -> None:
 
     async def work(container: "Container") -> None:
         missions = container.modules().get(MissionsModule).missions
-        mission = await missions.assign(UserId(user_id), mission_id)
+        mission = await missions.assign(UserId(user_id), mission_id, actor=operator())
         title = printable(missions.catalog.mission(mission.mission_id).title)
         click.echo(f"Misión «{title}» ({mission.mission_id}) asignada al usuario {user_id}.")
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from yabot_app.modules import (
+    achievements,
     admin,
     apikeys,
     auctions,
@@ -15,6 +16,7 @@ from yabot_app.modules import (
     operations,
     posts,
     ranking,
+    reactions,
     store,
     story,
     subscriptions,
@@ -36,7 +38,9 @@ MODULES: tuple[ModulePlug[Any], ...] = (
     subscriptions.PLUG,
     story.PLUG,
     daily_gift.PLUG,
+    reactions.PLUG,
     missions.PLUG,
+    achievements.PLUG,
     store.PLUG,
     ranking.PLUG,
     auctions.PLUG,

@@ -1,11 +1,12 @@
 """The missions plugged in: their content, one event handler per event type they count, /misiones, the CLI."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from yabot_app.content import SHIPPED_MISSIONS
+from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.inventory import InventoryModule
 from yabot_app.modules.lucien import LucienModule
 from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
@@ -13,7 +14,7 @@ from yabot_app.modules.users import UsersModule
 from yabot_app.modules.wallet import WalletModule
 from yabot_core import missions
 from yabot_core.kernel import event_class
-from yabot_core.missions import MissionCompleted, MissionNotices, Missions
+from yabot_core.missions import MISSIONS_WRITE, MissionCompleted, MissionNotices, Missions
 from yabot_core.users import UserDirectory
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class MissionsPlug(ModulePlug[MissionsModule]):
             clock=kernel.clock,
             ids=kernel.ids,
             zone=settings.zone,
+            audit=modules.get(AuditModule).log,
         )
         notices = MissionNotices(modules.get(LucienModule).lucien, catalog, mochila.catalog)
         return MissionsModule(missions=service, users=users, notices=notices)
@@ -94,10 +96,20 @@ class MissionsPlug(ModulePlug[MissionsModule]):
         )
 
     def api(self, services: MissionsModule) -> Sequence[Any]:
-        """``GET /users/{id}/missions``."""
-        from yabot_adapters.http.controllers.missions import missions_controller  # noqa: PLC0415
+        """``GET /users/{id}/missions``, ``POST /admin/missions/assignments``."""
+        from yabot_adapters.http.controllers.missions import (  # noqa: PLC0415
+            mission_assignments_controller,
+            missions_controller,
+        )
 
-        return [missions_controller(services.missions, services.users)]
+        return [
+            missions_controller(services.missions, services.users),
+            mission_assignments_controller(services.missions),
+        ]
+
+    def scopes(self) -> Mapping[str, str]:
+        """``missions:write``: give fans missions through the API."""
+        return {MISSIONS_WRITE: "Asignar misiones a usuarios por la API."}
 
     def commands(self) -> Sequence["click.Command"]:
         """``yabot missions assign|list``."""

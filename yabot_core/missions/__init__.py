@@ -16,7 +16,7 @@ from yabot_core.missions.content import (
 )
 from yabot_core.missions.errors import InvalidMissionCatalogError, UnknownMissionError
 from yabot_core.missions.events import MissionAssigned, MissionCompleted
-from yabot_core.missions.manifest import MANIFEST
+from yabot_core.missions.manifest import MANIFEST, MISSIONS_WRITE
 from yabot_core.missions.models import (
     MISSION_REWARD,
     ONCE_PERIOD,
@@ -36,6 +36,7 @@ __all__ = [
     "MANIFEST",
     "MANUAL",
     "MAX_MISSION_ID_LENGTH",
+    "MISSIONS_WRITE",
     "MISSION_REWARD",
     "ONCE_PERIOD",
     "REGISTRATION",

@@ -2,6 +2,7 @@
 
 from typing import Protocol
 
+from yabot_core.audit import AuditUnitOfWork
 from yabot_core.inventory import InventoryUnitOfWork
 from yabot_core.kernel import EventId, UserId
 from yabot_core.missions.models import UserMission
@@ -37,7 +38,7 @@ class MissionRepository(Protocol):
         ...
 
 
-class MissionsUnitOfWork(UsersUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, Protocol):
+class MissionsUnitOfWork(UsersUnitOfWork, WalletUnitOfWork, InventoryUnitOfWork, AuditUnitOfWork, Protocol):
     """A unit of work reaching missions, wallets, mochilas and users: progress and reward commit together."""
 
     @property

@@ -2,6 +2,7 @@
 
 from datetime import datetime, tzinfo
 
+from yabot_core.audit import Actor, AuditLog, user_target
 from yabot_core.inventory import (
     ItemCatalog,
     ItemId,
@@ -69,8 +70,10 @@ class Missions:
         clock: Clock,
         ids: IdGenerator,
         zone: tzinfo,
+        audit: AuditLog | None = None,
     ) -> None:
         self._transactions = transactions
+        self._audit = audit
         self._queries = queries
         self._users = users
         self._wallet = wallet
@@ -85,8 +88,13 @@ class Missions:
         """The items catalog reward items come from (to name them to the fan)."""
         return self._mochila.catalog
 
-    async def assign(self, user_id: UserId, mission_id: str, *, source: str = ADMIN_SOURCE) -> UserMission:
+    async def assign(
+        self, user_id: UserId, mission_id: str, *, source: str = ADMIN_SOURCE, actor: Actor | None = None
+    ) -> UserMission:
         """Give the fan a mission (registering an unknown fan); giving it again returns the first.
+
+        With ``actor`` (an admin, an API key), a new assignment is written to the audit log in the same unit
+        of work (``missions.assign``); giving it again records nothing, as it changes nothing.
 
         Raises:
             InvalidInputError: a bad user id.
@@ -104,7 +112,11 @@ class Missions:
             now = self._clock.now()
             if self._expired(definition, now):
                 raise MissionExpiredError(definition.id)
-            return await self._assign_in(uow, user, definition, source, now)
+            mission = await self._assign_in(uow, user, definition, source, now)
+            if actor is not None and self._audit is not None:
+                detail = {"mission_id": definition.id}
+                await self._audit.record_in(uow, actor, "missions.assign", user_target(user), detail=detail)
+            return mission
 
         return await self._transactions.run(work)
 

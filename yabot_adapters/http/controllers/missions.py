@@ -1,20 +1,32 @@
-"""A fan's missions over HTTP: those under way, with progress, and those done in their current period.
+"""A fan's missions over HTTP: those under way, with progress, and those done; an admin gives one.
 
 Its response schemas live here too: they belong to the missions module, which owns this file.
 """
 
 from dataclasses import dataclass
-from typing import Final, Literal, Self
+from datetime import datetime
+from typing import Annotated, Any, Final, Literal, Self
 
-from litestar import Controller, get
+from litestar import Controller, Request, get, post
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
+from litestar.params import Body, JSONBody
 
-from yabot_adapters.http.auth import USER_DATA, protected
+from yabot_adapters.http.auth import USER_DATA, Access, protected
+from yabot_adapters.http.auth.principals import KeyHolder
 from yabot_adapters.http.errors import API_ERROR_RESPONSES, USER_NOT_FOUND
 from yabot_adapters.http.parameters import UserIdInPath
-from yabot_core.kernel import UserId
-from yabot_core.missions import Missions, MissionStatus, MissionsView
+from yabot_adapters.http.schemas import ErrorBody, error_response
+from yabot_core.audit import Actor
+from yabot_core.kernel import MAX_USER_ID, ForbiddenError, UserId
+from yabot_core.missions import (
+    MAX_MISSION_ID_LENGTH,
+    MISSIONS_WRITE,
+    Missions,
+    MissionStatus,
+    MissionsView,
+    UserMission,
+)
 from yabot_core.users import UserDirectory
 
 
@@ -135,3 +147,104 @@ def missions_controller(missions: Missions, users: UserDirectory) -> type[Contro
             return MissionsBody.of(await missions.view(user.user_id))
 
     return MissionsController
+
+
+ASSIGNS: Final = Access(scope=MISSIONS_WRITE)
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRequest:
+    """Give ``mission_id`` (an id of the missions catalog) to the fan ``user_id``."""
+
+    user_id: Annotated[int, Body(ge=1, le=MAX_USER_ID)]
+    mission_id: Annotated[str, Body(min_length=1, max_length=MAX_MISSION_ID_LENGTH)]
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentBody:
+    """The fan's mission after the assignment (the first one, if they already had it)."""
+
+    user_id: int
+    mission_id: str
+    source: str
+    assigned_at: datetime
+    progress: int
+    completions: int
+
+    @classmethod
+    def of(cls, mission: UserMission) -> Self:
+        """Project a fan's mission onto the response."""
+        return cls(
+            user_id=mission.user_id,
+            mission_id=mission.mission_id,
+            source=mission.source,
+            assigned_at=mission.assigned_at,
+            progress=mission.progress,
+            completions=mission.completions,
+        )
+
+
+ASSIGNED: Final = ResponseSpec(
+    AssignmentBody,
+    description="La misión del usuario (la que ya tenía, si se asigna otra vez).",
+    generate_examples=False,
+    examples=[
+        Example(
+            summary="Asignada por un administrador",
+            value={
+                "user_id": 42,
+                "mission_id": "bienvenida-vip",
+                "source": "admin",
+                "assigned_at": "2026-01-31T18:30:00Z",
+                "progress": 0,
+                "completions": 0,
+            },
+        )
+    ],
+)
+UNKNOWN_MISSION: Final = error_response(
+    "El catálogo no tiene esa misión.",
+    ErrorBody(
+        "mision_desconocida", "No existe ninguna misión con el id «bienvenda-vip».", {"mission_id": "x"}
+    ),
+)
+EXPIRED: Final = error_response(
+    "La misión ya caducó: no se asigna.",
+    ErrorBody("mision_caducada", "La misión «navidad» ya ha caducado.", {"mission_id": "navidad"}),
+)
+
+
+def mission_assignments_controller(missions: Missions) -> type[Controller]:
+    """The admins' route that gives a fan a mission, audited under the API key's name."""
+
+    class MissionAssignmentsController(Controller):
+        """Missions given by admins."""
+
+        path = "/admin/missions"
+        tags = ["misiones"]  # noqa: RUF012  (Litestar reads layer options as plain class attributes)
+
+        @protected(ASSIGNS)
+        @post(
+            "/assignments",
+            status_code=200,
+            summary="Asignar una misión a un usuario",
+            description=(
+                "Da al usuario la misión del catálogo (un usuario desconocido queda registrado). Si ya la "
+                "tenía, devuelve la que tenía y no cambia nada. Queda en el registro de auditoría con el "
+                "nombre de la clave. Pide el alcance `missions:write`."
+            ),
+            responses={200: ASSIGNED, **API_ERROR_RESPONSES, 404: UNKNOWN_MISSION, 409: EXPIRED},
+        )
+        async def assign(
+            self, request: Request[Any, Any, Any], data: JSONBody[AssignmentRequest]
+        ) -> AssignmentBody:
+            """Assign and audit in one unit of work."""
+            principal = request.user
+            if not isinstance(principal, KeyHolder):  # pragma: no cover  (the guard lets keys only)
+                raise ForbiddenError
+            mission = await missions.assign(
+                UserId(data.user_id), data.mission_id, actor=Actor.api_key(principal.key.name)
+            )
+            return AssignmentBody.of(mission)
+
+    return MissionAssignmentsController

@@ -113,9 +113,8 @@ async def test_reactions_pay_a_mission_and_logros_that_buy_a_rose_each_reward_on
     answered = len(world.server.calls("answerCallbackQuery"))
     world.server.redeliver(press)  # the bot crashed before confirming it: Telegram sends it again
     again = await world.server.wait_for_call("answerCallbackQuery", answered + 1, timeout=GUARD)
-    # Polling keeps no record of update ids: the press reads as a second one and takes the reaction back,
-    # which never pays nor counts again.
-    assert again.params.get("text") == "Reacción retirada. Los besitos que ganó con ella siguen siendo suyos."
+    # The same press (its callback query id) finds itself applied: the reaction stays, nothing is paid again.
+    assert again.params.get("text") == "Reacción cambiada a 🔥. Los besitos de esta publicación ya los tenía."
     await settle(world)
     assert (await world.wallet.balance(ANA)).balance == WELCOME + REACTION + FIRST_REACTION
     missions = await fan.command("/misiones")

@@ -7,12 +7,17 @@ import pytest
 
 from tests.integration.telegram_world import World
 from yabot_adapters.telegram.testing import FakeTelegramServer
-from yabot_core.kernel import FakeClock, UserId
+from yabot_core.kernel import DeadLetter, FakeClock, UserId
 from yabot_core.operations import REMIND_EVERY
 from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded
 
 DIANA, ADMIN_WHO_BLOCKED = 1001, 1002
 COUNTER, RANKING = "missions.count_awards", "ranking.tally"
+
+
+def told_about(server: FakeTelegramServer, handler: str) -> list[str]:
+    """What Diana was told about ``handler``'s dead letters, in order."""
+    return [text for text in server.messages(DIANA) if f"El encargo {handler} " in text]
 
 
 @pytest.fixture(name="server")
@@ -70,8 +75,8 @@ async def test_a_handlers_dead_letters_are_one_problem_until_all_are_replayed(
     world.bus.subscribe(BesitosAwarded, handler(COUNTER), name=COUNTER)
     world.bus.subscribe(BesitosAwarded, handler(RANKING), name=RANKING)
 
-    def told(handler_name: str) -> list[str]:
-        return [text for text in server.messages(DIANA) if f"El encargo {handler_name} " in text]
+    def told(handler: str) -> list[str]:
+        return told_about(server, handler)
 
     try:
         for n in range(3):
@@ -124,3 +129,33 @@ async def test_a_handlers_dead_letters_are_one_problem_until_all_are_replayed(
     assert len(told(COUNTER)) == 3  # opened, reminded, resolved
     assert len(told(RANKING)) == 2  # opened, reminded: its dead letter still waits
     assert {opened.problem.key for opened in await monitor.alerts.open_problems()} == {f"manejador:{RANKING}"}
+
+
+async def test_a_dead_letter_arriving_while_the_monitor_closes_reopens_its_problem(
+    server: FakeTelegramServer, clock: FakeClock
+) -> None:
+    """A look read no waiting letter, then one came (its alert found the problem open): closing reopens."""
+    world = World(clock, server, admin_ids=[DIANA])
+    monitor = world.container.monitor()
+
+    async def broken(_event: BesitosAwarded) -> None:
+        raise RuntimeError("no puede")
+
+    world.bus.subscribe(BesitosAwarded, broken, name=COUNTER)
+    try:
+        await world.wallet.credit(UserId(5), 1, ADMIN_GRANT, idempotency_key="late")
+        await world.bus.deliver_pending()
+        key = f"manejador:{COUNTER}"
+        stale: dict[str, DeadLetter] = {}  # what a look read just before the dead letter was written
+        assert await monitor._close_dead_letters({key}, stale) == set()  # the race, pinned
+        await world.bus.deliver_pending()
+    finally:
+        await world.close()
+
+    texts = told_about(server, COUNTER)  # the resolution and the new alert go by two relays: any order
+    assert sorted(text.split(":")[0] for text in texts) == [
+        "Lamento interrumpirle",
+        "Lamento interrumpirle",
+        "Todo vuelve a su orden",
+    ]
+    assert [opened.problem.key for opened in await monitor.alerts.open_problems()] == [key]

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 OPENED: Final = "operations-alert-opened"
 REMINDER: Final = "operations-alert-reminder"
 RESOLVED: Final = "operations-alert-resolved"
+WAITING: Final = "operations-handler-waiting"
 
 AlertNotice = AlertRaised | AlertReminded | AlertResolved
 
@@ -48,6 +49,11 @@ def notice_text(phrasebook: Phrasebook, event: AlertNotice) -> str:
         minutes = minutes_between(event.since, event.occurred_at)
         return phrasebook.render(REMINDER, problema=describe(phrasebook, event.problem), minutos=minutes)
     return resolved_text(phrasebook, event.problem, event.since, event.occurred_at)
+
+
+def waiting_text(phrasebook: Phrasebook, waiting: int) -> str:
+    """The line a handler's reminder ends with: how many of its dead letters still wait for a replay."""
+    return phrasebook.render(WAITING, eventos=waiting)
 
 
 async def tell_admins(messenger: Messenger, admins: Sequence[UserId], text: str) -> None:

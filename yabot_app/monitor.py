@@ -1,11 +1,13 @@
 """The monitor: every few seconds, looks at what can go wrong and opens or closes the admins' alerts.
 
 It watches, in each serving process: the circuit breakers (storage, Telegram), the outbox's depth, each
-module's health checks, and the seed's SLAs (events 500 ms, storage
-operations 100 ms) over the last minutes. It also sets the gauges those reads give (outbox depth, dead
-letters, timers due). Whether a problem is open lives in storage (:class:`~yabot_core.operations.Alerts`),
-so N processes seeing one problem alert once; only the storage's own outage cannot be written there, so
-that one is told straight through the messenger by each process that sees it.
+module's health checks, and the seed's SLAs (events 500 ms, storage operations 100 ms) over the last
+minutes; and it closes a handler's dead-letters problem once none of that handler's dead letters waits
+(its first dead letter opened it, through the outbox). It also sets the gauges those reads give (outbox
+depth, dead letters, timers due). Whether a problem is open lives in storage
+(:class:`~yabot_core.operations.Alerts`), so N processes seeing one problem alert once; only the storage's
+own outage cannot be written there, so that one is told straight through the messenger by each process
+that sees it.
 """
 
 import asyncio
@@ -35,6 +37,7 @@ from yabot_core.kernel import (
     BreakerState,
     CircuitBreaker,
     Clock,
+    DeadLetter,
     Event,
     EventStamper,
     Phrasebook,
@@ -42,7 +45,14 @@ from yabot_core.kernel import (
     UserId,
 )
 from yabot_core.lucien import Messenger
-from yabot_core.operations import Alerts, ModuleHealthCheckFailed, Problem
+from yabot_core.operations import (
+    DEAD_LETTERS_PREFIX,
+    Alerts,
+    ModuleHealthCheckFailed,
+    Problem,
+    dead_letters_key,
+    dead_letters_problem,
+)
 
 if TYPE_CHECKING:
     from yabot_adapters.storage import StorageBackend
@@ -132,6 +142,7 @@ class Monitor:
         observed |= await self._modules()
         observed |= self._sla()
         await self._gauges()
+        waiting = await self._dead_letters()
         try:
             open_now = {opened.problem.key for opened in await self.alerts.open_problems()}
             for key, problem in observed.items():
@@ -141,10 +152,46 @@ class Monitor:
                 elif problem is None and key in open_now:
                     await self.alerts.resolve(key)
                     open_now.discard(key)
+            if waiting is not None:
+                open_now -= await self._close_dead_letters(open_now, waiting)
         except UnavailableError:
             log.warning("could not record the alerts; trying again at the next look")
             return
         ALERTS_OPEN.set(len(open_now))
+
+    async def _dead_letters(self) -> dict[str, DeadLetter] | None:
+        """Each handler with dead letters waiting, and its newest; ``None`` when they cannot all be seen."""
+        try:
+            letters = await self.storage.dead_letter_queries.list(limit=_SCAN)
+        except Exception:  # noqa: BLE001  (unread: nothing is closed on a guess)
+            return None
+        DEAD_LETTERS.set(len(letters))
+        if len(letters) >= _SCAN:
+            return None  # some handler's letters may lie beyond the scan: close nothing
+        newest: dict[str, DeadLetter] = {}
+        for letter in letters:  # newest first
+            newest.setdefault(letter.handler, letter)
+        return newest
+
+    async def _close_dead_letters(self, open_now: set[str], waiting: dict[str, DeadLetter]) -> set[str]:
+        """Close the dead-letters problems of handlers none of whose letters waits; return the closed keys.
+
+        A letter dead-lettered between the read and the close found its problem still open and said
+        nothing: a second read after closing reopens the problem for it.
+        """
+        idle = {key for key in open_now if key.startswith(DEAD_LETTERS_PREFIX)}
+        idle -= {dead_letters_key(handler) for handler in waiting}
+        closed: set[str] = set()
+        for key in sorted(idle):
+            if await self.alerts.resolve(key):
+                closed.add(key)
+        if closed:
+            again = await self._dead_letters() or {}
+            for key in sorted(closed):
+                letter = again.get(key.removeprefix(DEAD_LETTERS_PREFIX))
+                if letter is not None and await self.alerts.raise_problem(dead_letters_problem(letter)):
+                    closed.discard(key)
+        return closed
 
     def _events_of(self, problem: Problem) -> list[Event]:
         """What a problem publishes besides its alert: a module's failed health check, for other modules."""
@@ -227,12 +274,11 @@ class Monitor:
         return found
 
     async def _gauges(self) -> None:
-        """Set the timers-due and dead-letters gauges (best effort: a failed read leaves them)."""
+        """Set the timers-due gauge (best effort: a failed read leaves it; dead letters: their own read)."""
         with contextlib.suppress(Exception):
             now = self.clock.now()
             pending = await self.storage.timer_store.pending(limit=_SCAN)
             TIMERS_DUE.set(sum(1 for timer in pending if timer.due_at <= now))
-            DEAD_LETTERS.set(len(await self.storage.dead_letter_queries.list(limit=_SCAN)))
 
     async def _storage_away(self) -> None:
         """The storage cannot hold the alert: tell the admins directly, once per process."""

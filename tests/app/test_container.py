@@ -16,7 +16,6 @@ from yabot_core.kernel import ModuleManifest
 TOKEN = "123:abc"  # noqa: S105  (a fake token)
 ROUTES = [
     "lucien.scheduled_message",
-    "lucien.alert_admins",
     "wallet.grant_notice",
     "welcome.gift",
     "inventory.grant_notice",
@@ -36,6 +35,7 @@ ROUTES = [
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",
+    "operations.dead_letter_alert",
     "operations.alert_reminder",
     "operations.alert_raised",
     "operations.alert_reminded",
@@ -73,6 +73,7 @@ NO_TELEGRAM = [
     "operations.backup",
     "operations.reconcile",
     "operations.log_inconsistency",
+    "operations.dead_letter_alert",
     "operations.alert_reminder",
 ]
 DOOR = [

@@ -210,8 +210,15 @@ async def test_an_event_committed_before_a_sigkill_is_delivered_after_restart(
 async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
     tmp_path: Path, telegram: FakeTelegramServer
 ) -> None:
-    """Telegram failing every attempt makes a dead letter; after the fix, `replay` delivers it once."""
-    env = yabot_env(tmp_path, bot_token=telegram.token, telegram_api_url=telegram.base_url, admin_ids="999")
+    """Telegram failing every attempt makes a dead letter, alerted; after the fix, `replay` delivers it once,
+    and the alert is resolved."""
+    env = yabot_env(
+        tmp_path,
+        bot_token=telegram.token,
+        telegram_api_url=telegram.base_url,
+        admin_ids="999",
+        alert_check_seconds="0.5",  # the monitor's look closes the handler's alert soon after the replay
+    )
     telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=88)
     async with Served(env, tmp_path) as served:
         grant = await yabot("wallet", "grant", "88", "30", "--reason", "Paciencia", env=env, cwd=tmp_path)
@@ -231,6 +238,7 @@ async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
         assert match, listing
         (alert,) = await telegram.wait_for_messages(999, 1, timeout=HANG_GUARD)
         assert f"yabot events replay {match.group(1)}" in alert
+        assert "El encargo wallet.grant_notice" in alert
 
         telegram.clear_failures()
         replay = await yabot("events", "replay", match.group(1), env=env, cwd=tmp_path)
@@ -246,7 +254,11 @@ async def test_a_failing_handler_is_dead_lettered_and_replayed_from_the_shell(
         assert (
             "No hay eventos fallidos" in (await yabot("events", "dead-letters", env=env, cwd=tmp_path)).stdout
         )
+        (_, resolved) = await telegram.wait_for_messages(999, 2, timeout=HANG_GUARD)
+        assert "resuelto" in resolved
+        assert "El encargo wallet.grant_notice" in resolved
         assert await served.stop() == 0
+    assert len(telegram.messages(999)) == 2
 
 
 async def test_two_replays_at_once_with_a_slow_telegram_deliver_one_message(

@@ -301,11 +301,11 @@ class TestTellAdmins:
         await users.register(UserProfile(user_id=ADMIN, first_name="Bruno"))
         messenger.blocked.add(DIANA)
         await lucien.tell_admins(
-            "lucien-handler-gave-up", manejador="m.h", evento="e.t", intentos=3, error="<boom>", id="abc"
+            "posts-failed", id="abc", canal="-100", estado="sin publicar", error="<boom>"
         )
         (text,) = messenger.texts(ADMIN)
-        assert text.startswith("Lamento comunicarle un contratiempo en la casa.\n")
-        assert "<code>yabot events replay abc</code>" in text
+        assert text.startswith("Lamento comunicarle que una publicación programada no ha salido.\n")
+        assert "<code>abc</code>" in text
         assert "&lt;boom&gt;" in text
         assert messenger.texts(DIANA) == []
         assert not (await users.get(DIANA)).reachable

@@ -1,21 +1,20 @@
-"""Lucien plugged in: messages now or later, admin alerts, ``yabot lucien``."""
+"""Lucien plugged in: messages now or later, ``yabot lucien``.
+
+A handler's dead letters are told to the admins by the operations module's alerts (once per handler).
+"""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from yabot_app.modules.plug import BuiltModules, HandlerSpec, HealthCheck, Kernel, ModulePlug
 from yabot_app.modules.users import UsersModule
 from yabot_core import lucien
-from yabot_core.kernel import EventProcessingFailed, TimerFired, UserId, timer_route
+from yabot_core.kernel import TimerFired, UserId, timer_route
 from yabot_core.lucien import MESSAGE_TIMER, Lucien
 
 if TYPE_CHECKING:
     import click
-
-ALERT_MAX_AGE = timedelta(days=1)
-"""An alert a day late helps nobody (``yabot events dead-letters`` still lists the failure)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +47,12 @@ class LucienPlug(ModulePlug[LucienModule]):
         )
 
     def handlers(self, services: LucienModule, kernel: Kernel) -> Iterable[HandlerSpec]:
-        """Scheduled messages when due; admin alerts when a handler gives up."""
+        """Scheduled messages when due."""
         yield HandlerSpec(
             TimerFired,
             "lucien.scheduled_message",
             services.lucien.on_message_due,
             route=timer_route(MESSAGE_TIMER),
-            needs_telegram=True,
-        )
-        yield HandlerSpec(
-            EventProcessingFailed,
-            "lucien.alert_admins",
-            services.lucien.on_event_processing_failed,
-            max_age=ALERT_MAX_AGE,
             needs_telegram=True,
         )
 

@@ -1,4 +1,4 @@
-"""Operations plugged in: scheduled backups, the daily reconciliation, their ``yabot`` commands."""
+"""Operations plugged in: backups, the daily reconciliation, the admins' alerts, their ``yabot`` commands."""
 
 import logging
 from collections.abc import Iterable, Sequence
@@ -7,12 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from yabot_app.alerting import notice_text, tell_admins
+from yabot_app.alerting import notice_text, tell_admins, waiting_text
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.plug import BuiltModules, HandlerSpec, Kernel, ModulePlug
 from yabot_core import operations
 from yabot_core.kernel import (
     Clock,
+    DeadLetterQueries,
+    EventProcessingFailed,
     EventStamper,
     TimerFired,
     Transactions,
@@ -23,6 +25,7 @@ from yabot_core.kernel import (
 from yabot_core.operations import (
     ALERT_REMINDER,
     BACKUP_TIMER,
+    DEAD_LETTERS_PREFIX,
     MOCHILA_MOVEMENTS,
     RECONCILE_EVERY,
     RECONCILE_TIMER,
@@ -38,6 +41,7 @@ from yabot_core.operations import (
     Problem,
     Reconciliation,
     StorageSnapshots,
+    dead_letters_problem,
     schedule_slot,
 )
 
@@ -54,6 +58,7 @@ CHECKS = (WALLET_LEDGER, MOCHILA_MOVEMENTS, STORE_PURCHASES, SUBSCRIPTION_HISTOR
 INCONSISTENCY = "inconsistencia"
 ALERT_MAX_AGE = timedelta(days=1)
 """An alert not delivered within a day (Telegram away all that time) is dropped: the next look raises anew."""
+_SCAN = 1000
 
 
 def inconsistency_key(check: str) -> str:
@@ -67,6 +72,7 @@ class OperationsModule:
 
     reconciliation: Reconciliation
     alerts: Alerts
+    dead_letters: DeadLetterQueries
     snapshots: StorageSnapshots | None
     transactions: "Transactions[StorageUnitOfWork]"
     clock: Clock
@@ -132,6 +138,7 @@ class OperationsPlug(ModulePlug[OperationsModule]):
                 kernel.clock,
                 EventStamper(kernel.clock, kernel.ids),
             ),
+            dead_letters=storage.dead_letter_queries,
             snapshots=snapshots_for(storage),
             transactions=storage.transactions,
             clock=kernel.clock,
@@ -142,10 +149,11 @@ class OperationsPlug(ModulePlug[OperationsModule]):
         )
 
     def handlers(self, services: OperationsModule, kernel: Kernel) -> Iterable[HandlerSpec]:
-        """A backup on each slot's timer, the reconciliation on the daily one; findings to the log.
+        """A backup on each slot's timer, the reconciliation on the daily one; findings, dead letters alerted.
 
         Each timer's handler schedules the next slot; every finding, wherever the reconciliation ran (a
-        timer, ``yabot reconcile``), reaches the log of a serving process through the outbox.
+        timer, ``yabot reconcile``), reaches the log of a serving process through the outbox. A handler's
+        first dead letter opens its problem (the monitor closes it once none of its dead letters waits).
         """
 
         async def backup(_event: TimerFired) -> None:
@@ -170,14 +178,27 @@ class OperationsPlug(ModulePlug[OperationsModule]):
             )
             await services.alerts.raise_problem(problem)  # the first finding of a check alerts; the rest wait
 
+        async def dead_letter(event: EventProcessingFailed) -> None:
+            letter = await services.dead_letters.get(event.dead_letter_id)
+            if letter is None or letter.replayed_at is not None:
+                return  # replayed before this was delivered: nothing to tell
+            await services.alerts.raise_problem(dead_letters_problem(letter))  # its handler's next ones wait
+
         admins = [UserId(admin) for admin in kernel.settings.admin_ids]
 
         async def alert_admins(event: AlertRaised | AlertReminded | AlertResolved) -> None:
-            await tell_admins(kernel.messenger, admins, notice_text(kernel.phrasebook, event))
+            text = notice_text(kernel.phrasebook, event)
+            handler = event.problem.key.removeprefix(DEAD_LETTERS_PREFIX)
+            if isinstance(event, AlertReminded) and handler != event.problem.key:
+                waiting = await services.dead_letters.list(limit=_SCAN)
+                count = sum(1 for letter in waiting if letter.handler == handler)
+                text = f"{text}\n\n{waiting_text(kernel.phrasebook, count)}"
+            await tell_admins(kernel.messenger, admins, text)
 
         yield HandlerSpec(TimerFired, "operations.backup", backup, route=timer_route(BACKUP_TIMER))
         yield HandlerSpec(TimerFired, "operations.reconcile", reconcile, route=timer_route(RECONCILE_TIMER))
         yield HandlerSpec(DataInconsistencyDetected, "operations.log_inconsistency", inconsistency)
+        yield HandlerSpec(EventProcessingFailed, "operations.dead_letter_alert", dead_letter)
         yield HandlerSpec(
             TimerFired, "operations.alert_reminder", services.alerts.remind, route=timer_route(ALERT_REMINDER)
         )

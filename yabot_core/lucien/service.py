@@ -9,7 +9,6 @@ from pydantic import JsonValue
 
 from yabot_core.kernel import (
     Clock,
-    EventProcessingFailed,
     EventStamper,
     IdGenerator,
     InvalidInputError,
@@ -38,8 +37,6 @@ log = logging.getLogger(__name__)
 
 MESSAGE_TIMER: Final = "lucien.message"
 """The kind of the timers that carry Lucien's scheduled messages."""
-
-HANDLER_GAVE_UP: Final = "lucien-handler-gave-up"
 
 NAME: Final = "nombre"
 """The one variable every text may use: how Lucien addresses the reader."""
@@ -113,17 +110,6 @@ class Lucien:
         """Send the catalog's ``message_id`` to every admin who can be reached."""
         for admin_id in self._admin_ids:  # admin-only content: always protected
             await self._say(admin_id, message_id, args, protect=True)
-
-    async def on_event_processing_failed(self, event: EventProcessingFailed) -> None:
-        """Tell the creator and her admins at once that a handler gave up, and how to replay the event."""
-        await self.tell_admins(
-            HANDLER_GAVE_UP,
-            manejador=event.handler,
-            evento=event.failed_event_type,
-            intentos=event.attempts,
-            error=event.error[:500],
-            id=event.dead_letter_id,
-        )
 
     # --- later ------------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from yabot_core.operations.alerts import (
     ALERT_OPEN,
     ALERT_REMINDER,
+    DEAD_LETTERS_PREFIX,
     REMIND_EVERY,
     AlertRaised,
     AlertReminded,
@@ -11,6 +12,8 @@ from yabot_core.operations.alerts import (
     ModuleHealthCheckFailed,
     OpenProblem,
     Problem,
+    dead_letters_key,
+    dead_letters_problem,
     minutes_between,
 )
 from yabot_core.operations.backups import (
@@ -44,6 +47,7 @@ __all__ = [
     "BACKUP_FORMAT",
     "BACKUP_TIMER",
     "COUNT_REPAIR_ACTION",
+    "DEAD_LETTERS_PREFIX",
     "MANIFEST",
     "MOCHILA_MOVEMENTS",
     "RECONCILE_EVERY",
@@ -69,6 +73,8 @@ __all__ = [
     "ReconcileUnitOfWork",
     "Reconciliation",
     "StorageSnapshots",
+    "dead_letters_key",
+    "dead_letters_problem",
     "minutes_between",
     "schedule_slot",
 ]

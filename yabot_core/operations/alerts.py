@@ -1,6 +1,7 @@
 """Alerts to the admins: one message when a problem starts, a reminder while it lasts, one when it ends.
 
-A problem has a bounded ``key`` (``telegram``, ``modulo:wallet.saldos``, ``inconsistencia:wallet.ledger``).
+A problem has a bounded ``key`` (``telegram``, ``modulo:wallet.saldos``, ``inconsistencia:wallet.ledger``,
+``manejador:wallet.grant_notice``).
 Whether it is open lives in storage, as a durable timer keyed by the problem: raising an open problem, or
 resolving a closed one, changes nothing and says nothing, so N processes that all see the same trouble send
 one message, not N. The reminder is another timer of the same problem; each time it fires it records a
@@ -16,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
 from yabot_core.kernel import (
     Clock,
+    DeadLetter,
     Event,
     EventStamper,
     TimerFired,
@@ -31,6 +33,9 @@ ALERT_REMINDER: Final = "operations.alert-reminder"
 """Kind of the timer that reminds the admins of a problem still open."""
 REMIND_EVERY: Final = timedelta(minutes=30)
 """How often a problem still open is recalled."""
+DEAD_LETTERS_PREFIX: Final = "manejador:"
+"""Keys of a handler's dead letters' problems (``manejador:wallet.grant_notice``): one per handler."""
+DEAD_LETTERS_PROBLEM: Final = "operations-problem-handler"
 _KEPT: Final = timedelta(days=3650)
 _MAX_ARG: Final = 300
 
@@ -88,6 +93,23 @@ class AlertResolved(Event):
 
     problem: Problem
     since: AwareDatetime
+
+
+def dead_letters_key(handler: str) -> str:
+    """The problem key of ``handler``'s dead letters: one alert per handler, however many it leaves."""
+    return f"{DEAD_LETTERS_PREFIX}{handler}"
+
+
+def dead_letters_problem(letter: DeadLetter) -> Problem:
+    """The problem a handler's dead letter opens, told with what the admins need to replay that one."""
+    args: dict[str, str | int] = {
+        "manejador": letter.handler,
+        "evento": letter.event_type,
+        "intentos": letter.attempts,
+        "error": letter.error,
+        "id": letter.dead_letter_id,
+    }
+    return Problem(key=dead_letters_key(letter.handler), message=DEAD_LETTERS_PROBLEM, args=args)
 
 
 def _open_key(key: str) -> str:

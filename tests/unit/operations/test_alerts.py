@@ -11,7 +11,7 @@ from tests.contracts.common import record_everything, recorded_events
 from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.sqlite import SqliteStorage
 from yabot_adapters.storage import StorageBackend, opened
-from yabot_core.kernel import EventStamper, FakeClock, SequentialIds, TimerFired
+from yabot_core.kernel import DeadLetter, EventId, EventStamper, FakeClock, SequentialIds, TimerFired
 from yabot_core.operations import (
     ALERT_REMINDER,
     REMIND_EVERY,
@@ -20,6 +20,7 @@ from yabot_core.operations import (
     AlertResolved,
     Alerts,
     Problem,
+    dead_letters_problem,
 )
 
 OUTBOX = Problem(key="cola", message="operations-problem-outbox", args={"eventos": 1200, "umbral": 1000})
@@ -88,3 +89,34 @@ class TestAlerts:
         assert await storage.timer_store.pending(limit=10) == []
         assert await alerts.open_problems() == []
         assert await alerts.raise_problem(OUTBOX)  # it can start again later: a new alert
+
+
+def dead_letter(letter_id: str, handler: str, clock: FakeClock) -> DeadLetter:
+    return DeadLetter(
+        dead_letter_id=letter_id,
+        event_id=EventId(f"e-{letter_id}"),
+        event_type="besitos.awarded",
+        payload="{}",
+        user_id=None,
+        handler=handler,
+        error="RuntimeError: no puede",
+        attempts=3,
+        failed_at=clock.now(),
+    )
+
+
+class TestDeadLetters:
+    async def test_a_handlers_dead_letters_are_one_problem_another_handlers_its_own(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """A handler's dead letters are one problem (told with the first's replay id); another's, its own."""
+        alerts = alerts_on(storage, clock)
+        first, second = (dead_letter(n, "wallet.grant_notice", clock) for n in ("aaa", "bbb"))
+        other = dead_letter("ccc", "ranking.count", clock)
+        assert await alerts.raise_problem(dead_letters_problem(first))
+        assert not await alerts.raise_problem(dead_letters_problem(second))
+        assert await alerts.raise_problem(dead_letters_problem(other))
+        opened = {problem.problem.key: problem.problem for problem in await alerts.open_problems()}
+        assert set(opened) == {"manejador:wallet.grant_notice", "manejador:ranking.count"}
+        assert opened["manejador:wallet.grant_notice"].args["id"] == "aaa"
+        assert opened["manejador:wallet.grant_notice"].args["evento"] == "besitos.awarded"

@@ -20,5 +20,12 @@ operations-problem-telegram = Telegram no responde: los mensajes esperan en la c
 operations-problem-outbox = Se acumulan { $eventos } eventos pendientes de entrega (el aviso salta a partir de { $umbral }).
 operations-problem-module = El módulo { $modulo } no está sano ({ $comprobacion }): { $motivo }
 operations-problem-sla = { $medida } supera su objetivo de { $objetivo } desde hace { $minutos } minutos.
-operations-problem-handler = El encargo { $manejador } ha dejado eventos sin atender (el último: { $evento }). Puede verlos con yabot events list y reenviarlos con yabot events replay.
+operations-problem-handler = El encargo { $manejador } no ha podido atender el evento { $evento } tras { $intentos } intentos.
+    Motivo: { $error }
+    Cuando la causa esté resuelta, puede reenviarlo una vez con: yabot events replay { $id }
+    (yabot events dead-letters lista los demás de este encargo; el aviso se cierra cuando no quede ninguno.)
 operations-problem-inconsistency = La conciliación ha encontrado datos que no cuadran ({ $comprobacion }): { $detalle } Puede revisarlo con yabot reconcile.
+operations-handler-waiting = { $eventos ->
+    [one] Queda 1 evento fallido de este encargo por reenviar.
+   *[other] Quedan { $eventos } eventos fallidos de este encargo por reenviar.
+}

@@ -7,12 +7,13 @@ from typing import Any, Final
 import pytest
 
 from tests.integration.inventory_fan import Screen
-from tests.integration.telegram_world import GUARD, World
+from tests.integration.telegram_world import ANA, GUARD, World
 from tests.integration.test_telegram_admin import Admin
 from tests.integration.test_telegram_posts_and_broadcasts import settle
 from yabot_adapters.telegram.fake_channels import channel_chat
 from yabot_adapters.telegram.testing import FakeTelegramServer
 from yabot_app.modules.audit import AuditModule
+from yabot_app.modules.broadcasts import BroadcastsModule
 from yabot_app.modules.posts import PostsModule
 from yabot_core.audit import Actor
 from yabot_core.kernel import FakeClock, UserId
@@ -146,3 +147,79 @@ class TestSchedulingAPost:
         posts = world.container.modules().get(PostsModule).posts
         (post,) = await posts.listing(limit=10)
         assert post.state is PostState.CANCELLED
+
+
+BEA: Final = 5151
+CARLA: Final = 6161
+MESSAGE: Final = "Hoy hay directo a las 22:00 <3"
+
+
+async def compose_broadcast(world: World, admin: Admin) -> Screen:
+    """Three fans (Carla blocked the bot); the admin composes a broadcast to everyone: the preview."""
+    for fan, name in ((ANA, "Ana"), (BEA, "Bea"), (CARLA, "Carla")):
+        await world.say("/start", user_id=fan, first_name=name)
+    world.server.block(CARLA)
+    await admin.command("/admin")
+    compose = await admin.press("📣 Difusión")
+    assert "Escríbame el mensaje" in compose.text
+    audiences = await admin.write(MESSAGE)
+    assert audiences.labels[:4] == [
+        "📣 Todos los fans",
+        "💎 Los VIP",
+        "👥 Los que no son VIP",
+        "⏳ VIP que vencen en 3 días",
+    ]
+    await admin.press("📣 Todos los fans")
+    return await admin.press("Eventos, sorteos y subastas")
+
+
+class TestBroadcasting:
+    async def test_a_broadcast_shows_its_audience_then_live_progress_and_final_counts(
+        self, world: World, admin: Admin, server: FakeTelegramServer
+    ) -> None:
+        """The preview counts the audience; a double tap creates one broadcast; the screen ends with the
+        counts: sent to the reachable fans, the one who blocked the bot counted, not retried."""
+        preview = await compose_broadcast(world, admin)
+        assert "Hoy hay directo a las 22:00 &lt;3" in preview.text
+        assert "4 fans" in preview.text  # Ana, Bea, Carla and Diana herself
+        started = await admin.press("✅ Confirmar y enviar")
+        assert "Difusión a punto de empezar" in started.text
+        await admin.press_again()  # Telegram delivers the confirm tap twice
+        module = world.container.modules().get(BroadcastsModule)
+        (broadcast,) = await module.broadcasts.listing()
+        assert module.runner is not None
+        assert await module.runner.tick() == 1
+
+        def finished() -> bool:
+            return "Difusión terminada" in admin._screens()[-1].params["text"]
+
+        await server.wait_until(finished, timeout=GUARD)
+        final = Screen.of(admin._screens()[-1])
+        assert "▓▓▓▓▓▓▓▓▓▓▓▓ 100 %" in final.text
+        assert "Enviados: <b>3</b>" in final.text
+        assert "Bloqueados: <b>1</b>" in final.text
+        assert "Fallidos: <b>0</b>" in final.text
+        assert "⏹ Detener la difusión" not in final.labels
+        received = [
+            call.params["chat_id"]
+            for call in server.calls("sendMessage")
+            if call.params.get("text") == "Hoy hay directo a las 22:00 &lt;3"
+        ]
+        assert sorted(received) == sorted([ANA, BEA, CARLA, DIANA])  # Carla's refused: 403, once
+        assert (await module.broadcasts.progress(broadcast.broadcast_id)).blocked == 1
+
+    async def test_a_broadcast_is_stopped_before_anyone_gets_it(self, world: World, admin: Admin) -> None:
+        """Stopping it (after a confirmation) leaves everyone pending unsent; the screen says so."""
+        await compose_broadcast(world, admin)
+        await admin.press("✅ Confirmar y enviar")
+        await admin.press("⏹ Detener la difusión")
+        stopped = await admin.press("Sí, detenerla")
+        assert "Difusión detenida" in stopped.text
+        module = world.container.modules().get(BroadcastsModule)
+        assert module.runner is not None
+        await module.runner.tick()
+        (broadcast,) = await module.broadcasts.listing()
+        assert (await module.broadcasts.progress(broadcast.broadcast_id)).sent == 0
+        audit = world.container.modules().get(AuditModule).log
+        actions = [entry.action for entry in (await audit.page(actor=Actor.admin(UserId(DIANA)))).entries]
+        assert sorted(actions) == ["broadcasts.cancel", "broadcasts.create"]

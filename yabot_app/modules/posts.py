@@ -104,7 +104,10 @@ class PostsPlug(ModulePlug[PostsModule]):
 
     def bot(self, services: PostsModule, kernel: Kernel) -> BotPart:
         """/admin: schedule a post (compose, channel, time, protection, preview, confirm); upcoming ones."""
-        from yabot_adapters.telegram.routers import posts_admin  # noqa: PLC0415  (aiogram only when on)
+        from yabot_adapters.telegram.routers import (  # noqa: PLC0415  (aiogram only when on)
+            posts_admin,
+            posts_upcoming_admin,
+        )
 
         settings = kernel.settings
         configured = {PostChannel.FREE: settings.free_channel_id, PostChannel.VIP: settings.vip_channel_id}
@@ -124,8 +127,8 @@ class PostsPlug(ModulePlug[PostsModule]):
                 ),
                 AdminScreen(
                     "posts-admin-button-upcoming",
-                    posts_admin.UpcomingPostsScreen.listing,
-                    [posts_admin.upcoming_dialog()],
+                    posts_upcoming_admin.UpcomingPostsScreen.listing,
+                    [posts_upcoming_admin.upcoming_dialog()],
                     order=55,
                 ),
             ],

@@ -1,6 +1,6 @@
-"""The posts module's /admin screens: a post composed, placed, timed, previewed and scheduled; upcoming ones.
+"""The posts module's /admin scheduling screen: a post composed, placed, timed, previewed and scheduled.
 
-They call the same service as ``yabot posts schedule|cancel`` as the admin pressing (``admin:<id>`` in the
+It calls the same service as ``yabot posts schedule`` as the admin pressing (``admin:<id>`` in the
 audit log). The admin sends the post as fans will get it (a text, or a photo or video with its caption, its
 formatting kept as Telegram HTML); the preview is that post sent back to the admin with the same
 ``protect_content``, so what Telegram refuses shows up before anything is scheduled. The confirm button
@@ -8,10 +8,8 @@ carries a tap id, part of the schedule's idempotency key: a double tap, or Teleg
 twice, schedules one post; "Programar otra" draws a new tap id.
 """
 
-import html
-import re
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
 
@@ -20,19 +18,24 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
+from yabot_adapters.telegram.routers.post_times import (
+    QUICK_HOUR,
+    QUICK_TOMORROW,
+    QUICK_TONIGHT,
+    quick_times,
+    typed_time,
+)
 from yabot_adapters.telegram.texts import moment
 from yabot_adapters.texts import Html
 from yabot_core.kernel import Clock, YabotError
 from yabot_core.posts import (
     MediaKind,
-    Post,
     PostChannel,
     PostContent,
-    PostState,
     ScheduledPosts,
     post_content,
     protected,
@@ -43,16 +46,6 @@ if TYPE_CHECKING:
 
 TAP_BYTES: Final = 6
 """Random bytes of the confirm button's tap id (8 characters in its callback data)."""
-LISTED: Final = 10
-"""Upcoming posts one screen lists."""
-SNIPPET: Final = 40
-"""Characters of a post's text the list shows."""
-TONIGHT: Final = time(21, 0)
-TOMORROW: Final = time(10, 0)
-QUICK_HOUR: Final = "hora"
-QUICK_TONIGHT: Final = "noche"
-QUICK_TOMORROW: Final = "manana"
-_TYPED = re.compile(r"^(?:(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\s+)?(\d{1,2})[:.h](\d{2})$")
 
 
 class ScheduleScreen(StatesGroup):
@@ -63,47 +56,6 @@ class ScheduleScreen(StatesGroup):
     when = State()
     options = State()
     confirm = State()
-
-
-class UpcomingPostsScreen(StatesGroup):
-    """The posts still to go out, and the cancellation of one."""
-
-    listing = State()
-    cancel = State()
-
-
-# --- times ------------------------------------------------------------------------------------------------
-
-
-def quick_times(now: datetime, zone: ZoneInfo) -> dict[str, datetime]:
-    """The quick choices at ``now``: in an hour, tonight at 21:00 (if still ahead), tomorrow at 10:00."""
-    local = now.astimezone(zone)
-    choices = {QUICK_HOUR: now + timedelta(hours=1)}
-    tonight = datetime.combine(local.date(), TONIGHT, tzinfo=zone)
-    if tonight > now:
-        choices[QUICK_TONIGHT] = tonight
-    choices[QUICK_TOMORROW] = datetime.combine(local.date() + timedelta(days=1), TOMORROW, tzinfo=zone)
-    return choices
-
-
-def typed_time(text: str, now: datetime, zone: ZoneInfo) -> datetime:
-    """A time as typed, in ``zone``: ``21:30`` (the next one), ``24/12 21:30``, ``24/12/2026 21:30``.
-
-    Raises:
-        ValueError: not one of those shapes, not a real date, or already past.
-    """
-    found = _TYPED.match(text.strip())
-    if found is None:
-        raise ValueError(text)
-    day, month, year, hour, minute = (int(part) if part else None for part in found.groups())
-    local = now.astimezone(zone)
-    if day is None or month is None:
-        at = datetime.combine(local.date(), time(hour or 0, minute or 0), tzinfo=zone)
-        return at if at > now else at + timedelta(days=1)
-    at = datetime(year or local.year, month, day, hour or 0, minute or 0, tzinfo=zone)
-    if at <= now:
-        raise ValueError(text)
-    return at
 
 
 # --- shared -----------------------------------------------------------------------------------------------
@@ -144,11 +96,6 @@ def _summary(manager: DialogManager) -> str:
         cuando=moment(_at(manager), _zone(manager)),
         protegida="si" if _protect(manager) else "no",
     )
-
-
-def _snippet(content: PostContent) -> str:
-    plain = html.unescape(re.sub(r"<[^>]+>", "", content.text)).replace("\n", " ").strip()
-    return plain if len(plain) <= SNIPPET else plain[: SNIPPET - 1] + "…"
 
 
 # --- compose ----------------------------------------------------------------------------------------------
@@ -414,112 +361,4 @@ def schedule_dialog() -> Dialog:
             getter=_confirmation,
         ),
         name="posts.admin_schedule",
-    )
-
-
-# --- upcoming ---------------------------------------------------------------------------------------------
-
-
-async def _upcoming(dialog_manager: DialogManager, **_: object) -> dict[str, Any]:
-    posts = served(dialog_manager, "scheduled_posts", ScheduledPosts)
-    upcoming = await posts.listing(states=[PostState.SCHEDULED], limit=LISTED)
-    dialog_manager.dialog_data["upcoming"] = [post.post_id for post in upcoming]
-    zone = _zone(dialog_manager)
-    lines = [
-        render(
-            dialog_manager,
-            "posts-admin-upcoming-line",
-            numero=index + 1,
-            cuando=moment(post.due_at, zone),
-            canal=str(post.channel),
-            tipo=post.content.kind,
-            texto=_snippet(post.content),
-        )
-        for index, post in enumerate(upcoming)
-    ]
-    text = (
-        render(dialog_manager, "posts-admin-upcoming", lista=Html("\n".join(lines)))
-        if upcoming
-        else render(dialog_manager, "posts-admin-upcoming-none")
-    )
-    return {
-        "text": _with_notice(dialog_manager, text),
-        "items": [(str(index), str(index + 1)) for index in range(len(upcoming))],
-        "back": render(dialog_manager, "admin-button-back"),
-    }
-
-
-async def _chosen(_callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str) -> None:  # noqa: ANN401  (aiogram-dialog's widget)
-    listed: list[str] = manager.dialog_data.get("upcoming", [])
-    if item.isdecimal() and int(item) < len(listed):
-        manager.dialog_data["chosen"] = listed[int(item)]
-        await manager.switch_to(UpcomingPostsScreen.cancel)
-
-
-async def _cancel_confirmation(dialog_manager: DialogManager, **_: object) -> dict[str, Any]:
-    posts = served(dialog_manager, "scheduled_posts", ScheduledPosts)
-    post: Post | None
-    try:
-        post = await posts.get(str(dialog_manager.dialog_data.get("chosen", "")))
-    except YabotError:
-        post = None
-    present = post is not None and post.editable
-    text = (
-        render(
-            dialog_manager,
-            "posts-admin-cancel-confirm",
-            cuando=moment(post.due_at, _zone(dialog_manager)),
-            canal=str(post.channel),
-            texto=_snippet(post.content),
-        )
-        if post is not None and present
-        else render(dialog_manager, "posts-admin-cancel-gone")
-    )
-    return {
-        "text": text,
-        "present": present,
-        "yes": render(dialog_manager, "posts-admin-button-cancel-yes"),
-        "back": render(dialog_manager, "admin-button-back"),
-    }
-
-
-async def _cancel(_callback: CallbackQuery, _button: Button, manager: DialogManager) -> None:
-    post_id = str(manager.dialog_data.get("chosen", ""))
-    try:
-        await served(manager, "scheduled_posts", ScheduledPosts).cancel(post_id, actor=acting_admin(manager))
-    except YabotError as exc:
-        await audit_failure(manager, "posts.cancel", f"post:{post_id}", exc)
-        manager.dialog_data["notice"] = render(manager, "posts-admin-failed", motivo=exc.message)
-    else:
-        manager.dialog_data["notice"] = render(manager, "posts-admin-cancelled")
-    await manager.switch_to(UpcomingPostsScreen.listing)
-
-
-def upcoming_dialog() -> Dialog:
-    """The posts still to go out, soonest first; one cancelled after a confirmation (audited)."""
-    return Dialog(
-        Window(
-            Format("{text}"),
-            Group(
-                Select(
-                    Format("✖️ {item[1]}"),
-                    id="post",
-                    item_id_getter=lambda item: item[0],
-                    items="items",
-                    on_click=_chosen,
-                ),
-                width=5,
-            ),
-            Cancel(Format("{back}"), id="back"),
-            state=UpcomingPostsScreen.listing,
-            getter=_upcoming,
-        ),
-        Window(
-            Format("{text}"),
-            Button(Format("{yes}"), id="yes", on_click=_cancel, when="present"),
-            Back(Format("{back}"), id="back"),
-            state=UpcomingPostsScreen.cancel,
-            getter=_cancel_confirmation,
-        ),
-        name="posts.admin_upcoming",
     )

@@ -201,12 +201,13 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
 
     def bot(self, services: BroadcastsModule, kernel: Kernel) -> BotPart:
         """/notificaciones (the fan's categories, each a button); /admin's broadcast with live progress."""
+        from yabot_adapters.telegram.broadcast_watch import ProgressWatch  # noqa: PLC0415  (aiogram when on)
         from yabot_adapters.telegram.routers import (  # noqa: PLC0415  (aiogram only when on)
             broadcasts_admin,
             notifications,
         )
 
-        watch = broadcasts_admin.ProgressWatch(services.broadcasts)
+        watch = ProgressWatch(services.broadcasts)
         if services.runner is not None:  # this process's broadcasts redraw the screen as they are sent
             services.runner.on_progress(watch.seen)
         return BotPart(

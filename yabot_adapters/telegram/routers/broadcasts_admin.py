@@ -3,26 +3,23 @@
 It calls the same service as ``yabot broadcast send|cancel`` as the admin pressing (``admin:<id>`` in the
 audit log). The confirm button carries a tap id, part of the broadcast's idempotency key: a double tap, or
 Telegram delivering the press twice, creates one broadcast. The progress screen is redrawn through
-aiogram-dialog's background manager (``dialog_manager.bg()``) by a :class:`ProgressWatch`: at once when
-this process's runner reports (``Runner.on_progress``: every second and at the end), and every few seconds
-from committed progress, for a broadcast another process sends.
+aiogram-dialog's background manager (``dialog_manager.bg()``) by a
+:class:`~yabot_adapters.telegram.broadcast_watch.ProgressWatch`.
 """
 
-import asyncio
-import contextlib
-import logging
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram_dialog import BaseDialogManager, Dialog, DialogManager, Window
+from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
 from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
+from yabot_adapters.telegram.broadcast_watch import ProgressWatch
 from yabot_core.broadcasts import (
     CATEGORIES,
     MAX_TEXT,
@@ -36,14 +33,9 @@ from yabot_core.kernel import Clock, YabotError
 if TYPE_CHECKING:
     from yabot_core.broadcasts import AudienceSource
 
-log = logging.getLogger(__name__)
 
 TAP_BYTES: Final = 6
 """Random bytes of the confirm button's tap id (8 characters in its callback data)."""
-POLL_EVERY: Final = 5.0
-"""Seconds between looks at a followed broadcast's committed progress (one another process sends)."""
-FOLLOW_LOOKS: Final = 17_280
-"""Looks before a watch gives up on a broadcast that never ends (a day at ``POLL_EVERY``)."""
 BAR_WIDTH: Final = 12
 AUDIENCES: Final = (AudienceKind.ALL, AudienceKind.VIP, AudienceKind.FREE, AudienceKind.EXPIRING)
 """The audiences the menu offers (an explicit list is for the CLI and the API)."""
@@ -58,68 +50,6 @@ class BroadcastScreen(StatesGroup):
     preview = State()
     progress = State()
     stop = State()
-
-
-class ProgressWatch:
-    """Redraws admins' progress screens while their broadcasts are sent, until each ends."""
-
-    def __init__(self, broadcasts: Broadcasts, every: float = POLL_EVERY) -> None:
-        self._broadcasts = broadcasts
-        self._every = every
-        self._screens: dict[str, BaseDialogManager] = {}
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-
-    def follow(self, broadcast_id: str, screen: BaseDialogManager) -> None:
-        """Redraw ``screen`` as ``broadcast_id`` progresses (a screen followed again replaces the old one)."""
-        self._screens[broadcast_id] = screen
-        if broadcast_id not in self._tasks:
-            self._tasks[broadcast_id] = asyncio.create_task(
-                self._poll(broadcast_id), name=f"broadcast-watch-{broadcast_id}"
-            )
-
-    async def seen(self, progress: BroadcastProgress) -> None:
-        """The runner's report (``Runner.on_progress``): redraw the screen that follows it, if any."""
-        if progress.broadcast_id not in self._screens:
-            return
-        await self._redraw(progress)
-        if not progress.state.active:  # the end: nothing more to look at
-            self._screens.pop(progress.broadcast_id, None)
-            task = self._tasks.pop(progress.broadcast_id, None)
-            if task is not None:
-                task.cancel()
-
-    async def stop(self) -> None:
-        """Stop every watch (the screens keep their last drawing)."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _poll(self, broadcast_id: str) -> None:
-        last: BroadcastProgress | None = None
-        try:
-            for _ in range(FOLLOW_LOOKS):
-                progress = await self._broadcasts.progress(broadcast_id)
-                if progress != last:
-                    await self._redraw(progress)
-                    last = progress
-                if not progress.state.active:
-                    return
-                await asyncio.sleep(self._every)
-        except YabotError:
-            log.warning("broadcast %s: its progress could not be read; the screen stops", broadcast_id)
-        finally:
-            self._tasks.pop(broadcast_id, None)
-            self._screens.pop(broadcast_id, None)
-
-    async def _redraw(self, progress: BroadcastProgress) -> None:
-        screen = self._screens.get(progress.broadcast_id)
-        if screen is None:
-            return
-        # Queued as an update of the admin's chat: a screen the admin left is the dispatcher's to log.
-        await screen.update({"seen": progress.done})
 
 
 # --- compose, audience, category --------------------------------------------------------------------------
@@ -232,8 +162,7 @@ async def _confirm(_callback: CallbackQuery, _widget: Any, manager: DialogManage
         return
     data["broadcast"] = broadcast.broadcast_id
     await manager.switch_to(BroadcastScreen.progress)
-    watch: ProgressWatch = manager.middleware_data["broadcast_watch"]
-    watch.follow(broadcast.broadcast_id, manager.bg())
+    served(manager, "broadcast_watch", ProgressWatch).follow(broadcast.broadcast_id, manager.bg())
 
 
 # --- progress and stop ------------------------------------------------------------------------------------

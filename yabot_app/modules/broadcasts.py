@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import click
 
     from yabot_adapters.storage import StorageBackend
+    from yabot_adapters.telegram.broadcast_watch import ProgressWatch
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class BroadcastsModule:
     runner: "Runner | None" = None
     audience: "StorageAudience | None" = None
     """Who is in an audience now (the admin's preview counts them)."""
+    watch: "ProgressWatch | None" = None
+    """Redraws admins' progress screens (where the bot runs)."""
 
 
 class Runner:
@@ -179,7 +182,11 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
             kernel.ids,
             lease=timedelta(seconds=kernel.settings.broadcast_lease_seconds),
         )
-        return BroadcastsModule(service, Runner(broadcaster), audience)
+        from yabot_adapters.telegram.broadcast_watch import ProgressWatch  # noqa: PLC0415  (aiogram when on)
+
+        runner, watch = Runner(broadcaster), ProgressWatch(service)
+        runner.on_progress(watch.seen)  # this process's broadcasts redraw their screens as they are sent
+        return BroadcastsModule(service, runner, audience, watch)
 
     async def start(self, services: BroadcastsModule) -> None:
         """Start the runner (where the bot runs)."""
@@ -187,9 +194,11 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
             services.runner.start()
 
     async def stop(self, services: BroadcastsModule) -> None:
-        """Stop it."""
+        """Stop it, and the admins' progress screens' watches."""
         if services.runner is not None:
             await services.runner.stop()
+        if services.watch is not None:
+            await services.watch.stop()
 
     def health(self, services: BroadcastsModule) -> "Iterable[HealthCheck]":
         """Broadcasts can be read."""
@@ -207,9 +216,7 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
             notifications,
         )
 
-        watch = ProgressWatch(services.broadcasts)
-        if services.runner is not None:  # this process's broadcasts redraw the screen as they are sent
-            services.runner.on_progress(watch.seen)
+        watch = services.watch or ProgressWatch(services.broadcasts)  # build made one where the bot runs
         return BotPart(
             routers=[notifications.setup()],
             commands=[BotCommand("notificaciones", "broadcasts-command-notificaciones")],

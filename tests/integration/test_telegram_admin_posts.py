@@ -40,6 +40,9 @@ async def world_fixture(clock: FakeClock, server: FakeTelegramServer) -> AsyncIt
     )
     await world.start_polling()
     yield world
+    watch = world.container.modules().get(BroadcastsModule).watch
+    assert watch is not None
+    await watch.stop()  # a screen left while its broadcast waits is still watched: the lifecycle's stop
     await world.close()
 
 
@@ -209,9 +212,15 @@ class TestBroadcasting:
         assert (await module.broadcasts.progress(broadcast.broadcast_id)).blocked == 1
 
     async def test_a_broadcast_is_stopped_before_anyone_gets_it(self, world: World, admin: Admin) -> None:
-        """Stopping it (after a confirmation) leaves everyone pending unsent; the screen says so."""
+        """Found again from the menu while it waits to go out, stopping it (after a confirmation) leaves
+        everyone unsent; the screen says so."""
         await compose_broadcast(world, admin)
         await admin.press("✅ Confirmar y enviar")
+        await admin.press("⬅️ Volver")
+        await admin.command("/admin")
+        again = await admin.press("📣 Difusión")
+        assert "Hay una difusión en marcha" in again.text
+        await admin.press("📣 Hoy hay directo a las 22:00 <3")
         await admin.press("⏹ Detener la difusión")
         stopped = await admin.press("Sí, detenerla")
         assert "Difusión detenida" in stopped.text

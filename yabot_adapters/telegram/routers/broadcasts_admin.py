@@ -20,6 +20,8 @@ from aiogram_dialog.widgets.text import Format
 
 from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
 from yabot_adapters.telegram.broadcast_watch import ProgressWatch
+from yabot_adapters.telegram.texts import plain_text
+from yabot_adapters.texts import Html
 from yabot_core.broadcasts import (
     CATEGORIES,
     MAX_TEXT,
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
 TAP_BYTES: Final = 6
 """Random bytes of the confirm button's tap id (8 characters in its callback data)."""
 BAR_WIDTH: Final = 12
+LISTED: Final = 20
+"""The latest broadcasts looked at for ones still going out."""
+SNIPPET: Final = 30
+"""Characters of a broadcast's text its button shows."""
 AUDIENCES: Final = (AudienceKind.ALL, AudienceKind.VIP, AudienceKind.FREE, AudienceKind.EXPIRING)
 """The audiences the menu offers (an explicit list is for the CLI and the API)."""
 
@@ -60,13 +66,41 @@ def _with_notice(manager: DialogManager, text: str) -> str:
     return f"{notice}\n\n{text}" if notice else text
 
 
-async def _compose(dialog_manager: DialogManager, **_: object) -> dict[str, str]:
+async def _compose(dialog_manager: DialogManager, **_: object) -> dict[str, Any]:
+    """The question, and the broadcasts still going out (each one's progress a press away)."""
+    listed = await served(dialog_manager, "broadcasts", Broadcasts).listing(limit=LISTED)
+    running = [broadcast for broadcast in listed if broadcast.state.active]
+    dialog_manager.dialog_data["running"] = [broadcast.broadcast_id for broadcast in running]
+    text = render(dialog_manager, "broadcasts-admin-compose", maximo=MAX_TEXT)
+    if running:
+        text = render(dialog_manager, "broadcasts-admin-running", cuantas=len(running), pregunta=Html(text))
     return {
-        "text": _with_notice(
-            dialog_manager, render(dialog_manager, "broadcasts-admin-compose", maximo=MAX_TEXT)
-        ),
+        "text": _with_notice(dialog_manager, text),
+        "running": [
+            (
+                str(index),
+                plain_text(
+                    render(dialog_manager, "broadcasts-admin-button-running", texto=_snippet(broadcast.text))
+                ),
+            )
+            for index, broadcast in enumerate(running)
+        ],
         "back": render(dialog_manager, "admin-button-back"),
     }
+
+
+def _snippet(text: str) -> str:
+    flat = text.replace("\n", " ")
+    return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…"
+
+
+async def _running_chosen(_callback: CallbackQuery, _widget: Any, manager: DialogManager, item: str) -> None:  # noqa: ANN401  (aiogram-dialog's widget)
+    """Follow a broadcast still going out: its progress, and the button that stops it."""
+    running: list[str] = manager.dialog_data.get("running", [])
+    if item.isdecimal() and int(item) < len(running):
+        manager.dialog_data["broadcast"] = running[int(item)]
+        await manager.switch_to(BroadcastScreen.progress)
+        served(manager, "broadcast_watch", ProgressWatch).follow(running[int(item)], manager.bg())
 
 
 async def _composed(
@@ -228,6 +262,15 @@ def broadcast_dialog() -> Dialog:
         Window(
             Format("{text}"),
             TextInput(id="message", on_success=_composed),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="running",
+                    item_id_getter=lambda item: item[0],
+                    items="running",
+                    on_click=_running_chosen,
+                )
+            ),
             Cancel(Format("{back}"), id="back"),
             state=BroadcastScreen.compose,
             getter=_compose,

@@ -74,3 +74,12 @@ broadcasts-admin-stop-confirm = ¿Detengo la difusión? Quienes aún no la hayan
 broadcasts-admin-stopped = ⏹ Difusión detenida.
 
 broadcasts-admin-failed = ⚠️ No se pudo: { $motivo }
+
+broadcasts-admin-button-running = 📣 { $texto }
+
+broadcasts-admin-running = { $cuantas ->
+        [one] Hay una difusión en marcha: púlsela para ver cómo va o detenerla.
+       *[other] Hay { $cuantas } difusiones en marcha: pulse una para ver cómo va o detenerla.
+    }
+
+    { $pregunta }

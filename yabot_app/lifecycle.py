@@ -127,11 +127,13 @@ async def working(container: Container) -> AsyncIterator[None]:
             stack.push_async_callback(bot.session.close)  # after the relay stops: its handlers send messages
             stack.push_async_callback(container.dialog_storage().close)  # /admin's state
 
+        # Route before anything commits: an event committed before the bus routes the storage is owed to
+        # nobody and not kept, and a module's start commits (the expiry sweep closes what is already due).
+        bus = container.event_routes()
         for plug, services in container.modules().each():
             await plug.start(services)
             stack.push_async_callback(plug.stop, services)
 
-        bus = container.event_routes()
         await bus.start()
         stack.push_async_callback(bus.stop, drain_timeout=settings.shutdown_timeout)
 

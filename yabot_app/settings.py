@@ -322,8 +322,8 @@ class Settings(BaseSettings):
         ge=0,
         le=24 * 30,
         description=(
-            "Hours between automatic reconciliations (balances, mochilas and VIP histories checked; `0` "
-            "turns them off)."
+            "Hours between automatic reconciliations (balances, mochilas, tienda counters and VIP histories "
+            "checked; `0` turns them off)."
         ),
     )
     backup_dir: Path | None = Field(

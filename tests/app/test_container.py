@@ -47,6 +47,7 @@ ROUTES = [
 MISSIONS = [  # one per event type the shipped missions count or are given on
     "missions.progress.daily_gift.claimed",
     "missions.progress.inventory.item_used",
+    "missions.progress.reactions.detected",
     "missions.progress.subscription.started",
     "missions.progress.user.registered",
 ]

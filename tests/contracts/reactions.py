@@ -174,6 +174,21 @@ class ReactionsContract(ContractBase):
         assert await storage.inventory_queries.quantities(ALICE, [LEFT]) == {LEFT: 1}
         assert await paid(storage) == [2]
 
+    async def test_a_press_delivered_again_changes_nothing(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """The same press (its id) twice, or racing: the reaction stays; the next press takes it back."""
+        reactions = reactions_over(storage, clock)
+        first = await reactions.toggle(ALICE, CHANNEL, 4, "🔥", press="p-1")
+        again = await reactions.toggle(ALICE, CHANNEL, 4, "🔥", press="p-1")
+        assert (first.first, first.emoji, again.first, again.emoji) == (True, "🔥", False, "🔥")
+        await asyncio.gather(*(reactions.toggle(ALICE, CHANNEL, 4, "🔥", press="p-1") for _ in range(RACERS)))
+        assert await reactions.tally(CHANNEL, 4) == {"🔥": 1}
+        assert (await reactions.toggle(ALICE, CHANNEL, 4, "🔥", press="p-2")).emoji is None
+        assert (await reactions.toggle(ALICE, CHANNEL, 4, "🔥", press="p-2")).emoji is None
+        assert await reactions.tally(CHANNEL, 4) == {}
+        assert await paid(storage) == [2]
+
     async def test_racing_copies_of_a_reaction_pay_once(
         self, storage: StorageBackend, clock: FakeClock
     ) -> None:

@@ -18,7 +18,7 @@ from tests.contracts.missions import MissionsContract
 from tests.contracts.posts import PostsContract
 from tests.contracts.ranking import RankingContract
 from tests.contracts.reactions import ReactionsContract
-from tests.contracts.store import StoreContract
+from tests.contracts.store import StoreAuditContract, StoreContract
 from tests.contracts.story import StoryContract
 from tests.contracts.subscriptions import SubscriptionAuditContract, SubscriptionsContract
 from tests.contracts.telegram_updates import TelegramUpdatesContract
@@ -54,6 +54,7 @@ class StorageContract(
     ReactionsContract,
     AchievementsContract,
     StoreContract,
+    StoreAuditContract,
     RankingContract,
     AuctionsContract,
     TriviaContract,

@@ -34,6 +34,7 @@ from yabot_core.kernel import (
 )
 from yabot_core.store import (
     BuyerLine,
+    CountMismatch,
     InvalidTapError,
     ItemPurchased,
     NotForSaleError,
@@ -233,3 +234,42 @@ class StoreContract(ContractBase):
         events = [e for e in await recorded_events(storage) if isinstance(e, ItemPurchased)]
         assert sorted(event.user_id for event in events) == sorted(bought)
         assert (await store.offer(MEDAL)).sold_out
+
+
+class StoreAuditContract(ContractBase):
+    """The reconciliation's view of the tienda: counters that are not their purchases' count are found."""
+
+    async def test_real_purchases_leave_every_counter_equal_to_its_purchases(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """Purchases through the tienda, a replayed tap among them: nothing to report."""
+        await fund(storage, clock, 20, ALICE, BOB)
+        store = make_store(storage, clock)
+        for user, item, tap in (
+            (ALICE, MEDAL, "a"),
+            (ALICE, ROSE, "b"),
+            (ALICE, ROSE, "b"),
+            (BOB, ROSE, "c"),
+        ):
+            await store.purchase(user, item, tap=tap)
+        assert await storage.store_audit.count_mismatches() == []
+
+    async def test_counters_that_disagree_with_the_purchases_are_found(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """A counter above its purchases, purchases with no counter, a counter with none: all, in order."""
+        now = clock.now()
+        await in_work(
+            storage,
+            StockLine(item_id=MEDAL, sold=2, version=1),  # one purchase only
+            BuyerLine(user_id=ALICE, item_id=MEDAL, bought=1, version=1),  # agrees
+            purchase("k1", now),
+            purchase("k2", now, user=BOB, item=ROSE),  # no counter counted it
+            BuyerLine(user_id=BOB, item_id=MEDAL, bought=1, version=1),  # Bob bought no medal
+        )
+        assert await storage.store_audit.count_mismatches() == [
+            CountMismatch(item_id=MEDAL, counted=2, purchases=1, version=1),
+            CountMismatch(item_id=ROSE, counted=0, purchases=1, version=0),
+            CountMismatch(item_id=MEDAL, user_id=BOB, counted=1, purchases=0, version=1),
+            CountMismatch(item_id=ROSE, user_id=BOB, counted=0, purchases=1, version=0),
+        ]

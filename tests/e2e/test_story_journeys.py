@@ -150,7 +150,6 @@ async def test_a_fan_reads_is_granted_vip_combines_and_hears_from_lucien_across_
         assert landing.labels == ["🔒 Abrir la puerta de terciopelo", "Volver al recibidor"]
         assert "/vip" in landing.text
         assert "/vip" in await marta.refused("🔒 Abrir la puerta de terciopelo")
-        locked_at = time.monotonic()
 
         await telegram.wait_until(lambda: bool(notes(telegram, "no se pierda")), timeout=GUARD)
         assert time.time() >= pressed + SOON  # never before its time (the timer is due SOON s after)
@@ -158,14 +157,16 @@ async def test_a_fan_reads_is_granted_vip_combines_and_hears_from_lucien_across_
 
         granted = await yabot("vip", "grant", str(MARTA), "--days", "30", env=env, cwd=tmp_path)
         assert granted.returncode == 0, granted.stderr
+        granted_at = time.monotonic()
         await telegram.wait_until(lambda: bool(notes(telegram, "Ya puede seguir")), timeout=GUARD)
         assert notes(telegram, "Ya puede seguir") == [
             "Marta, la cortina se ha descorrido para usted. Ya puede seguir «La cita» desde «El rellano»:"
             " escriba /historia y le acompaño."
         ]
         # This process learns of a grant made by another within its VIP memory's few seconds (documented in
-        # VipStatus): a press sooner could still find the door closed. Not a speed check: a consistency bound.
-        await asyncio.sleep(max(0.0, locked_at + DEFAULT_TTL.total_seconds() - time.monotonic()))
+        # VipStatus): what it remembered from before the grant committed is forgotten by then (it may have
+        # looked again after the refusal, to protect Lucien's note). Not a speed check: a consistency bound.
+        await asyncio.sleep(max(0.0, granted_at + DEFAULT_TTL.total_seconds() - time.monotonic()))
         salon = await marta.choose("🔒 Abrir la puerta de terciopelo")
         assert "<b>El salón de Diana</b> · <i>habla Diana</i>" in salon.text
         (photo,) = telegram.calls("sendPhoto")

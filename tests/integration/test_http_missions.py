@@ -44,6 +44,7 @@ async def test_a_fan_s_missions_are_served_under_way_and_done(tmp_path: Path) ->
         ("primer-regalo", 0, 1),
         ("constancia-semanal", 0, 3),
         ("lector-de-pistas", 0, 1),
+        ("tres-reacciones", 0, 3),
         ("bienvenida-vip", 0, 1),
     ]
     assert body["active"][1] == {

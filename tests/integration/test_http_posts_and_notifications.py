@@ -88,6 +88,20 @@ class TestScheduledPosts:
             POSTS, headers=admin, json={"channel": "gratuito", "text": "Hola", "remove_after_hours": 72}
         )
         assert (late.status_code, late.json()["code"]) == (400, "publicacion_invalida")
+        for hours in (10**12, -(10**12)):  # beyond any timedelta: refused alike, never a 500
+            absurd = await client.post(
+                POSTS,
+                headers=admin,
+                json={"channel": "gratuito", "text": "Hola", "remove_after_hours": hours},
+            )
+            assert (absurd.status_code, absurd.json()["code"]) == (400, "publicacion_invalida")
+        for hours in (10**12, -(10**12)):  # beyond any timedelta: refused alike, never a 500
+            absurd = await client.post(
+                POSTS,
+                headers=admin,
+                json={"channel": "gratuito", "text": "Hola", "remove_after_hours": hours},
+            )
+            assert (absurd.status_code, absurd.json()["code"]) == (400, "publicacion_invalida")
         missing = await client.get(f"{POSTS}/nada", headers=admin)
         assert (missing.status_code, missing.json()["code"]) == (404, "publicacion_no_encontrada")
         assert (await client.get(POSTS, headers=admin)).json() == []

@@ -11,9 +11,11 @@ from tests.integration.test_telegram_webhook import SECRET, Pushed
 from yabot_adapters.telegram.testing import FakeTelegramServer, RecordedCall
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.subscriptions import SubscriptionsModule
+from yabot_app.modules.trivia import TriviaModule
 from yabot_core.audit import Actor, AuditLog, user_target
 from yabot_core.kernel import FakeClock, UserId
 from yabot_core.subscriptions import SubscriptionService
+from yabot_core.trivia import NewQuestion, Trivia
 from yabot_core.wallet import ADMIN_GRANT, BesitosAwarded
 
 DIANA = 1001
@@ -228,3 +230,41 @@ async def test_the_menu_works_through_the_webhook(clock: FakeClock, server: Fake
         finally:
             await pushed.updates.stop()
             await world.close()
+
+
+async def test_trivia_results_are_shown_from_the_menu(
+    world: World, admin: Admin, server: FakeTelegramServer, clock: FakeClock
+) -> None:
+    """The trivia screen lists the latest questions; one shows its polls, answers and votes per option."""
+    await world.say("/start")
+    assert "preguntas de trivia" in await world.say("/trivia")  # Ana opts in
+    await world.bus.deliver_pending()
+    trivia: Trivia = world.container.modules().get(TriviaModule).trivia
+    question = await trivia.create(
+        NewQuestion(
+            text="¿Qué flor prefiere Diana?",
+            options=("La rosa", "El lirio"),
+            correct_option=0,
+            reward=7,
+            closes_at=clock.now() + timedelta(minutes=10),
+        )
+    )
+    await world.bus.deliver_pending()
+    (poll,) = server.polls.sent.values()
+    await trivia.answer(poll.poll_id, ANA, [0])
+
+    await admin.command("/admin")
+    listing = await admin.press("❓ Trivia: resultados")
+    assert "las preguntas más recientes" in listing.text
+    shown = await admin.press("¿Qué flor prefiere Diana? · abierta")
+    assert f"<b>{question.text}</b>" in shown.text
+    for line in (
+        "Encuestas enviadas: 1",
+        "Respuestas: 1",
+        "Aciertos a tiempo (premiados): 1, 7 besitos en total",
+        "1. La rosa ✅: 1",
+        "2. El lirio: 0",
+    ):
+        assert line in shown.text
+    back = await admin.press("⬅️ Volver")
+    assert "las preguntas más recientes" in back.text

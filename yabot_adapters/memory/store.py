@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 from yabot_adapters.memory.slice import MemorySlice, Overlay
 from yabot_core.inventory import ItemId
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
-from yabot_core.store import BuyerLine, Purchase, StockLine, StoreQueries, StoreRepository
+from yabot_core.store import (
+    BuyerLine,
+    CountMismatch,
+    Purchase,
+    StockLine,
+    StoreAudit,
+    StoreQueries,
+    StoreRepository,
+    count_mismatches,
+)
 
 
 @dataclass
@@ -76,9 +85,21 @@ class InMemoryStoreQueries(StoreQueries):
         return self._state.purchases.get(key)
 
 
+class InMemoryStoreAudit(StoreAudit):
+    """Counters against purchases, from committed state."""
+
+    def __init__(self, state: StoreState) -> None:
+        self._state = state
+
+    async def count_mismatches(self) -> Sequence[CountMismatch]:
+        state = self._state
+        purchases = [(purchase.user_id, purchase.item_id) for purchase in state.purchases.values()]
+        return count_mismatches(state.stock.values(), state.buyers.values(), purchases)
+
+
 SLICE = MemorySlice(
     name="store",
     state=StoreState,
     repository=InMemoryStoreRepository,
-    queries={"store_queries": InMemoryStoreQueries},
+    queries={"store_queries": InMemoryStoreQueries, "store_audit": InMemoryStoreAudit},
 )

@@ -17,9 +17,19 @@ from yabot_adapters.mongo.documents import Document, from_document, to_document
 from yabot_adapters.mongo.gate import Gate
 from yabot_adapters.mongo.schema import insert_new
 from yabot_adapters.mongo.slice import MongoSlice
+from yabot_adapters.mongo.snapshot import read_snapshot
 from yabot_core.inventory import ItemId
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
-from yabot_core.store import BuyerLine, Purchase, StockLine, StoreQueries, StoreRepository
+from yabot_core.store import (
+    BuyerLine,
+    CountMismatch,
+    Purchase,
+    StockLine,
+    StoreAudit,
+    StoreQueries,
+    StoreRepository,
+    count_mismatches,
+)
 
 STORE_STOCK: Final = "store_stock"
 """``{_id: item id, sold, version}``: units of an item sold."""
@@ -134,6 +144,38 @@ class MongoStoreQueries(StoreQueries):
         return None if document is None else from_document(Purchase, document, "purchase_id")
 
 
+class MongoStoreAudit(StoreAudit):
+    """Counters against purchases, read in one snapshot and counted here."""
+
+    def __init__(self, database: AsyncDatabase[Document], gate: Gate) -> None:
+        self._database = database
+        self._gate = gate
+
+    async def count_mismatches(self) -> Sequence[CountMismatch]:
+        async def read(session: AsyncClientSession) -> Sequence[CountMismatch]:
+            database = self._database
+            stock = [
+                from_document(StockLine, document, "item_id")
+                async for document in database[STORE_STOCK].find({}, session=session)
+                if "sold" in document  # only counters: nx-27017 was seen returning stray documents
+            ]
+            buyers = [
+                _buyer(document)
+                async for document in database[STORE_BUYERS].find({}, session=session)
+                if "bought" in document
+            ]
+            purchases = [
+                (UserId(document["user_id"]), ItemId(document["item_id"]))
+                async for document in database[STORE_PURCHASES].find(
+                    {}, {"user_id": 1, "item_id": 1}, session=session
+                )
+                if "user_id" in document
+            ]
+            return count_mismatches(stock, buyers, purchases)
+
+        return await read_snapshot(self._gate, self._database, read)
+
+
 def _buyer(document: Document) -> BuyerLine:
     return BuyerLine.model_validate({name: value for name, value in document.items() if name != "_id"})
 
@@ -141,7 +183,7 @@ def _buyer(document: Document) -> BuyerLine:
 SLICE = MongoSlice(
     name="store",
     repository=MongoStoreRepository,
-    queries={"store_queries": MongoStoreQueries},
+    queries={"store_queries": MongoStoreQueries, "store_audit": MongoStoreAudit},
     collections=(STORE_STOCK, STORE_BUYERS, STORE_PURCHASES),
     indexes=INDEXES,
 )

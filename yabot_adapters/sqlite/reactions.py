@@ -34,6 +34,7 @@ MIGRATIONS: Final = (
         first_at   TEXT NOT NULL,
         besitos    INTEGER NOT NULL CHECK (besitos >= 0),
         version    INTEGER NOT NULL CHECK (version >= 1),
+        press      TEXT,
         PRIMARY KEY (user_id, chat_id, message_id)
     ) WITHOUT ROWID;
     CREATE INDEX reactions_message ON reactions (chat_id, message_id);
@@ -53,11 +54,11 @@ MIGRATIONS: Final = (
     ),
 )
 
-_COLUMNS: Final = "user_id, chat_id, message_id, emoji, source, first_at, besitos, version"
+_COLUMNS: Final = "user_id, chat_id, message_id, emoji, source, first_at, besitos, version, press"
 _GET: Final = f"SELECT {_COLUMNS} FROM reactions WHERE user_id = ? AND chat_id = ? AND message_id = ?"  # noqa: S608  (constants only)
-_INSERT: Final = f"INSERT INTO reactions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+_INSERT: Final = f"INSERT INTO reactions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
 _MOVE: Final = (
-    "UPDATE reactions SET emoji = ?, version = ?"
+    "UPDATE reactions SET emoji = ?, press = ?, version = ?"
     " WHERE user_id = ? AND chat_id = ? AND message_id = ? AND version = ?"
 )
 _TALLY: Final = (
@@ -101,6 +102,7 @@ class SqliteReactionRepository(ReactionRepository):
                     encode_time(reaction.first_at),
                     reaction.besitos,
                     1,
+                    reaction.press,
                 )
                 try:
                     conn.execute(_INSERT, values)
@@ -111,6 +113,7 @@ class SqliteReactionRepository(ReactionRepository):
                 _MOVE,
                 (
                     reaction.emoji,
+                    reaction.press,
                     reaction.version,
                     reaction.user_id,
                     reaction.chat_id,
@@ -174,6 +177,7 @@ def _reaction(row: sqlite3.Row) -> PostReaction:
         first_at=decode_time(row["first_at"]),
         besitos=row["besitos"],
         version=row["version"],
+        press=row["press"],
     )
 
 

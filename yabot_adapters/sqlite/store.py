@@ -14,7 +14,15 @@ from yabot_adapters.sqlite.session import Session
 from yabot_adapters.sqlite.slice import Migration, SqliteSlice
 from yabot_core.inventory import ItemId
 from yabot_core.kernel import ConcurrentUpdateError, IdempotencyKey, UserId
-from yabot_core.store import BuyerLine, Purchase, StockLine, StoreQueries, StoreRepository
+from yabot_core.store import (
+    BuyerLine,
+    CountMismatch,
+    Purchase,
+    StockLine,
+    StoreAudit,
+    StoreQueries,
+    StoreRepository,
+)
 
 MIGRATIONS: Final = (
     Migration(
@@ -62,6 +70,29 @@ _MOVE_BUYER: Final = (
 _COLUMNS: Final = "purchase_id, idempotency_key, user_id, item_id, price, entry_id, operation_id, created_at"
 _PURCHASE_BY_KEY: Final = f"SELECT {_COLUMNS} FROM store_purchases WHERE idempotency_key = ?"  # noqa: S608  (constants only)
 _INSERT_PURCHASE: Final = f"INSERT INTO store_purchases ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+
+_SOLD_MISMATCHES: Final = """
+    WITH counted AS (SELECT item_id, COUNT(*) AS n FROM store_purchases GROUP BY item_id),
+         items AS (SELECT item_id FROM store_stock UNION SELECT item_id FROM counted)
+    SELECT i.item_id, COALESCE(s.sold, 0), COALESCE(c.n, 0), COALESCE(s.version, 0)
+    FROM items AS i
+    LEFT JOIN store_stock AS s ON s.item_id = i.item_id
+    LEFT JOIN counted AS c ON c.item_id = i.item_id
+    WHERE COALESCE(s.sold, 0) != COALESCE(c.n, 0)
+    ORDER BY i.item_id
+"""
+_BOUGHT_MISMATCHES: Final = """
+    WITH counted AS (
+             SELECT user_id, item_id, COUNT(*) AS n FROM store_purchases GROUP BY user_id, item_id
+         ),
+         fans AS (SELECT user_id, item_id FROM store_buyers UNION SELECT user_id, item_id FROM counted)
+    SELECT f.item_id, f.user_id, COALESCE(b.bought, 0), COALESCE(c.n, 0), COALESCE(b.version, 0)
+    FROM fans AS f
+    LEFT JOIN store_buyers AS b ON b.user_id = f.user_id AND b.item_id = f.item_id
+    LEFT JOIN counted AS c ON c.user_id = f.user_id AND c.item_id = f.item_id
+    WHERE COALESCE(b.bought, 0) != COALESCE(c.n, 0)
+    ORDER BY f.item_id, f.user_id
+"""
 
 
 class SqliteStoreRepository(StoreRepository):
@@ -158,6 +189,32 @@ class SqliteStoreQueries(StoreQueries):
         return await self._reader.read(query)
 
 
+class SqliteStoreAudit(StoreAudit):
+    """Counters against purchases, both counted by SQL in one read snapshot."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def count_mismatches(self) -> Sequence[CountMismatch]:
+        def query(conn: sqlite3.Connection) -> list[CountMismatch]:
+            found = [
+                CountMismatch(item_id=ItemId(item), counted=sold, purchases=count, version=version)
+                for item, sold, count, version in conn.execute(_SOLD_MISMATCHES).fetchall()
+            ]
+            return found + [
+                CountMismatch(
+                    item_id=ItemId(item),
+                    user_id=UserId(user),
+                    counted=bought,
+                    purchases=count,
+                    version=version,
+                )
+                for item, user, bought, count, version in conn.execute(_BOUGHT_MISMATCHES).fetchall()
+            ]
+
+        return await self._reader.read(query)
+
+
 def _purchase(row: sqlite3.Row) -> Purchase:
     purchase_id, key, user_id, item_id, price, entry_id, operation_id, created_at = row
     return Purchase(
@@ -176,5 +233,8 @@ SLICE = SqliteSlice(
     name="store",
     migrations=MIGRATIONS,
     repository=SqliteStoreRepository,
-    queries={"store_queries": lambda reader, _writer: SqliteStoreQueries(reader)},
+    queries={
+        "store_queries": lambda reader, _writer: SqliteStoreQueries(reader),
+        "store_audit": lambda reader, _writer: SqliteStoreAudit(reader),
+    },
 )

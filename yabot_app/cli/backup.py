@@ -152,13 +152,17 @@ async def _load(
 @click.command(
     cls=SpanishCommand,
     help=(
-        "Comprueba que los datos derivados cuadran (saldos y mochilas con sus movimientos, suscripciones "
-        "con su historial). Sale con 1 si "
-        "algo no cuadra; con --reparar, pone cada saldo igual a la suma de sus movimientos (queda en la "
-        "auditoría); lo demás solo se informa."
+        "Comprueba que los datos derivados cuadran (saldos y mochilas con sus movimientos, los contadores "
+        "de la tienda con sus compras, suscripciones con su historial). Sale con 1 si algo no cuadra; con "
+        "--reparar, pone cada saldo igual a la suma de sus movimientos y cada contador de la tienda igual a "
+        "sus compras (queda en la auditoría); lo demás solo se informa."
     ),
 )
-@click.option("--reparar", is_flag=True, help="Corrige los saldos que no cuadran con sus movimientos.")
+@click.option(
+    "--reparar",
+    is_flag=True,
+    help="Corrige los saldos y los contadores de la tienda que no cuadran con sus movimientos o compras.",
+)
 def reconcile(reparar: bool) -> None:
     """Run the reconciliation and list its findings."""
     settings = load_settings()
@@ -170,14 +174,18 @@ def reconcile(reparar: bool) -> None:
         module = container.modules().get(OperationsModule)
         report = await module.reconciliation.run(repair=reparar, actor=operator())
         if not report.findings:
-            click.echo("Todo cuadra: saldos, mochilas y suscripciones coinciden con sus movimientos.")
+            click.echo("Todo cuadra: saldos, mochilas, tienda y suscripciones coinciden con sus movimientos.")
             return 0
         click.echo(f"Inconsistencias encontradas: {len(report.findings)}")
         for finding in report.findings:
-            fixed = " (reparado)" if finding.user_id in report.repaired and finding.repairable else ""
+            fixed = " (reparado)" if report.is_repaired(finding) else ""
             click.echo(f"  - {printable(finding.subject)}: {printable(finding.description)}{fixed}")
         if report.unresolved:
-            hint = "" if reparar else " Los saldos se pueden reparar con --reparar."
+            hint = (
+                ""
+                if reparar
+                else " Los saldos y los contadores de la tienda se pueden reparar con --reparar."
+            )
             click.echo(f"Quedan {len(report.unresolved)} sin resolver.{hint}", err=True)
             return 1
         return 0

@@ -26,6 +26,7 @@ from yabot_core.operations import (
     MOCHILA_MOVEMENTS,
     RECONCILE_EVERY,
     RECONCILE_TIMER,
+    STORE_PURCHASES,
     SUBSCRIPTION_HISTORY,
     VIP_TIMERS,
     WALLET_LEDGER,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHECKS = (WALLET_LEDGER, MOCHILA_MOVEMENTS, SUBSCRIPTION_HISTORY, VIP_TIMERS)
+CHECKS = (WALLET_LEDGER, MOCHILA_MOVEMENTS, STORE_PURCHASES, SUBSCRIPTION_HISTORY, VIP_TIMERS)
 """Every check the reconciliation runs: one it finds nothing for closes its open alert."""
 INCONSISTENCY = "inconsistencia"
 ALERT_MAX_AGE = timedelta(days=1)
@@ -102,7 +103,7 @@ class OperationsModule:
 
 
 class OperationsPlug(ModulePlug[OperationsModule]):
-    """Backups on a schedule and the reconciliation of derived data (ledgers against balances)."""
+    """Backups on a schedule and the reconciliation of derived data (balances, counters, subscriptions)."""
 
     manifest = operations.MANIFEST
 
@@ -119,6 +120,7 @@ class OperationsPlug(ModulePlug[OperationsModule]):
             wallet_audit=storage.wallet_audit,
             inventory_audit=storage.inventory_audit,
             subscription_audit=storage.subscription_audit,
+            store_audit=storage.store_audit,
             timers=storage.timer_store,
             clock=kernel.clock,
         )

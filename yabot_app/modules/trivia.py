@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.lucien import LucienModule
-from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HandlerSpec, Kernel, ModulePlug
+from yabot_app.modules.plug import (
+    AdminScreen,
+    BotCommand,
+    BotPart,
+    BuiltModules,
+    HandlerSpec,
+    Kernel,
+    ModulePlug,
+)
 from yabot_app.modules.wallet import WalletModule
 from yabot_core import trivia
 from yabot_core.trivia import (
@@ -77,13 +85,22 @@ class TriviaPlug(ModulePlug[TriviaModule]):
         )
 
     def bot(self, services: TriviaModule, kernel: Kernel) -> BotPart:
-        """/trivia and the poll answers."""
+        """/trivia, the poll answers, and the /admin screen of the questions' results."""
         from yabot_adapters.telegram.routers import trivia as router  # noqa: PLC0415  (aiogram only when on)
+        from yabot_adapters.telegram.routers import trivia_admin  # noqa: PLC0415
 
         return BotPart(
             routers=[router.setup()],
             commands=[BotCommand("trivia", "trivia-command-trivia")],
-            data={"trivia": services.trivia},
+            data={"trivia": services.trivia, "trivia_clock": kernel.clock},
+            admin_screens=[
+                AdminScreen(
+                    "trivia-admin-button",
+                    trivia_admin.TriviaAdminScreen.listing,
+                    [trivia_admin.trivia_dialog()],
+                    order=60,
+                )
+            ],
         )
 
     def api(self, services: TriviaModule) -> Sequence[Any]:

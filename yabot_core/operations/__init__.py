@@ -36,18 +36,21 @@ from yabot_core.operations.reconcile import (
     ReconcileUnitOfWork,
     Reconciliation,
 )
+from yabot_core.operations.store_counts import COUNT_REPAIR_ACTION, STORE_PURCHASES
 
 __all__ = [
     "ALERT_OPEN",
     "ALERT_REMINDER",
     "BACKUP_FORMAT",
     "BACKUP_TIMER",
+    "COUNT_REPAIR_ACTION",
     "MANIFEST",
     "MOCHILA_MOVEMENTS",
     "RECONCILE_EVERY",
     "RECONCILE_TIMER",
     "REMIND_EVERY",
     "REPAIR_ACTION",
+    "STORE_PURCHASES",
     "SUBSCRIPTION_HISTORY",
     "VIP_TIMERS",
     "WALLET_LEDGER",

@@ -3,5 +3,7 @@
 from yabot_core.kernel import ModuleManifest
 
 MANIFEST = ModuleManifest(
-    name="operations", title="Operaciones", depends_on=("audit", "inventory", "subscriptions", "wallet")
+    name="operations",
+    title="Operaciones",
+    depends_on=("audit", "inventory", "store", "subscriptions", "wallet"),
 )

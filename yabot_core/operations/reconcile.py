@@ -1,7 +1,8 @@
 """Reconciliation: stored state checked against the records it is derived from, findings published.
 
-The ledger is the truth of a wallet: a balance that is not its entries' sum is the one thing repaired
-automatically (and only on request, audited). Everything else found is reported, never touched.
+Where one record is the truth, the state derived from it is repaired (only on request, audited): a balance
+that is not its ledger's sum, a tienda counter that is not its purchases' count (see ``store_counts``).
+Everything else found is reported, never touched.
 """
 
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from typing import ClassVar, Final, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from yabot_core.audit import Actor, AuditLog, AuditUnitOfWork, user_target
+from yabot_core.audit import Actor, AuditLog, user_target
 from yabot_core.inventory import InventoryAudit, QuantityMismatch
 from yabot_core.kernel import (
     Clock,
@@ -22,8 +23,16 @@ from yabot_core.kernel import (
     UserId,
     spanish_number,
 )
+from yabot_core.operations.store_counts import (
+    STORE_PURCHASES,
+    StoreCountUnitOfWork,
+    counter_description,
+    counter_subject,
+    repair_count,
+)
+from yabot_core.store import CountMismatch, StoreAudit
 from yabot_core.subscriptions import EXPIRY_TIMER, StoredSubscription, SubscriptionAudit, replay
-from yabot_core.wallet import LedgerMismatch, WalletAudit, WalletUnitOfWork
+from yabot_core.wallet import LedgerMismatch, WalletAudit
 
 WALLET_LEDGER: Final = "wallet.ledger"
 """The check of each wallet's balance against its ledger."""
@@ -68,16 +77,23 @@ class ReconcileReport(BaseModel):
 
     findings: tuple[Inconsistency, ...]
     repaired: tuple[UserId, ...] = ()
+    repaired_counters: tuple[str, ...] = ()
+    """The subjects of the tienda counters set to their purchases' count."""
+
+    def is_repaired(self, finding: Inconsistency) -> bool:
+        """Whether ``finding`` was repaired in this run."""
+        if finding.check == WALLET_LEDGER:
+            return finding.user_id in self.repaired
+        return finding.check == STORE_PURCHASES and finding.subject in self.repaired_counters
 
     @property
     def unresolved(self) -> tuple[Inconsistency, ...]:
         """The findings still standing after the repairs."""
-        fixed = set(self.repaired)
-        return tuple(f for f in self.findings if not (f.user_id in fixed and f.check == WALLET_LEDGER))
+        return tuple(f for f in self.findings if not self.is_repaired(f))
 
 
-class ReconcileUnitOfWork(WalletUnitOfWork, AuditUnitOfWork, Protocol):
-    """A unit of work reaching wallets and the audit log."""
+class ReconcileUnitOfWork(StoreCountUnitOfWork, Protocol):
+    """A unit of work reaching wallets, the tienda and the audit log."""
 
 
 class Reconciliation:
@@ -92,6 +108,7 @@ class Reconciliation:
         wallet_audit: WalletAudit,
         inventory_audit: InventoryAudit,
         subscription_audit: SubscriptionAudit,
+        store_audit: StoreAudit | None = None,
         timers: TimerStore | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -101,19 +118,24 @@ class Reconciliation:
         self._wallet_audit = wallet_audit
         self._inventory_audit = inventory_audit
         self._subscription_audit = subscription_audit
+        self._store_audit = store_audit
         self._audit = audit
         self._stamper = stamper
 
     async def run(self, *, repair: bool = False, actor: Actor | None = None) -> ReconcileReport:
-        """Check everything; with ``repair``, set drifted balances to their ledger's sum (audited, ``actor``).
+        """Check everything; with ``repair``, put derived state back to its truth (audited, by ``actor``).
 
-        A wallet that moved between the check and the repair is left alone (the next run sees it again).
+        Balances are set to their ledger's sum, tienda counters to their purchases' count. A wallet or a
+        counter that moved between the check and the repair is left alone (the next run sees it again).
         """
         mismatches = {m.user_id: m for m in await self._wallet_audit.ledger_mismatches()}
+        counters = await self._store_audit.count_mismatches() if self._store_audit is not None else ()
+        by_subject = {counter_subject(m): m for m in counters}
         subscriptions = await self._subscription_audit.stored_with_history()
         findings = (
             tuple(_wallet_finding(m) for m in mismatches.values())
             + tuple(_mochila_finding(m) for m in await self._inventory_audit.quantity_mismatches())
+            + tuple(_counter_finding(m) for m in counters)
             + tuple(
                 finding for stored in subscriptions if (finding := _subscription_finding(stored)) is not None
             )
@@ -122,14 +144,22 @@ class Reconciliation:
         if findings:
             await self._transactions.run(lambda uow: self._publish(uow, findings))
         repaired: list[UserId] = []
+        repaired_counters: list[str] = []
         if repair:
             who = actor or Actor.system()
             for finding in findings:
-                if finding.repairable and finding.user_id is not None:
+                if not finding.repairable:
+                    continue
+                if finding.check == STORE_PURCHASES:
+                    if await self._repair_count(by_subject[finding.subject], who):
+                        repaired_counters.append(finding.subject)
+                elif finding.user_id is not None:
                     mismatch = mismatches[finding.user_id]
                     if await self._repair(mismatch, who):
                         repaired.append(mismatch.user_id)
-        return ReconcileReport(findings=findings, repaired=tuple(repaired))
+        return ReconcileReport(
+            findings=findings, repaired=tuple(repaired), repaired_counters=tuple(repaired_counters)
+        )
 
     async def _timer_findings(self, subscriptions: Sequence[StoredSubscription]) -> tuple[Inconsistency, ...]:
         """Each open VIP period has the expiry timer that closes it, and each expiry timer an open period.
@@ -190,6 +220,9 @@ class Reconciliation:
                 )
             )
 
+    async def _repair_count(self, mismatch: CountMismatch, actor: Actor) -> bool:
+        return await self._transactions.run(lambda uow: repair_count(uow, mismatch, self._audit, actor))
+
     async def _repair(self, mismatch: LedgerMismatch, actor: Actor) -> bool:
         async def work(uow: ReconcileUnitOfWork) -> bool:
             corrected = await uow.wallets.correct_balance(
@@ -235,6 +268,16 @@ def _mochila_finding(mismatch: QuantityMismatch) -> Inconsistency:
             f"{spanish_number(mismatch.movements)}"
         ),
         user_id=mismatch.user_id,
+    )
+
+
+def _counter_finding(mismatch: CountMismatch) -> Inconsistency:
+    return Inconsistency(
+        check=STORE_PURCHASES,
+        subject=counter_subject(mismatch),
+        description=counter_description(mismatch),
+        user_id=mismatch.user_id,
+        repairable=True,
     )
 
 

@@ -37,6 +37,9 @@ class PostReaction(BaseModel):
     first_at: AwareDatetime
     besitos: int = Field(ge=0)
     version: int = Field(ge=1)
+    press: str | None = Field(default=None, max_length=128)
+    """The last button press applied to it (Telegram's callback query id): the same press delivered again,
+    as Telegram does after a crash, finds itself here and changes nothing."""
 
 
 class ReactionDay(BaseModel):

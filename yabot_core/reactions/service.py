@@ -86,8 +86,13 @@ class Reactions:
 
         return await self._transactions.run(work)
 
-    async def toggle(self, user_id: UserId, chat_id: int, message_id: int, emoji: str) -> ReactionOutcome:
+    async def toggle(
+        self, user_id: UserId, chat_id: int, message_id: int, emoji: str, *, press: str | None = None
+    ) -> ReactionOutcome:
         """A press on a post's button: the fan's reaction becomes ``emoji``, or goes if it was ``emoji``.
+
+        ``press`` names the press (the callback query id): delivered again, it finds itself applied and
+        changes nothing, where a second toggle would take the reaction back.
 
         Raises:
             InvalidInputError: a bad user id.
@@ -96,8 +101,11 @@ class Reactions:
 
         async def work(uow: ReactionsUnitOfWork) -> ReactionOutcome:
             existing = await uow.reactions.get(user, chat_id, message_id)
+            if existing is not None and press is not None and existing.press == press:
+                return ReactionOutcome(first=False, emoji=existing.emoji)  # this press, delivered again
             chosen = None if existing is not None and existing.emoji == emoji else emoji
-            return await self._apply(uow, user, chat_id, message_id, chosen, ReactionSource.CHANNEL, existing)
+            channel = ReactionSource.CHANNEL
+            return await self._apply(uow, user, chat_id, message_id, chosen, channel, existing, press=press)
 
         return await self._transactions.run(work)
 
@@ -116,11 +124,14 @@ class Reactions:
         emoji: str | None,
         source: ReactionSource,
         existing: PostReaction | None,
+        *,
+        press: str | None = None,
     ) -> ReactionOutcome:
         if existing is not None:
             if existing.emoji != emoji:
+                moved = {"emoji": emoji, "version": existing.version + 1}
                 await uow.reactions.save(
-                    existing.model_copy(update={"emoji": emoji, "version": existing.version + 1})
+                    existing.model_copy(update=moved | {"press": press or existing.press})
                 )
             return ReactionOutcome(first=False, emoji=emoji)
         if emoji is None:  # the removal of a reaction never seen: nothing to undo, nothing to pay
@@ -143,6 +154,7 @@ class Reactions:
                 first_at=now,
                 besitos=besitos,
                 version=1,
+                press=press,
             )
         )
         if besitos:

@@ -12,13 +12,21 @@ from yabot_core.store.manifest import MANIFEST, STORE_READ
 from yabot_core.store.models import (
     PURCHASE,
     BuyerLine,
+    CountMismatch,
     Offer,
     OfferPage,
     Purchase,
     PurchaseResult,
     StockLine,
+    count_mismatches,
 )
-from yabot_core.store.ports import StoreQueries, StoreRepository, StoreStorage, StoreUnitOfWork
+from yabot_core.store.ports import (
+    StoreAudit,
+    StoreQueries,
+    StoreRepository,
+    StoreStorage,
+    StoreUnitOfWork,
+)
 from yabot_core.store.service import MAX_OFFSET, MAX_PAGE_SIZE, Store
 
 __all__ = [
@@ -28,6 +36,7 @@ __all__ = [
     "PURCHASE",
     "STORE_READ",
     "BuyerLine",
+    "CountMismatch",
     "InvalidTapError",
     "ItemPurchased",
     "NotForSaleError",
@@ -39,9 +48,11 @@ __all__ = [
     "PurchaseResult",
     "StockLine",
     "Store",
+    "StoreAudit",
     "StoreQueries",
     "StoreRepository",
     "StoreStorage",
     "StoreUnitOfWork",
     "VipOnlyItemError",
+    "count_mismatches",
 ]

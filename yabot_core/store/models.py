@@ -5,6 +5,7 @@ first purchase and changes nothing. Counters move by compare-and-set on their ``
 racing for the last unit cannot both take it.
 """
 
+from collections.abc import Iterable
 from typing import Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -51,6 +52,59 @@ class Purchase(BaseModel):
     entry_id: str
     operation_id: str
     created_at: AwareDatetime
+
+
+class CountMismatch(BaseModel):
+    """A tienda counter that is not the number of stored purchases it counts.
+
+    ``user_id`` ``None`` names the item's sold counter, a fan its bought counter. ``counted`` is the counter
+    (0 when there is none), ``version`` its version (0: none), so a repair can refuse to overwrite a counter
+    a purchase moved since.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    item_id: ItemId
+    user_id: UserId | None = None
+    counted: int
+    purchases: int
+    version: int = Field(ge=0)
+
+
+def count_mismatches(
+    stock: Iterable[StockLine], buyers: Iterable[BuyerLine], purchases: Iterable[tuple[UserId, ItemId]]
+) -> list[CountMismatch]:
+    """The counters that disagree with ``purchases`` (each one's fan and item), as ``StoreAudit`` orders them.
+
+    For the backends that count in Python what SQL would count for them.
+    """
+    sold: dict[ItemId, int] = {}
+    bought: dict[tuple[ItemId, UserId], int] = {}
+    for user_id, item_id in purchases:
+        sold[item_id] = sold.get(item_id, 0) + 1
+        bought[item_id, user_id] = bought.get((item_id, user_id), 0) + 1
+    items = {line.item_id: line for line in stock}
+    fans = {(line.item_id, line.user_id): line for line in buyers}
+    found: list[CountMismatch] = []
+    for item_id in sorted(items.keys() | sold.keys()):
+        line = items.get(item_id)
+        counted, version = (line.sold, line.version) if line else (0, 0)
+        if counted != sold.get(item_id, 0):
+            found.append(
+                CountMismatch(
+                    item_id=item_id, counted=counted, purchases=sold.get(item_id, 0), version=version
+                )
+            )
+    for item_id, user_id in sorted(fans.keys() | bought.keys()):
+        fan = fans.get((item_id, user_id))
+        counted, version = (fan.bought, fan.version) if fan else (0, 0)
+        if counted != (count := bought.get((item_id, user_id), 0)):
+            found.append(
+                CountMismatch(
+                    item_id=item_id, user_id=user_id, counted=counted, purchases=count, version=version
+                )
+            )
+    return found
 
 
 class PurchaseResult(BaseModel):

@@ -5,7 +5,7 @@ from typing import Protocol
 
 from yabot_core.inventory import InventoryUnitOfWork, ItemId
 from yabot_core.kernel import IdempotencyKey, UserId
-from yabot_core.store.models import BuyerLine, Purchase, StockLine
+from yabot_core.store.models import BuyerLine, CountMismatch, Purchase, StockLine
 from yabot_core.wallet import WalletUnitOfWork
 
 
@@ -75,10 +75,28 @@ class StoreQueries(Protocol):
         ...
 
 
+class StoreAudit(Protocol):
+    """The tienda's counters checked against the purchases they count, for the reconciliation (reads only)."""
+
+    async def count_mismatches(self) -> Sequence[CountMismatch]:
+        """Return every counter that is not the number of its stored purchases.
+
+        Each item's sold counter against all its purchases, each fan's bought counter against theirs; a
+        counter without purchases, or purchases without a counter, count as 0. One snapshot; sold counters
+        first, by item, then bought counters by item and fan.
+        """
+        ...
+
+
 class StoreStorage(Protocol):
     """What a storage backend offers the tienda besides its unit of work."""
 
     @property
     def store_queries(self) -> StoreQueries:
         """Committed counters and purchases."""
+        ...
+
+    @property
+    def store_audit(self) -> StoreAudit:
+        """Counters against purchases, for the reconciliation."""
         ...

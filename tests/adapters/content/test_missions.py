@@ -29,11 +29,13 @@ def test_the_shipped_missions_load_and_count_events_that_exist(items: ItemCatalo
         "primer-regalo",
         "constancia-semanal",
         "lector-de-pistas",
+        "tres-reacciones",
         "bienvenida-vip",
     ]
     assert catalog.event_types() == (
         "daily_gift.claimed",
         "inventory.item_used",
+        "reactions.detected",
         "subscription.started",
         "user.registered",
     )

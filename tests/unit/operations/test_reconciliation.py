@@ -1,4 +1,4 @@
-"""The reconciliation: findings published through the outbox; only a wallet's balance is ever repaired."""
+"""The reconciliation: findings published through the outbox; of these, only the wallet's is repaired."""
 
 from collections.abc import AsyncIterator
 

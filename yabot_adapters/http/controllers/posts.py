@@ -143,7 +143,7 @@ def posts_controller(posts: ScheduledPosts) -> type[Controller]:
             """Validate in the core (Spanish errors), schedule, answer the stored post."""
             content = post_content(data.text, [(item.kind, item.file) for item in data.media])
             hours = data.remove_after_hours
-            remove = None if hours is None else timedelta(hours=hours)
+            remove = None if hours is None else _removal_after(hours)
             scheduled = await posts.schedule(
                 PostChannel(data.channel),
                 content,
@@ -177,3 +177,13 @@ def posts_controller(posts: ScheduledPosts) -> type[Controller]:
             return ScheduledPostBody.of(await posts.cancel(post_id, actor=_actor(request)))
 
     return ScheduledPostsController
+
+
+def _removal_after(hours: int) -> timedelta:
+    """``hours`` as the core's ``remove_after``, for it to judge in Spanish.
+
+    Any whole number is accepted from JSON; a number of hours beyond what a timedelta holds would overflow
+    on the way, so everything past the most the core allows travels as one hour more, refused alike.
+    """
+    most = int(MAX_REMOVE_AFTER.total_seconds() // 3600)
+    return timedelta(hours=max(-1, min(hours, most + 1)))

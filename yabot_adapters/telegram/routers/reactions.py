@@ -80,7 +80,9 @@ async def on_button(
     if message is None or emoji is None:
         await callback.answer(texts.render("reactions-gone"))
         return
-    outcome = await reactions.toggle(registration.user.user_id, message.chat.id, message.message_id, emoji)
+    outcome = await reactions.toggle(
+        registration.user.user_id, message.chat.id, message.message_id, emoji, press=callback.id
+    )
     reaction_buttons.touch(message.chat.id, message.message_id)
     await callback.answer(_notice(texts, reactions.items, outcome))
 

@@ -10,3 +10,28 @@ trivia-rewarded = ¡Respuesta correcta! Diana le premia con { $cantidad } { $can
         [one] besito
        *[other] besitos
     }.
+
+# The /admin screen: the latest questions and how each went (the figures of `yabot trivia results`).
+
+trivia-admin-button = ❓ Trivia: resultados
+
+trivia-admin-list = ❓ <b>Trivia</b>: las preguntas más recientes. Elija una para ver cómo fue.
+
+trivia-admin-none = ❓ Aún no hay preguntas de trivia (se crean con <code>yabot trivia create</code> o por la API).
+
+trivia-admin-state-open = abierta
+trivia-admin-state-closed = cerrada
+trivia-admin-state-cancelled = cancelada
+
+trivia-admin-results = ❓ <b>{ $pregunta }</b>
+    Cierre: { $cierre }
+    Encuestas enviadas: { $encuestas }
+    Respuestas: { $respuestas }
+    Aciertos a tiempo (premiados): { $premiados }, { $besitos } besitos en total
+    Aciertos fuera de plazo: { $tarde }
+    Fallos: { $fallos }
+
+    { $opciones }
+
+trivia-admin-option = { $numero }. { $opcion }: { $votos }
+trivia-admin-option-right = { $numero }. { $opcion } ✅: { $votos }

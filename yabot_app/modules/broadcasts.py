@@ -231,7 +231,7 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
                     "broadcasts-admin-button-broadcast",
                     broadcasts_admin.BroadcastScreen.compose,
                     [broadcasts_admin.broadcast_dialog()],
-                    order=60,
+                    order=58,
                 )
             ],
         )

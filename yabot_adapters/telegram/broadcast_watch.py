@@ -74,8 +74,9 @@ class ProgressWatch:
         except YabotError:
             log.warning("broadcast %s: its progress could not be read; the screen stops", broadcast_id)
         finally:
-            self._tasks.pop(broadcast_id, None)
-            self._screens.pop(broadcast_id, None)
+            if self._tasks.get(broadcast_id) is asyncio.current_task():  # not a newer watch of it
+                del self._tasks[broadcast_id]
+                self._screens.pop(broadcast_id, None)
 
     async def _redraw(self, progress: BroadcastProgress) -> None:
         screen = self._screens.get(progress.broadcast_id)

@@ -140,6 +140,25 @@ class PostsContract(ContractBase):
         assert [post.post_id for post in scheduled] == ["a", "b"]
         assert [post.post_id for post in await storage.post_queries.listing(limit=1)] == ["a"]
 
+    async def test_one_key_schedules_one_post_however_often_it_is_sent_at_once(
+        self, storage: StorageBackend, clock: FakeClock
+    ) -> None:
+        """Three schedules with one idempotency key, at once (a double tap on two processes): one post,
+        one timer, one PostScheduled; each caller gets that post."""
+        posts = service(storage, clock, InMemoryChannels())
+        content = post_content("Una sola vez")
+        at = clock.now() + timedelta(hours=1)
+        results = await asyncio.gather(
+            *(
+                posts.schedule(PostChannel.FREE, content, at=at, actor=OPERATOR, idempotency_key="toque-1")
+                for _ in range(3)
+            )
+        )
+        assert len({post.post_id for post in results}) == 1
+        assert len(await storage.post_queries.listing(limit=10)) == 1
+        kinds = [type(event) for event in await recorded_events(storage)]
+        assert kinds.count(PostScheduled) == 1
+
     async def test_a_due_post_is_published_once_however_often_its_timer_reaches_a_handler(
         self, storage: StorageBackend, clock: FakeClock
     ) -> None:

@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from yabot_app.modules.audit import AuditModule
-from yabot_app.modules.plug import BotCommand, BotPart, BuiltModules, HealthCheck, Kernel, ModulePlug
+from yabot_app.modules.plug import (
+    AdminScreen,
+    BotCommand,
+    BotPart,
+    BuiltModules,
+    HealthCheck,
+    Kernel,
+    ModulePlug,
+)
 from yabot_app.modules.users import UsersModule
 from yabot_core import broadcasts
 from yabot_core.broadcasts import (
@@ -29,6 +37,7 @@ if TYPE_CHECKING:
     import click
 
     from yabot_adapters.storage import StorageBackend
+    from yabot_adapters.telegram.broadcast_watch import ProgressWatch
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +94,10 @@ class BroadcastsModule:
 
     broadcasts: Broadcasts
     runner: "Runner | None" = None
+    audience: "StorageAudience | None" = None
+    """Who is in an audience now (the admin's preview counts them)."""
+    watch: "ProgressWatch | None" = None
+    """Redraws admins' progress screens (where the bot runs)."""
 
 
 class Runner:
@@ -155,20 +168,25 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
             kernel.clock,
             kernel.ids,
         )
+        audience = StorageAudience(storage)
         if not kernel.telegram:
-            return BroadcastsModule(service)
+            return BroadcastsModule(service, audience=audience)
         notifier: Notifier = kernel.messenger
         broadcaster = Broadcaster(
             storage.transactions,
             storage.broadcast_queries,
-            StorageAudience(storage),
+            audience,
             notifier,
             modules.get(UsersModule).directory,
             kernel.clock,
             kernel.ids,
             lease=timedelta(seconds=kernel.settings.broadcast_lease_seconds),
         )
-        return BroadcastsModule(service, Runner(broadcaster))
+        from yabot_adapters.telegram.broadcast_watch import ProgressWatch  # noqa: PLC0415  (aiogram when on)
+
+        runner, watch = Runner(broadcaster), ProgressWatch(service)
+        runner.on_progress(watch.seen)  # this process's broadcasts redraw their screens as they are sent
+        return BroadcastsModule(service, runner, audience, watch)
 
     async def start(self, services: BroadcastsModule) -> None:
         """Start the runner (where the bot runs)."""
@@ -176,9 +194,11 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
             services.runner.start()
 
     async def stop(self, services: BroadcastsModule) -> None:
-        """Stop it."""
+        """Stop it, and the admins' progress screens' watches."""
         if services.runner is not None:
             await services.runner.stop()
+        if services.watch is not None:
+            await services.watch.stop()
 
     def health(self, services: BroadcastsModule) -> "Iterable[HealthCheck]":
         """Broadcasts can be read."""
@@ -189,13 +209,31 @@ class BroadcastsPlug(ModulePlug[BroadcastsModule]):
         yield HealthCheck("difusiones", readable)
 
     def bot(self, services: BroadcastsModule, kernel: Kernel) -> BotPart:
-        """/notificaciones: the fan's categories, each a button that turns it on or off."""
-        from yabot_adapters.telegram.routers import notifications  # noqa: PLC0415  (aiogram only when on)
+        """/notificaciones (the fan's categories, each a button); /admin's broadcast with live progress."""
+        from yabot_adapters.telegram.broadcast_watch import ProgressWatch  # noqa: PLC0415  (aiogram when on)
+        from yabot_adapters.telegram.routers import (  # noqa: PLC0415  (aiogram only when on)
+            broadcasts_admin,
+            notifications,
+        )
 
+        watch = services.watch or ProgressWatch(services.broadcasts)  # build made one where the bot runs
         return BotPart(
             routers=[notifications.setup()],
             commands=[BotCommand("notificaciones", "broadcasts-command-notificaciones")],
-            data={"broadcasts": services.broadcasts},
+            data={
+                "broadcasts": services.broadcasts,
+                "broadcasts_clock": kernel.clock,
+                "broadcast_audience": services.audience,
+                "broadcast_watch": watch,
+            },
+            admin_screens=[
+                AdminScreen(
+                    "broadcasts-admin-button-broadcast",
+                    broadcasts_admin.BroadcastScreen.compose,
+                    [broadcasts_admin.broadcast_dialog()],
+                    order=58,
+                )
+            ],
         )
 
     def api(self, services: BroadcastsModule) -> Sequence[Any]:

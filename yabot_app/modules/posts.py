@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from yabot_app.modules.audit import AuditModule
 from yabot_app.modules.lucien import LucienModule
-from yabot_app.modules.plug import BuiltModules, HandlerSpec, HealthCheck, Kernel, ModulePlug
+from yabot_app.modules.plug import (
+    AdminScreen,
+    BotPart,
+    BuiltModules,
+    HandlerSpec,
+    HealthCheck,
+    Kernel,
+    ModulePlug,
+)
 from yabot_core import posts
 from yabot_core.kernel import TimerFired, timer_route
 from yabot_core.lucien import Lucien
@@ -93,6 +101,38 @@ class PostsPlug(ModulePlug[PostsModule]):
             await services.posts.listing(limit=1)
 
         yield HealthCheck("publicaciones", readable)
+
+    def bot(self, services: PostsModule, kernel: Kernel) -> BotPart:
+        """/admin: schedule a post (compose, channel, time, protection, preview, confirm); upcoming ones."""
+        from yabot_adapters.telegram.routers import (  # noqa: PLC0415  (aiogram only when on)
+            posts_admin,
+            posts_upcoming_admin,
+        )
+
+        settings = kernel.settings
+        configured = {PostChannel.FREE: settings.free_channel_id, PostChannel.VIP: settings.vip_channel_id}
+        return BotPart(
+            routers=(),
+            data={
+                "scheduled_posts": services.posts,
+                "posts_clock": kernel.clock,
+                "posts_channels": tuple(str(channel) for channel, chat in configured.items() if chat),
+            },
+            admin_screens=[
+                AdminScreen(
+                    "posts-admin-button-schedule",
+                    posts_admin.ScheduleScreen.compose,
+                    [posts_admin.schedule_dialog()],
+                    order=50,
+                ),
+                AdminScreen(
+                    "posts-admin-button-upcoming",
+                    posts_upcoming_admin.UpcomingPostsScreen.listing,
+                    [posts_upcoming_admin.upcoming_dialog()],
+                    order=55,
+                ),
+            ],
+        )
 
     def api(self, services: PostsModule) -> Sequence[Any]:
         """``/admin/scheduled-posts``: list, create, cancel (admin keys only)."""

@@ -11,6 +11,7 @@ from yabot_core.broadcasts.manifest import MANIFEST
 from yabot_core.broadcasts.models import (
     CATEGORIES,
     MAX_SEND_ATTEMPTS,
+    MAX_TEXT,
     Audience,
     AudienceKind,
     Broadcast,
@@ -35,6 +36,7 @@ __all__ = [
     "CATEGORIES",
     "MANIFEST",
     "MAX_SEND_ATTEMPTS",
+    "MAX_TEXT",
     "Audience",
     "AudienceKind",
     "AudienceSource",

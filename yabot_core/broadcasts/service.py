@@ -1,5 +1,6 @@
 """Broadcasts as admins and fans see them: create, cancel, follow the progress; opt out of categories."""
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -28,10 +29,12 @@ from yabot_core.broadcasts.ports import BroadcastQueries, BroadcastsUnitOfWork
 from yabot_core.kernel import (
     Clock,
     EventStamper,
+    IdempotencyKeyReusedError,
     IdGenerator,
     InvalidInputError,
     Transactions,
     UserId,
+    checked_caller_key,
     checked_user_id,
 )
 
@@ -82,14 +85,19 @@ class Broadcasts:
         at: datetime | None = None,
         protect: bool = False,
         actor: Actor,
+        idempotency_key: str | None = None,
     ) -> Broadcast:
         """Create a broadcast of plain ``text`` to ``audience`` from ``at`` (now, if not given).
 
         Fans who opted out of ``category`` are skipped. A VIP audience's message is always protected.
+        With an ``idempotency_key`` (an admin's confirm tap), the key names the broadcast: creating again
+        with it returns the first one and creates nothing.
 
         Raises:
             InvalidBroadcastError: an empty or too long text, or a time without a time zone.
             UnknownCategoryError: a category fans cannot opt out of.
+            IdempotencyKeyReusedError: the key created another text or audience.
+            InvalidInputError: a malformed key.
         """
         stripped = text.strip()
         if not stripped or len(stripped) > MAX_TEXT:
@@ -98,8 +106,9 @@ class Broadcasts:
         now = self._clock.now()
         if at is not None and at.tzinfo is None:
             raise InvalidBroadcastError("La hora de la difusión debe llevar zona horaria.")
+        keyed = idempotency_key is not None
         broadcast = Broadcast(
-            broadcast_id=self._ids.new_id(),
+            broadcast_id=_keyed_id(idempotency_key) if idempotency_key is not None else self._ids.new_id(),
             text=stripped,
             audience=audience,
             category=category,
@@ -110,6 +119,11 @@ class Broadcasts:
         )
 
         async def work(uow: BroadcastsUnitOfWork) -> Broadcast:
+            first = await uow.broadcasts.get(broadcast.broadcast_id) if keyed else None
+            if first is not None:
+                if (first.text, first.audience) != (broadcast.text, audience):
+                    raise IdempotencyKeyReusedError(detail={"broadcast_id": first.broadcast_id})
+                return first
             await uow.broadcasts.save(broadcast)
             uow.record(
                 BroadcastCreated(
@@ -224,6 +238,11 @@ def progress_of(broadcast: Broadcast, counts: Mapping[RecipientState, int]) -> B
         failed=values[RecipientState.FAILED],
         uncertain=values[RecipientState.UNCERTAIN],
     )
+
+
+def _keyed_id(key: str) -> str:
+    """The id of the broadcast an idempotency key creates (the same key, the same broadcast)."""
+    return "k" + hashlib.sha256(checked_caller_key(key).encode()).hexdigest()[:32]
 
 
 def _check_category(category: str) -> None:

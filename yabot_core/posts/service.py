@@ -9,6 +9,7 @@ away, flood control) puts the post back on the timers with exponential backoff; 
 many transient ones, gives it up with :class:`PostFailed`, which alerts the admins.
 """
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -20,12 +21,14 @@ from yabot_core.audit import Actor, AuditLog
 from yabot_core.kernel import (
     Clock,
     EventStamper,
+    IdempotencyKeyReusedError,
     IdGenerator,
     InvalidInputError,
     Timer,
     TimerFired,
     Transactions,
     UnavailableError,
+    checked_caller_key,
     new_timer,
 )
 from yabot_core.lucien import DeliveryUncertainError
@@ -102,19 +105,25 @@ class ScheduledPosts:
         protect: bool = False,
         remove_after: timedelta | None = None,
         actor: Actor,
+        idempotency_key: str | None = None,
     ) -> Post:
         """Schedule ``content`` for ``channel`` at ``at`` (now, if not given); it survives restarts.
 
-        VIP posts are always protected (``protect_content``); free ones when ``protect`` asks.
+        VIP posts are always protected (``protect_content``); free ones when ``protect`` asks. With an
+        ``idempotency_key`` (an admin's confirm tap), the key names the post: scheduling again with it
+        returns the first post and schedules nothing (a double tap, a redelivered press).
 
         Raises:
             InvalidPostError: a time without a time zone, or a removal rule out of Telegram's 48 hours.
+            IdempotencyKeyReusedError: the key scheduled another channel or content.
+            InvalidInputError: a malformed key.
         """
         now = self._clock.now()
         due = _checked_time(at, now)
         _check_remove_after(remove_after)
+        keyed = idempotency_key is not None
         post = Post(
-            post_id=self._ids.new_id(),
+            post_id=_keyed_id(idempotency_key) if idempotency_key is not None else self._ids.new_id(),
             channel=channel,
             content=content,
             due_at=due,
@@ -125,6 +134,11 @@ class ScheduledPosts:
         )
 
         async def work(uow: PostsUnitOfWork) -> Post:
+            first = await uow.posts.get(post.post_id) if keyed else None
+            if first is not None:
+                if (first.channel, first.content) != (channel, content):
+                    raise IdempotencyKeyReusedError(detail={"post_id": first.post_id})
+                return first
             await uow.posts.save(post)
             await self._arm(uow, post, actor, "posts.schedule")
             return post
@@ -377,6 +391,11 @@ class ScheduledPosts:
         if self._publisher is None:
             raise UnavailableError("Publicar en los canales necesita el bot de Telegram.")
         return self._publisher
+
+
+def _keyed_id(key: str) -> str:
+    """The id of the post an idempotency key schedules (the same key, the same post)."""
+    return "k" + hashlib.sha256(checked_caller_key(key).encode()).hexdigest()[:32]
 
 
 def _checked_time(at: datetime | None, now: datetime) -> datetime:

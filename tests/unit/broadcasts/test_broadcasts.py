@@ -22,7 +22,7 @@ from yabot_core.broadcasts import (
     UnknownCategoryError,
     audience_of,
 )
-from yabot_core.kernel import FakeClock, SequentialIds, UserId
+from yabot_core.kernel import FakeClock, IdempotencyKeyReusedError, SequentialIds, UserId
 from yabot_core.users import UserDirectory
 
 FANS = 60
@@ -86,6 +86,21 @@ class TestCreating:
         with pytest.raises(InvalidBroadcastError, match="lista"):
             audience_of("lista")
         assert await broadcasts.listing() == []
+
+    async def test_a_key_creates_one_broadcast_however_often_it_is_sent(self, broadcasts: Broadcasts) -> None:
+        """The same idempotency key returns the first broadcast; with another text it is refused."""
+        first = await broadcasts.create(
+            "Hola", audience_of("todos"), category="novedades", actor=OPERATOR, idempotency_key="tap-1"
+        )
+        again = await broadcasts.create(
+            "Hola", audience_of("todos"), category="novedades", actor=OPERATOR, idempotency_key="tap-1"
+        )
+        assert again == first
+        assert len(await broadcasts.listing()) == 1
+        with pytest.raises(IdempotencyKeyReusedError):
+            await broadcasts.create(
+                "Adiós", audience_of("todos"), category="novedades", actor=OPERATOR, idempotency_key="tap-1"
+            )
 
     async def test_a_vip_audience_is_always_protected(self, broadcasts: Broadcasts) -> None:
         """Messages to VIPs carry VIP content: ``protect_content`` whatever was asked."""

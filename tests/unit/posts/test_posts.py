@@ -9,7 +9,7 @@ from tests.contracts.posts import fired
 from yabot_adapters.memory import InMemoryStorage
 from yabot_adapters.memory.outgoing import InMemoryChannels
 from yabot_core.audit import AuditLog
-from yabot_core.kernel import FakeClock, SequentialIds
+from yabot_core.kernel import FakeClock, IdempotencyKeyReusedError, SequentialIds
 from yabot_core.posts import (
     MAX_ATTEMPTS,
     PUBLISH_TIMER,
@@ -64,6 +64,23 @@ class TestScheduling:
         with pytest.raises(InvalidPostError, match="47 horas"):
             await posts.schedule(PostChannel.FREE, content, remove_after=timedelta(hours=48), actor=OPERATOR)
         assert await storage.post_queries.listing(limit=10) == []
+
+    async def test_a_key_schedules_one_post_however_often_it_is_sent(
+        self, posts: ScheduledPosts, storage: InMemoryStorage, clock: FakeClock
+    ) -> None:
+        """The same idempotency key returns the first post; with another content it is refused."""
+        content = post_content("Esta noche", [("foto", "AgAD")])
+        at = clock.now() + timedelta(hours=1)
+        first = await posts.schedule(PostChannel.VIP, content, at=at, actor=OPERATOR, idempotency_key="tap-1")
+        again = await posts.schedule(PostChannel.VIP, content, at=at, actor=OPERATOR, idempotency_key="tap-1")
+        assert again == first
+        assert len(await storage.post_queries.listing(limit=10)) == 1
+        with pytest.raises(IdempotencyKeyReusedError):
+            await posts.schedule(
+                PostChannel.VIP, post_content("Otra"), at=at, actor=OPERATOR, idempotency_key="tap-1"
+            )
+        other = await posts.schedule(PostChannel.VIP, content, at=at, actor=OPERATOR, idempotency_key="tap-2")
+        assert other.post_id != first.post_id
 
     async def test_an_edit_moves_the_time_and_a_cancel_stops_it(
         self, posts: ScheduledPosts, storage: InMemoryStorage, clock: FakeClock, channels: InMemoryChannels

@@ -5,10 +5,10 @@ from typing import TYPE_CHECKING, Any
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Select
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin.screens import acting_admin, render, served
+from yabot_adapters.telegram.admin.screens import acting_admin, choices, render, served
 from yabot_adapters.telegram.texts import moment
 from yabot_adapters.texts import Html
 from yabot_core.admin import Dashboard, DeadLetterDesk, Replayer
@@ -165,15 +165,7 @@ def dead_letters_dialog() -> Dialog:
     return Dialog(
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("🔁 {item[1]}"),
-                    id="letter",
-                    item_id_getter=lambda item: item[0],
-                    items="items",
-                    on_click=_choose,
-                )
-            ),
+            Column(choices("letter", "items", _choose, label="🔁 {item[1]}")),
             Cancel(Format("{back}"), id="back"),
             state=DeadLettersScreen.listing,
             getter=_letters,

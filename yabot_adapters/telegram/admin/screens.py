@@ -3,6 +3,8 @@
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiogram_dialog import DialogManager
+from aiogram_dialog.widgets.kbd import Select
+from aiogram_dialog.widgets.text import Format
 
 from yabot_core.admin import AdminGate
 from yabot_core.audit import Actor
@@ -10,6 +12,7 @@ from yabot_core.kernel import Phrasebook, UserId, YabotError
 
 if TYPE_CHECKING:
     from aiogram.types import User
+    from aiogram_dialog.widgets.kbd.select import OnItemClick
 
 T = TypeVar("T")
 
@@ -38,3 +41,15 @@ def acting_admin(manager: DialogManager) -> Actor:
 async def audit_failure(manager: DialogManager, action: str, target: str, error: YabotError) -> None:
     """Record that the admin's ``action`` on ``target`` was refused with ``error`` (nothing changed)."""
     await served(manager, "admin_gate", AdminGate).failed(acting_admin(manager), action, target, error)
+
+
+def choices(
+    widget_id: str, items: str, on_click: "OnItemClick[Any, str]", *, label: str = "{item[1]}"
+) -> Select[str]:
+    """A button per ``(id, text)`` pair the getter gives under ``items``; a press hands ``on_click`` the id.
+
+    What every menu of choices in the admin screens is (channels, audiences, plans, questions…).
+    """
+    return Select(
+        Format(label), id=widget_id, item_id_getter=lambda item: item[0], items=items, on_click=on_click
+    )

@@ -15,10 +15,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
+from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, choices, render, served
 from yabot_adapters.telegram.broadcast_watch import ProgressWatch
 from yabot_adapters.telegram.texts import plain_text
 from yabot_adapters.texts import Html
@@ -262,60 +262,28 @@ def broadcast_dialog() -> Dialog:
         Window(
             Format("{text}"),
             TextInput(id="message", on_success=_composed),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="running",
-                    item_id_getter=lambda item: item[0],
-                    items="running",
-                    on_click=_running_chosen,
-                )
-            ),
+            Column(choices("running", "running", _running_chosen)),
             Cancel(Format("{back}"), id="back"),
             state=BroadcastScreen.compose,
             getter=_compose,
         ),
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="audience",
-                    item_id_getter=lambda item: item[0],
-                    items="audiences",
-                    on_click=_audience_chosen,
-                )
-            ),
+            Column(choices("audience", "audiences", _audience_chosen)),
             SwitchTo(Format("{back}"), id="back", state=BroadcastScreen.compose),
             state=BroadcastScreen.audience,
             getter=_audiences,
         ),
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="category",
-                    item_id_getter=lambda item: item[0],
-                    items="categories",
-                    on_click=_category_chosen,
-                )
-            ),
+            Column(choices("category", "categories", _category_chosen)),
             SwitchTo(Format("{back}"), id="back", state=BroadcastScreen.audience),
             state=BroadcastScreen.category,
             getter=_categories,
         ),
         Window(
             Format("{text}"),
-            Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="confirm",
-                    item_id_getter=lambda item: item[0],
-                    items="confirm",
-                    on_click=_confirm,
-                )
-            ),
+            Group(choices("confirm", "confirm", _confirm)),
             SwitchTo(Format("{change}"), id="change", state=BroadcastScreen.compose),
             Cancel(Format("{back}"), id="back"),
             state=BroadcastScreen.preview,

@@ -18,10 +18,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, MessageInput, TextInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
+from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, choices, render, served
 from yabot_adapters.telegram.routers.post_times import (
     QUICK_HOUR,
     QUICK_TOMORROW,
@@ -305,30 +305,14 @@ def schedule_dialog() -> Dialog:
         ),
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="channel",
-                    item_id_getter=lambda item: item[0],
-                    items="channels",
-                    on_click=_channel_chosen,
-                )
-            ),
+            Column(choices("channel", "channels", _channel_chosen)),
             SwitchTo(Format("{back}"), id="back", state=ScheduleScreen.compose),
             state=ScheduleScreen.channel,
             getter=_channels,
         ),
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="quick",
-                    item_id_getter=lambda item: item[0],
-                    items="quick",
-                    on_click=_quick_chosen,
-                )
-            ),
+            Column(choices("quick", "quick", _quick_chosen)),
             TextInput(id="typed", on_success=_typed),
             SwitchTo(Format("{back}"), id="back", state=ScheduleScreen.channel),
             state=ScheduleScreen.when,
@@ -345,13 +329,7 @@ def schedule_dialog() -> Dialog:
         Window(
             Format("{text}"),
             Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="confirm",
-                    item_id_getter=lambda item: item[0],
-                    items="confirm",
-                    on_click=_confirm,
-                ),
+                choices("confirm", "confirm", _confirm),
                 when="pending",
             ),
             SwitchTo(Format("{change}"), id="change", state=ScheduleScreen.options, when="pending"),

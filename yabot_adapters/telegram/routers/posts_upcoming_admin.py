@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Group, Select
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Group
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
+from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, choices, render, served
 from yabot_adapters.telegram.texts import moment
 from yabot_adapters.texts import Html
 from yabot_core.kernel import YabotError
@@ -129,13 +129,7 @@ def upcoming_dialog() -> Dialog:
         Window(
             Format("{text}"),
             Group(
-                Select(
-                    Format("✖️ {item[1]}"),
-                    id="post",
-                    item_id_getter=lambda item: item[0],
-                    items="items",
-                    on_click=_chosen,
-                ),
+                choices("post", "items", _chosen, label="✖️ {item[1]}"),
                 width=5,
             ),
             Cancel(Format("{back}"), id="back"),

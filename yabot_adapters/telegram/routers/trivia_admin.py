@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, Final
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.kbd import Cancel, Column, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Cancel, Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin.screens import render, served
+from yabot_adapters.telegram.admin.screens import choices, render, served
 from yabot_adapters.texts import Html
 from yabot_core.trivia import QuestionStatus, Trivia, TriviaQuestion
 
@@ -101,15 +101,7 @@ def trivia_dialog() -> Dialog:
     return Dialog(
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="question",
-                    item_id_getter=lambda item: item[0],
-                    items="questions",
-                    on_click=_chosen,
-                )
-            ),
+            Column(choices("question", "questions", _chosen)),
             Cancel(Format("{back}"), id="back"),
             state=TriviaAdminScreen.listing,
             getter=_questions,

@@ -16,10 +16,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import ManagedTextInput, TextInput
-from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Back, Button, Cancel, Column, Group, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, render, served
+from yabot_adapters.telegram.admin.screens import acting_admin, audit_failure, choices, render, served
 from yabot_adapters.texts import Html
 from yabot_core.audit import user_target
 from yabot_core.kernel import MAX_USER_ID, Clock, UserId, YabotError
@@ -193,13 +193,7 @@ def vip_dialog() -> Dialog:
         Window(
             Format("{text}"),
             Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="grant",
-                    item_id_getter=lambda item: item[0],
-                    items="grants",
-                    on_click=_grant,
-                ),
+                choices("grant", "grants", _grant),
                 width=len(GRANT_DAYS),
             ),
             SwitchTo(Format("{revoke}"), id="revoke", state=VipAdminScreen.revoke, when="vip"),
@@ -356,15 +350,7 @@ def tokens_dialog() -> Dialog:
         ),
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="plan",
-                    item_id_getter=lambda item: item[0],
-                    items="plans",
-                    on_click=_plan_chosen,
-                )
-            ),
+            Column(choices("plan", "plans", _plan_chosen)),
             SwitchTo(Format("{back}"), id="back", state=TokensScreen.listing),
             state=TokensScreen.plan,
             getter=_plans,
@@ -372,13 +358,7 @@ def tokens_dialog() -> Dialog:
         Window(
             Format("{text}"),
             Group(
-                Select(
-                    Format("{item[1]}"),
-                    id="count",
-                    item_id_getter=lambda item: item[0],
-                    items="counts",
-                    on_click=_create,
-                ),
+                choices("count", "counts", _create),
                 width=len(BATCHES),
             ),
             SwitchTo(Format("{back}"), id="back", state=TokensScreen.plan),
@@ -393,15 +373,7 @@ def tokens_dialog() -> Dialog:
         ),
         Window(
             Format("{text}"),
-            Column(
-                Select(
-                    Format("✖️ {item[1]}"),
-                    id="code",
-                    item_id_getter=lambda item: item[0],
-                    items="active",
-                    on_click=_withdraw,
-                )
-            ),
+            Column(choices("code", "active", _withdraw, label="✖️ {item[1]}")),
             SwitchTo(Format("{back}"), id="back", state=TokensScreen.listing),
             state=TokensScreen.revoke,
             getter=_withdrawable,

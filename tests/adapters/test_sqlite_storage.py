@@ -296,11 +296,17 @@ async def test_a_first_release_file_moves_forward_without_loss(path: Path, clock
                 ("ev-done", "user.registered", payload, at, '["gamification.welcome_gift"]'),
                 ("ev-grant", "besitos.awarded", payload, at, "[]"),
                 ("ev-ignored", "besitos.spent", payload, at, "[]"),
+                ("ev-failed", "bus.event_processing_failed", payload, at, "[]"),
             ],
         )
         conn.execute(
             "INSERT INTO dead_letters VALUES ('dl', 'ev-x', 'besitos.awarded', '{}', 1001,"
             " 'telegram.notify_besitos_awarded', 'boom', 3, ?, NULL)",
+            (at,),
+        )
+        conn.execute(
+            "INSERT INTO dead_letters VALUES ('dl-alert', 'ev-y', 'bus.event_processing_failed', '{}', NULL,"
+            " 'telegram.alert_admins', 'boom', 3, ?, NULL)",
             (at,),
         )
     finally:
@@ -314,7 +320,18 @@ async def test_a_first_release_file_moves_forward_without_loss(path: Path, clock
         assert (statement.balance.balance, statement.history.entries[0].entry_id) == (10, "e1")
         assert [r.event_id for r in await storage.outbox.pending("welcome.gift", 10)] == ["ev-new"]
         assert [r.event_id for r in await storage.outbox.pending("wallet.grant_notice", 10)] == ["ev-grant"]
-        assert await storage.outbox.backlog() == {"welcome.gift": 1, "wallet.grant_notice": 1}
+        # The admins' alert of a failed handler was renamed twice since (Telegram's, Lucien's, operations').
+        assert [r.event_id for r in await storage.outbox.pending("operations.dead_letter_alert", 10)] == [
+            "ev-failed"
+        ]
+        assert await storage.outbox.backlog() == {
+            "welcome.gift": 1,
+            "wallet.grant_notice": 1,
+            "operations.dead_letter_alert": 1,
+        }
+        alert = await storage.dead_letter_queries.get("dl-alert")
+        assert alert is not None
+        assert alert.handler == "operations.dead_letter_alert"
         letter = await storage.dead_letter_queries.get("dl")
         assert letter is not None
         assert letter.handler == "wallet.grant_notice"

@@ -121,6 +121,20 @@ MIGRATIONS: Final = (
     DROP TABLE outbox_records;
     """,
     ),
+    # 3: a handler's dead letters became one of the admins' alerts (the operations module's), no longer
+    # Lucien's message each: what the old handler was owed, and its dead letters, go to the new one.
+    Migration(
+        up="""
+    UPDATE outbox_deliveries SET handler = 'operations.dead_letter_alert'
+        WHERE handler = 'lucien.alert_admins';
+    UPDATE dead_letters SET handler = 'operations.dead_letter_alert' WHERE handler = 'lucien.alert_admins';
+    """,
+        down="""
+    UPDATE outbox_deliveries SET handler = 'lucien.alert_admins'
+        WHERE handler = 'operations.dead_letter_alert';
+    UPDATE dead_letters SET handler = 'lucien.alert_admins' WHERE handler = 'operations.dead_letter_alert';
+    """,
+    ),
 )
 
 _INSERT_RECORD: Final = (

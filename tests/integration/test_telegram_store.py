@@ -67,7 +67,8 @@ class TestBuying:
         assert (await world.wallet.balance(ANA)).balance == WELCOME + 30 - 10
 
     async def test_a_refusal_is_lucien_s_alert_and_changes_nothing(self, world: World, fan: Fan) -> None:
-        """Too few besitos for the bouquet, and the VIP mask for a fan who is not VIP: an alert, no debit."""
+        """Too few besitos for the bouquet: an alert, no debit; the VIP mask, to a fan who is not VIP, is
+        shown with the way to /vip and no « Comprar » (the service refuses a forged press: contract suite)."""
         await fan.command("/tienda")
         await fan.press("Ramo de rosas · 25")
         await fan.press("Comprar por 25")
@@ -75,10 +76,10 @@ class TestBuying:
         assert "No hay besitos suficientes" in alert
         await world.wallet.credit(ANA, 200, ADMIN_GRANT, idempotency_key="rich")
         await fan.command("/tienda")
-        await fan.press("Antifaz de terciopelo · 120")
-        await fan.press("Comprar por 120")
-        alert = await fan.press_for_alert("Sí, comprar")
-        assert "reservado a quienes acompañan a Diana en su círculo VIP" in alert
+        mask = await fan.press("Antifaz de terciopelo · 120")
+        assert "🔒" in mask.text
+        assert "/vip" in mask.text
+        assert mask.labels == ["« Volver a la tienda"]  # shown, not sold: no « Comprar » for a fan outside
         assert (await world.wallet.balance(ANA)).balance == WELCOME + 200
 
 

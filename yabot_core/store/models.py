@@ -128,6 +128,8 @@ class Offer(BaseModel):
     """Units still for sale; ``None`` when the creator set no ``existencias`` (no limit)."""
     bought: int = 0
     """Units this fan bought (0 when no fan was named)."""
+    locked: bool = False
+    """A VIP-only item and a named fan who is not VIP now: shown, with the way to /vip, not sold."""
 
     @property
     def item_id(self) -> ItemId:

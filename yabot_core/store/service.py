@@ -118,11 +118,15 @@ class Store:
         ids = [item.id for item in items]
         sold = await self._queries.sold(ids) if ids else {}
         bought = await self._queries.bought(user, ids) if ids and user is not None else {}
+        outside = (
+            user is not None and any(item.vip_only for item in items) and not await self._vip.is_vip(user)
+        )
         return tuple(
             Offer(
                 definition=item,
                 left=None if item.stock is None else max(item.stock - sold.get(item.id, 0), 0),
                 bought=bought.get(item.id, 0),
+                locked=outside and item.vip_only,
             )
             for item in items
         )

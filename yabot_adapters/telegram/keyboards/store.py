@@ -87,7 +87,7 @@ def item_keyboard(texts: Phrasebook, refs: ItemRefs, offer: Offer, page: int) ->
     """« Comprar por N » while the fan may buy it, then « Volver a la tienda »."""
     ref, page = refs.ref(offer.item_id), bounded(page)
     rows = []
-    if not offer.sold_out and not offer.limit_reached:
+    if not offer.sold_out and not offer.limit_reached and not offer.locked:
         rows.append(
             [_button(texts.render("store-button-buy", precio=offer.price), StoreConfirm(item=ref, page=page))]
         )

@@ -192,8 +192,14 @@ def _item_text(texts: Phrasebook, offer: Offer) -> str:
         texts.render("store-item", objeto=item.name, precio=offer.price, descripcion=item.description),
         texts.render("store-item-left", quedan=offer.left) if offer.left is not None else "",
         texts.render("store-item-limit", limite=limit, compradas=offer.bought) if limit is not None else "",
-        texts.render("store-item-vip") if item.vip_only else "",
+        _vip_line(texts, offer),
     )
+
+
+def _vip_line(texts: Phrasebook, offer: Offer) -> str:
+    if offer.locked:
+        return texts.render("store-item-vip-locked")
+    return texts.render("store-item-vip") if offer.definition.vip_only else ""
 
 
 # --- answering a press ----------------------------------------------------------------------------------

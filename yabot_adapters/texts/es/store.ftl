@@ -49,6 +49,8 @@ store-item-limit = <i>Cada persona puede comprar { $limite ->
 
 store-item-vip = <i>Reservado a quienes acompañan a Diana en el canal VIP.</i>
 
+store-item-vip-locked = 🔒 <i>Reservado a quienes acompañan a Diana en el canal VIP.</i> Si desea unirse, /vip le abrirá la puerta; en cuanto sea VIP, aquí tendrá el botón para comprarlo.
+
 store-confirm = ¿Desea usted comprar <b>{ $objeto }</b> por <b>{ $precio } { $precio ->
         [one] besito
        *[other] besitos

@@ -68,6 +68,8 @@ _BREAKER_TEXTS: Final = {
     STORAGE_BREAKER: "operations-problem-storage",
     "telegram": "operations-problem-telegram",
 }
+BREAKER_PROBLEMS: Final = tuple(_BREAKER_TEXTS)
+"""The problems that are breakers open (what `yabot status` reads of the breakers of serving processes)."""
 _SCAN: Final = 1000
 MODULE_PROBLEM: Final = "operations-problem-module"
 

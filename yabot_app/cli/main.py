@@ -145,47 +145,14 @@ def status() -> None:
         now = container.clock().now()
         due = sum(1 for timer in timers_due if timer.due_at <= now)
         click.echo(f"Avisos programados: {len(timers_due)}{more} (vencidos sin disparar: {due})")
-        for line in await _problems(container):
-            click.echo(line)
+        for plug, services in modules.each():
+            for line in await plug.report(services, modules.kernel):
+                click.echo(line)
         if settings.telegram_mode == "webhook":
             unfinished = await container.storage().telegram_updates.unfinished()
             click.echo(f"Actualizaciones de Telegram recibidas sin atender: {unfinished}")
-        click.echo(_last_backup(settings))
 
     run(with_container(settings, work))
-
-
-async def _problems(container: "Container") -> list[str]:
-    """The breakers and the problems the admins were alerted of and not yet told are over."""
-    from yabot_app.modules.operations import OperationsModule  # noqa: PLC0415  (keeps `yabot --help` quick)
-
-    opened = await container.modules().get(OperationsModule).alerts.open_problems()
-    by_key = {problem.problem.key: problem for problem in opened}
-    breakers = []
-    for name in ("almacenamiento", "telegram"):
-        problem = by_key.get(name)
-        since = f"abierto desde {problem.since:%Y-%m-%d %H:%M} UTC" if problem else "cerrado"
-        breakers.append(f"{name}: {since}")
-    lines = ["Interruptores (según los avisos de los procesos en marcha): " + "; ".join(breakers)]
-    others = [problem for problem in opened if problem.problem.key not in {"almacenamiento", "telegram"}]
-    if not others:
-        lines.append("Problemas abiertos: ninguno.")
-    else:
-        lines.append(f"Problemas abiertos: {len(others)}")
-        lines += [f"  {p.problem.key} (desde {p.since:%Y-%m-%d %H:%M} UTC)" for p in others]
-    return lines
-
-
-def _last_backup(settings: Settings) -> str:
-    """One line on the newest archive in the backups directory (automatic or not)."""
-    from yabot_adapters.backups import archives  # noqa: PLC0415  (keeps `yabot --help` quick)
-
-    if settings.storage == "memory":
-        return "Última copia de seguridad: no aplica (memoria)."
-    found = archives(settings.backups_dir)
-    if not found:
-        return f"Última copia de seguridad: ninguna en {settings.backups_dir}."
-    return f"Última copia de seguridad: {found[-1]}."
 
 
 cli.add_command(events)

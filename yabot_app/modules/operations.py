@@ -215,9 +215,45 @@ class OperationsPlug(ModulePlug[OperationsModule]):
 
         return [backup_group, restore, reconcile]
 
+    async def report(self, services: OperationsModule, kernel: Kernel) -> Sequence[str]:
+        """The breakers and the problems the admins were told of and not yet told are over; the last backup.
+
+        The breakers are read from the stored alerts: a shell cannot see a serving process's memory.
+        """
+        from yabot_app.monitor import BREAKER_PROBLEMS  # noqa: PLC0415  (keeps `yabot --help` quick)
+
+        opened = await services.alerts.open_problems()
+        by_key = {problem.problem.key: problem for problem in opened}
+        breakers = []
+        for name in BREAKER_PROBLEMS:
+            problem = by_key.get(name)
+            since = f"abierto desde {problem.since:%Y-%m-%d %H:%M} UTC" if problem else "cerrado"
+            breakers.append(f"{name}: {since}")
+        lines = ["Interruptores (según los avisos de los procesos en marcha): " + "; ".join(breakers)]
+        others = [problem for problem in opened if problem.problem.key not in BREAKER_PROBLEMS]
+        if not others:
+            lines.append("Problemas abiertos: ninguno.")
+        else:
+            lines.append(f"Problemas abiertos: {len(others)}")
+            lines += [f"  {p.problem.key} (desde {p.since:%Y-%m-%d %H:%M} UTC)" for p in others]
+        return [*lines, _last_backup(kernel)]
+
     async def start(self, services: OperationsModule) -> None:
         """Schedule the next backup and reconciliation (one timer per slot, whatever the processes)."""
         await services.schedule()
 
 
 PLUG = OperationsPlug()
+
+
+def _last_backup(kernel: Kernel) -> str:
+    """One line on the newest archive in the backups directory (automatic or not)."""
+    from yabot_adapters.backups import archives  # noqa: PLC0415  (keeps `yabot --help` quick)
+
+    settings = kernel.settings
+    if settings.storage == "memory":
+        return "Última copia de seguridad: no aplica (memoria)."
+    found = archives(settings.backups_dir)
+    if not found:
+        return f"Última copia de seguridad: ninguna en {settings.backups_dir}."
+    return f"Última copia de seguridad: {found[-1]}."

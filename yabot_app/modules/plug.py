@@ -196,6 +196,10 @@ class ModulePlug(Generic[S]):
         """What ``/readyz`` and ``yabot status`` check for this module."""
         return ()
 
+    async def report(self, services: S, kernel: Kernel) -> Sequence[str]:
+        """Lines the module adds to ``yabot status`` (what an operator should see at a glance), in Spanish."""
+        return ()
+
     async def start(self, services: S) -> None:
         """Start the module's background work (called in dependency order)."""
 

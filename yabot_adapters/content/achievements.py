@@ -5,12 +5,12 @@ the store is plugged in), filters and ``campo`` their fields, and rewards items 
 mistake is one Spanish line with its file and line.
 """
 
-from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
+from yabot_adapters.content.counted import declared_event, id_section, validated
 from yabot_adapters.content.loading import load_merged
-from yabot_adapters.content.merging import MergedContent, Section
+from yabot_adapters.content.merging import MergedContent
 from yabot_adapters.content.problems import ContentProblem
 from yabot_core.achievements import (
     AchievementCatalog,
@@ -19,7 +19,7 @@ from yabot_core.achievements import (
     check_achievements,
 )
 from yabot_core.inventory import ItemCatalog
-from yabot_core.kernel import Event, event_class, known_event_types
+from yabot_core.kernel import known_event_types
 
 ACHIEVEMENTS_FILE: Final = "logros.yaml"
 """The creator's logros file, inside her content folder."""
@@ -28,27 +28,8 @@ _OTHER_SPELLING: Final = "logros.yml"
 _SECTION: Final = "logros"
 
 
-def _key(raw: Mapping[str, Any]) -> Hashable | None:
-    value = raw.get("id")
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _label(raw: Mapping[str, Any]) -> str | None:
-    key = _key(raw)
-    return None if key is None else achievement_label(str(key))
-
-
-ACHIEVEMENT_SECTIONS: Final = (
-    Section(name=_SECTION, noun="logro", feminine=False, key_fields=("id",), key=_key, label=_label),
-)
+ACHIEVEMENT_SECTIONS: Final = (id_section(_SECTION, "logro", feminine=False, label=achievement_label),)
 """A logros file has one list, ``logros:``, its entries keyed by id."""
-
-
-def _event(event_type: str) -> type[Event] | None:
-    try:
-        return event_class(event_type)
-    except KeyError:
-        return None
 
 
 def load_achievement_catalog(
@@ -75,18 +56,13 @@ def load_achievement_catalog(
 def _checked(
     merged: MergedContent, problems: list[ContentProblem], catalog: ItemCatalog
 ) -> AchievementCatalog | None:
-    achievements = []
-    entries = []
-    for entry in merged.section(_SECTION):
-        achievement, found = entry.validate(AchievementDefinition)
-        problems.extend(found)
-        if achievement is not None:
-            achievements.append(achievement)
-            entries.append(entry)
-    found_problems = check_achievements(
-        achievements, events=_event, known_types=known_event_types(), catalog=catalog
+    achievements = validated(
+        merged,
+        _SECTION,
+        AchievementDefinition,
+        problems,
+        lambda found: check_achievements(
+            found, events=declared_event, known_types=known_event_types(), catalog=catalog
+        ),
     )
-    problems.extend(entries[p.index].problem(p.message, loc=p.loc) for p in found_problems)
-    if problems:
-        return None
-    return AchievementCatalog(tuple(achievements))
+    return None if problems else AchievementCatalog(tuple(achievements))
